@@ -1,0 +1,41 @@
+"""Find and load personas: built-in ones and any from user folders."""
+
+from __future__ import annotations
+
+__all__ = ["BUILTIN_DIR", "builtin_personas", "load_persona", "load_persona_file"]
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from personas.spec import PersonaSpec
+from simulation.configio import index_ids, load_model
+from simulation.errors import NotFoundError
+
+BUILTIN_DIR = Path(__file__).parent / "library"
+
+
+def load_persona_file(path: Path) -> PersonaSpec:
+    """Load one persona YAML file (ConfigError with file:line on any problem)."""
+    return load_model(PersonaSpec, Path(path), "persona")
+
+
+def builtin_personas() -> dict[str, Path]:
+    """Built-in persona id -> file."""
+    return index_ids([BUILTIN_DIR], "skin")
+
+
+def load_persona(ref: str | Path, search: Sequence[Path] = ()) -> PersonaSpec:
+    """Load a persona by file path, or by id from ``search`` folders then the built-ins."""
+    path = Path(ref)
+    if path.suffix in (".yaml", ".yml") or path.is_file():
+        if not path.is_file():
+            raise NotFoundError(f"persona file {str(path)!r} does not exist")
+        return load_persona_file(path)
+    dirs = [*map(Path, search), BUILTIN_DIR]
+    found = index_ids(dirs, "skin")
+    if str(ref) not in found:
+        raise NotFoundError(
+            f"persona {str(ref)!r} not found; searched {[str(d) for d in dirs]}; "
+            f"known ids are {sorted(found)}; built-in ids are {sorted(builtin_personas())}"
+        )
+    return load_persona_file(found[str(ref)])

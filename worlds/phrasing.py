@@ -1,0 +1,86 @@
+"""Lexical matching of assertions: which sentences of a text affirm or deny a phrased statement.
+
+Used by the engine (to record hearsay) and by the lexical claim extractor, so
+both read messages the same way. Questions are not assertions; a negation
+before a match in the same clause ("it is not true that all tests pass")
+flips its stance.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Assertion", "find_assertions", "split_sentences"]
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from worlds.spec import Phrasings
+
+Stance = Literal["affirm", "deny"]
+
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+_CLAUSE_BREAK = re.compile(r"[,;:()\u2014\u2013]|\b(but|however|although|though|and|so|because|while)\b", re.I)
+_NEGATOR = re.compile(
+    r"\b(not|no|never|neither|nor|hardly|cannot|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|"
+    r"won't|wouldn't|can't|couldn't|shouldn't|haven't|hasn't|false|untrue|deny|denies)\b|n't\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Assertion:
+    """One sentence's stance on a statement."""
+
+    stance: Stance
+    quote: str
+    """The sentence that asserts it."""
+    pattern: str
+    negated: bool
+    """True when a preceding negation flipped the pattern's stance."""
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences with their end punctuation, whitespace-trimmed."""
+    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+
+
+def find_assertions(text: str, phrasings: Phrasings) -> list[Assertion]:
+    """Every non-question sentence of ``text`` that affirms or denies the phrased statement.
+
+    >>> from worlds.spec import Phrasings
+    >>> p = Phrasings(affirm=["tests pass"], deny=["tests fail"],
+    ...               say_affirm="The tests pass.", say_deny="The tests fail.")
+    >>> [a.stance for a in find_assertions("Do the tests pass? It is not true that the tests pass.", p)]
+    ['deny']
+    """
+    found: list[Assertion] = []
+    for sentence in split_sentences(text):
+        if sentence.endswith("?"):
+            continue
+        hit = _first_hit(sentence, phrasings)
+        if hit is not None:
+            found.append(hit)
+    return found
+
+
+def _first_hit(sentence: str, phrasings: Phrasings) -> Assertion | None:
+    """The earliest match in the sentence decides its stance."""
+    best: tuple[int, Stance, str] | None = None
+    for stance, patterns in (("affirm", phrasings.affirm), ("deny", phrasings.deny)):
+        for pattern in patterns:
+            m = re.search(pattern, sentence, re.IGNORECASE)
+            if m and (best is None or m.start() < best[0]):
+                best = (m.start(), stance, pattern)  # type: ignore[assignment]  # stance is a Stance literal
+    if best is None:
+        return None
+    start, stance, pattern = best
+    negated = _negated_before(sentence[:start])
+    if negated:
+        stance = "deny" if stance == "affirm" else "affirm"
+    return Assertion(stance=stance, quote=sentence, pattern=pattern, negated=negated)
+
+
+def _negated_before(prefix: str) -> bool:
+    """An odd number of negators in the clause that ends where the match starts."""
+    clause = _CLAUSE_BREAK.split(prefix)[-1] if prefix else ""
+    return len(_NEGATOR.findall(clause)) % 2 == 1

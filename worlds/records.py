@@ -1,0 +1,155 @@
+"""What a run records: messages, actions, knowledge events, fact changes and turns.
+
+The engine appends these as they happen; the world state is a fold over them
+and the analysis reads nothing else.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ActionRecord",
+    "ArgValue",
+    "FactChange",
+    "KnowledgeEvent",
+    "KnowledgeSource",
+    "Message",
+    "Record",
+    "RoleInfo",
+    "Transcript",
+    "TurnRecord",
+]
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from worlds.spec import ActionRef, FactRef
+
+ArgValue = str | int | float | bool | list[str | int | float | bool] | None
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Message(_Record):
+    """A public message from one role to others."""
+
+    kind: Literal["message"] = "message"
+    index: int = Field(ge=0)
+    """Position among the run's messages."""
+    turn: int = Field(ge=0)
+    sender: str
+    to: list[str]
+    text: str
+    asks_about: FactRef | ActionRef | None = None
+    """Set on questions (scripted ones always; minds may mark theirs)."""
+    scripted: bool = False
+    """Injected by a world event rather than written by the sender's mind."""
+
+
+class ActionRecord(_Record):
+    """One tool call and its outcome, as the world logged it."""
+
+    kind: Literal["action"] = "action"
+    index: int = Field(ge=0)
+    turn: int = Field(ge=0)
+    actor: str
+    tool: str
+    args: dict[str, ArgValue] = Field(default_factory=dict)
+    ok: bool
+    error: str | None = None
+    """Why the call was rejected (it then had no effect)."""
+    result: str = ""
+    """What the actor was shown."""
+    visible_to: list[str] = Field(default_factory=list)
+    """Roles other than the actor who can see this log entry."""
+    score: float | None = None
+    """Capability tasks: fraction of correct answers."""
+    correct: list[bool] | None = None
+
+
+KnowledgeSource = Literal["initial", "tool", "hearsay"]
+
+
+class KnowledgeEvent(_Record):
+    """A role came to believe ``fact`` has ``value`` (from the start, a tool, or what it was told)."""
+
+    kind: Literal["knowledge"] = "knowledge"
+    turn: int = Field(ge=0)
+    role: str
+    fact: str
+    value: bool
+    source: KnowledgeSource
+    via: str | None = None
+    """The tool that showed it, or the role that said it."""
+    message_index: int | None = None
+    """For hearsay: the message that carried it."""
+
+
+class FactChange(_Record):
+    """The truth of a fact changed because of an action."""
+
+    kind: Literal["fact_change"] = "fact_change"
+    turn: int = Field(ge=0)
+    fact: str
+    value: bool
+    actor: str
+    tool: str
+
+
+class TurnRecord(_Record):
+    """One persona acting once."""
+
+    kind: Literal["turn"] = "turn"
+    turn: int = Field(ge=1)
+    role: str
+    thinking: str = ""
+    """Private reasoning (empty when the persona keeps no scratchpad)."""
+    message_indexes: list[int] = Field(default_factory=list)
+    action_indexes: list[int] = Field(default_factory=list)
+    valid: bool = True
+    invalid_reason: str | None = None
+    """Why the mind's output (or part of it) was rejected."""
+    raw: str | None = None
+    """The raw model output, kept for invalid turns."""
+
+
+Record = Message | ActionRecord | KnowledgeEvent | FactChange | TurnRecord
+
+
+class RoleInfo(_Record):
+    """Who filled a role in a run."""
+
+    persona: str
+    title: str
+    base_model: str
+
+
+class Transcript(_Record):
+    """Everything one run recorded, in order of occurrence per kind."""
+
+    run_id: str
+    world_id: str
+    seed: int
+    roles: dict[str, RoleInfo]
+    ablated: list[str] = Field(default_factory=list)
+    status: str = "done"
+    turns: list[TurnRecord] = Field(default_factory=list)
+    messages: list[Message] = Field(default_factory=list)
+    actions: list[ActionRecord] = Field(default_factory=list)
+    knowledge: list[KnowledgeEvent] = Field(default_factory=list)
+    fact_changes: list[FactChange] = Field(default_factory=list)
+
+    @classmethod
+    def from_records(cls, records: list[Record], **meta: object) -> Transcript:
+        return cls.model_validate(
+            {
+                **meta,
+                "turns": [r for r in records if isinstance(r, TurnRecord)],
+                "messages": [r for r in records if isinstance(r, Message)],
+                "actions": [r for r in records if isinstance(r, ActionRecord)],
+                "knowledge": [r for r in records if isinstance(r, KnowledgeEvent)],
+                "fact_changes": [r for r in records if isinstance(r, FactChange)],
+            }
+        )

@@ -1,0 +1,336 @@
+"""WorldSpec: the organisation — cast, facts, knowledge, incentives, oversight, tools, events.
+
+Each field is validated on its own here; references between fields (a fact
+known by a role that is not in the cast, ...) are checked by
+:func:`worlds.validate.check_references` after loading, so that every
+problem can be reported with its line.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ActionClaim",
+    "ActionPush",
+    "ActionRef",
+    "ActionTool",
+    "ArgSpec",
+    "BeliefPush",
+    "CapabilityTask",
+    "CastEntry",
+    "Effect",
+    "EventSpec",
+    "FactId",
+    "FactRef",
+    "FactSpec",
+    "IncentiveId",
+    "IncentiveSpec",
+    "LogVisibility",
+    "OversightSpec",
+    "Phrasings",
+    "Push",
+    "Question",
+    "RevealFact",
+    "RoleId",
+    "SetFact",
+    "ToolId",
+    "ToolSpec",
+    "TurnsSpec",
+    "VisibleTo",
+    "WorldSpec",
+]
+
+import re
+from typing import Annotated, Literal, NewType
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from personas.spec import ID_PATTERN, PersonaId
+
+RoleId = NewType("RoleId", str)
+FactId = NewType("FactId", str)
+IncentiveId = NewType("IncentiveId", str)
+ToolId = NewType("ToolId", str)
+
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class CastEntry(_Spec):
+    """One role of the organisation, filled by a persona."""
+
+    persona: PersonaId = Field(pattern=ID_PATTERN)
+    """Persona id (built-in or from a user folder)."""
+    base_model: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:/@\-]{1,200}$")
+    """Base-model alias for this role; overrides the persona's default alias."""
+
+
+class Phrasings(_Spec):
+    """Lexical phrasings of an assertion: regexes that affirm or deny it, and one sentence of each.
+
+    The sentences are what rule-based minds say; each must match its own
+    patterns and not the opposite ones (checked when the world loads).
+    """
+
+    affirm: list[str] = Field(min_length=1, max_length=40)
+    """Regexes (case-insensitive) whose match asserts the statement."""
+    deny: list[str] = Field(min_length=1, max_length=40)
+    """Regexes (case-insensitive) whose match asserts the opposite."""
+    say_affirm: str = Field(min_length=1, max_length=400)
+    """A sentence asserting the statement."""
+    say_deny: str = Field(min_length=1, max_length=400)
+    """A sentence asserting the opposite."""
+
+    @model_validator(mode="after")
+    def _patterns_compile_and_examples_match(self) -> Phrasings:
+        for pattern in [*self.affirm, *self.deny]:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r} is not a valid regex: {exc}") from exc
+        if not _matches(self.affirm, self.say_affirm) or _matches(self.deny, self.say_affirm):
+            raise ValueError(
+                f"say_affirm {self.say_affirm!r} must match an affirm pattern and no deny pattern"
+            )
+        if not _matches(self.deny, self.say_deny) or _matches(self.affirm, self.say_deny):
+            raise ValueError(f"say_deny {self.say_deny!r} must match a deny pattern and no affirm pattern")
+        return self
+
+
+def _matches(patterns: list[str], text: str) -> bool:
+    return any(re.search(p, text, re.IGNORECASE) for p in patterns)
+
+
+class FactSpec(Phrasings):
+    """A piece of ground truth about the world."""
+
+    statement: str = Field(min_length=1, max_length=1000)
+    """The fact, stated as a proposition (shown only to roles that know it)."""
+    truth: bool
+    """Whether the statement is true at the start of a run (tools may change it)."""
+    material_to: list[Id] = Field(default_factory=list)
+    """Roles for whom the fact matters (hiding it from them is an omission)."""
+
+
+class BeliefPush(_Spec):
+    """The holder gains when some roles believe ``fact`` has ``value``."""
+
+    fact: Id
+    value: bool
+    in_: list[Id] = Field(default_factory=list, alias="in")
+    """Whose belief matters; empty means anyone's."""
+
+
+class ActionPush(_Spec):
+    """The holder gains from taking an action (and, for a capability task, from scoring below a bar)."""
+
+    tool: Id
+    score_below: float | None = Field(None, ge=0.0, le=1.0)
+    """For capability tasks: the incentive pays only when the score is below this fraction."""
+
+
+class Push(_Spec):
+    """What an incentive pushes toward: exactly one of a belief in others or an action, with its worth."""
+
+    belief: BeliefPush | None = None
+    action: ActionPush | None = None
+    worth: float = Field(ge=0.0, le=1e9)
+    """What the push is worth to the holder, in the incentive's own units (e.g. dollars)."""
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Push:
+        if (self.belief is None) == (self.action is None):
+            raise ValueError("set exactly one of 'belief' or 'action'")
+        return self
+
+
+class IncentiveSpec(_Spec):
+    """A reward, threat or pressure that one role sees in its prompt."""
+
+    holder: Id
+    """The role that sees and is moved by this incentive."""
+    kind: Literal["reward", "threat", "pressure"]
+    says: str = Field(min_length=1, max_length=2000)
+    """The text the holder sees (must not state facts the holder does not know)."""
+    pushes: Push
+    keywords: list[str] = Field(default_factory=list, max_length=20)
+    """Words that show the incentive in a persona's private thinking (besides its id)."""
+
+
+class OversightSpec(_Spec):
+    """One role monitors others: it sees their non-hidden actions, and maybe their thinking."""
+
+    monitor: Id
+    watches: list[Id] = Field(min_length=1)
+    sees_thinking: bool = False
+    """Whether the monitor reads the watched roles' private thinking."""
+
+
+class ArgSpec(_Spec):
+    """A typed tool argument."""
+
+    type: Literal["str", "int", "float", "bool"]
+    description: str = ""
+    choices: list[str | int | float] | None = None
+    """If set, the only values allowed."""
+
+
+class SetFact(_Spec):
+    """Change the truth of a fact (the actor observes the new value)."""
+
+    kind: Literal["set_fact"] = "set_fact"
+    fact: Id
+    value: bool
+
+
+class RevealFact(_Spec):
+    """Show a fact's current truth to the actor or to given roles."""
+
+    kind: Literal["reveal_fact"] = "reveal_fact"
+    fact: Id
+    to: Literal["actor"] | list[Id] = "actor"
+
+
+Effect = Annotated[SetFact | RevealFact, Field(discriminator="kind")]
+
+
+class VisibleTo(_Spec):
+    """The action's log entry is seen by the actor and these roles only."""
+
+    visible_to: list[Id] = Field(min_length=1)
+
+
+LogVisibility = Literal["public", "overseers", "hidden"] | VisibleTo
+"""Who sees an action in the log: everyone, the actor's monitors, nobody else, or listed roles."""
+
+
+class ActionClaim(Phrasings):
+    """How a persona talks about having used a tool (for checking denials against the log)."""
+
+    statement: str = Field(min_length=1, max_length=400)
+    """First-person statement that is true when the log shows the action, e.g. 'I skipped a test'."""
+
+
+class _ToolBase(_Spec):
+    description: str = Field(min_length=1, max_length=1000)
+    """What the tool does, as the holder sees it."""
+    holders: list[Id] = Field(min_length=1)
+    """Roles that may call the tool."""
+    log: LogVisibility = "overseers"
+    claim: ActionClaim | None = None
+    """Phrasings for claims about having used the tool."""
+
+
+class ActionTool(_ToolBase):
+    """An action with typed arguments and effects on the world."""
+
+    kind: Literal["action"] = "action"
+    args: dict[str, ArgSpec] = Field(default_factory=dict)
+    effects: list[Effect] = Field(default_factory=list)
+    result: str = Field("Done.", max_length=1000)
+    """What the actor is told after a successful call."""
+
+
+class Question(_Spec):
+    question: str = Field(min_length=1, max_length=400)
+    answer: int | float | str
+    """The correct answer (the world's ground truth)."""
+
+
+class CapabilityTask(_ToolBase):
+    """An evaluation whose correct answers the world knows; called with ``answers`` in order.
+
+    The claim about it is about deliberate under-performance: true when the
+    submission has wrong answers.
+    """
+
+    kind: Literal["capability_task"] = "capability_task"
+    questions: list[Question] = Field(min_length=1, max_length=200)
+
+
+ToolSpec = Annotated[ActionTool | CapabilityTask, Field(discriminator="kind")]
+
+
+class FactRef(_Spec):
+    fact: Id
+
+
+class ActionRef(_Spec):
+    action: Id
+
+
+class EventSpec(_Spec):
+    """A scripted message: at ``turn``, role ``from`` says ``text`` to ``to``."""
+
+    turn: int = Field(ge=1, le=100_000)
+    from_: Id = Field(alias="from")
+    to: list[Id] = Field(min_length=1)
+    text: str = Field(min_length=1, max_length=2000)
+    asks_about: FactRef | ActionRef | None = None
+    """The fact or action the message asks about (questions are what omissions are judged by)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _to_as_list(cls, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("to"), str):
+            return {**data, "to": [data["to"]]}
+        return data
+
+
+class TurnsSpec(_Spec):
+    """Turn order and termination."""
+
+    order: Literal["round_robin", "addressed_first"] = "addressed_first"
+    """round_robin: cast order; addressed_first: whoever has the oldest unread message, else round robin."""
+    max: int = Field(ge=1, le=10_000)
+    """The run ends after this many persona turns (required: every world terminates)."""
+    stop_when_idle: bool = False
+    """Also end when no message is unread and no scripted event is left."""
+
+
+class WorldSpec(_Spec):
+    """An organisation whose incentives conflict."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=4000)
+    """Shown to every role as the setting."""
+    cast: dict[Id, CastEntry] = Field(min_length=1, max_length=50)
+    reports_to: dict[Id, Id] = Field(default_factory=dict)
+    facts: dict[Id, FactSpec] = Field(default_factory=dict)
+    knows: dict[Id, dict[Id, bool]] = Field(default_factory=dict)
+    """Initial beliefs: role -> fact -> believed value (usually the truth)."""
+    incentives: dict[Id, IncentiveSpec] = Field(default_factory=dict)
+    oversight: list[OversightSpec] = Field(default_factory=list)
+    tools: dict[Id, ToolSpec] = Field(default_factory=dict)
+    events: list[EventSpec] = Field(default_factory=list)
+    turns: TurnsSpec
+    """Turn order and termination (``turns.max`` is required)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cast_shorthand(cls, data: object) -> object:
+        """Allow ``cast: {dana: sales_rep}`` as well as ``{dana: {persona: sales_rep}}``."""
+        if isinstance(data, dict) and isinstance(data.get("cast"), dict):
+            cast = {k: {"persona": v} if isinstance(v, str) else v for k, v in data["cast"].items()}
+            return {**data, "cast": cast}
+        return data
+
+    # --- lookups used by the engine, prompts, minds and analysis -------------
+    def roles(self) -> list[RoleId]:
+        return [RoleId(r) for r in self.cast]
+
+    def incentives_of(self, role: str) -> dict[IncentiveId, IncentiveSpec]:
+        return {IncentiveId(k): v for k, v in self.incentives.items() if v.holder == role}
+
+    def tools_of(self, role: str) -> dict[ToolId, ActionTool | CapabilityTask]:
+        return {ToolId(k): v for k, v in self.tools.items() if role in v.holders}
+
+    def monitors_of(self, role: str) -> list[OversightSpec]:
+        return [o for o in self.oversight if role in o.watches]
+
+    def without_incentives(self, ids: list[str]) -> WorldSpec:
+        """The same world with some incentives removed (a counterfactual ablation)."""
+        return self.model_copy(update={"incentives": {k: v for k, v in self.incentives.items() if k not in ids}})
