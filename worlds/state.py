@@ -37,6 +37,8 @@ class PersonaView(BaseModel):
     """Messages addressed to the role since its last turn."""
     actions_taken: list[ActionRecord]
     """The role's own successful actions so far."""
+    own_turns: int
+    """How many turns the role has taken before this one."""
 
 
 def initial_knowledge(spec: WorldSpec) -> list[KnowledgeEvent]:
@@ -135,4 +137,5 @@ class WorldState:
             history=history,
             unread=self.unread(role),
             actions_taken=[a for a in self.actions if a.actor == role and a.ok],
+            own_turns=sum(1 for t in self.turns if t.role == role),
         )

@@ -1,0 +1,208 @@
+"""The run store: one SQLite file per output folder, appended to turn by turn.
+
+Tables: runs, turns, messages, actions, knowledge, fact_changes, findings.
+Each record row keeps its full JSON next to the columns used for queries,
+and a per-run ``seq`` restores the exact order the engine produced.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DB_NAME", "RunRow", "Store"]
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from simulation.errors import StoreError
+from worlds.records import ActionRecord, FactChange, KnowledgeEvent, Message, Record, RoleInfo, Transcript, TurnRecord
+
+DB_NAME = "skins.db"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY, world_id TEXT NOT NULL, seed INTEGER NOT NULL,
+    spec_json TEXT NOT NULL, roles_json TEXT NOT NULL, ablated_json TEXT NOT NULL,
+    status TEXT NOT NULL, error TEXT, created REAL NOT NULL, finished REAL);
+CREATE TABLE IF NOT EXISTS turns (
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, turn INTEGER NOT NULL, role TEXT NOT NULL,
+    valid INTEGER NOT NULL, invalid_reason TEXT, json TEXT NOT NULL, PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS messages (
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, idx INTEGER NOT NULL, turn INTEGER NOT NULL,
+    sender TEXT NOT NULL, text TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS actions (
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, idx INTEGER NOT NULL, turn INTEGER NOT NULL,
+    actor TEXT NOT NULL, tool TEXT NOT NULL, ok INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS knowledge (
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, turn INTEGER NOT NULL, role TEXT NOT NULL,
+    fact TEXT NOT NULL, value INTEGER NOT NULL, source TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS fact_changes (
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, turn INTEGER NOT NULL, fact TEXT NOT NULL,
+    value INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS findings (
+    run_id TEXT NOT NULL, finding_id TEXT NOT NULL, type TEXT NOT NULL, deceptive INTEGER NOT NULL,
+    deceiver TEXT NOT NULL, subject TEXT NOT NULL, turn INTEGER NOT NULL, json TEXT NOT NULL,
+    PRIMARY KEY (run_id, finding_id));
+"""
+
+_TABLE_OF: dict[str, str] = {
+    "turn": "turns",
+    "message": "messages",
+    "action": "actions",
+    "knowledge": "knowledge",
+    "fact_change": "fact_changes",
+}
+_RECORD: TypeAdapter[Record] = TypeAdapter(Annotated[Record, Field(discriminator="kind")])
+
+
+class RunRow(BaseModel):
+    """A run's row in the store."""
+
+    model_config = ConfigDict(frozen=True)
+
+    run_id: str
+    world_id: str
+    seed: int
+    spec: dict[str, Any]
+    roles: dict[str, RoleInfo]
+    ablated: list[str]
+    status: str
+    """``running``, ``done`` or ``failed``."""
+    error: str | None
+
+
+class Store:
+    """SQLite store of one output folder (WAL mode; this process is the only writer)."""
+
+    def __init__(self, folder: Path, create: bool = True) -> None:
+        self.folder = Path(folder)
+        path = self.folder / DB_NAME
+        if not create and not path.is_file():
+            raise StoreError(f"no run store at {path}: run `skins run WORLD --out {self.folder}` first")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        with self._db:
+            self._db.executescript(_SCHEMA)
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        (version,) = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if int(version) != SCHEMA_VERSION:
+            raise StoreError(f"{path} has schema version {version}; this skins reads version {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- runs -------------------------------------------------------------------
+    def start_run(self, run_id: str, world_id: str, seed: int, spec: dict[str, Any], roles: dict[str, RoleInfo], ablated: list[str]) -> None:
+        """Register a run, discarding any partial records from an interrupted attempt."""
+        with self._db:
+            for table in (*_TABLE_OF.values(), "findings"):
+                self._db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))  # noqa: S608 - fixed table names
+            self._db.execute(
+                "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    run_id, world_id, seed, json.dumps(spec, sort_keys=True),
+                    json.dumps({k: v.model_dump() for k, v in roles.items()}), json.dumps(ablated),
+                    "running", None, time.time(), None,
+                ),
+            )
+
+    def finish_run(self, run_id: str, error: str | None = None) -> None:
+        with self._db:
+            self._db.execute(
+                "UPDATE runs SET status=?, error=?, finished=? WHERE run_id=?",
+                ("failed" if error else "done", error, time.time(), run_id),
+            )
+
+    def run(self, run_id: str) -> RunRow | None:
+        row = self._db.execute("SELECT * FROM runs WHERE run_id=?", (run_id,)).fetchone()
+        return None if row is None else _run_row(row)
+
+    def runs(self) -> list[RunRow]:
+        return [_run_row(r) for r in self._db.execute("SELECT * FROM runs ORDER BY world_id, seed, run_id")]
+
+    # --- records -----------------------------------------------------------------
+    def append(self, run_id: str, records: Iterable[Record]) -> None:
+        """Commit one batch of records (one turn) atomically."""
+        with self._db:
+            (seq,) = self._db.execute(
+                "SELECT COALESCE(MAX(seq), -1) FROM (" + " UNION ALL ".join(
+                    f"SELECT MAX(seq) AS seq FROM {t} WHERE run_id=:r" for t in _TABLE_OF.values()
+                ) + ")",
+                {"r": run_id},
+            ).fetchone()
+            for record in records:
+                seq += 1
+                self._insert(run_id, seq, record)
+
+    def _insert(self, run_id: str, seq: int, r: Record) -> None:
+        data = r.model_dump_json()
+        if isinstance(r, TurnRecord):
+            row: tuple[Any, ...] = (run_id, seq, r.turn, r.role, int(r.valid), r.invalid_reason, data)
+        elif isinstance(r, Message):
+            row = (run_id, seq, r.index, r.turn, r.sender, r.text, data)
+        elif isinstance(r, ActionRecord):
+            row = (run_id, seq, r.index, r.turn, r.actor, r.tool, int(r.ok), data)
+        elif isinstance(r, KnowledgeEvent):
+            row = (run_id, seq, r.turn, r.role, r.fact, int(r.value), r.source, data)
+        else:
+            row = (run_id, seq, r.turn, r.fact, int(r.value), data)
+        marks = ",".join("?" * len(row))
+        self._db.execute(f"INSERT INTO {_TABLE_OF[r.kind]} VALUES ({marks})", row)  # noqa: S608 - fixed table names
+
+    def records(self, run_id: str) -> list[Record]:
+        """A run's records in the order they were produced."""
+        query = " UNION ALL ".join(f"SELECT seq, json FROM {t} WHERE run_id=:r" for t in _TABLE_OF.values())
+        rows = self._db.execute(f"{query} ORDER BY seq", {"r": run_id}).fetchall()
+        return [_RECORD.validate_json(js) for _, js in rows]
+
+    def transcript(self, run_id: str) -> Transcript:
+        run = self.run(run_id)
+        if run is None:
+            raise StoreError(f"no run {run_id!r} in {self.path}")
+        return Transcript.from_records(
+            self.records(run_id), run_id=run.run_id, world_id=run.world_id, seed=run.seed,
+            roles=run.roles, ablated=run.ablated, status=run.status,
+        )
+
+    def transcripts(self, status: str | None = "done") -> Iterator[Transcript]:
+        """Stream transcripts one run at a time."""
+        for run in self.runs():
+            if status is None or run.status == status:
+                yield self.transcript(run.run_id)
+
+    # --- findings -------------------------------------------------------------------
+    def replace_findings(self, run_id: str, findings: Iterable[tuple[str, str, bool, str, str, int, str]]) -> None:
+        """Replace a run's findings: rows of (finding_id, type, deceptive, deceiver, subject, turn, json)."""
+        with self._db:
+            self._db.execute("DELETE FROM findings WHERE run_id=?", (run_id,))
+            self._db.executemany(
+                "INSERT OR REPLACE INTO findings VALUES (?,?,?,?,?,?,?,?)",
+                [(run_id, fid, typ, int(dec), who, subj, turn, js) for fid, typ, dec, who, subj, turn, js in findings],
+            )
+
+    def findings_json(self, run_id: str) -> list[str]:
+        return [js for (js,) in self._db.execute("SELECT json FROM findings WHERE run_id=? ORDER BY turn, finding_id", (run_id,))]
+
+
+def _run_row(row: tuple[Any, ...]) -> RunRow:
+    run_id, world_id, seed, spec, roles, ablated, status, error, _created, _finished = row
+    return RunRow(
+        run_id=run_id, world_id=world_id, seed=seed, spec=json.loads(spec),
+        roles={k: RoleInfo.model_validate(v) for k, v in json.loads(roles).items()},
+        ablated=json.loads(ablated), status=status, error=error,
+    )
