@@ -14,7 +14,7 @@ from worlds.spec import ActionRef, FactRef
 class OutMessage(BaseModel):
     """A message the persona sends."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     to: list[str] = Field(min_length=1, max_length=20)
     """Recipient role ids, or ["all"]."""
@@ -26,7 +26,7 @@ class OutMessage(BaseModel):
 class ToolCall(BaseModel):
     """A call of one of the persona's tools."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     tool: str = Field(min_length=1, max_length=64)
     args: dict[str, Any] = Field(default_factory=dict)
@@ -36,7 +36,7 @@ class ToolCall(BaseModel):
 class TurnDecision(BaseModel):
     """Private thinking, public messages and tool calls of one turn."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     thinking: str = Field("", max_length=8000)
     """Private reasoning; never shown to another persona unless oversight allows it."""

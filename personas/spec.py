@@ -17,12 +17,12 @@ ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 class Traits(BaseModel):
     """Numeric dispositions in [0, 1]: words for language models, numbers for policy minds."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     honesty: float = Field(0.5, ge=0.0, le=1.0)
-    """0 = says whatever pays, 1 = never states what it believes false."""
+    """Weight on telling the truth: 0 = says whatever pays; 1 = outweighs the strongest incentive."""
     risk_aversion: float = Field(0.5, ge=0.0, le=1.0)
-    """0 = ignores the chance of being caught, 1 = avoids any detectable risk."""
+    """Weight on the chance of being caught: 0 = ignores it; 1 = counts it in full."""
 
 
 class PersonaSpec(BaseModel):
@@ -31,7 +31,7 @@ class PersonaSpec(BaseModel):
     It deliberately says nothing about facts or pay: the world does.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     id: PersonaId = Field(pattern=ID_PATTERN)
     """Unique id used by worlds' casts, e.g. ``sales_rep``."""

@@ -37,6 +37,8 @@ class ConfigProblem:
 
     def render(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        if not where:
+            return f"{self.field}: {self.message}" if self.field else self.message
         return f"{where} {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
@@ -45,7 +47,7 @@ class ConfigError(SkinsError):
 
     def __init__(self, problems: list[ConfigProblem] | str) -> None:
         if isinstance(problems, str):
-            problems = [ConfigProblem("<config>", None, "", problems)]
+            problems = [ConfigProblem("", None, "", problems)]
         self.problems = problems
         super().__init__("\n".join(p.render() for p in problems))
 

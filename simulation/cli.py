@@ -1,0 +1,245 @@
+"""The ``skins`` command line."""
+
+from __future__ import annotations
+
+__all__ = ["app"]
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from simulation.errors import ConfigError, SkinsError
+
+app = typer.Typer(help="Personas in a simulated organisation; who deceived whom, about what, and why.", no_args_is_help=True, add_completion=False)
+personas_app = typer.Typer(help="Built-in and user personas (skins).", no_args_is_help=True)
+worlds_app = typer.Typer(help="Built-in and user worlds.", no_args_is_help=True)
+app.add_typer(personas_app, name="personas")
+app.add_typer(worlds_app, name="worlds")
+
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+PersonaDirs = Annotated[list[Path], typer.Option("--personas", help="Folder of persona YAML files (repeatable).")]
+
+
+def friendly(fn: Callable[P, R]) -> Callable[P, R]:
+    """Show SkinsErrors as a message and exit code 2 instead of a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except SkinsError as exc:
+            err.print(f"[bold red]error:[/] {type(exc).__name__}", highlight=False)
+            err.print(str(exc), markup=False, highlight=False)
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+@app.command()
+@friendly
+def run(
+    world: Annotated[str, typer.Argument(help="Built-in world id or path to a world YAML file.")],
+    seeds: Annotated[int, typer.Option(min=1, help="Number of seeds (runs).")] = 1,
+    seed_start: Annotated[int, typer.Option(help="First seed.")] = 0,
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (created; reruns skip finished runs).")] = Path("runs/latest"),
+    model: Annotated[str, typer.Option(help="Backend for the 'default' alias: policy, scripted:FILE, openai:MODEL.")] = "policy",
+    ablate: Annotated[list[str], typer.Option(help="Remove an incentive (repeatable).")] = [],  # noqa: B006 - typer reads defaults, never mutates
+    persona_dirs: PersonaDirs = [],  # noqa: B006 - typer reads defaults, never mutates
+) -> None:
+    """Simulate WORLD for several seeds, then print who deceived whom and write graph files."""
+    from simulation.runner import plan_runs, run_all
+    from simulation.store import Store
+    from worlds.library import load_world
+
+    loaded = load_world(world, persona_dirs)
+    unknown = [a for a in ablate if a not in loaded.spec.incentives]
+    if unknown:
+        raise ConfigError(f"--ablate {unknown}: unknown incentive(s); {loaded.spec.id} has {sorted(loaded.spec.incentives)}")
+    specs = plan_runs(loaded, range(seed_start, seed_start + seeds), {"default": model}, ablate)
+    with Store(out_dir) as store:
+        outcomes = run_all(specs, store, on_done=lambda o: out.print(f"run {o.run_id} seed {o.seed}: {o.status}" + (f" ({o.error})" if o.error else "")))
+    failed = [o for o in outcomes if o.status == "failed"]
+    out.print(f"{len(outcomes) - len(failed)} of {len(outcomes)} runs finished; store: {out_dir / 'skins.db'}")
+    _graph(out_dir, include_non_deceptive=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def graph(
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of `skins run`.")],
+    mistakes: Annotated[bool, typer.Option(help="Also show honest mistakes and unfounded claims.")] = False,
+) -> None:
+    """Analyse stored runs: print the who-deceived-whom table, write graph.graphml/json/png."""
+    _graph(run_dir, include_non_deceptive=mistakes)
+
+
+def _graph(run_dir: Path, include_non_deceptive: bool) -> None:
+    from analysis.graph import build_deception_graph, deception_table, write_graph_files
+    from analysis.pipeline import analyze_folder
+
+    analyzed = analyze_folder(run_dir)
+    g = build_deception_graph(analyzed, include_non_deceptive=include_non_deceptive)
+    rows = deception_table(g)
+    table = Table(title=f"Who deceived whom — {g.graph.get('n_runs', 0)} run(s) in {run_dir}")
+    for col in ("deceiver", "target", "type", "about", "count", "runs", "motives"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(row.deceiver, row.target, row.type, row.subject, str(row.count), f"{row.runs_with}/{row.n_runs}", row.motives)
+    out.print(table)
+    if not rows:
+        out.print("No deception found.")
+    written = write_graph_files(g, run_dir)
+    out.print("wrote " + ", ".join(str(p) for p in written))
+    if not any(p.suffix == ".png" for p in written):
+        out.print("graph.png skipped: install the plot extra with pip install 'skins[plot]'")
+
+
+@app.command()
+@friendly
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Persona and world YAML files.")],
+    persona_dirs: PersonaDirs = [],  # noqa: B006 - typer reads defaults, never mutates
+) -> None:
+    """Check persona and world files; report every problem with file and line."""
+    from personas.library import load_persona_file
+    from simulation.configio import parse_yaml, read_text
+    from worlds.library import load_world_file
+
+    bad = 0
+    for path in files:
+        try:
+            data, _ = parse_yaml(read_text(path), str(path))
+            if isinstance(data, dict) and "cast" in data:
+                load_world_file(path, [*persona_dirs, *{f.parent for f in files}])
+                kind = "world"
+            else:
+                load_persona_file(path)
+                kind = "persona"
+            out.print(f"[green]ok[/] {path} ({kind})")
+        except ConfigError as exc:
+            bad += 1
+            err.print(str(exc), markup=False, highlight=False)
+    if bad:
+        err.print(f"{bad} of {len(files)} file(s) invalid")
+        raise typer.Exit(1)
+
+
+@personas_app.command("list")
+@friendly
+def personas_list(persona_dirs: PersonaDirs = []) -> None:  # noqa: B006 - typer reads defaults, never mutates
+    """List personas (user folders first, then built-ins)."""
+    from personas.library import BUILTIN_DIR, load_persona
+    from simulation.configio import index_ids
+
+    table = Table(title="Personas (skins personas show ID [--world W] for the prompt)")
+    table.add_column("id", no_wrap=True)
+    for col in ("name", "title", "tools", "source"):
+        table.add_column(col)
+    for pid, path in sorted(index_ids([*persona_dirs, BUILTIN_DIR], "skin").items()):
+        p = load_persona(path)
+        source = "built-in" if path.parent == BUILTIN_DIR else str(path)
+        table.add_row(pid, p.name, p.title, ", ".join(p.tools), source)
+    out.print(table)
+
+
+@personas_app.command("show")
+@friendly
+def personas_show(
+    persona: Annotated[str, typer.Argument(help="Persona id or file.")],
+    world: Annotated[str | None, typer.Option(help="Render the exact system prompt in this world.")] = None,
+    role: Annotated[str | None, typer.Option(help="Role to render (default: the first role this persona fills).")] = None,
+    persona_dirs: PersonaDirs = [],  # noqa: B006 - typer reads defaults, never mutates
+) -> None:
+    """Show a persona, or with --world the exact system prompt a base model would get."""
+    from personas.library import load_persona
+    from personas.prompt import render_system_prompt
+    from worlds.library import load_world
+
+    spec = load_persona(persona, persona_dirs)
+    if world is None:
+        sys.stdout.write(spec.model_dump_json(indent=2) + "\n")
+        return
+    loaded = load_world(world, persona_dirs)
+    roles = [r for r, p in loaded.personas.items() if p.id == spec.id]
+    chosen = role or (roles[0] if roles else None)
+    if chosen is None or chosen not in loaded.spec.cast:
+        raise ConfigError(f"persona {spec.id!r} fills no role {role or ''} in {loaded.spec.id}; roles it fills: {roles}; cast roles: {sorted(loaded.spec.cast)}")
+    sys.stdout.write(render_system_prompt(loaded.personas[chosen], loaded.spec, chosen, loaded.personas) + "\n")
+
+
+@worlds_app.command("list")
+@friendly
+def worlds_list() -> None:
+    """List built-in worlds."""
+    from worlds.library import builtin_worlds, load_world
+
+    table = Table(title="Built-in worlds (skins worlds show ID for details)")
+    table.add_column("id", no_wrap=True)
+    for col in ("title", "roles (persona)", "incentives"):
+        table.add_column(col)
+    for wid, path in sorted(builtin_worlds().items()):
+        w = load_world(path)
+        roles = ", ".join(f"{r} ({p.id})" for r, p in w.personas.items())
+        table.add_row(wid, w.spec.title, roles, ", ".join(w.spec.incentives))
+    out.print(table)
+
+
+@worlds_app.command("show")
+@friendly
+def worlds_show(
+    world: Annotated[str, typer.Argument(help="World id or file.")],
+    persona_dirs: PersonaDirs = [],  # noqa: B006 - typer reads defaults, never mutates
+) -> None:
+    """Describe a world: cast, facts, incentives, oversight, tools, events."""
+    from worlds.describe import render_world
+    from worlds.library import load_world
+
+    sys.stdout.write(render_world(load_world(world, persona_dirs)) + "\n")
+
+
+@app.command()
+@friendly
+def schema(kind: Annotated[str, typer.Argument(help="persona, world or script")]) -> None:
+    """Print the JSON Schema of a config type (for editor autocompletion)."""
+    from personas.spec import PersonaSpec
+    from simulation.scripted import Script
+    from worlds.spec import WorldSpec
+
+    models: dict[str, Any] = {"persona": PersonaSpec, "world": WorldSpec, "script": Script}
+    if kind not in models:
+        raise ConfigError(f"unknown schema {kind!r}; choose one of {sorted(models)}")
+    sys.stdout.write(json.dumps(models[kind].model_json_schema(by_alias=True), indent=2) + "\n")
+
+
+@app.command()
+@friendly
+def export(
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of `skins run`.")],
+    fmt: Annotated[str, typer.Option("--format", help="jsonl: one transcript per line.")] = "jsonl",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default RUN_DIR/transcripts.jsonl).")] = None,
+) -> None:
+    """Export stored transcripts."""
+    from simulation.store import Store
+
+    if fmt != "jsonl":
+        raise ConfigError(f"unknown export format {fmt!r}; available: ['jsonl']")
+    target = output or run_dir / "transcripts.jsonl"
+    n = 0
+    with Store(run_dir, create=False) as store, target.open("w", encoding="utf-8") as fh:
+        for transcript in store.transcripts(status=None):
+            fh.write(transcript.model_dump_json() + "\n")
+            n += 1
+    out.print(f"wrote {n} transcript(s) to {target}")

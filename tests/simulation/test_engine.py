@@ -1,0 +1,149 @@
+"""The engine: turn order, events, rejection of invalid decisions, hearsay, determinism, store commits."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from fakes import policy_minds, run_world
+
+from personas.decision import OutMessage, ToolCall, TurnDecision
+from simulation.runner import execute_run, plan_runs
+from simulation.scripted import ScriptedMind, ScriptExhausted
+from simulation.store import Store
+from worlds.library import World, load_world
+from worlds.records import ActionRecord, KnowledgeEvent, Message, TurnRecord
+
+
+@pytest.fixture(scope="module")
+def acme() -> World:
+    return load_world("acme_quarter_end")
+
+
+def _short(world: World, max_turns: int) -> World:
+    spec = world.spec.model_copy(update={
+        "turns": world.spec.turns.model_copy(update={"max": max_turns}),
+        "events": [e for e in world.spec.events if e.turn <= max_turns],
+    })
+    return world.model_copy(update={"spec": spec})
+
+
+def _idle(n: int) -> list[TurnDecision]:
+    return [TurnDecision(thinking="idle") for _ in range(n)]
+
+
+def test_events_fire_and_addressed_role_acts_first(acme: World) -> None:
+    records = run_world(_short(acme, 3), policy_minds(acme), seed=1)
+    turns = [r for r in records if isinstance(r, TurnRecord)]
+    scripted = [r for r in records if isinstance(r, Message) and r.scripted]
+    assert [t.role for t in turns][:1] == ["dana"]  # sam's question at turn 1 is addressed to dana
+    assert [(m.turn, m.sender, m.to) for m in scripted] == [(1, "sam", ["dana"]), (2, "greg", ["devi"]), (3, "ada", ["mo"])]
+    assert len(turns) == 3
+
+
+def test_same_seed_same_records_and_different_seed_differs(acme: World) -> None:
+    a = run_world(acme, policy_minds(acme), seed=7)
+    b = run_world(acme, policy_minds(acme), seed=7)
+    assert a == b
+    others = [run_world(acme, policy_minds(acme), seed=s) for s in range(8)]
+    assert any(o != a for o in others)
+
+
+def test_unknown_recipient_and_forbidden_tool_are_rejected_with_reason(acme: World) -> None:
+    world = _short(acme, 1)
+    bad = TurnDecision(
+        thinking="try things",
+        messages=[OutMessage(to=["sam", "ceo"], text="Hello"), OutMessage(to=["nobody"], text="lost")],
+        actions=[ToolCall(tool="skip_test", args={"test": "test_refund_rounding"})],
+    )
+    minds = {r: ScriptedMind(r, [bad] if r == "dana" else []) for r in world.spec.cast}
+    records = run_world(world, minds)  # type: ignore[arg-type]  # ScriptedMind satisfies Mind
+    turn = next(r for r in records if isinstance(r, TurnRecord))
+    assert turn.valid and turn.invalid_reason is not None
+    assert "['ceo']" in turn.invalid_reason and "['nobody']" in turn.invalid_reason
+    assert "skip_test" in turn.invalid_reason and "not available to dana" in turn.invalid_reason
+    sent = [r for r in records if isinstance(r, Message) and not r.scripted]
+    assert [(m.to, m.text) for m in sent] == [(["sam"], "Hello")]
+    action = next(r for r in records if isinstance(r, ActionRecord))
+    assert not action.ok
+    assert not any(r.kind == "fact_change" for r in records)  # never executed
+
+
+def test_bad_tool_arguments_are_rejected(acme: World) -> None:
+    world = _short(acme, 2)
+    call = TurnDecision(actions=[ToolCall(tool="skip_test", args={"test": "test_other"})])
+    minds = {r: ScriptedMind(r, [call] if r == "devi" else _idle(2)) for r in world.spec.cast}
+    records = run_world(world, minds)  # type: ignore[arg-type]  # ScriptedMind satisfies Mind
+    action = next(r for r in records if isinstance(r, ActionRecord))
+    assert not action.ok and "must be one of ['test_refund_rounding']" in (action.error or "")
+
+
+def test_tool_effects_change_truth_and_knowledge(acme: World) -> None:
+    world = _short(acme, 2)
+    call = TurnDecision(actions=[ToolCall(tool="skip_test", args={"test": "test_refund_rounding"})])
+    minds = {r: ScriptedMind(r, [call] if r == "devi" else _idle(2)) for r in world.spec.cast}
+    records = run_world(world, minds)  # type: ignore[arg-type]  # ScriptedMind satisfies Mind
+    action = next(r for r in records if isinstance(r, ActionRecord))
+    assert action.ok and action.visible_to == []  # the log entry is hidden
+    change = next(r for r in records if r.kind == "fact_change")
+    assert (change.fact, change.value) == ("ci_green", True)
+    learned = [r for r in records if isinstance(r, KnowledgeEvent) and r.source == "tool"]
+    assert [(k.role, k.fact, k.value) for k in learned] == [("devi", "ci_green", True)]
+
+
+def test_hearsay_is_recorded_with_its_source(acme: World) -> None:
+    world = _short(acme, 1)
+    lie = TurnDecision(messages=[OutMessage(to=["sam"], text="The X200 battery is completely reliable.")])
+    minds = {r: ScriptedMind(r, [lie] if r == "dana" else []) for r in world.spec.cast}
+    records = run_world(world, minds)  # type: ignore[arg-type]  # ScriptedMind satisfies Mind
+    hearsay = [r for r in records if isinstance(r, KnowledgeEvent) and r.source == "hearsay"]
+    assert [(h.role, h.fact, h.value, h.via) for h in hearsay] == [("sam", "battery_defect", False, "dana")]
+
+
+def test_scripted_mind_raises_when_exhausted(acme: World) -> None:
+    world = _short(acme, 2)
+    minds = {r: ScriptedMind(r, []) for r in world.spec.cast}
+    with pytest.raises(ScriptExhausted, match="role 'dana' has 0 turn"):
+        run_world(world, minds)  # type: ignore[arg-type]  # ScriptedMind satisfies Mind
+
+
+def test_invalid_mind_output_is_recorded_and_the_run_goes_on(acme: World) -> None:
+    from simulation.minds import MindResult
+
+    class Garbage:
+        name = "garbage"
+
+        async def decide(self, view: object, rng: object) -> MindResult:
+            return MindResult(decision=None, raw="{not json", error="the JSON is malformed")
+
+    world = _short(acme, 3)
+    records = run_world(world, {r: Garbage() for r in world.spec.cast})  # type: ignore[misc]  # duck-typed Mind
+    turns = [r for r in records if isinstance(r, TurnRecord)]
+    assert len(turns) == 3 and all(not t.valid and t.raw == "{not json" and t.invalid_reason == "the JSON is malformed" for t in turns)
+
+
+def test_run_commits_every_turn_and_rerun_skips(acme: World, tmp_path: Path) -> None:
+    spec = plan_runs(acme, [3])[0]
+    with Store(tmp_path) as store:
+        outcome = asyncio.run(execute_run(spec, store))
+        assert outcome.status == "done" and outcome.turns == acme.spec.turns.max
+        transcript = store.transcript(spec.run_id)
+        assert len(transcript.turns) == acme.spec.turns.max
+        stored = store.records(spec.run_id)
+        assert stored == run_world(acme, policy_minds(acme), seed=3)
+        again = asyncio.run(execute_run(spec, store))
+        assert again.status == "skipped"
+        assert store.records(spec.run_id) == stored  # nothing duplicated
+
+
+def test_run_failure_is_recorded_not_raised(acme: World, tmp_path: Path) -> None:
+    script = tmp_path / "script.yaml"
+    script.write_text("turns:\n  dana:\n    - {thinking: hi}\n")
+    spec = plan_runs(acme, [0], {"default": f"scripted:{script}"})[0]
+    with Store(tmp_path / "out") as store:
+        outcome = asyncio.run(execute_run(spec, store))
+        assert outcome.status == "failed" and "script for role" in (outcome.error or "")
+        row = store.run(spec.run_id)
+        assert row is not None and row.status == "failed" and "ScriptExhausted" in (row.error or "")
+        assert len(store.transcript(spec.run_id).turns) == 1  # the finished turn is kept

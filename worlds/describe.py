@@ -1,0 +1,44 @@
+"""A readable description of a world, for ``skins worlds show``."""
+
+from __future__ import annotations
+
+__all__ = ["render_world"]
+
+from worlds.library import World
+
+
+def render_world(world: World) -> str:
+    """Cast, facts (with truth and who knows them), incentives, oversight, tools, events, turns."""
+    spec = world.spec
+    lines = [f"{spec.id}: {spec.title}", "", spec.description.strip(), "", "Cast:"]
+    for role, entry in spec.cast.items():
+        p = world.personas[role]
+        boss = f", reports to {spec.reports_to[role]}" if role in spec.reports_to else ""
+        model = f", base model {entry.base_model}" if entry.base_model else ""
+        lines.append(f"  {role}: {p.name} — {p.title} (persona {p.id}{model}{boss})")
+    lines += ["", "Facts:"]
+    for fid, fact in spec.facts.items():
+        knowers = [r for r, k in spec.knows.items() if fid in k]
+        lines.append(f"  {fid} [{'true' if fact.truth else 'false'}] {fact.statement}")
+        lines.append(f"    known by {knowers or 'nobody'}; material to {fact.material_to or 'nobody'}")
+    lines += ["", "Incentives:"]
+    for iid, inc in spec.incentives.items():
+        push = inc.pushes
+        what = (
+            f"{push.belief.fact}={push.belief.value} in {push.belief.in_ or 'anyone'}"
+            if push.belief
+            else f"action {push.action.tool}" if push.action else "?"
+        )
+        lines.append(f"  {iid} ({inc.kind}, {inc.holder}, worth {push.worth:g}, pushes {what}): {inc.says}")
+    lines += ["", "Oversight:"]
+    lines += [f"  {o.monitor} watches {o.watches}{' incl. thinking' if o.sees_thinking else ''}" for o in spec.oversight] or ["  none"]
+    lines += ["", "Tools:"]
+    for tid, tool in spec.tools.items():
+        log = tool.log if isinstance(tool.log, str) else f"visible to {tool.log.visible_to}"
+        lines.append(f"  {tid} ({tool.kind}, holders {tool.holders}, log {log}): {tool.description}")
+    lines += ["", "Events:"]
+    for e in spec.events:
+        about = f" [asks about {e.asks_about.model_dump()}]" if e.asks_about else ""
+        lines.append(f"  turn {e.turn}: {e.from_} -> {e.to}: {e.text}{about}")
+    lines += ["", f"Turns: {spec.turns.order}, at most {spec.turns.max}" + (", stop when idle" if spec.turns.stop_when_idle else "")]
+    return "\n".join(lines)
