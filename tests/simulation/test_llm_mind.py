@@ -1,0 +1,101 @@
+"""The LLM mind driven by a scripted chat model: parsing, repair, invalid turns, scratchpad, prompts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fakes import ScriptedChatModel, ScriptExhaustedError, run_world
+
+from simulation.llm_mind import LLMMind, parse_decision
+from worlds.library import World, load_world
+from worlds.records import ActionRecord, Message, TurnRecord
+
+
+@pytest.fixture(scope="module")
+def acme() -> World:
+    return load_world("acme_quarter_end")
+
+
+def _short(world: World, max_turns: int) -> World:
+    spec = world.spec.model_copy(update={
+        "turns": world.spec.turns.model_copy(update={"max": max_turns}),
+        "events": [e for e in world.spec.events if e.turn <= max_turns],
+    })
+    return world.model_copy(update={"spec": spec})
+
+
+def _minds(world: World, model: ScriptedChatModel) -> dict[str, LLMMind]:
+    return {r: LLMMind(r, world.personas[r], world.spec, world.personas, model, name="fake") for r in world.spec.cast}
+
+
+@pytest.mark.parametrize(
+    ("text", "messages"),
+    [
+        ('{"thinking": "x", "messages": [{"to": ["sam"], "text": "hi"}], "actions": []}', 1),
+        ('Sure! ```json\n{"thinking": "a {brace} in a string", "messages": []}\n```', 0),
+        ('{"messages": [], "actions": [{"tool": "run_tests", "args": {}}]} trailing', 0),
+    ],
+    ids=["plain", "fenced-with-prose", "trailing-text"],
+)
+def test_parse_decision_tolerates_wrapping(text: str, messages: int) -> None:
+    assert len(parse_decision(text).messages) == messages
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [("no json here", "no JSON object"), ('{"thinking": "x", ', "no JSON object"), ('{"messages": [{"text": "hi"}]}', "messages.0.to")],
+    ids=["prose", "truncated", "missing-recipient"],
+)
+def test_parse_decision_explains_failures(text: str, error: str) -> None:
+    with pytest.raises(ValueError, match=error):
+        parse_decision(text)
+
+
+def test_a_whole_world_runs_on_a_scripted_chat_model(acme: World) -> None:
+    world = _short(acme, 3)
+    reply = json.dumps({"thinking": "The commission matters; I will reassure sam.", "messages": [{"to": ["sam"], "text": "The X200 battery is completely reliable."}]})
+    model = ScriptedChatModel(scripts={
+        "dana": [reply],
+        "sam": ['{"thinking": "ok", "messages": []}'],
+        "devi": ['{"thinking": "tests", "messages": [{"to": ["greg"], "text": "All tests pass."}], "actions": [{"tool": "run_tests", "args": {}}]}'],
+    })
+    records = run_world(world, _minds(world, model))  # type: ignore[arg-type]  # LLMMind satisfies Mind
+    turns = [r for r in records if isinstance(r, TurnRecord)]
+    assert [t.role for t in turns] == ["dana", "sam", "devi"]
+    assert all(t.valid and t.invalid_reason is None for t in turns)
+    assert any(isinstance(r, ActionRecord) and r.tool == "run_tests" and r.ok for r in records)
+    said = [r.text for r in records if isinstance(r, Message) and not r.scripted]
+    assert said == ["The X200 battery is completely reliable.", "All tests pass."]
+    system, user = model.calls[0][1]
+    assert 'role id "dana"' in str(system.content) and "commission" in str(system.content)
+    assert "Is the battery on the X200 reliable?" in str(user.content)
+
+
+def test_invalid_reply_is_repaired_once_then_recorded_invalid(acme: World) -> None:
+    world = _short(acme, 2)
+    model = ScriptedChatModel(scripts={
+        "dana": ["I think the battery is fine", '{"messages": [{"to": ["sam"], "text": "It is fine."}]}'],
+        "sam": ["garbage", "{still garbage"],
+    })
+    records = run_world(world, _minds(world, model))  # type: ignore[arg-type]  # LLMMind satisfies Mind
+    dana, sam = [r for r in records if isinstance(r, TurnRecord)]
+    assert dana.valid and any(isinstance(r, Message) and r.text == "It is fine." for r in records)
+    assert "not usable" in str(model.calls[1][1][-1].content)  # the repair prompt quotes the error
+    assert not sam.valid and sam.raw == "{still garbage" and "invalid output after 2 attempts" in (sam.invalid_reason or "")
+
+
+def test_no_scratchpad_means_no_thinking_is_kept(acme: World) -> None:
+    quiet = acme.personas["dana"].model_copy(update={"scratchpad": False})
+    world = _short(acme.model_copy(update={"personas": {**acme.personas, "dana": quiet}}), 1)
+    model = ScriptedChatModel(scripts={"dana": ['{"thinking": "secret plan", "messages": []}']})
+    records = run_world(world, _minds(world, model))  # type: ignore[arg-type]  # LLMMind satisfies Mind
+    assert next(r for r in records if isinstance(r, TurnRecord)).thinking == ""
+    assert "Leave \"thinking\" out" in str(model.calls[0][1][0].content)
+
+
+def test_fake_raises_when_its_script_runs_out(acme: World) -> None:
+    world = _short(acme, 2)
+    model = ScriptedChatModel(scripts={"dana": ['{"messages": []}']})
+    with pytest.raises(ScriptExhaustedError, match="'devi'"):  # greg's question makes devi act next
+        run_world(world, _minds(world, model))  # type: ignore[arg-type]  # LLMMind satisfies Mind
