@@ -1,0 +1,78 @@
+"""The run store: lossless round trip in order, restart of interrupted runs, schema checks."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from simulation.errors import StoreError
+from simulation.runner import execute_run, plan_runs
+from simulation.store import DB_NAME, Store
+from worlds.library import load_world
+from worlds.records import KnowledgeEvent, Message, RoleInfo, TurnRecord
+
+
+def _roles() -> dict[str, RoleInfo]:
+    return {"a": RoleInfo(persona="sales_rep", title="t", base_model="policy")}
+
+
+def test_records_round_trip_in_order(tmp_path: Path) -> None:
+    records = [
+        KnowledgeEvent(turn=0, role="a", fact="f", value=True, source="initial"),
+        Message(index=0, turn=1, sender="a", to=["b"], text="hi <script>x</script>"),
+        KnowledgeEvent(turn=1, role="b", fact="f", value=True, source="hearsay", via="a", message_index=0),
+        TurnRecord(turn=1, role="a", thinking="secret", message_indexes=[0]),
+    ]
+    with Store(tmp_path) as store:
+        store.start_run("r1", "w", 0, {}, _roles(), [])
+        store.append("r1", records[:2])
+        store.append("r1", records[2:])
+        assert store.records("r1") == records
+        store.finish_run("r1")
+        transcript = store.transcript("r1")
+        assert transcript.status == "done" and transcript.messages == [records[1]] and len(transcript.knowledge) == 2
+
+
+def test_restarting_a_run_discards_its_partial_records(tmp_path: Path) -> None:
+    with Store(tmp_path) as store:
+        store.start_run("r1", "w", 0, {}, _roles(), [])
+        store.append("r1", [TurnRecord(turn=1, role="a")])
+        store.start_run("r1", "w", 0, {}, _roles(), [])
+        assert store.records("r1") == []
+        run = store.run("r1")
+        assert run is not None and run.status == "running"
+
+
+def test_opening_a_missing_store_for_reading_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="skins run WORLD --out"):
+        Store(tmp_path / "nope", create=False)
+
+
+def test_a_store_from_another_schema_version_is_refused(tmp_path: Path) -> None:
+    Store(tmp_path).close()
+    with sqlite3.connect(tmp_path / DB_NAME) as db:
+        db.execute("UPDATE meta SET value='99' WHERE key='schema_version'")
+    with pytest.raises(StoreError, match="schema version 99"):
+        Store(tmp_path)
+
+
+def test_run_ids_are_content_hashes() -> None:
+    world = load_world("acme_quarter_end")
+    a, b = plan_runs(world, [0, 1])
+    assert a.run_id != b.run_id and a.run_id == plan_runs(world, [0])[0].run_id
+    assert plan_runs(world, [0], ablate=["commission"])[0].run_id != a.run_id
+    assert plan_runs(world, [0], {"default": "scripted:x.yaml"})[0].run_id != a.run_id
+
+
+def test_same_seed_twice_gives_identical_stored_transcripts(tmp_path: Path) -> None:
+    world = load_world("acme_quarter_end")
+    spec = plan_runs(world, [4])[0]
+    dumps = []
+    for folder in ("one", "two"):
+        with Store(tmp_path / folder) as store:
+            asyncio.run(execute_run(spec, store))
+            dumps.append(store.transcript(spec.run_id).model_dump_json())
+    assert dumps[0] == dumps[1]
