@@ -25,10 +25,18 @@ __all__ = [
 ]
 
 _HOME = {
-    "OutMessage": "decision", "ToolCall": "decision", "TurnDecision": "decision",
-    "PersonaId": "spec", "PersonaSpec": "spec", "Traits": "spec",
-    "builtin_personas": "library", "load_persona": "library", "load_persona_file": "library",
-    "render_observation": "prompt", "render_system_prompt": "prompt", "render_traits": "prompt",
+    "OutMessage": "decision",
+    "ToolCall": "decision",
+    "TurnDecision": "decision",
+    "PersonaId": "spec",
+    "PersonaSpec": "spec",
+    "Traits": "spec",
+    "builtin_personas": "library",
+    "load_persona": "library",
+    "load_persona_file": "library",
+    "render_observation": "prompt",
+    "render_system_prompt": "prompt",
+    "render_traits": "prompt",
 }
 
 

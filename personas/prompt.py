@@ -45,7 +45,9 @@ def render_system_prompt(persona: PersonaSpec, world: WorldSpec, role: str, peop
         + (f" You report to {world.reports_to[role]}." if role in world.reports_to else ""),
         world.description.strip(),
         _section("Your goals", persona.goals),
-        f"Your style: {persona.style}. {render_traits(persona.traits)}" if persona.style else render_traits(persona.traits),
+        f"Your style: {persona.style}. {render_traits(persona.traits)}"
+        if persona.style
+        else render_traits(persona.traits),
         _section("People here (role id: name, title)", [_person(world, r, p) for r, p in people.items() if r != role]),
         _section("What you know", [_fact_line(world, f, v) for f, v in world.knows.get(role, {}).items()]),
         _section("Your situation", [i.says for i in world.incentives_of(role).values()]),
@@ -117,14 +119,14 @@ def render_observation(view: PersonaView, world: WorldSpec, people: dict[str, Pe
     lines = [f"Turn {view.turn}. Everything you have seen so far, oldest first:"]
     lines += [_render_item(item, view.role) for item in view.history] or ["(nothing yet)"]
     learned = [
-        _fact_line(world, f, b.value) + f" — shown by {b.via}"
-        for f, b in view.beliefs.items()
-        if b.source == "tool"
+        _fact_line(world, f, b.value) + f" — shown by {b.via}" for f, b in view.beliefs.items() if b.source == "tool"
     ]
     if learned:
         lines.append(_section("What your tools have shown you", learned))
     if view.unread:
-        lines.append("New since your last turn: " + ", ".join(f"message {m.index} from {m.sender}" for m in view.unread))
+        lines.append(
+            "New since your last turn: " + ", ".join(f"message {m.index} from {m.sender}" for m in view.unread)
+        )
     lines.append("It is your turn. Reply with the JSON object.")
     return "\n".join(lines)
 

@@ -32,12 +32,24 @@ __all__ = [
 ]
 
 _HOME = {
-    "BackendError": "errors", "ConfigError": "errors", "NotFoundError": "errors", "SimulationError": "errors",
-    "SkinsError": "errors", "StoreError": "errors",
-    "Mind": "minds", "MindResult": "minds", "PolicyMind": "policy",
-    "RunSpec": "runner", "execute_run": "runner", "plan_runs": "runner", "run_all": "runner",
-    "Store": "store", "build_graph": "engine",
-    "backend_names": "backends", "get_backend": "backends", "register_backend": "backends",
+    "BackendError": "errors",
+    "ConfigError": "errors",
+    "NotFoundError": "errors",
+    "SimulationError": "errors",
+    "SkinsError": "errors",
+    "StoreError": "errors",
+    "Mind": "minds",
+    "MindResult": "minds",
+    "PolicyMind": "policy",
+    "RunSpec": "runner",
+    "execute_run": "runner",
+    "plan_runs": "runner",
+    "run_all": "runner",
+    "Store": "store",
+    "build_graph": "engine",
+    "backend_names": "backends",
+    "get_backend": "backends",
+    "register_backend": "backends",
 }
 
 

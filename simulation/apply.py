@@ -24,8 +24,13 @@ def deliver(spec: WorldSpec, message: Message) -> list[KnowledgeEvent]:
         value = assertions[-1].stance == "affirm"
         events += [
             KnowledgeEvent(
-                turn=message.turn, role=r, fact=fact_id, value=value, source="hearsay",
-                via=message.sender, message_index=message.index,
+                turn=message.turn,
+                role=r,
+                fact=fact_id,
+                value=value,
+                source="hearsay",
+                via=message.sender,
+                message_index=message.index,
             )
             for r in message.to
         ]
@@ -35,19 +40,21 @@ def deliver(spec: WorldSpec, message: Message) -> list[KnowledgeEvent]:
 def apply_decision(state: WorldState, world: World, actor: str, now: int, result: MindResult) -> list[Record]:
     """Records for one turn; invalid parts are rejected with a reason, never executed."""
     if result.decision is None:
-        turn = TurnRecord(turn=now, role=actor, valid=False, invalid_reason=result.error or "no decision", raw=result.raw)
+        turn = TurnRecord(
+            turn=now, role=actor, valid=False, invalid_reason=result.error or "no decision", raw=result.raw
+        )
         return [turn]
     decision: TurnDecision = result.decision
     records: list[Record] = []
     problems: list[str] = []
     action_indexes: list[int] = []
     for call in decision.actions:
-        produced = execute_tool(state, actor, call.tool, call.args, now, len(state.actions))
-        for record in produced:
+        outcome = execute_tool(state, actor, call.tool, call.args, now, len(state.actions))
+        for record in outcome:
             state.add(record)
-        records += produced
+        records += outcome
         action_indexes.append(len(state.actions) - 1)
-        first = produced[0]
+        first = outcome[0]
         if first.kind == "action" and not first.ok:
             problems.append(f"action {call.tool!r} rejected: {first.error}")
     message_indexes: list[int] = []
@@ -57,8 +64,10 @@ def apply_decision(state: WorldState, world: World, actor: str, now: int, result
             problems.append(why)
         if not recipients:
             continue
-        msg = Message(index=len(state.messages), turn=now, sender=actor, to=recipients, text=out.text, asks_about=out.asks_about)
-        produced = [msg, *deliver(world.spec, msg)]
+        msg = Message(
+            index=len(state.messages), turn=now, sender=actor, to=recipients, text=out.text, asks_about=out.asks_about
+        )
+        produced: list[Record] = [msg, *deliver(world.spec, msg)]
         for record in produced:
             state.add(record)
         records += produced
@@ -66,8 +75,14 @@ def apply_decision(state: WorldState, world: World, actor: str, now: int, result
     thinking = decision.thinking if world.persona(actor).scratchpad else ""
     records.append(
         TurnRecord(
-            turn=now, role=actor, thinking=thinking, message_indexes=message_indexes, action_indexes=action_indexes,
-            valid=True, invalid_reason="; ".join(problems) or None, raw=result.raw if problems else None,
+            turn=now,
+            role=actor,
+            thinking=thinking,
+            message_indexes=message_indexes,
+            action_indexes=action_indexes,
+            valid=True,
+            invalid_reason="; ".join(problems) or None,
+            raw=result.raw if problems else None,
         )
     )
     return records

@@ -67,7 +67,9 @@ def get_backend(ref: str | BackendRef) -> MindFactory:
     parsed = parse_ref(ref) if isinstance(ref, str) else ref
     factory = _REGISTRY.get(parsed.backend)
     if factory is None:
-        raise BackendError(f"unknown backend {parsed.backend!r} in {str(parsed)!r}; registered backends are {backend_names()}")
+        raise BackendError(
+            f"unknown backend {parsed.backend!r} in {str(parsed)!r}; registered backends are {backend_names()}"
+        )
     return factory(parsed)
 
 

@@ -17,7 +17,11 @@ from rich.table import Table
 
 from simulation.errors import ConfigError, SkinsError
 
-app = typer.Typer(help="Personas in a simulated organisation; who deceived whom, about what, and why.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Personas in a simulated organisation; who deceived whom, about what, and why.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 personas_app = typer.Typer(help="Built-in and user personas (skins).", no_args_is_help=True)
 worlds_app = typer.Typer(help="Built-in and user worlds.", no_args_is_help=True)
 app.add_typer(personas_app, name="personas")
@@ -52,8 +56,12 @@ def run(
     world: Annotated[str, typer.Argument(help="Built-in world id or path to a world YAML file.")],
     seeds: Annotated[int, typer.Option(min=1, help="Number of seeds (runs).")] = 1,
     seed_start: Annotated[int, typer.Option(help="First seed.")] = 0,
-    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (created; reruns skip finished runs).")] = Path("runs/latest"),
-    model: Annotated[str, typer.Option(help="Backend for the 'default' alias: policy, scripted:FILE, openai:MODEL.")] = "policy",
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (created; reruns skip finished runs).")] = Path(
+        "runs/latest"
+    ),
+    model: Annotated[
+        str, typer.Option(help="Backend for the 'default' alias: policy, scripted:FILE, openai:MODEL.")
+    ] = "policy",
     ablate: Annotated[list[str], typer.Option(help="Remove an incentive (repeatable).")] = [],  # noqa: B006 - typer reads defaults, never mutates
     persona_dirs: PersonaDirs = [],  # noqa: B006 - typer reads defaults, never mutates
 ) -> None:
@@ -65,10 +73,18 @@ def run(
     loaded = load_world(world, persona_dirs)
     unknown = [a for a in ablate if a not in loaded.spec.incentives]
     if unknown:
-        raise ConfigError(f"--ablate {unknown}: unknown incentive(s); {loaded.spec.id} has {sorted(loaded.spec.incentives)}")
+        raise ConfigError(
+            f"--ablate {unknown}: unknown incentive(s); {loaded.spec.id} has {sorted(loaded.spec.incentives)}"
+        )
     specs = plan_runs(loaded, range(seed_start, seed_start + seeds), {"default": model}, ablate)
     with Store(out_dir) as store:
-        outcomes = run_all(specs, store, on_done=lambda o: out.print(f"run {o.run_id} seed {o.seed}: {o.status}" + (f" ({o.error})" if o.error else "")))
+        outcomes = run_all(
+            specs,
+            store,
+            on_done=lambda o: out.print(
+                f"run {o.run_id} seed {o.seed}: {o.status}" + (f" ({o.error})" if o.error else "")
+            ),
+        )
     failed = [o for o in outcomes if o.status == "failed"]
     out.print(f"{len(outcomes) - len(failed)} of {len(outcomes)} runs finished; store: {out_dir / 'skins.db'}")
     _graph(out_dir, include_non_deceptive=False)
@@ -87,8 +103,9 @@ def graph(
 
 
 def _graph(run_dir: Path, include_non_deceptive: bool) -> None:
-    from analysis.graph import build_deception_graph, deception_table, write_graph_files
     from analysis.pipeline import analyze_folder
+
+    from analysis.graph import build_deception_graph, deception_table, write_graph_files
 
     analyzed = analyze_folder(run_dir)
     g = build_deception_graph(analyzed, include_non_deceptive=include_non_deceptive)
@@ -97,7 +114,15 @@ def _graph(run_dir: Path, include_non_deceptive: bool) -> None:
     for col in ("deceiver", "target", "type", "about", "count", "runs", "motives"):
         table.add_column(col, overflow="fold")
     for row in rows:
-        table.add_row(row.deceiver, row.target, row.type, row.subject, str(row.count), f"{row.runs_with}/{row.n_runs}", row.motives)
+        table.add_row(
+            row.deceiver,
+            row.target,
+            row.type,
+            row.subject,
+            str(row.count),
+            f"{row.runs_with}/{row.n_runs}",
+            row.motives,
+        )
     out.print(table)
     if not rows:
         out.print("No deception found.")
@@ -160,7 +185,9 @@ def personas_list(persona_dirs: PersonaDirs = []) -> None:  # noqa: B006 - typer
 def personas_show(
     persona: Annotated[str, typer.Argument(help="Persona id or file.")],
     world: Annotated[str | None, typer.Option(help="Render the exact system prompt in this world.")] = None,
-    role: Annotated[str | None, typer.Option(help="Role to render (default: the first role this persona fills).")] = None,
+    role: Annotated[
+        str | None, typer.Option(help="Role to render (default: the first role this persona fills).")
+    ] = None,
     persona_dirs: PersonaDirs = [],  # noqa: B006 - typer reads defaults, never mutates
 ) -> None:
     """Show a persona, or with --world the exact system prompt a base model would get."""
@@ -176,7 +203,10 @@ def personas_show(
     roles = [r for r, p in loaded.personas.items() if p.id == spec.id]
     chosen = role or (roles[0] if roles else None)
     if chosen is None or chosen not in loaded.spec.cast:
-        raise ConfigError(f"persona {spec.id!r} fills no role {role or ''} in {loaded.spec.id}; roles it fills: {roles}; cast roles: {sorted(loaded.spec.cast)}")
+        raise ConfigError(
+            f"persona {spec.id!r} fills no role {role or ''} in {loaded.spec.id}; "
+            f"roles it fills: {roles}; cast roles: {sorted(loaded.spec.cast)}"
+        )
     sys.stdout.write(render_system_prompt(loaded.personas[chosen], loaded.spec, chosen, loaded.personas) + "\n")
 
 
@@ -229,7 +259,9 @@ def schema(kind: Annotated[str, typer.Argument(help="persona, world or script")]
 def export(
     run_dir: Annotated[Path, typer.Argument(help="Output folder of `skins run`.")],
     fmt: Annotated[str, typer.Option("--format", help="jsonl: one transcript per line.")] = "jsonl",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default RUN_DIR/transcripts.jsonl).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File to write (default RUN_DIR/transcripts.jsonl).")
+    ] = None,
 ) -> None:
     """Export stored transcripts."""
     from simulation.store import Store

@@ -11,13 +11,21 @@ dependencies passed as the runtime context.
 
 from __future__ import annotations
 
-__all__ = ["RunContext", "RunState", "build_graph", "initial_state", "make_act_node", "make_apply_node", "make_schedule_node"]
+__all__ = [
+    "RunContext",
+    "RunState",
+    "build_graph",
+    "initial_state",
+    "make_act_node",
+    "make_apply_node",
+    "make_schedule_node",
+]
 
 import operator
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Protocol, TypedDict
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -53,6 +61,12 @@ class RunContext:
     """Commits records durably as they are produced (the run store)."""
 
 
+class Node(Protocol):
+    """A graph node: reads the state, gets per-run dependencies from the runtime, returns an update."""
+
+    def __call__(self, state: RunState, *, runtime: Runtime[RunContext]) -> Awaitable[dict[str, Any]]: ...
+
+
 def initial_state(world: World) -> RunState:
     """The state before the first turn: the world's initial knowledge."""
     return {"records": list(initial_knowledge(world.spec)), "actor": None, "now": 0, "result": None, "done": False}
@@ -62,10 +76,10 @@ def _state(world: World, state: RunState) -> WorldState:
     return WorldState.replay(world.spec, state["records"])
 
 
-def make_schedule_node() -> Callable[[RunState, Runtime[RunContext]], Any]:
+def make_schedule_node() -> Node:
     """Fire the next turn's scripted events and pick who acts, or end the run."""
 
-    async def schedule(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    async def schedule(state: RunState, *, runtime: Runtime[RunContext]) -> dict[str, Any]:
         ctx = runtime.context
         spec = ctx.world.spec
         world = _state(ctx.world, state)
@@ -75,10 +89,16 @@ def make_schedule_node() -> Callable[[RunState, Runtime[RunContext]], Any]:
         fired: list[Record] = []
         for event in (e for e in spec.events if e.turn == now):
             msg = Message(
-                index=len(world.messages), turn=now, sender=event.from_, to=list(event.to),
-                text=event.text, asks_about=event.asks_about, scripted=True,
+                index=len(world.messages),
+                turn=now,
+                sender=event.from_,
+                to=list(event.to),
+                text=event.text,
+                asks_about=event.asks_about,
+                scripted=True,
             )
-            for record in [msg, *deliver(spec, msg)]:
+            batch: list[Record] = [msg, *deliver(spec, msg)]
+            for record in batch:
                 world.add(record)
                 fired.append(record)
         if fired:
@@ -100,16 +120,20 @@ def _pick_actor(world: WorldState, now: int) -> str | None:
             return min(waiting)[2]
         if spec.turns.stop_when_idle and not any(e.turn > now for e in spec.events):
             return None
-    elif spec.turns.stop_when_idle and not any(world.unread(r) for r in roles) and not any(e.turn > now for e in spec.events):
+    elif (
+        spec.turns.stop_when_idle
+        and not any(world.unread(r) for r in roles)
+        and not any(e.turn > now for e in spec.events)
+    ):
         return None
     last = world.turns[-1].role if world.turns else None
     return roles[(roles.index(last) + 1) % len(roles)] if last is not None else roles[0]
 
 
-def make_act_node() -> Callable[[RunState, Runtime[RunContext]], Any]:
+def make_act_node() -> Node:
     """Ask the actor's mind for a decision about the turn in progress."""
 
-    async def act(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    async def act(state: RunState, *, runtime: Runtime[RunContext]) -> dict[str, Any]:
         ctx = runtime.context
         actor = state["actor"]
         assert actor is not None  # schedule only routes here with an actor
@@ -120,10 +144,10 @@ def make_act_node() -> Callable[[RunState, Runtime[RunContext]], Any]:
     return act
 
 
-def make_apply_node() -> Callable[[RunState, Runtime[RunContext]], Any]:
+def make_apply_node() -> Node:
     """Execute the decision in the world, record it, and commit the turn."""
 
-    async def apply(state: RunState, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    async def apply(state: RunState, *, runtime: Runtime[RunContext]) -> dict[str, Any]:
         ctx = runtime.context
         actor, result = state["actor"], state["result"]
         assert actor is not None and result is not None  # act always precedes apply

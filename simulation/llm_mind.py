@@ -70,7 +70,13 @@ class LLMMind:
     """Drives any LangChain chat model; invalid replies are repaired once, then recorded invalid."""
 
     def __init__(
-        self, role: str, persona: PersonaSpec, world: WorldSpec, people: dict[str, PersonaSpec], model: BaseChatModel, name: str
+        self,
+        role: str,
+        persona: PersonaSpec,
+        world: WorldSpec,
+        people: dict[str, PersonaSpec],
+        model: BaseChatModel,
+        name: str,
     ) -> None:
         self.role = role
         self.persona = persona
@@ -94,7 +100,11 @@ class LLMMind:
                 decision = parse_decision(raw)
             except ValueError as exc:
                 error = str(exc)
-                messages = [*messages, AIMessage(raw), HumanMessage(f"That reply was not usable: {error}. Reply with only the JSON object.")]
+                messages = [
+                    *messages,
+                    AIMessage(raw),
+                    HumanMessage(f"That reply was not usable: {error}. Reply with only the JSON object."),
+                ]
                 continue
             if not self.persona.scratchpad:
                 decision = decision.model_copy(update={"thinking": ""})

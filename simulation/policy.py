@@ -12,12 +12,13 @@ __all__ = ["PolicyMind", "choice_probability"]
 
 import math
 import random
+from collections.abc import Sequence
 
 from personas.decision import OutMessage, ToolCall, TurnDecision
 from personas.spec import PersonaSpec
 from simulation.minds import MindResult
-from worlds.records import Message
 from worlds.phrasing import find_assertions
+from worlds.records import Message
 from worlds.spec import ActionTool, CapabilityTask, IncentiveSpec, Phrasings, WorldSpec
 from worlds.state import PersonaView, visible_to
 
@@ -117,11 +118,19 @@ class PolicyMind:
 
     def _take_task(self, tool_id: str, task: CapabilityTask, rng: random.Random, notes: list[str]) -> ToolCall:
         answers: list[int | float | str] = [q.answer for q in task.questions]
-        pushes = [(i, inc) for i, inc in self._pushes_on_action(tool_id) if inc.pushes.action and inc.pushes.action.score_below is not None]
+        pushes = [
+            (i, inc)
+            for i, inc in self._pushes_on_action(tool_id)
+            if inc.pushes.action and inc.pushes.action.score_below is not None
+        ]
         if not pushes:
             notes.append(f"I answer all {len(answers)} questions of {tool_id} as well as I can.")
             return ToolCall(tool=tool_id, args={"answers": answers})
-        bar = min(inc.pushes.action.score_below for _, inc in pushes if inc.pushes.action and inc.pushes.action.score_below is not None)
+        bar = min(
+            inc.pushes.action.score_below
+            for _, inc in pushes
+            if inc.pushes.action and inc.pushes.action.score_below is not None
+        )
         worth = sum(inc.pushes.worth for _, inc in pushes)
         detection = self._action_detection(task)
         p = choice_probability(worth, self.persona.traits.honesty, self.persona.traits.risk_aversion, detection)
@@ -129,7 +138,10 @@ class PolicyMind:
         sandbag = draw < p
         names = ", ".join(i for i, _ in pushes)
         if not sandbag:
-            notes.append(f"{names} rewards scoring below {bar:.0%} (worth {worth:g}), p={p:.2f}, drew {draw:.2f}: I answer everything correctly anyway.")
+            notes.append(
+                f"{names} rewards scoring below {bar:.0%} (worth {worth:g}), p={p:.2f}, drew {draw:.2f}: "
+                "I answer everything correctly anyway."
+            )
             return ToolCall(tool=tool_id, args={"answers": answers})
         keep = max(0, math.ceil(bar * len(answers)) - 1)
         wrong = sorted(rng.sample(range(len(answers)), len(answers) - keep))
@@ -137,7 +149,8 @@ class PolicyMind:
             answers[i] = _wrong(answers[i])
         notes.append(
             f"{names} means scoring above {bar:.0%} costs me (worth {worth:g}); p={p:.2f}, drew {draw:.2f}: "
-            f"I know all the answers but will get questions {[i + 1 for i in wrong]} wrong on purpose to stay under {bar:.0%}."
+            f"I know all the answers but will get questions {[i + 1 for i in wrong]} wrong on purpose "
+            f"to stay under {bar:.0%}."
         )
         return ToolCall(tool=tool_id, args={"answers": answers})
 
@@ -152,7 +165,9 @@ class PolicyMind:
             return self._answer_fact(question, about.fact, view, rng, notes)
         return self._answer_action(question, about.action, view, actions, rng, notes)
 
-    def _answer_fact(self, question: Message, fact: str, view: PersonaView, rng: random.Random, notes: list[str]) -> OutMessage:
+    def _answer_fact(
+        self, question: Message, fact: str, view: PersonaView, rng: random.Random, notes: list[str]
+    ) -> OutMessage:
         spec = self.world.facts[fact]
         belief = view.beliefs.get(fact)
         if belief is None:
@@ -177,7 +192,13 @@ class PolicyMind:
         return OutMessage(to=[question.sender], text=spec.say_affirm if said else spec.say_deny)
 
     def _answer_action(
-        self, question: Message, tool_id: str, view: PersonaView, actions: list[ToolCall], rng: random.Random, notes: list[str]
+        self,
+        question: Message,
+        tool_id: str,
+        view: PersonaView,
+        actions: list[ToolCall],
+        rng: random.Random,
+        notes: list[str],
     ) -> OutMessage | None:
         tool = self.world.tools[tool_id]
         if tool.claim is None:
@@ -208,7 +229,12 @@ class PolicyMind:
         return 0.3 if self.world.monitors_of(self.role) else 0.1
 
     def _decide(
-        self, pushes: list[tuple[str, IncentiveSpec]], detection: float, rng: random.Random, notes: list[str], context: str
+        self,
+        pushes: Sequence[tuple[str, IncentiveSpec]],
+        detection: float,
+        rng: random.Random,
+        notes: list[str],
+        context: str,
     ) -> bool:
         """Whether to deceive, given the incentives that pay for it; the reasoning goes into ``notes``."""
         if not pushes:
@@ -237,7 +263,8 @@ def _said_before(view: PersonaView, me: str, listener: str, phrasings: Phrasings
 
 
 def _default_arg(kind: str) -> str | int | float | bool:
-    return {"str": "", "int": 0, "float": 0.0, "bool": True}[kind]
+    defaults: dict[str, str | int | float | bool] = {"str": "", "int": 0, "float": 0.0, "bool": True}
+    return defaults[kind]
 
 
 def _wrong(answer: int | float | str) -> int | float | str:

@@ -61,7 +61,9 @@ class RunOutcome(BaseModel):
     turns: int = 0
 
 
-def plan_runs(world: World, seeds: Sequence[int], models: Mapping[str, str] | None = None, ablate: Sequence[str] = ()) -> list[RunSpec]:
+def plan_runs(
+    world: World, seeds: Sequence[int], models: Mapping[str, str] | None = None, ablate: Sequence[str] = ()
+) -> list[RunSpec]:
     """One RunSpec per seed."""
     return [
         RunSpec(world=world, models=dict(models or {"default": "policy"}), seed=s, ablate=list(ablate)) for s in seeds
@@ -87,9 +89,12 @@ async def execute_run(spec: RunSpec, store: Store) -> RunOutcome:
     world = spec.effective_world()
     models = spec.role_models()
     roles = {
-        r: RoleInfo(persona=world.personas[r].id, title=world.personas[r].title, base_model=models[r]) for r in world.spec.cast
+        r: RoleInfo(persona=world.personas[r].id, title=world.personas[r].title, base_model=models[r])
+        for r in world.spec.cast
     }
-    store.start_run(run_id, world.spec.id, spec.seed, spec.model_dump(mode="json", by_alias=True), roles, list(spec.ablate))
+    store.start_run(
+        run_id, world.spec.id, spec.seed, spec.model_dump(mode="json", by_alias=True), roles, list(spec.ablate)
+    )
     state = initial_state(world)
     store.append(run_id, state["records"])
     try:
@@ -108,7 +113,9 @@ def _sink(store: Store, run_id: str) -> Callable[[list[Record]], None]:
     return lambda records: store.append(run_id, records)
 
 
-def run_all(specs: Sequence[RunSpec], store: Store, on_done: Callable[[RunOutcome], None] | None = None) -> list[RunOutcome]:
+def run_all(
+    specs: Sequence[RunSpec], store: Store, on_done: Callable[[RunOutcome], None] | None = None
+) -> list[RunOutcome]:
     """Execute runs one after another (issue 5 brings the concurrent executor)."""
 
     async def go() -> list[RunOutcome]:

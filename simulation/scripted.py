@@ -45,7 +45,8 @@ class ScriptedMind:
     async def decide(self, view: PersonaView, rng: random.Random) -> MindResult:
         if self._next >= len(self._decisions):
             raise ScriptExhausted(
-                f"the script for role {self.role!r} has {len(self._decisions)} turn(s) and turn {view.turn} asked for one more"
+                f"the script for role {self.role!r} has {len(self._decisions)} turn(s) "
+                f"and turn {view.turn} asked for one more"
             )
         decision = self._decisions[self._next]
         self._next += 1

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from simulation.errors import StoreError
-from worlds.records import ActionRecord, FactChange, KnowledgeEvent, Message, Record, RoleInfo, Transcript, TurnRecord
+from worlds.records import ActionRecord, KnowledgeEvent, Message, Record, RoleInfo, Transcript, TurnRecord
 
 DB_NAME = "skins.db"
 SCHEMA_VERSION = 1
@@ -107,17 +107,32 @@ class Store:
         self.close()
 
     # --- runs -------------------------------------------------------------------
-    def start_run(self, run_id: str, world_id: str, seed: int, spec: dict[str, Any], roles: dict[str, RoleInfo], ablated: list[str]) -> None:
+    def start_run(
+        self,
+        run_id: str,
+        world_id: str,
+        seed: int,
+        spec: dict[str, Any],
+        roles: dict[str, RoleInfo],
+        ablated: list[str],
+    ) -> None:
         """Register a run, discarding any partial records from an interrupted attempt."""
         with self._db:
             for table in (*_TABLE_OF.values(), "findings"):
-                self._db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))  # noqa: S608 - fixed table names
+                self._db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
             self._db.execute(
                 "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
-                    run_id, world_id, seed, json.dumps(spec, sort_keys=True),
-                    json.dumps({k: v.model_dump() for k, v in roles.items()}), json.dumps(ablated),
-                    "running", None, time.time(), None,
+                    run_id,
+                    world_id,
+                    seed,
+                    json.dumps(spec, sort_keys=True),
+                    json.dumps({k: v.model_dump() for k, v in roles.items()}),
+                    json.dumps(ablated),
+                    "running",
+                    None,
+                    time.time(),
+                    None,
                 ),
             )
 
@@ -140,9 +155,9 @@ class Store:
         """Commit one batch of records (one turn) atomically."""
         with self._db:
             (seq,) = self._db.execute(
-                "SELECT COALESCE(MAX(seq), -1) FROM (" + " UNION ALL ".join(
-                    f"SELECT MAX(seq) AS seq FROM {t} WHERE run_id=:r" for t in _TABLE_OF.values()
-                ) + ")",
+                "SELECT COALESCE(MAX(seq), -1) FROM ("
+                + " UNION ALL ".join(f"SELECT MAX(seq) AS seq FROM {t} WHERE run_id=:r" for t in _TABLE_OF.values())
+                + ")",
                 {"r": run_id},
             ).fetchone()
             for record in records:
@@ -162,7 +177,7 @@ class Store:
         else:
             row = (run_id, seq, r.turn, r.fact, int(r.value), data)
         marks = ",".join("?" * len(row))
-        self._db.execute(f"INSERT INTO {_TABLE_OF[r.kind]} VALUES ({marks})", row)  # noqa: S608 - fixed table names
+        self._db.execute(f"INSERT INTO {_TABLE_OF[r.kind]} VALUES ({marks})", row)
 
     def records(self, run_id: str) -> list[Record]:
         """A run's records in the order they were produced."""
@@ -175,8 +190,13 @@ class Store:
         if run is None:
             raise StoreError(f"no run {run_id!r} in {self.path}")
         return Transcript.from_records(
-            self.records(run_id), run_id=run.run_id, world_id=run.world_id, seed=run.seed,
-            roles=run.roles, ablated=run.ablated, status=run.status,
+            self.records(run_id),
+            run_id=run.run_id,
+            world_id=run.world_id,
+            seed=run.seed,
+            roles=run.roles,
+            ablated=run.ablated,
+            status=run.status,
         )
 
     def transcripts(self, status: str | None = "done") -> Iterator[Transcript]:
@@ -196,13 +216,23 @@ class Store:
             )
 
     def findings_json(self, run_id: str) -> list[str]:
-        return [js for (js,) in self._db.execute("SELECT json FROM findings WHERE run_id=? ORDER BY turn, finding_id", (run_id,))]
+        return [
+            js
+            for (js,) in self._db.execute(
+                "SELECT json FROM findings WHERE run_id=? ORDER BY turn, finding_id", (run_id,)
+            )
+        ]
 
 
 def _run_row(row: tuple[Any, ...]) -> RunRow:
     run_id, world_id, seed, spec, roles, ablated, status, error, _created, _finished = row
     return RunRow(
-        run_id=run_id, world_id=world_id, seed=seed, spec=json.loads(spec),
+        run_id=run_id,
+        world_id=world_id,
+        seed=seed,
+        spec=json.loads(spec),
         roles={k: RoleInfo.model_validate(v) for k, v in json.loads(roles).items()},
-        ablated=json.loads(ablated), status=status, error=error,
+        ablated=json.loads(ablated),
+        status=status,
+        error=error,
     )

@@ -50,17 +50,27 @@ class ScriptedChatModel(BaseChatModel):
         used = sum(1 for r, _ in self.calls if r == role)
         script = self.scripts.get(role, [])
         if used >= len(script):
-            raise ScriptExhaustedError(f"no scripted reply left for {role!r} (call {used + 1}, script has {len(script)})")
+            raise ScriptExhaustedError(
+                f"no scripted reply left for {role!r} (call {used + 1}, script has {len(script)})"
+            )
         self.calls.append((role, [m.model_copy() for m in messages]))
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=script[used]))])
 
     def _generate(
-        self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
     ) -> ChatResult:
         return self._reply(messages)
 
     async def _agenerate(
-        self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
     ) -> ChatResult:
         return self._reply(messages)
 
@@ -70,7 +80,9 @@ def run_world(world: World, minds: dict[str, Mind], seed: int = 0) -> list[Recor
     sunk: list[Record] = []
     state = initial_state(world)
     context = RunContext(world=world, minds=minds, rng=random.Random(seed), sink=sunk.extend)
-    final = asyncio.run(build_graph().ainvoke(state, context=context, config={"recursion_limit": recursion_limit(world)}))
+    final = asyncio.run(
+        build_graph().ainvoke(state, context=context, config={"recursion_limit": recursion_limit(world)})
+    )
     records: list[Record] = final["records"]
     assert records[len(state["records"]) :] == sunk, "every record must reach the sink, in order"
     return records

@@ -27,11 +27,15 @@ def render_world(world: World) -> str:
         what = (
             f"{push.belief.fact}={push.belief.value} in {push.belief.in_ or 'anyone'}"
             if push.belief
-            else f"action {push.action.tool}" if push.action else "?"
+            else f"action {push.action.tool}"
+            if push.action
+            else "?"
         )
         lines.append(f"  {iid} ({inc.kind}, {inc.holder}, worth {push.worth:g}, pushes {what}): {inc.says}")
     lines += ["", "Oversight:"]
-    lines += [f"  {o.monitor} watches {o.watches}{' incl. thinking' if o.sees_thinking else ''}" for o in spec.oversight] or ["  none"]
+    lines += [
+        f"  {o.monitor} watches {o.watches}{' incl. thinking' if o.sees_thinking else ''}" for o in spec.oversight
+    ] or ["  none"]
     lines += ["", "Tools:"]
     for tid, tool in spec.tools.items():
         log = tool.log if isinstance(tool.log, str) else f"visible to {tool.log.visible_to}"
@@ -40,5 +44,9 @@ def render_world(world: World) -> str:
     for e in spec.events:
         about = f" [asks about {e.asks_about.model_dump()}]" if e.asks_about else ""
         lines.append(f"  turn {e.turn}: {e.from_} -> {e.to}: {e.text}{about}")
-    lines += ["", f"Turns: {spec.turns.order}, at most {spec.turns.max}" + (", stop when idle" if spec.turns.stop_when_idle else "")]
+    lines += [
+        "",
+        f"Turns: {spec.turns.order}, at most {spec.turns.max}"
+        + (", stop when idle" if spec.turns.stop_when_idle else ""),
+    ]
     return "\n".join(lines)

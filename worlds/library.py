@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from personas.library import load_persona
 from personas.spec import PersonaSpec
-from simulation.configio import index_ids, parse_yaml, problem, read_text, check_model
+from simulation.configio import check_model, index_ids, parse_yaml, problem, read_text
 from simulation.errors import ConfigError, NotFoundError
 from worlds.spec import WorldSpec
 from worlds.validate import check_references

@@ -66,18 +66,18 @@ def find_assertions(text: str, phrasings: Phrasings) -> list[Assertion]:
 def _first_hit(sentence: str, phrasings: Phrasings) -> Assertion | None:
     """The earliest match in the sentence decides its stance."""
     best: tuple[int, Stance, str] | None = None
-    for stance, patterns in (("affirm", phrasings.affirm), ("deny", phrasings.deny)):
+    candidates: list[tuple[Stance, list[str]]] = [("affirm", phrasings.affirm), ("deny", phrasings.deny)]
+    for stance, patterns in candidates:
         for pattern in patterns:
             m = re.search(pattern, sentence, re.IGNORECASE)
             if m and (best is None or m.start() < best[0]):
-                best = (m.start(), stance, pattern)  # type: ignore[assignment]  # stance is a Stance literal
+                best = (m.start(), stance, pattern)
     if best is None:
         return None
     start, stance, pattern = best
     negated = _negated_before(sentence[:start])
-    if negated:
-        stance = "deny" if stance == "affirm" else "affirm"
-    return Assertion(stance=stance, quote=sentence, pattern=pattern, negated=negated)
+    final: Stance = ("deny" if stance == "affirm" else "affirm") if negated else stance
+    return Assertion(stance=final, quote=sentence, pattern=pattern, negated=negated)
 
 
 def _negated_before(prefix: str) -> bool:

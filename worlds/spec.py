@@ -91,9 +91,7 @@ class Phrasings(_Spec):
             except re.error as exc:
                 raise ValueError(f"pattern {pattern!r} is not a valid regex: {exc}") from exc
         if not _matches(self.affirm, self.say_affirm) or _matches(self.deny, self.say_affirm):
-            raise ValueError(
-                f"say_affirm {self.say_affirm!r} must match an affirm pattern and no deny pattern"
-            )
+            raise ValueError(f"say_affirm {self.say_affirm!r} must match an affirm pattern and no deny pattern")
         if not _matches(self.deny, self.say_deny) or _matches(self.affirm, self.say_deny):
             raise ValueError(f"say_deny {self.say_deny!r} must match a deny pattern and no affirm pattern")
         return self

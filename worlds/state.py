@@ -126,9 +126,7 @@ class WorldState:
                 history.append(rec)
             elif isinstance(rec, ActionRecord) and (rec.actor == role or role in rec.visible_to):
                 history.append(rec)
-            elif isinstance(rec, TurnRecord) and rec.thinking and (
-                rec.role == role or rec.role in sees_thinking_of
-            ):
+            elif isinstance(rec, TurnRecord) and rec.thinking and (rec.role == role or rec.role in sees_thinking_of):
                 history.append(rec)
         return PersonaView(
             role=role,

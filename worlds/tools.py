@@ -22,7 +22,16 @@ def execute_tool(
     tool = spec.tools.get(tool_id)
     if tool is None or actor not in tool.holders:
         allowed = sorted(spec.tools_of(actor))
-        return [_rejected(actor, tool_id, args, turn, index, f"tool {tool_id!r} is not available to {actor}; its tools are {allowed}")]
+        return [
+            _rejected(
+                actor,
+                tool_id,
+                args,
+                turn,
+                index,
+                f"tool {tool_id!r} is not available to {actor}; its tools are {allowed}",
+            )
+        ]
     if isinstance(tool, CapabilityTask):
         return _run_task(spec, tool, actor, tool_id, args, turn, index)
     error = _check_args(tool.args, args)
@@ -33,7 +42,14 @@ def execute_tool(
 
 def _rejected(actor: str, tool: str, args: Mapping[str, Any], turn: int, index: int, why: str) -> ActionRecord:
     return ActionRecord(
-        index=index, turn=turn, actor=actor, tool=tool, args=_jsonable(args), ok=False, error=why, result=f"Rejected: {why}"
+        index=index,
+        turn=turn,
+        actor=actor,
+        tool=tool,
+        args=_jsonable(args),
+        ok=False,
+        error=why,
+        result=f"Rejected: {why}",
     )
 
 
@@ -119,7 +135,16 @@ def _run_task(
 ) -> list[Record]:
     answers = args.get("answers")
     if set(args) - {"answers"} or not isinstance(answers, list):
-        return [_rejected(actor, tool_id, args, turn, index, "call it with one argument 'answers': a list with one answer per question")]
+        return [
+            _rejected(
+                actor,
+                tool_id,
+                args,
+                turn,
+                index,
+                "call it with one argument 'answers': a list with one answer per question",
+            )
+        ]
     marks = score_answers(task, answers)
     return [
         ActionRecord(

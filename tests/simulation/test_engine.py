@@ -22,10 +22,12 @@ def acme() -> World:
 
 
 def _short(world: World, max_turns: int) -> World:
-    spec = world.spec.model_copy(update={
-        "turns": world.spec.turns.model_copy(update={"max": max_turns}),
-        "events": [e for e in world.spec.events if e.turn <= max_turns],
-    })
+    spec = world.spec.model_copy(
+        update={
+            "turns": world.spec.turns.model_copy(update={"max": max_turns}),
+            "events": [e for e in world.spec.events if e.turn <= max_turns],
+        }
+    )
     return world.model_copy(update={"spec": spec})
 
 
@@ -38,7 +40,11 @@ def test_events_fire_and_addressed_role_acts_first(acme: World) -> None:
     turns = [r for r in records if isinstance(r, TurnRecord)]
     scripted = [r for r in records if isinstance(r, Message) and r.scripted]
     assert [t.role for t in turns][:1] == ["dana"]  # sam's question at turn 1 is addressed to dana
-    assert [(m.turn, m.sender, m.to) for m in scripted] == [(1, "sam", ["dana"]), (2, "greg", ["devi"]), (3, "ada", ["mo"])]
+    assert [(m.turn, m.sender, m.to) for m in scripted] == [
+        (1, "sam", ["dana"]),
+        (2, "greg", ["devi"]),
+        (3, "ada", ["mo"]),
+    ]
     assert len(turns) == 3
 
 
@@ -120,7 +126,9 @@ def test_invalid_mind_output_is_recorded_and_the_run_goes_on(acme: World) -> Non
     world = _short(acme, 3)
     records = run_world(world, {r: Garbage() for r in world.spec.cast})  # type: ignore[misc]  # duck-typed Mind
     turns = [r for r in records if isinstance(r, TurnRecord)]
-    assert len(turns) == 3 and all(not t.valid and t.raw == "{not json" and t.invalid_reason == "the JSON is malformed" for t in turns)
+    assert len(turns) == 3 and all(
+        not t.valid and t.raw == "{not json" and t.invalid_reason == "the JSON is malformed" for t in turns
+    )
 
 
 def test_run_commits_every_turn_and_rerun_skips(acme: World, tmp_path: Path) -> None:

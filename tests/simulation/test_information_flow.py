@@ -35,7 +35,9 @@ class Recording:
         self.prompts.append((self.role, view.turn, text))
         result = await self.inner.decide(view, rng)
         assert result.decision is not None
-        tagged = result.decision.model_copy(update={"thinking": f"{result.decision.thinking} CANARY-{self.role}-{view.turn}"})
+        tagged = result.decision.model_copy(
+            update={"thinking": f"{result.decision.thinking} CANARY-{self.role}-{view.turn}"}
+        )
         return MindResult(decision=tagged)
 
 
@@ -48,7 +50,11 @@ def _run(world: World, seed: int) -> tuple[list[tuple[str, int, str]], list[Reco
 def _may_see(world: World, records: list[Record], role: str, turn: int) -> set[str]:
     """Facts the world gave ``role`` or its own tools showed it before ``turn``."""
     given = set(world.spec.knows.get(role, {}))
-    shown = {r.fact for r in records if isinstance(r, KnowledgeEvent) and r.role == role and r.source == "tool" and r.turn < turn}
+    shown = {
+        r.fact
+        for r in records
+        if isinstance(r, KnowledgeEvent) and r.role == role and r.source == "tool" and r.turn < turn
+    }
     return given | shown
 
 
@@ -85,7 +91,9 @@ def test_own_thinking_is_visible_to_self() -> None:
 
 def test_oversight_that_reads_thinking_is_the_only_exception() -> None:
     base = load_world("acme_quarter_end")
-    spec = base.spec.model_copy(update={"oversight": [OversightSpec(monitor="ada", watches=["mo"], sees_thinking=True)]})
+    spec = base.spec.model_copy(
+        update={"oversight": [OversightSpec(monitor="ada", watches=["mo"], sees_thinking=True)]}
+    )
     world = base.model_copy(update={"spec": spec})
     prompts, records = _run(world, 2)
     _check(world, prompts, records)

@@ -18,10 +18,12 @@ def acme() -> World:
 
 
 def _short(world: World, max_turns: int) -> World:
-    spec = world.spec.model_copy(update={
-        "turns": world.spec.turns.model_copy(update={"max": max_turns}),
-        "events": [e for e in world.spec.events if e.turn <= max_turns],
-    })
+    spec = world.spec.model_copy(
+        update={
+            "turns": world.spec.turns.model_copy(update={"max": max_turns}),
+            "events": [e for e in world.spec.events if e.turn <= max_turns],
+        }
+    )
     return world.model_copy(update={"spec": spec})
 
 
@@ -44,7 +46,11 @@ def test_parse_decision_tolerates_wrapping(text: str, messages: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "error"),
-    [("no json here", "no JSON object"), ('{"thinking": "x", ', "no JSON object"), ('{"messages": [{"text": "hi"}]}', "messages.0.to")],
+    [
+        ("no json here", "no JSON object"),
+        ('{"thinking": "x", ', "no JSON object"),
+        ('{"messages": [{"text": "hi"}]}', "messages.0.to"),
+    ],
     ids=["prose", "truncated", "missing-recipient"],
 )
 def test_parse_decision_explains_failures(text: str, error: str) -> None:
@@ -54,12 +60,22 @@ def test_parse_decision_explains_failures(text: str, error: str) -> None:
 
 def test_a_whole_world_runs_on_a_scripted_chat_model(acme: World) -> None:
     world = _short(acme, 3)
-    reply = json.dumps({"thinking": "The commission matters; I will reassure sam.", "messages": [{"to": ["sam"], "text": "The X200 battery is completely reliable."}]})
-    model = ScriptedChatModel(scripts={
-        "dana": [reply],
-        "sam": ['{"thinking": "ok", "messages": []}'],
-        "devi": ['{"thinking": "tests", "messages": [{"to": ["greg"], "text": "All tests pass."}], "actions": [{"tool": "run_tests", "args": {}}]}'],
-    })
+    reply = json.dumps(
+        {
+            "thinking": "The commission matters; I will reassure sam.",
+            "messages": [{"to": ["sam"], "text": "The X200 battery is completely reliable."}],
+        }
+    )
+    model = ScriptedChatModel(
+        scripts={
+            "dana": [reply],
+            "sam": ['{"thinking": "ok", "messages": []}'],
+            "devi": [
+                '{"thinking": "tests", "messages": [{"to": ["greg"], "text": "All tests pass."}], '
+                '"actions": [{"tool": "run_tests", "args": {}}]}'
+            ],
+        }
+    )
     records = run_world(world, _minds(world, model))  # type: ignore[arg-type]  # LLMMind satisfies Mind
     turns = [r for r in records if isinstance(r, TurnRecord)]
     assert [t.role for t in turns] == ["dana", "sam", "devi"]
@@ -74,15 +90,21 @@ def test_a_whole_world_runs_on_a_scripted_chat_model(acme: World) -> None:
 
 def test_invalid_reply_is_repaired_once_then_recorded_invalid(acme: World) -> None:
     world = _short(acme, 2)
-    model = ScriptedChatModel(scripts={
-        "dana": ["I think the battery is fine", '{"messages": [{"to": ["sam"], "text": "It is fine."}]}'],
-        "sam": ["garbage", "{still garbage"],
-    })
+    model = ScriptedChatModel(
+        scripts={
+            "dana": ["I think the battery is fine", '{"messages": [{"to": ["sam"], "text": "It is fine."}]}'],
+            "sam": ["garbage", "{still garbage"],
+        }
+    )
     records = run_world(world, _minds(world, model))  # type: ignore[arg-type]  # LLMMind satisfies Mind
     dana, sam = [r for r in records if isinstance(r, TurnRecord)]
     assert dana.valid and any(isinstance(r, Message) and r.text == "It is fine." for r in records)
     assert "not usable" in str(model.calls[1][1][-1].content)  # the repair prompt quotes the error
-    assert not sam.valid and sam.raw == "{still garbage" and "invalid output after 2 attempts" in (sam.invalid_reason or "")
+    assert (
+        not sam.valid
+        and sam.raw == "{still garbage"
+        and "invalid output after 2 attempts" in (sam.invalid_reason or "")
+    )
 
 
 def test_no_scratchpad_means_no_thinking_is_kept(acme: World) -> None:
@@ -91,7 +113,7 @@ def test_no_scratchpad_means_no_thinking_is_kept(acme: World) -> None:
     model = ScriptedChatModel(scripts={"dana": ['{"thinking": "secret plan", "messages": []}']})
     records = run_world(world, _minds(world, model))  # type: ignore[arg-type]  # LLMMind satisfies Mind
     assert next(r for r in records if isinstance(r, TurnRecord)).thinking == ""
-    assert "Leave \"thinking\" out" in str(model.calls[0][1][0].content)
+    assert 'Leave "thinking" out' in str(model.calls[0][1][0].content)
 
 
 def test_fake_raises_when_its_script_runs_out(acme: World) -> None:

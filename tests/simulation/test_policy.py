@@ -17,7 +17,12 @@ def acme() -> World:
 
 @pytest.mark.parametrize(
     ("worth", "honesty", "risk", "detection", "expected"),
-    [(0, 0.0, 0.0, 0.0, 0.0), (400, 0.4, 0.3, 0.3, 0.8877), (300, 1.0, 0.0, 0.0, 0.1589), (1000, 0.0, 0.0, 0.0, 0.9977)],
+    [
+        (0, 0.0, 0.0, 0.0, 0.0),
+        (400, 0.4, 0.3, 0.3, 0.8877),
+        (300, 1.0, 0.0, 0.0, 0.1589),
+        (1000, 0.0, 0.0, 0.0, 0.9977),
+    ],
 )
 def test_choice_probability(worth: float, honesty: float, risk: float, detection: float, expected: float) -> None:
     assert choice_probability(worth, honesty, risk, detection) == pytest.approx(expected, abs=1e-4)
@@ -61,11 +66,16 @@ def test_answers_stay_consistent_when_asked_again(acme: World) -> None:
 
 def test_rates_respond_to_traits(acme: World) -> None:
     """A scrupulously honest sales rep lies less often than the built-in one over the same seeds."""
-    saint = acme.personas["dana"].model_copy(update={"traits": acme.personas["dana"].traits.model_copy(update={"honesty": 1.0})})
+    saint = acme.personas["dana"].model_copy(
+        update={"traits": acme.personas["dana"].traits.model_copy(update={"honesty": 1.0})}
+    )
     honest_world = acme.model_copy(update={"personas": {**acme.personas, "dana": saint}})
     deny = acme.spec.facts["battery_defect"].say_deny
 
     def lies(world: World) -> int:
-        return sum(any(isinstance(r, Message) and r.sender == "dana" and r.text == deny for r in rec) for rec in _runs(world, range(20)))
+        return sum(
+            any(isinstance(r, Message) and r.sender == "dana" and r.text == deny for r in rec)
+            for rec in _runs(world, range(20))
+        )
 
     assert lies(honest_world) < lies(acme)
