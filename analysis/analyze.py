@@ -1,0 +1,88 @@
+"""One run's analysis: claims → findings → motives, in a deterministic order."""
+
+from __future__ import annotations
+
+__all__ = ["Analysis", "analyze_transcript"]
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel, ConfigDict
+
+from analysis.beliefs import BeliefTimeline
+from analysis.claims import Claim, get_extractor
+from analysis.detectors import DEFAULT_DETECTORS, get_detector
+from analysis.findings import Finding
+from analysis.motives import attach_motives
+from simulation.errors import ConfigError
+from worlds.records import Transcript
+from worlds.spec import WorldSpec
+
+
+class Analysis(BaseModel):
+    """What the analysis found in one run."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    run_id: str
+    world_id: str
+    extractors: list[str]
+    detectors: list[str]
+    claims: list[Claim]
+    findings: list[Finding]
+    """All labels, deceptive or not, with motives attached."""
+
+    def deceptive(self) -> list[Finding]:
+        """Only the findings that are deception."""
+        return [f for f in self.findings if f.deceptive]
+
+
+def analyze_transcript(
+    transcript: Transcript,
+    world: WorldSpec,
+    extractors: Sequence[str] = ("lexical",),
+    detectors: Sequence[str] = DEFAULT_DETECTORS,
+) -> Analysis:
+    """Extract claims, run the detectors, attach motives.
+
+    Every name is looked up before any work, so a typo fails fast. A finding
+    found twice (two sentences of one message, two extractors) is kept once,
+    with its highest confidence.
+    """
+    if transcript.world_id != world.id:
+        raise ConfigError(
+            f"run {transcript.run_id!r} ran in world {transcript.world_id!r} but was analysed "
+            f"against world {world.id!r}: pass the world the run used"
+        )
+    extract = [get_extractor(name) for name in extractors]
+    detect = [get_detector(name) for name in detectors]
+    claims = sorted((c for e in extract for c in e(transcript, world)), key=_claim_key)
+    beliefs = BeliefTimeline(transcript, world)
+    found = [f for d in detect for f in d(transcript, world, claims, beliefs)]
+    findings = attach_motives(_dedupe(found), transcript, world)
+    return Analysis(
+        run_id=transcript.run_id,
+        world_id=transcript.world_id,
+        extractors=list(extractors),
+        detectors=list(detectors),
+        claims=claims,
+        findings=findings,
+    )
+
+
+def _claim_key(c: Claim) -> tuple[int, str, str, str, str, str]:
+    return (c.message_index, c.subject_kind, c.subject, c.quote, c.extractor, c.stance)
+
+
+def _finding_key(f: Finding) -> tuple[int, int, str, str, str, str, str]:
+    index = -1 if f.message_index is None else f.message_index
+    return (f.turn, index, f.type, f.deceiver, f.subject, f.detector, f.evidence.quote)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """One finding per ``finding_id`` (the most confident; ties: the first in order), sorted."""
+    best: dict[str, Finding] = {}
+    for finding in sorted(findings, key=_finding_key):
+        kept = best.get(finding.finding_id)
+        if kept is None or finding.confidence > kept.confidence:
+            best[finding.finding_id] = finding
+    return sorted(best.values(), key=_finding_key)

@@ -1,0 +1,68 @@
+"""The detector interface, its registry, and helpers detectors share."""
+
+from __future__ import annotations
+
+__all__ = [
+    "DEFAULT_DETECTORS",
+    "Detector",
+    "contradicting_thought",
+    "detector_names",
+    "get_detector",
+    "register_detector",
+    "scripted_indexes",
+    "thinking_at",
+]
+
+from collections.abc import Callable, Sequence
+
+from analysis.beliefs import BeliefTimeline
+from analysis.claims import Claim
+from analysis.findings import Finding
+from analysis.registry import Registry
+from worlds.phrasing import find_assertions
+from worlds.records import Transcript
+from worlds.spec import Phrasings, WorldSpec
+
+Detector = Callable[[Transcript, WorldSpec, Sequence[Claim], BeliefTimeline], list[Finding]]
+"""Reads a transcript, its claims and the belief timeline; returns findings (motives come later)."""
+
+DEFAULT_DETECTORS: tuple[str, ...] = ("lie", "denial")
+
+_DETECTORS: Registry[Detector] = Registry("detector")
+
+
+def register_detector(name: str) -> Callable[[Callable[[], Detector]], Callable[[], Detector]]:
+    """Register a factory returning a detector under ``name``."""
+    return _DETECTORS.register(name)
+
+
+def get_detector(name: str) -> Detector:
+    """The detector registered as ``name`` (``NotFoundError`` listing the names otherwise)."""
+    return _DETECTORS.get(name)
+
+
+def detector_names() -> list[str]:
+    """Names of the registered detectors."""
+    return _DETECTORS.names()
+
+
+def scripted_indexes(transcript: Transcript) -> set[int]:
+    """Indexes of messages a world event injected.
+
+    The sender's mind did not write them, so they show nothing about the
+    sender's honesty: detectors skip claims they carry.
+    """
+    return {m.index for m in transcript.messages if m.scripted}
+
+
+def thinking_at(transcript: Transcript, role: str, turn: int) -> str:
+    """The role's private thinking in exactly that turn ("" if none)."""
+    return next((t.thinking for t in transcript.turns if t.role == role and t.turn == turn), "")
+
+
+def contradicting_thought(thinking: str, phrasings: Phrasings, stance: str) -> str | None:
+    """The first sentence of ``thinking`` taking the stance opposite to ``stance``, if any."""
+    for found in find_assertions(thinking, phrasings):
+        if found.stance != stance:
+            return found.quote
+    return None

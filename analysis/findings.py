@@ -1,0 +1,130 @@
+"""Findings: deception events (and non-deceptive labels reported beside them), evidence, motives."""
+
+from __future__ import annotations
+
+__all__ = [
+    "DECEPTIVE_TYPES",
+    "NON_DECEPTIVE_TYPES",
+    "Evidence",
+    "Finding",
+    "FindingType",
+    "Motive",
+    "MotiveHow",
+    "is_deceptive",
+]
+
+import hashlib
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from worlds.state import Belief
+
+FindingType = Literal[
+    "lie",
+    "denial",
+    "omission",
+    "sandbagging",
+    "covert_action",
+    "thinking_contradiction",
+    "honest_mistake",
+    "unfounded",
+]
+MotiveHow = Literal["structural", "reasoning", "judge", "counterfactual"]
+
+NON_DECEPTIVE_TYPES: frozenset[str] = frozenset({"honest_mistake", "unfounded"})
+"""Labels reported for completeness that are not deception (DESIGN.md, "How a label is decided")."""
+DECEPTIVE_TYPES: frozenset[str] = frozenset(
+    {"lie", "denial", "omission", "sandbagging", "covert_action", "thinking_contradiction"}
+)
+
+
+def is_deceptive(finding_type: str) -> bool:
+    """Whether findings of this type are deception."""
+    return finding_type not in NON_DECEPTIVE_TYPES
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Evidence(_Model):
+    """Why a finding was made: the words, what the speaker knew, what was true, what was logged."""
+
+    quote: str
+    """The sentence of the public message (empty for findings without one)."""
+    belief: Belief | None = None
+    """The deceiver's belief about the fact just before speaking (its source; for hearsay, who)."""
+    truth: bool | None = None
+    """The truth of the statement at that turn (for an action: whether the log shows it)."""
+    asserted: bool | None = None
+    """The value the quote asserted (for an action claim: False when it denied the action)."""
+    action_indexes: list[int] = Field(default_factory=list)
+    """Action-log entries the finding rests on."""
+    thought: str | None = None
+    """A sentence of the deceiver's private thinking that turn stating the opposite of the quote."""
+    note: str = ""
+    """One human-readable sentence explaining the label."""
+
+
+class Motive(_Model):
+    """An incentive behind a finding, and how it was attributed."""
+
+    incentive: str
+    how: MotiveHow
+    """structural: the incentive pushes toward exactly this; reasoning: the private thinking
+    names it; judge: an LLM judge said so; counterfactual: ablating it changes the rate."""
+    quote: str | None = None
+    """For reasoning: the sentence of the thinking that names the incentive."""
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class Finding(_Model):
+    """One labelled event: who, to whom, about what, when, with evidence and motives."""
+
+    run_id: str
+    type: FindingType
+    deceptive: bool
+    """False for ``honest_mistake`` and ``unfounded``, True otherwise (checked)."""
+    deceiver: str
+    """The role that made the claim or took the action (named so even when not deceptive)."""
+    targets: list[str]
+    subject_kind: Literal["fact", "action"]
+    subject: str
+    turn: int = Field(ge=0)
+    message_index: int | None = Field(None, ge=0)
+    """The message that carried it (None for findings about actions alone)."""
+    extractor: str
+    """Which claim extractor found the claim ("" when no claim was involved)."""
+    detector: str
+    confidence: float = Field(ge=0.0, le=1.0)
+    accidentally_true: bool = False
+    """A lie whose content happened to be true (the speaker believed otherwise)."""
+    evidence: Evidence
+    motives: list[Motive] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _deceptive_matches_type(self) -> Finding:
+        if self.deceptive != is_deceptive(self.type):
+            raise ValueError(
+                f"a {self.type!r} finding has deceptive={is_deceptive(self.type)}, "
+                f"got {self.deceptive}"
+            )
+        return self
+
+    @property
+    def finding_id(self) -> str:
+        """A stable id (run, type, deceiver, subject, message) so a store can dedupe reruns.
+
+        The turn is hashed too: it is implied by the message, and tells apart
+        findings that have none (two covert actions at different turns).
+        """
+        parts = [
+            self.run_id,
+            self.type,
+            self.deceiver,
+            self.subject,
+            str(self.message_index),
+            str(self.turn),
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
