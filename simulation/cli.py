@@ -113,16 +113,10 @@ def _graph(run_dir: Path, include_non_deceptive: bool) -> None:
     table = Table(title=f"Who deceived whom — {g.graph.get('n_runs', 0)} run(s) in {run_dir}")
     for col in ("deceiver", "target", "type", "about", "count", "runs", "motives"):
         table.add_column(col, overflow="fold")
+    label = _node_labels(g)
     for row in rows:
-        table.add_row(
-            row.deceiver,
-            row.target,
-            row.type,
-            row.subject,
-            str(row.count),
-            f"{row.runs_with}/{row.n_runs}",
-            row.motives,
-        )
+        runs = f"{row.runs_with}/{row.n_runs}"
+        table.add_row(label[row.deceiver], label[row.target], row.type, row.subject, str(row.count), runs, row.motives)
     out.print(table)
     if not rows:
         out.print("No deception found.")
@@ -130,6 +124,19 @@ def _graph(run_dir: Path, include_non_deceptive: bool) -> None:
     out.print("wrote " + ", ".join(str(p) for p in written))
     if not any(p.suffix == ".png" for p in written):
         out.print("graph.png skipped: install the plot extra with pip install 'skins[plot]'")
+
+
+def _node_labels(g: Any) -> dict[str, str]:
+    """'dana (sales_rep)', prefixed by the world and suffixed by the base model only when they vary."""
+    nodes = dict(g.nodes(data=True))
+    many_worlds = len({d.get("world") for d in nodes.values()}) > 1
+    many_models = len({d.get("base_model") for d in nodes.values()}) > 1
+    labels = {}
+    for key, d in nodes.items():
+        text = f"{d.get('role')} ({d.get('persona')})"
+        text = f"{d.get('world')}/{text}" if many_worlds else text
+        labels[key] = f"{text} @{d.get('base_model')}" if many_models else text
+    return labels
 
 
 @app.command()
@@ -204,10 +211,13 @@ def personas_show(
     chosen = role or (roles[0] if roles else None)
     if chosen is None or chosen not in loaded.spec.cast:
         raise ConfigError(
-            f"persona {spec.id!r} fills no role {role or ''} in {loaded.spec.id}; "
-            f"roles it fills: {roles}; cast roles: {sorted(loaded.spec.cast)}"
+            f"persona {spec.id!r} fills no role in {loaded.spec.id}: pass --role with one of the cast roles "
+            f"{sorted(loaded.spec.cast)} to see it wear that role"
+            if role is None
+            else f"--role {role!r} is not a cast role of {loaded.spec.id}; cast roles are {sorted(loaded.spec.cast)}"
         )
-    sys.stdout.write(render_system_prompt(loaded.personas[chosen], loaded.spec, chosen, loaded.personas) + "\n")
+    people = {**loaded.personas, chosen: spec}  # --role may put this skin in another persona's role
+    sys.stdout.write(render_system_prompt(spec, loaded.spec, chosen, people) + "\n")
 
 
 @worlds_app.command("list")

@@ -1,0 +1,44 @@
+"""Analyse every finished run of an output folder from its store (no model is called)."""
+
+from __future__ import annotations
+
+__all__ = ["analyze_folder", "world_of_run"]
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from analysis.analyze import analyze_transcript
+from analysis.detectors import DEFAULT_DETECTORS
+from analysis.findings import Finding
+from simulation.store import RunRow, Store
+from worlds.library import World
+from worlds.records import Transcript
+from worlds.spec import WorldSpec
+
+
+def world_of_run(run: RunRow) -> WorldSpec:
+    """The world exactly as the run used it (stored with the run, ablations applied)."""
+    world = World.model_validate(run.spec["world"])
+    return world.spec.without_incentives(run.ablated) if run.ablated else world.spec
+
+
+def analyze_folder(
+    folder: Path,
+    extractors: Sequence[str] = ("lexical",),
+    detectors: Sequence[str] = DEFAULT_DETECTORS,
+) -> Iterator[tuple[Transcript, list[Finding]]]:
+    """Yield (transcript, findings) per finished run, replacing the run's stored findings."""
+    with Store(Path(folder), create=False) as store:
+        for run in store.runs():
+            if run.status != "done":
+                continue
+            transcript = store.transcript(run.run_id)
+            analysis = analyze_transcript(transcript, world_of_run(run), extractors, detectors)
+            store.replace_findings(
+                run.run_id,
+                [
+                    (f.finding_id, f.type, f.deceptive, f.deceiver, f.subject, f.turn, f.model_dump_json())
+                    for f in analysis.findings
+                ],
+            )
+            yield transcript, analysis.findings
