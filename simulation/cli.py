@@ -103,9 +103,8 @@ def graph(
 
 
 def _graph(run_dir: Path, include_non_deceptive: bool) -> None:
-    from analysis.pipeline import analyze_folder
-
     from analysis.graph import build_deception_graph, deception_table, write_graph_files
+    from analysis.pipeline import analyze_folder
 
     analyzed = analyze_folder(run_dir)
     g = build_deception_graph(analyzed, include_non_deceptive=include_non_deceptive)
