@@ -1,0 +1,238 @@
+"""The deception graph: personas as nodes, one edge per finding and target (NetworkX style).
+
+Nodes are keyed ``"{world_id}/{role}@{base_model}"`` so the same role played
+by different base models across a sweep stays apart. Every attribute is a
+``str``, ``int``, ``float`` or ``bool``, so the graph writes to GraphML as is.
+"""
+
+from __future__ import annotations
+
+__all__ = ["TableRow", "build_deception_graph", "deception_table", "node_key", "write_graph_files"]
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from pydantic import BaseModel, ConfigDict
+
+from analysis.findings import Finding, Motive
+from worlds.records import RoleInfo, Transcript
+
+_HOW_ORDER = ("structural", "reasoning", "judge", "counterfactual")
+_UNKNOWN_ROLE = RoleInfo(persona="", title="", base_model="unknown")
+
+
+def node_key(world_id: str, role: str, base_model: str) -> str:
+    """``acme_quarter_end/dana@policy``."""
+    return f"{world_id}/{role}@{base_model}"
+
+
+def build_deception_graph(
+    runs: Iterable[tuple[Transcript, list[Finding]]], include_non_deceptive: bool = False
+) -> nx.MultiDiGraph:
+    """One node per (world, role, base model), one edge per finding and target.
+
+    Node attributes: ``role``, ``world``, ``persona``, ``title``,
+    ``base_model``, ``runs`` (runs it appeared in). Edge attributes: the
+    finding's fields, flattened (see :func:`_edge_attrs`); the edge key is the
+    finding id. Graph attributes: ``n_runs`` and ``worlds`` (comma-separated).
+    A run id seen twice is counted once.
+
+    >>> from worlds.records import RoleInfo, Transcript
+    >>> from analysis.findings import Evidence, Finding
+    >>> roles = {r: RoleInfo(persona=p, title=p, base_model="policy")
+    ...          for r, p in [("dana", "sales_rep"), ("sam", "customer")]}
+    >>> t = Transcript(run_id="r1", world_id="acme", seed=0, roles=roles)
+    >>> lie = Finding(run_id="r1", type="lie", deceptive=True, deceiver="dana", targets=["sam"],
+    ...               subject_kind="fact", subject="battery_defect", turn=2, message_index=1,
+    ...               extractor="lexical", detector="lie", confidence=0.9,
+    ...               evidence=Evidence(quote="The battery is fine."))
+    >>> G = build_deception_graph([(t, [lie])])
+    >>> sorted(G.nodes), G.graph["n_runs"]
+    (['acme/dana@policy', 'acme/sam@policy'], 1)
+    >>> [(u, v, d["type"]) for u, v, d in G.edges(data=True)]
+    [('acme/dana@policy', 'acme/sam@policy', 'lie')]
+    """
+    G = nx.MultiDiGraph()
+    seen: set[str] = set()
+    worlds: set[str] = set()
+    for transcript, findings in runs:
+        if transcript.run_id in seen:
+            continue
+        seen.add(transcript.run_id)
+        worlds.add(transcript.world_id)
+        kept = [f for f in findings if f.deceptive or include_non_deceptive]
+        _add_run_nodes(G, transcript, kept)
+        for finding in kept:
+            _add_finding_edges(G, transcript, finding)
+    G.graph["n_runs"] = len(seen)
+    G.graph["worlds"] = ",".join(sorted(worlds))
+    return G
+
+
+def _key_of(transcript: Transcript, role: str) -> str:
+    info = transcript.roles.get(role, _UNKNOWN_ROLE)
+    return node_key(transcript.world_id, role, info.base_model)
+
+
+def _add_run_nodes(G: nx.MultiDiGraph, transcript: Transcript, findings: list[Finding]) -> None:
+    """Every role of the run (and any role a finding names) counts the run once."""
+    roles = list(transcript.roles)
+    for f in findings:
+        roles += [r for r in [f.deceiver, *f.targets] if r not in roles]
+    for role in roles:
+        key = _key_of(transcript, role)
+        if key in G:
+            G.nodes[key]["runs"] += 1
+            continue
+        info = transcript.roles.get(role, _UNKNOWN_ROLE)
+        G.add_node(
+            key,
+            role=role,
+            world=transcript.world_id,
+            persona=info.persona,
+            title=info.title,
+            base_model=info.base_model,
+            runs=1,
+        )
+
+
+def _add_finding_edges(G: nx.MultiDiGraph, transcript: Transcript, finding: Finding) -> None:
+    source = _key_of(transcript, finding.deceiver)
+    for target in finding.targets:
+        attrs = _edge_attrs(finding, target, transcript.world_id)
+        G.add_edge(source, _key_of(transcript, target), key=finding.finding_id, **attrs)
+
+
+def _edge_attrs(f: Finding, target: str, world_id: str) -> dict[str, str | int | float | bool]:
+    """A finding flattened to GraphML-safe values: missing numbers are -1, missing text is ""."""
+    ev, belief = f.evidence, f.evidence.belief
+    return {
+        "finding_id": f.finding_id,
+        "run_id": f.run_id,
+        "world": world_id,
+        "type": f.type,
+        "deceptive": f.deceptive,
+        "deceiver": f.deceiver,
+        "target": target,
+        "targets": ",".join(f.targets),
+        "subject_kind": f.subject_kind,
+        "subject": f.subject,
+        "turn": f.turn,
+        "message_index": -1 if f.message_index is None else f.message_index,
+        "quote": ev.quote,
+        "extractor": f.extractor,
+        "detector": f.detector,
+        "confidence": float(f.confidence),
+        "accidentally_true": f.accidentally_true,
+        "truth": _opt_bool(ev.truth),
+        "asserted": _opt_bool(ev.asserted),
+        "belief_value": "" if belief is None else _opt_bool(belief.value),
+        "belief_source": "" if belief is None else belief.source,
+        "belief_via": "" if belief is None or belief.via is None else belief.via,
+        "belief_turn": -1 if belief is None else belief.turn,
+        "thought": ev.thought or "",
+        "note": ev.note,
+        "action_indexes": ",".join(str(i) for i in ev.action_indexes),
+        "motives": ",".join(sorted({m.incentive for m in f.motives})),
+        "motives_json": json.dumps([m.model_dump() for m in f.motives], sort_keys=True),
+    }
+
+
+def _opt_bool(value: bool | None) -> str:
+    return "" if value is None else ("true" if value else "false")
+
+
+class TableRow(BaseModel):
+    """Findings of one type about one subject from one persona to another, across runs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    deceiver: str
+    """Node key of the deceiver."""
+    target: str
+    type: str
+    subject: str
+    count: int
+    """Edges (findings) aggregated in this row."""
+    runs_with: int
+    """Distinct runs with at least one of them."""
+    n_runs: int
+    """Runs the deceiver took part in (the rate's denominator)."""
+    rate: float
+    """runs_with / n_runs."""
+    motives: str
+    """Incentive ids with how they were attributed: ``"commission (structural, reasoning)"``."""
+
+
+def deception_table(G: nx.MultiDiGraph, runs: str = "runs") -> list[TableRow]:
+    """Edges aggregated by (deceiver, target, type, subject), most frequent first.
+
+    The rate's denominator is the deceiver node's ``runs`` attribute (the runs
+    it took part in), falling back to the graph's ``n_runs``; the two agree
+    when every run has the same cast and models.
+
+    >>> G = nx.MultiDiGraph(n_runs=2)
+    >>> G.add_node("w/a@m", runs=2)
+    >>> for run in ["r1", "r1", "r2"]:
+    ...     _ = G.add_edge("w/a@m", "w/b@m", type="lie", subject="f", run_id=run, motives_json="[]")
+    >>> [(r.count, r.runs_with, r.rate) for r in deception_table(G)]
+    [(3, 2, 1.0)]
+    """
+    groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for u, v, data in G.edges(data=True):
+        groups[(u, v, str(data.get("type", "")), str(data.get("subject", "")))].append(data)
+    rows = [_row(G, key, edges, runs) for key, edges in groups.items()]
+    return sorted(rows, key=lambda r: (-r.count, r.deceiver, r.target, r.type, r.subject))
+
+
+def _row(G: nx.MultiDiGraph, key: tuple[str, str, str, str], edges: list[dict[str, Any]], runs: str) -> TableRow:
+    deceiver, target, kind, subject = key
+    n_runs = int(G.nodes[deceiver].get(runs, G.graph.get("n_runs", 0)))
+    runs_with = len({e.get("run_id") for e in edges})
+    return TableRow(
+        deceiver=deceiver,
+        target=target,
+        type=kind,
+        subject=subject,
+        count=len(edges),
+        runs_with=runs_with,
+        n_runs=n_runs,
+        rate=runs_with / n_runs if n_runs else 0.0,
+        motives=_motive_summary(edges),
+    )
+
+
+def _motive_summary(edges: list[dict[str, Any]]) -> str:
+    hows: dict[str, set[str]] = defaultdict(set)
+    for edge in edges:
+        for motive in json.loads(edge.get("motives_json") or "[]"):
+            m = Motive.model_validate(motive)
+            hows[m.incentive].add(m.how)
+    parts = [f"{iid} ({', '.join(h for h in _HOW_ORDER if h in hows[iid])})" for iid in sorted(hows)]
+    return "; ".join(parts)
+
+
+def write_graph_files(G: nx.MultiDiGraph, folder: Path | str) -> list[Path]:
+    """Write ``graph.graphml``, ``graph.json`` (node-link) and, with matplotlib, ``graph.png``.
+
+    Returns the paths written; ``graph.png`` is missing when matplotlib is not
+    installed (``pip install 'skins[plot]'`` adds it).
+    """
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    graphml, data = out / "graph.graphml", out / "graph.json"
+    nx.write_graphml(G, graphml)
+    link = nx.node_link_data(G, edges="edges")
+    data.write_text(json.dumps(link, sort_keys=True, indent=2) + "\n", encoding="utf-8")
+    written = [graphml, data]
+    try:
+        from analysis._plot import draw_deception_graph
+    except ImportError:  # matplotlib is the optional 'plot' extra
+        return written
+    png = out / "graph.png"
+    draw_deception_graph(G, png)
+    return [*written, png]
