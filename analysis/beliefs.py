@@ -49,9 +49,7 @@ class BeliefTimeline:
         Firsthand knowledge (the start, the role's own tools) beats hearsay;
         within a class the latest event wins. ``None`` when it held no belief.
         """
-        known = [
-            e for e in self._events.get((role, fact), []) if _known_before(e, turn, message_index)
-        ]
+        known = [e for e in self._events.get((role, fact), []) if _known_before(e, turn, message_index)]
         firsthand = [e for e in known if e.source in FIRSTHAND]
         chosen = firsthand or known
         if not chosen:
@@ -63,10 +61,7 @@ class BeliefTimeline:
         """The truth of ``fact`` after every change made at or before ``turn``."""
         spec = self.world.facts.get(fact)
         if spec is None:
-            raise KeyError(
-                f"unknown fact {fact!r}; facts of world {self.world.id!r} are "
-                f"{sorted(self.world.facts)}"
-            )
+            raise KeyError(f"unknown fact {fact!r}; facts of world {self.world.id!r} are {sorted(self.world.facts)}")
         value = spec.truth
         for change in self.transcript.fact_changes:
             if change.fact == fact and change.turn <= turn:
@@ -75,11 +70,7 @@ class BeliefTimeline:
 
     def did_action(self, role: str, tool: str, turn: int) -> list[ActionRecord]:
         """Successful calls of ``tool`` by ``role`` at or before ``turn``."""
-        return [
-            a
-            for a in self.transcript.actions
-            if a.ok and a.actor == role and a.tool == tool and a.turn <= turn
-        ]
+        return [a for a in self.transcript.actions if a.ok and a.actor == role and a.tool == tool and a.turn <= turn]
 
     def action_evidence(self, role: str, tool: str, turn: int) -> list[ActionRecord]:
         """Log entries that make the tool's claim statement true for ``role`` at ``turn``.
@@ -110,8 +101,4 @@ def _known_before(event: KnowledgeEvent, turn: int, message_index: int) -> bool:
         return True
     if event.turn == turn and event.source in FIRSTHAND:
         return True
-    return (
-        event.source == "hearsay"
-        and event.message_index is not None
-        and event.message_index < message_index
-    )
+    return event.source == "hearsay" and event.message_index is not None and event.message_index < message_index

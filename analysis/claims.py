@@ -117,13 +117,9 @@ def extract_lexical(transcript: Transcript, world: WorldSpec) -> list[Claim]:
 
 def _subjects(world: WorldSpec, speaker: str) -> list[tuple[SubjectKind, str, Phrasings]]:
     """Facts anyone may talk about; actions only as claims about the speaker's own tool use."""
-    facts: list[tuple[SubjectKind, str, Phrasings]] = [
-        ("fact", fid, f) for fid, f in world.facts.items()
-    ]
+    facts: list[tuple[SubjectKind, str, Phrasings]] = [("fact", fid, f) for fid, f in world.facts.items()]
     actions: list[tuple[SubjectKind, str, Phrasings]] = [
-        ("action", tid, t.claim)
-        for tid, t in world.tools_of(speaker).items()
-        if t.claim is not None
+        ("action", tid, t.claim) for tid, t in world.tools_of(speaker).items() if t.claim is not None
     ]
     return facts + actions
 

@@ -106,10 +106,7 @@ class Finding(_Model):
     @model_validator(mode="after")
     def _deceptive_matches_type(self) -> Finding:
         if self.deceptive != is_deceptive(self.type):
-            raise ValueError(
-                f"a {self.type!r} finding has deceptive={is_deceptive(self.type)}, "
-                f"got {self.deceptive}"
-            )
+            raise ValueError(f"a {self.type!r} finding has deceptive={is_deceptive(self.type)}, got {self.deceptive}")
         return self
 
     @property

@@ -56,6 +56,4 @@ class Registry(Generic[T]):
 
 
 def _qualname(factory: Callable[..., object]) -> str:
-    return (
-        f"{getattr(factory, '__module__', '?')}.{getattr(factory, '__qualname__', repr(factory))}"
-    )
+    return f"{getattr(factory, '__module__', '?')}.{getattr(factory, '__qualname__', repr(factory))}"

@@ -1,0 +1,39 @@
+"""The examples in the analysis docstrings run."""
+
+from __future__ import annotations
+
+import doctest
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+import analysis.beliefs
+import analysis.detectors.lie
+import analysis.graph
+
+MODULES = [analysis.beliefs, analysis.detectors.lie, analysis.graph]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=[m.__name__ for m in MODULES])
+def test_docstring_examples(module: ModuleType) -> None:
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+def test_public_api_is_exported(tmp_path: Path) -> None:
+    """Checked in a fresh interpreter: under pytest, ``pythonpath = ["tests"]`` makes the
+    ``tests/analysis`` folder shadow the package as an empty namespace (see the report)."""
+    code = (
+        "import analysis, json; "
+        "print(json.dumps([analysis.__all__, [n for n in analysis.__all__ if not hasattr(analysis, n)]]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    exported, missing = json.loads(out.stdout)
+    assert missing == []
+    assert {"analyze_transcript", "build_deception_graph", "deception_table", "attach_motives"} <= set(exported)
+    assert exported == sorted(exported, key=lambda n: (not n.isupper(), n))
