@@ -27,8 +27,16 @@ worlds_app = typer.Typer(help="Built-in and user worlds.", no_args_is_help=True)
 app.add_typer(personas_app, name="personas")
 app.add_typer(worlds_app, name="worlds")
 
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
+
+def out() -> Console:
+    """A console made per use, so the terminal width (or COLUMNS) is read when printing."""
+    return Console()
+
+
+def err() -> Console:
+    return Console(stderr=True, soft_wrap=True)
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -43,8 +51,8 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except SkinsError as exc:
-            err.print(f"[bold red]error:[/] {type(exc).__name__}", highlight=False)
-            err.print(str(exc), markup=False, highlight=False)
+            err().print(f"[bold red]error:[/] {type(exc).__name__}", highlight=False)
+            err().print(str(exc), markup=False, highlight=False)
             raise typer.Exit(2) from None
 
     return wrapper
@@ -81,12 +89,12 @@ def run(
         outcomes = run_all(
             specs,
             store,
-            on_done=lambda o: out.print(
+            on_done=lambda o: out().print(
                 f"run {o.run_id} seed {o.seed}: {o.status}" + (f" ({o.error})" if o.error else "")
             ),
         )
     failed = [o for o in outcomes if o.status == "failed"]
-    out.print(f"{len(outcomes) - len(failed)} of {len(outcomes)} runs finished; store: {out_dir / 'skins.db'}")
+    out().print(f"{len(outcomes) - len(failed)} of {len(outcomes)} runs finished; store: {out_dir / 'skins.db'}")
     _graph(out_dir, include_non_deceptive=False)
     if failed:
         raise typer.Exit(1)
@@ -116,13 +124,13 @@ def _graph(run_dir: Path, include_non_deceptive: bool) -> None:
     for row in rows:
         runs = f"{row.runs_with}/{row.n_runs}"
         table.add_row(label[row.deceiver], label[row.target], row.type, row.subject, str(row.count), runs, row.motives)
-    out.print(table)
+    out().print(table)
     if not rows:
-        out.print("No deception found.")
+        out().print("No deception found.")
     written = write_graph_files(g, run_dir)
-    out.print("wrote " + ", ".join(str(p) for p in written))
+    out().print("wrote " + ", ".join(str(p) for p in written))
     if not any(p.suffix == ".png" for p in written):
-        out.print("graph.png skipped: install the plot extra with pip install 'skins[plot]'")
+        out().print("graph.png skipped: install the plot extra with pip install 'skins[plot]'")
 
 
 def _node_labels(g: Any) -> dict[str, str]:
@@ -159,12 +167,12 @@ def validate(
             else:
                 load_persona_file(path)
                 kind = "persona"
-            out.print(f"[green]ok[/] {path} ({kind})")
+            out().print(f"[green]ok[/] {path} ({kind})")
         except ConfigError as exc:
             bad += 1
-            err.print(str(exc), markup=False, highlight=False)
+            err().print(str(exc), markup=False, highlight=False)
     if bad:
-        err.print(f"{bad} of {len(files)} file(s) invalid")
+        err().print(f"{bad} of {len(files)} file(s) invalid")
         raise typer.Exit(1)
 
 
@@ -183,7 +191,7 @@ def personas_list(persona_dirs: PersonaDirs = []) -> None:  # noqa: B006 - typer
         p = load_persona(path)
         source = "built-in" if path.parent == BUILTIN_DIR else str(path)
         table.add_row(pid, p.name, p.title, ", ".join(p.tools), source)
-    out.print(table)
+    out().print(table)
 
 
 @personas_app.command("show")
@@ -233,7 +241,7 @@ def worlds_list() -> None:
         w = load_world(path)
         roles = ", ".join(f"{r} ({p.id})" for r, p in w.personas.items())
         table.add_row(wid, w.spec.title, roles, ", ".join(w.spec.incentives))
-    out.print(table)
+    out().print(table)
 
 
 @worlds_app.command("show")
@@ -283,4 +291,4 @@ def export(
         for transcript in store.transcripts(status=None):
             fh.write(transcript.model_dump_json() + "\n")
             n += 1
-    out.print(f"wrote {n} transcript(s) to {target}")
+    out().print(f"wrote {n} transcript(s) to {target}")
