@@ -21,7 +21,8 @@ Stance = Literal["affirm", "deny"]
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2014\u2013]|\b(but|however|although|though|and|so|because|while)\b", re.I)
 _NEGATOR = re.compile(
-    r"\b(not|no|never|neither|nor|hardly|cannot|nobody|nothing|none|no one|noone|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|"
+    r"\b(not|no|never|neither|nor|hardly|cannot|nobody|nothing|none|no one|noone|"
+    r"isn't|aren't|wasn't|weren't|don't|doesn't|didn't|"
     r"won't|wouldn't|can't|couldn't|shouldn't|haven't|hasn't|false|untrue|deny|denies)\b|n't\b",
     re.I,
 )

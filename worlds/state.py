@@ -15,7 +15,7 @@ from worlds.spec import ActionTool, CapabilityTask, WorldSpec
 class Belief(BaseModel):
     """What a role believes about a fact, and how it came to."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     value: bool
     source: str
@@ -120,14 +120,11 @@ class WorldState:
     def view_for(self, role: str, turn: int) -> PersonaView:
         """What ``role`` may see before acting at ``turn``."""
         sees_thinking_of = {w for o in self.spec.oversight if o.monitor == role and o.sees_thinking for w in o.watches}
-        history: list[Message | ActionRecord | TurnRecord] = []
-        for rec in self.records:
-            if isinstance(rec, Message) and (rec.sender == role or role in rec.to):
-                history.append(rec)
-            elif isinstance(rec, ActionRecord) and (rec.actor == role or role in rec.visible_to):
-                history.append(rec)
-            elif isinstance(rec, TurnRecord) and rec.thinking and (rec.role == role or rec.role in sees_thinking_of):
-                history.append(rec)
+        history = [
+            rec
+            for rec in self.records
+            if isinstance(rec, (Message, ActionRecord, TurnRecord)) and _visible(rec, role, sees_thinking_of)
+        ]
         return PersonaView(
             role=role,
             turn=turn,
@@ -137,3 +134,12 @@ class WorldState:
             actions_taken=[a for a in self.actions if a.actor == role and a.ok],
             own_turns=sum(1 for t in self.turns if t.role == role),
         )
+
+
+def _visible(rec: Message | ActionRecord | TurnRecord, role: str, sees_thinking_of: set[str]) -> bool:
+    """Messages to or from the role, actions it did or may see, its own (or overseen) thinking."""
+    if isinstance(rec, Message):
+        return rec.sender == role or role in rec.to
+    if isinstance(rec, ActionRecord):
+        return rec.actor == role or role in rec.visible_to
+    return bool(rec.thinking) and (rec.role == role or rec.role in sees_thinking_of)
