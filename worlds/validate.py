@@ -8,101 +8,106 @@ from collections.abc import Mapping
 
 from personas.spec import PersonaSpec
 from simulation.configio import Loc
-from worlds.spec import ActionTool, CapabilityTask, WorldSpec
+from worlds.spec import ActionTool, CapabilityTask, IncentiveSpec, ToolSpec, WorldSpec
 
 Problem = tuple[Loc, str]
 
 
 def check_references(world: WorldSpec, personas: Mapping[str, PersonaSpec]) -> list[Problem]:
     """Every reference in ``world`` points at something that exists; ``personas`` is keyed by role."""
-    roles = sorted(world.cast)
-    out: list[Problem] = []
-
-    def role(loc: Loc, value: str) -> None:
-        if value not in world.cast:
-            out.append((loc, f"unknown role {value!r}; cast roles are {roles}"))
-
-    def fact(loc: Loc, value: str) -> None:
-        if value not in world.facts:
-            out.append((loc, f"unknown fact {value!r}; facts are {sorted(world.facts)}"))
-
-    def tool(loc: Loc, value: str) -> None:
-        if value not in world.tools:
-            out.append((loc, f"unknown tool {value!r}; tools are {sorted(world.tools)}"))
-
+    check = _Checker(world)
     for who, boss in world.reports_to.items():
-        role(("reports_to", who), who)
-        role(("reports_to", who), boss)
+        check.role(("reports_to", who), who)
+        check.role(("reports_to", who), boss)
     for fid, f in world.facts.items():
         for i, r in enumerate(f.material_to):
-            role(("facts", fid, "material_to", i), r)
+            check.role(("facts", fid, "material_to", i), r)
     for who, beliefs in world.knows.items():
-        role(("knows", who), who)
+        check.role(("knows", who), who)
         for fid in beliefs:
-            fact(("knows", who, fid), fid)
-    _check_incentives(world, role, fact, tool, out)
+            check.fact(("knows", who, fid), fid)
+    for iid, inc in world.incentives.items():
+        check.incentive(("incentives", iid), inc)
     for i, o in enumerate(world.oversight):
-        role(("oversight", i, "monitor"), o.monitor)
+        check.role(("oversight", i, "monitor"), o.monitor)
         for j, w in enumerate(o.watches):
-            role(("oversight", i, "watches", j), w)
+            check.role(("oversight", i, "watches", j), w)
             if w == o.monitor:
-                out.append((("oversight", i, "watches", j), f"role {w!r} cannot monitor itself"))
+                check.out.append((("oversight", i, "watches", j), f"role {w!r} cannot monitor itself"))
     for tid, t in world.tools.items():
-        _check_tool(tid, t, world, personas, role, fact, out)
+        check.tool_spec(("tools", tid), tid, t, personas)
     for i, e in enumerate(world.events):
-        role(("events", i, "from"), e.from_)
+        check.role(("events", i, "from"), e.from_)
         for j, r in enumerate(e.to):
-            role(("events", i, "to", j), r)
+            check.role(("events", i, "to", j), r)
             if r == e.from_:
-                out.append((("events", i, "to", j), f"role {r!r} cannot send an event to itself"))
+                check.out.append((("events", i, "to", j), f"role {r!r} cannot send an event to itself"))
         if e.asks_about is not None:
             if hasattr(e.asks_about, "fact"):
-                fact(("events", i, "asks_about", "fact"), e.asks_about.fact)
+                check.fact(("events", i, "asks_about", "fact"), e.asks_about.fact)
             else:
-                tool(("events", i, "asks_about", "action"), e.asks_about.action)
+                check.tool(("events", i, "asks_about", "action"), e.asks_about.action)
         if e.turn > world.turns.max:
-            out.append(
-                (("events", i, "turn"), f"event at turn {e.turn} never fires: turns.max is {world.turns.max}")
+            msg = (
+                f"event at turn {e.turn} never fires: turns.max is {world.turns.max}; raise turns.max or move the event"
             )
-    return out
+            check.out.append((("events", i, "turn"), msg))
+    return check.out
 
 
-def _check_incentives(world: WorldSpec, role, fact, tool, out: list[Problem]) -> None:  # type: ignore[no-untyped-def]  # local checker callables
-    for iid, inc in world.incentives.items():
-        role(("incentives", iid, "holder"), inc.holder)
-        push = inc.pushes
-        if push.belief is not None:
-            fact(("incentives", iid, "pushes", "belief", "fact"), push.belief.fact)
-            for j, r in enumerate(push.belief.in_):
-                role(("incentives", iid, "pushes", "belief", "in", j), r)
-        if push.action is not None:
-            loc: Loc = ("incentives", iid, "pushes", "action", "tool")
-            tool(loc, push.action.tool)
-            t = world.tools.get(push.action.tool)
+class _Checker:
+    """Collects the references of one world that point at nothing."""
+
+    def __init__(self, world: WorldSpec) -> None:
+        self.world = world
+        self.out: list[Problem] = []
+
+    def role(self, loc: Loc, value: str) -> None:
+        if value not in self.world.cast:
+            self.out.append((loc, f"unknown role {value!r}; cast roles are {sorted(self.world.cast)}"))
+
+    def fact(self, loc: Loc, value: str) -> None:
+        if value not in self.world.facts:
+            self.out.append((loc, f"unknown fact {value!r}; facts are {sorted(self.world.facts)}"))
+
+    def tool(self, loc: Loc, value: str) -> None:
+        if value not in self.world.tools:
+            self.out.append((loc, f"unknown tool {value!r}; tools are {sorted(self.world.tools)}"))
+
+    def incentive(self, loc: Loc, inc: IncentiveSpec) -> None:
+        self.role((*loc, "holder"), inc.holder)
+        belief, action = inc.pushes.belief, inc.pushes.action
+        if belief is not None:
+            self.fact((*loc, "pushes", "belief", "fact"), belief.fact)
+            for j, r in enumerate(belief.in_):
+                self.role((*loc, "pushes", "belief", "in", j), r)
+        if action is not None:
+            at: Loc = (*loc, "pushes", "action", "tool")
+            self.tool(at, action.tool)
+            t = self.world.tools.get(action.tool)
             if t is not None and inc.holder not in t.holders:
-                out.append((loc, f"holder {inc.holder!r} cannot use tool {push.action.tool!r}; its holders are {t.holders}"))
-            if push.action.score_below is not None and t is not None and not isinstance(t, CapabilityTask):
-                out.append(
-                    (("incentives", iid, "pushes", "action", "score_below"), "score_below needs a capability_task tool")
+                msg = f"holder {inc.holder!r} cannot use tool {action.tool!r}; its holders are {t.holders}"
+                self.out.append((at, msg))
+            if action.score_below is not None and t is not None and not isinstance(t, CapabilityTask):
+                msg = f"score_below needs a capability_task tool; {action.tool!r} is an {t.kind} tool"
+                self.out.append(((*loc, "pushes", "action", "score_below"), msg))
+
+    def tool_spec(self, loc: Loc, tid: str, t: ToolSpec, personas: Mapping[str, PersonaSpec]) -> None:
+        for j, h in enumerate(t.holders):
+            self.role((*loc, "holders", j), h)
+            persona = personas.get(h)
+            if persona is not None and tid not in persona.tools:
+                msg = (
+                    f"role {h!r} (persona {persona.id!r}) may not use tool {tid!r}; the persona's tools are "
+                    f"{list(persona.tools)}: add it there or choose another holder"
                 )
-
-
-def _check_tool(tid, t, world: WorldSpec, personas, role, fact, out: list[Problem]) -> None:  # type: ignore[no-untyped-def]  # local checker callables
-    for j, h in enumerate(t.holders):
-        loc: Loc = ("tools", tid, "holders", j)
-        role(loc, h)
-        persona = personas.get(h)
-        if persona is not None and tid not in persona.tools:
-            out.append(
-                (loc, f"role {h!r} (persona {persona.id!r}) may not use tool {tid!r}; "
-                 f"the persona's tools are {list(persona.tools)}: add it there or choose another holder")
-            )
-    if not isinstance(t.log, str):
-        for j, r in enumerate(t.log.visible_to):
-            role(("tools", tid, "log", "visible_to", j), r)
-    if isinstance(t, ActionTool):
-        for j, eff in enumerate(t.effects):
-            fact(("tools", tid, "effects", j, "fact"), eff.fact)
-            if eff.kind == "reveal_fact" and not isinstance(eff.to, str):
-                for k, r in enumerate(eff.to):
-                    role(("tools", tid, "effects", j, "to", k), r)
+                self.out.append(((*loc, "holders", j), msg))
+        if not isinstance(t.log, str):
+            for j, r in enumerate(t.log.visible_to):
+                self.role((*loc, "log", "visible_to", j), r)
+        if isinstance(t, ActionTool):
+            for j, eff in enumerate(t.effects):
+                self.fact((*loc, "effects", j, "fact"), eff.fact)
+                if eff.kind == "reveal_fact" and not isinstance(eff.to, str):
+                    for k, r in enumerate(eff.to):
+                        self.role((*loc, "effects", j, "to", k), r)
