@@ -42,7 +42,7 @@ __all__ = [
 import re
 from typing import Annotated, Literal, NewType
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from personas.spec import ID_PATTERN, PersonaId
 
@@ -67,6 +67,17 @@ class CastEntry(_Spec):
     """Base-model alias for this role; overrides the persona's default alias."""
 
 
+def _valid_regex(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except (re.error, OverflowError, RecursionError) as exc:  # all three mean "not a usable regex"
+        raise ValueError(f"{pattern!r} is not a valid regex ({exc}); escape ( [ . * + ? with a backslash") from exc
+    return pattern
+
+
+Pattern = Annotated[str, AfterValidator(_valid_regex)]
+
+
 class Phrasings(_Spec):
     """Lexical phrasings of an assertion: regexes that affirm or deny it, and one sentence of each.
 
@@ -74,27 +85,28 @@ class Phrasings(_Spec):
     patterns and not the opposite ones (checked when the world loads).
     """
 
-    affirm: list[str] = Field(min_length=1, max_length=40)
+    affirm: list[Pattern] = Field(min_length=1, max_length=40)
     """Regexes (case-insensitive) whose match asserts the statement."""
-    deny: list[str] = Field(min_length=1, max_length=40)
+    deny: list[Pattern] = Field(min_length=1, max_length=40)
     """Regexes (case-insensitive) whose match asserts the opposite."""
     say_affirm: str = Field(min_length=1, max_length=400)
     """A sentence asserting the statement."""
     say_deny: str = Field(min_length=1, max_length=400)
     """A sentence asserting the opposite."""
 
-    @model_validator(mode="after")
-    def _patterns_compile_and_examples_match(self) -> Phrasings:
-        for pattern in [*self.affirm, *self.deny]:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"pattern {pattern!r} is not a valid regex: {exc}") from exc
-        if not _matches(self.affirm, self.say_affirm) or _matches(self.deny, self.say_affirm):
-            raise ValueError(f"say_affirm {self.say_affirm!r} must match an affirm pattern and no deny pattern")
-        if not _matches(self.deny, self.say_deny) or _matches(self.affirm, self.say_deny):
-            raise ValueError(f"say_deny {self.say_deny!r} must match a deny pattern and no affirm pattern")
-        return self
+    @field_validator("say_affirm", "say_deny")
+    @classmethod
+    def _example_matches(cls, text: str, info: ValidationInfo) -> str:
+        own, other = ("affirm", "deny") if info.field_name == "say_affirm" else ("deny", "affirm")
+        mine, theirs = info.data.get(own), info.data.get(other)
+        if mine is None or theirs is None:
+            return text  # the patterns are invalid and reported on their own lines
+        if not _matches(mine, text):
+            raise ValueError(f"{text!r} matches none of the {own} patterns {mine}: reword it or add a pattern")
+        clash = next((p for p in theirs if re.search(p, text, re.IGNORECASE)), None)
+        if clash is not None:
+            raise ValueError(f"{text!r} also matches the {other} pattern {clash!r}: reword it or narrow that pattern")
+        return text
 
 
 def _matches(patterns: list[str], text: str) -> bool:
