@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from personas.spec import PersonaSpec
-from simulation.configio import index_ids, load_model
+from simulation.configio import index_ids, load_model, missing_file
 from simulation.errors import NotFoundError
 
 BUILTIN_DIR = Path(__file__).parent / "library"
@@ -16,6 +16,8 @@ BUILTIN_DIR = Path(__file__).parent / "library"
 
 def load_persona_file(path: Path) -> PersonaSpec:
     """Load one persona YAML file (ConfigError with file:line on any problem)."""
+    if not Path(path).is_file():
+        raise missing_file("persona", Path(path), builtin_personas())
     return load_model(PersonaSpec, Path(path), "persona")
 
 
@@ -28,8 +30,6 @@ def load_persona(ref: str | Path, search: Sequence[Path] = ()) -> PersonaSpec:
     """Load a persona by file path, or by id from ``search`` folders then the built-ins."""
     path = Path(ref)
     if path.suffix in (".yaml", ".yml") or path.is_file():
-        if not path.is_file():
-            raise NotFoundError(f"persona file {str(path)!r} does not exist")
         return load_persona_file(path)
     dirs = [*map(Path, search), BUILTIN_DIR]
     found = index_ids(dirs, "skin")

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from personas.library import load_persona
 from personas.spec import PersonaSpec
-from simulation.configio import check_model, index_ids, parse_yaml, problem, read_text
+from simulation.configio import check_model, index_ids, missing_file, parse_yaml, problem, read_text
 from simulation.errors import ConfigError, NotFoundError
 from worlds.spec import WorldSpec
 from worlds.validate import check_references
@@ -40,6 +40,8 @@ def builtin_worlds() -> dict[str, Path]:
 def load_world_file(path: Path, persona_dirs: Sequence[Path] = ()) -> World:
     """Load a world file, resolve its personas and check every cross-reference."""
     path = Path(path)
+    if not path.is_file():
+        raise missing_file("world", path, builtin_worlds())
     data, index = parse_yaml(read_text(path), str(path))
     spec = check_model(WorldSpec, data, index, "world")
     dirs = [*map(Path, persona_dirs), path.parent, path.parent / "personas"]
@@ -60,8 +62,6 @@ def load_world(ref: str | Path, persona_dirs: Sequence[Path] = ()) -> World:
     """Load a world by file path or by built-in id."""
     path = Path(ref)
     if path.suffix in (".yaml", ".yml") or path.is_file():
-        if not path.is_file():
-            raise NotFoundError(f"world file {str(path)!r} does not exist")
         return load_world_file(path, persona_dirs)
     found = builtin_worlds()
     if str(ref) not in found:
