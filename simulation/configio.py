@@ -106,8 +106,12 @@ def parse_yaml(text: str, source: str) -> tuple[Any, LineIndex]:
     """Parse YAML text into plain Python data plus the line of every node."""
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
+    flat = _Flattener(source)
     try:
         node = yaml.load(text)
+        if isinstance(node, (CommentedMap, CommentedSeq)):
+            flat.lines[()] = node.lc.line + 1
+        data = flat.plain(node, ())
     except MarkedYAMLError as exc:
         raise ConfigError([_yaml_problem(exc, source)]) from exc
     except (YAMLError, ValueError, TypeError) as exc:
@@ -116,16 +120,6 @@ def parse_yaml(text: str, source: str) -> tuple[Any, LineIndex]:
         raise ConfigError([ConfigProblem(source, None, "", f"invalid YAML: {exc}")]) from exc
     except RecursionError as exc:
         raise ConfigError([ConfigProblem(source, None, "", "document nests too deeply")]) from exc
-    flat = _Flattener()
-    if isinstance(node, (CommentedMap, CommentedSeq)):
-        flat.lines[()] = node.lc.line + 1
-    try:
-        data = flat.plain(node, ())
-    except RecursionError as exc:
-        raise ConfigError([ConfigProblem(source, None, "", "document nests too deeply")]) from exc
-    except _TooBig as exc:
-        msg = f"document has more than {MAX_NODES} nodes (aliases expanding?); split or simplify it"
-        raise ConfigError([ConfigProblem(source, None, "", msg)]) from exc
     return data, LineIndex(source, flat.lines, frozenset(flat.int_keys))
 
 
@@ -144,14 +138,11 @@ def _yaml_problem(exc: MarkedYAMLError, source: str) -> ConfigProblem:
     return ConfigProblem(source, mark.line + 1 if mark is not None else None, "", f"invalid YAML: {col}{what}")
 
 
-class _TooBig(Exception):
-    """The document expands past MAX_NODES."""
-
-
 class _Flattener:
     """Converts ruamel's round-trip containers to dict/list, recording each node's line."""
 
-    def __init__(self) -> None:
+    def __init__(self, source: str) -> None:
+        self.source = source
         self.lines: dict[Loc, int] = {}
         self.int_keys: set[Loc] = set()
         self.nodes = 0
@@ -159,7 +150,8 @@ class _Flattener:
     def plain(self, node: Any, loc: Loc) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise _TooBig
+            msg = f"document has more than {MAX_NODES} nodes (aliases expanding?); split or simplify it"
+            raise ConfigError([ConfigProblem(self.source, None, "", msg)])
         if isinstance(node, CommentedMap):
             out: dict[Any, Any] = {}
             for key, value in node.items():
