@@ -10,9 +10,10 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from personas.decision import TurnDecision
-from simulation.configio import check_model, parse_yaml, read_text
+from simulation.configio import parse_yaml, read_text
 from simulation.errors import SimulationError
 from simulation.minds import MindResult
+from simulation.validation import check_model
 from worlds.state import PersonaView
 
 

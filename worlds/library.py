@@ -11,8 +11,9 @@ from pydantic import BaseModel, ConfigDict
 
 from personas.library import load_persona
 from personas.spec import PersonaSpec
-from simulation.configio import check_model, index_ids, missing_file, parse_yaml, problem, read_text
+from simulation.configio import index_ids, missing_file, parse_yaml, problem, read_text
 from simulation.errors import ConfigError, NotFoundError
+from simulation.validation import check_model
 from worlds.spec import WorldSpec
 from worlds.validate import check_references
 

@@ -9,8 +9,9 @@ from typing import Annotated, Literal
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from simulation.configio import LineIndex, check_model, index_ids, missing_file, parse_yaml, render_loc
+from simulation.configio import LineIndex, index_ids, missing_file, parse_yaml, render_loc
 from simulation.errors import ConfigError
+from simulation.validation import check_model
 
 
 class _Strict(BaseModel):
