@@ -106,6 +106,17 @@ class Phrasings(_Spec):
         clash = next((p for p in theirs if re.search(p, text, re.IGNORECASE)), None)
         if clash is not None:
             raise ValueError(f"{text!r} also matches the {other} pattern {clash!r}: reword it or narrow that pattern")
+        from worlds.phrasing import find_assertions  # phrasing builds on this module
+
+        affirm, deny = (mine, theirs) if own == "affirm" else (theirs, mine)
+        patterns = Phrasings.model_construct(affirm=affirm, deny=deny, say_affirm=text, say_deny=text)  # unvalidated
+        read = [a.stance for a in find_assertions(text, patterns)]
+        if not read or any(stance != own for stance in read):
+            verb = "affirms" if own == "affirm" else "denies"
+            raise ValueError(
+                f"{text!r} is read as {read or 'no assertion'} (questions are skipped and a negation before "
+                f"the match flips it): reword it so that it plainly {verb}"
+            )
         return text
 
 
