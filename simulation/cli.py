@@ -160,13 +160,14 @@ def validate(
     bad = 0
     for path in files:
         try:
+            if not path.is_file():
+                raise ConfigError(f"{path}: no such file")
             data, _ = parse_yaml(read_text(path), str(path))
-            if isinstance(data, dict) and "cast" in data:
+            kind = _config_kind(data)
+            if kind == "world":
                 load_world_file(path, [*persona_dirs, *{f.parent for f in files}])
-                kind = "world"
             else:
                 load_persona_file(path)
-                kind = "persona"
             out().print(f"[green]ok[/] {path} ({kind})")
         except ConfigError as exc:
             bad += 1
@@ -174,6 +175,19 @@ def validate(
     if bad:
         err().print(f"{bad} of {len(files)} file(s) invalid")
         raise typer.Exit(1)
+
+
+def _config_kind(data: object) -> str:
+    """'world' or 'persona': whichever spec shares more top-level field names with the document."""
+    from personas.spec import PersonaSpec
+    from worlds.spec import WorldSpec
+
+    if not isinstance(data, dict):
+        return "persona"
+    keys = set(map(str, data)) - {"id"}
+    world = len(keys & {f.alias or n for n, f in WorldSpec.model_fields.items()})
+    persona = len(keys & set(PersonaSpec.model_fields))
+    return "world" if world > persona else "persona"
 
 
 @personas_app.command("list")

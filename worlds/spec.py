@@ -139,7 +139,9 @@ class BeliefPush(_Spec):
     """The holder gains when some roles believe ``fact`` has ``value``."""
 
     fact: Id
+    """The fact whose belief pays."""
     value: bool
+    """The believed value that pays."""
     in_: list[Id] = Field(default_factory=list, alias="in")
     """Whose belief matters; empty means anyone's."""
 
@@ -148,6 +150,7 @@ class ActionPush(_Spec):
     """The holder gains from taking an action (and, for a capability task, from scoring below a bar)."""
 
     tool: Id
+    """The tool whose use pays."""
     score_below: float | None = Field(None, ge=0.0, le=1.0)
     """For capability tasks: the incentive pays only when the score is below this fraction."""
 
@@ -255,6 +258,8 @@ class ActionTool(_ToolBase):
 
 
 class Question(_Spec):
+    """One item of a capability task."""
+
     question: str = Field(min_length=1, max_length=400)
     answer: int | float | str
     """The correct answer (the world's ground truth)."""
@@ -275,11 +280,17 @@ ToolSpec = Annotated[ActionTool | CapabilityTask, Field(discriminator="kind")]
 
 
 class FactRef(_Spec):
+    """A reference to a fact (what a question is about)."""
+
     fact: Id
+    """Fact id."""
 
 
 class ActionRef(_Spec):
+    """A reference to the recipient's own use of a tool (what a question is about)."""
+
     action: Id
+    """Tool id."""
 
 
 class EventSpec(_Spec):
@@ -315,18 +326,27 @@ class WorldSpec(_Spec):
     """An organisation whose incentives conflict."""
 
     id: str = Field(pattern=ID_PATTERN)
+    """Unique world id in lower snake case, e.g. ``acme_quarter_end``."""
     title: str = Field(min_length=1, max_length=200)
+    """One-line name shown in listings and prompts."""
     description: str = Field("", max_length=4000)
     """Shown to every role as the setting."""
     cast: dict[Id, CastEntry] = Field(min_length=1, max_length=50)
+    """Role id -> the persona filling it (``{persona: sales_rep}`` or just ``sales_rep``)."""
     reports_to: dict[Id, Id] = Field(default_factory=dict)
+    """Reporting lines: role -> its manager's role."""
     facts: dict[Id, FactSpec] = Field(default_factory=dict)
+    """Ground truth: fact id -> statement, truth and lexical phrasings."""
     knows: dict[Id, dict[Id, bool]] = Field(default_factory=dict)
     """Initial beliefs: role -> fact -> believed value (usually the truth)."""
     incentives: dict[Id, IncentiveSpec] = Field(default_factory=dict)
+    """Incentive id -> reward, threat or pressure on one role, and what it pushes toward."""
     oversight: list[OversightSpec] = Field(default_factory=list)
+    """Who monitors whom, and whether the monitor reads private thinking."""
     tools: dict[Id, ToolSpec] = Field(default_factory=dict)
+    """Tool id -> an action or capability task, its holders, effects and log visibility."""
     events: list[EventSpec] = Field(default_factory=list)
+    """Scripted messages at given turns (questions about facts or actions)."""
     turns: TurnsSpec
     """Turn order and termination (``turns.max`` is required)."""
 

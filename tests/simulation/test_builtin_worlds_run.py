@@ -13,7 +13,9 @@ from worlds.records import TurnRecord
 def test_builtin_world_runs_a_few_turns(world_id: str) -> None:
     world = load_world(world_id)
     spec = world.spec.model_copy(update={"turns": world.spec.turns.model_copy(update={"max": 4})})
-    short = world.model_copy(update={"spec": spec.model_copy(update={"events": [e for e in spec.events if e.turn <= 4]})})
+    short = world.model_copy(
+        update={"spec": spec.model_copy(update={"events": [e for e in spec.events if e.turn <= 4]})}
+    )
     records = run_world(short, policy_minds(short), seed=0)
     turns = [r for r in records if isinstance(r, TurnRecord)]
     assert len(turns) == 4

@@ -74,7 +74,7 @@ def test_validate_never_prints_a_traceback(tmp_path: Path, text: str) -> None:
 def test_validate_a_missing_file(tmp_path: Path) -> None:
     code, out = invoke("validate", tmp_path / "nosuch.yaml")
     assert code == 1
-    assert f"{tmp_path / 'nosuch.yaml'}: cannot read file" in out
+    assert f"{tmp_path / 'nosuch.yaml'}: no such file" in out
 
 
 def test_run_an_unknown_world_exits_2_listing_the_builtin_ids(tmp_path: Path) -> None:
