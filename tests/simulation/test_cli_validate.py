@@ -83,3 +83,12 @@ def test_run_an_unknown_world_exits_2_listing_the_builtin_ids(tmp_path: Path) ->
     assert "NotFoundError" in out
     assert "world 'nosuch' not found" in out and "built-in ids are ['acme_quarter_end']" in out
     assert not (tmp_path / "skins.db").exists()
+
+
+def test_validate_recognises_a_world_with_a_misspelled_cast(tmp_path: Path) -> None:
+    bad = tmp_path / "w.yaml"
+    bad.write_text("id: x\ntitle: t\ncats: {a: sales_rep}\nfacts: {}\nturns: {max: 3}\n")
+    result = CliRunner().invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:3 cats: unknown field 'cats'; allowed fields are ['cast'," in result.output
+    assert "required field 'cast' is missing" in result.output
