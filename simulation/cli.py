@@ -74,7 +74,9 @@ def run(
     persona_dirs: PersonaDirs = [],  # noqa: B006 - typer reads defaults, never mutates
 ) -> None:
     """Simulate WORLD for several seeds, then print who deceived whom and write graph files."""
-    from simulation.runner import plan_runs, run_all
+    from rich.progress import Progress
+
+    from simulation.runner import RunOutcome, plan_runs, run_all
     from simulation.store import Store
     from worlds.library import load_world
 
@@ -85,14 +87,15 @@ def run(
             f"--ablate {unknown}: unknown incentive(s); {loaded.spec.id} has {sorted(loaded.spec.incentives)}"
         )
     specs = plan_runs(loaded, range(seed_start, seed_start + seeds), {"default": model}, ablate)
-    with Store(out_dir) as store:
-        outcomes = run_all(
-            specs,
-            store,
-            on_done=lambda o: out().print(
-                f"run {o.run_id} seed {o.seed}: {o.status}" + (f" ({o.error})" if o.error else "")
-            ),
-        )
+    console = out()
+    with Store(out_dir) as store, Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"{loaded.spec.id}: runs", total=len(specs))
+
+        def done(o: RunOutcome) -> None:
+            progress.advance(task)
+            console.print(f"run {o.run_id} seed {o.seed}: {o.status}" + (f" ({o.error})" if o.error else ""))
+
+        outcomes = run_all(specs, store, on_done=done)
     failed = [o for o in outcomes if o.status == "failed"]
     out().print(f"{len(outcomes) - len(failed)} of {len(outcomes)} runs finished; store: {out_dir / 'skins.db'}")
     _graph(out_dir, include_non_deceptive=False)
