@@ -1,46 +1,34 @@
 """Registry of base-model backends: each a small factory registered by name.
 
-A backend reference is ``name`` or ``name:model`` (``policy``,
-``scripted:path/to/script.yaml``, ``openai:gpt-4o-mini``). A factory turns a
-reference into a mind factory; SDKs are imported only inside factories.
+A factory turns :class:`ModelSpec` settings into a mind factory; SDKs are
+imported only inside factories, and a missing extra names the install command.
 """
 
 from __future__ import annotations
 
 __all__ = [
-    "BackendRef",
     "MindFactory",
     "backend_names",
     "get_backend",
-    "parse_ref",
     "register_backend",
     "resolve_model",
 ]
 
+import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
+from simulation.client import ModelClient, RunCalls
 from simulation.errors import BackendError, ConfigError
 from simulation.minds import Mind
+from simulation.modelspec import ModelSpec, parse_model_arg
 from worlds.library import World
 
-MindFactory = Callable[[str, World], Mind]
-"""(role, world) -> the mind that plays that role in one run."""
-BackendFactory = Callable[["BackendRef"], MindFactory]
+MindFactory = Callable[[str, World, RunCalls], Mind]
+"""(role, world, the run's call bookkeeping) -> the mind that plays that role in one run."""
+BackendFactory = Callable[[ModelSpec], MindFactory]
 
 _REGISTRY: dict[str, BackendFactory] = {}
-
-
-@dataclass(frozen=True)
-class BackendRef:
-    """A parsed backend reference."""
-
-    backend: str
-    model: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.backend}:{self.model}" if self.model else self.backend
 
 
 def register_backend(name: str) -> Callable[[BackendFactory], BackendFactory]:
@@ -57,65 +45,106 @@ def backend_names() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def parse_ref(text: str) -> BackendRef:
-    name, _, model = text.partition(":")
-    return BackendRef(name, model or None)
-
-
-def get_backend(ref: str | BackendRef) -> MindFactory:
-    """The mind factory for a backend reference; unknown names list the registered ones."""
-    parsed = parse_ref(ref) if isinstance(ref, str) else ref
-    factory = _REGISTRY.get(parsed.backend)
+def get_backend(spec: ModelSpec) -> MindFactory:
+    """The mind factory for these settings; unknown backends list the registered ones."""
+    factory = _REGISTRY.get(spec.backend)
     if factory is None:
         raise BackendError(
-            f"unknown backend {parsed.backend!r} in {str(parsed)!r}; registered backends are {backend_names()}"
+            f"unknown backend {spec.backend!r} in {spec.ref!r}; registered backends are {backend_names()}"
         )
-    return factory(parsed)
+    return factory(spec)
 
 
-def resolve_model(alias: str, aliases: Mapping[str, str]) -> str:
-    """Follow an alias to a backend reference (``default`` and names of backends resolve too)."""
+def resolve_model(alias: str, aliases: Mapping[str, ModelSpec | str]) -> ModelSpec:
+    """Follow an alias to settings; a name that is no alias is read as a reference like ``openai:gpt-4o``."""
     seen: list[str] = []
-    current = alias
-    while current in aliases and current not in seen:
+    current: ModelSpec | str = alias
+    while isinstance(current, str) and current in aliases:
+        if current in seen:
+            raise ConfigError(f"model aliases form a cycle: {' -> '.join([*seen, current])}")
         seen.append(current)
         current = aliases[current]
-    if current in aliases:
-        raise ConfigError(f"model aliases form a cycle: {' -> '.join([*seen, current])}")
-    if parse_ref(current).backend not in _REGISTRY:
+    spec = current if isinstance(current, ModelSpec) else parse_model_arg(current)
+    if spec.backend not in _REGISTRY:
         raise ConfigError(
             f"base model {alias!r} is neither a defined alias {sorted(aliases)} nor a backend reference; "
-            f"backends are {backend_names()} (write e.g. 'policy' or 'openai:gpt-4o-mini')"
+            f"backends are {backend_names()} (write e.g. 'policy', 'local' or 'openai:gpt-4o-mini')"
         )
-    return current
+    return spec
 
 
 @register_backend("policy")
-def _policy(ref: BackendRef) -> MindFactory:
+def _policy(spec: ModelSpec) -> MindFactory:
     from simulation.policy import PolicyMind
 
-    return lambda role, world: PolicyMind(role, world.personas[role], world.spec)
+    return lambda role, world, calls: PolicyMind(role, world.personas[role], world.spec)
 
 
 @register_backend("scripted")
-def _scripted(ref: BackendRef) -> MindFactory:
+def _scripted(spec: ModelSpec) -> MindFactory:
     from simulation.scripted import ScriptedMind, load_script
 
-    if not ref.model:
-        raise BackendError("the scripted backend needs a script file: 'scripted:path/to/script.yaml'")
-    script = load_script(Path(ref.model))
-    return lambda role, world: ScriptedMind(role, script.turns.get(role, []), name=str(ref))
+    script = load_script(Path(spec.model or ""))
+    return lambda role, world, calls: ScriptedMind(role, script.turns.get(role, []), name=spec.ref)
 
 
 @register_backend("openai")
-def _openai(ref: BackendRef) -> MindFactory:
+def _openai(spec: ModelSpec) -> MindFactory:
     try:
         from langchain_openai import ChatOpenAI
     except ImportError as exc:
         raise BackendError("the openai backend needs langchain-openai: pip install 'skins[openai]'") from exc
+    from pydantic import SecretStr
+
     from simulation.llm_mind import LLMMind
 
-    if not ref.model:
-        raise BackendError("name the model: 'openai:gpt-4o-mini'")
-    model = ChatOpenAI(model=ref.model)
-    return lambda role, world: LLMMind(role, world.personas[role], world.spec, world.personas, model, name=str(ref))
+    key = _api_key(spec)
+
+    def make(role: str, world: World, calls: RunCalls) -> Mind:
+        model = ChatOpenAI(
+            model=spec.model or "",
+            base_url=spec.base_url,
+            api_key=SecretStr(key),
+            temperature=spec.temperature,
+            max_completion_tokens=spec.max_tokens,
+            timeout=spec.timeout,
+            max_retries=0,  # ModelClient is the only retry layer
+            seed=spec.seed if spec.seed is not None else calls.seed,
+        )
+        client = ModelClient(spec, model, calls)
+        return LLMMind(role, world.personas[role], world.spec, world.personas, client)
+
+    return make
+
+
+def _api_key(spec: ModelSpec) -> str:
+    """The key from the named environment variable; local servers need none."""
+    env = spec.api_key_env or "OPENAI_API_KEY"
+    key = os.environ.get(env)
+    if key:
+        return key
+    if spec.base_url is not None:
+        return "sk-no-key-required"  # OpenAI-compatible local servers ignore the key
+    raise BackendError(
+        f"{spec.ref} needs an API key: set the environment variable {env} (or api_key_env in models.yaml)"
+    )
+
+
+@register_backend("local")
+def _local(spec: ModelSpec) -> MindFactory:
+    from simulation.llm_mind import LLMMind
+    from simulation.local_model import ChatLocal, LocalServerSettings, locate_gguf
+
+    locate_gguf()  # fail early, with the install command, if the weights or runtime are missing
+
+    def make(role: str, world: World, calls: RunCalls) -> Mind:
+        model = ChatLocal(
+            settings=LocalServerSettings(),
+            temperature=spec.temperature,
+            max_tokens=spec.max_tokens,
+            seed=spec.seed if spec.seed is not None else calls.seed,
+        )
+        client = ModelClient(spec, model, calls)
+        return LLMMind(role, world.personas[role], world.spec, world.personas, client)
+
+    return make

@@ -28,6 +28,13 @@ app.add_typer(personas_app, name="personas")
 app.add_typer(worlds_app, name="worlds")
 
 
+def _add_model_commands() -> None:
+    from simulation.cli_models import cache_app, models_app
+
+    app.add_typer(models_app, name="models")
+    app.add_typer(cache_app, name="cache")
+
+
 def out() -> Console:
     """A console made per use, so the terminal width (or COLUMNS) is read when printing."""
     return Console()
@@ -41,6 +48,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 PersonaDirs = Annotated[list[Path], typer.Option("--personas", help="Folder of persona YAML files (repeatable).")]
+
+
+_add_model_commands()
 
 
 def friendly(fn: Callable[P, R]) -> Callable[P, R]:
@@ -68,15 +78,23 @@ def run(
         "runs/latest"
     ),
     model: Annotated[
-        str, typer.Option(help="Backend for the 'default' alias: policy, scripted:FILE, openai:MODEL.")
-    ] = "policy",
+        str | None,
+        typer.Option(help="Base model of the 'default' alias: policy (default), local, scripted:FILE, openai:MODEL."),
+    ] = None,
+    models_file: Annotated[
+        Path | None, typer.Option("--models", help="models.yaml: aliases -> backends and settings.")
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible endpoint for --model (vLLM, Ollama, llama.cpp server).")
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Call the model even if the reply is cached.")] = False,
+    budget_usd: Annotated[float | None, typer.Option(min=0, help="Stop starting runs past this spend.")] = None,
     ablate: Annotated[list[str], typer.Option(help="Remove an incentive (repeatable).")] = [],  # noqa: B006 - typer reads defaults, never mutates
     persona_dirs: PersonaDirs = [],  # noqa: B006 - typer reads defaults, never mutates
 ) -> None:
-    """Simulate WORLD for several seeds, then print who deceived whom and write graph files."""
-    from rich.progress import Progress
-
-    from simulation.runner import RunOutcome, plan_runs, run_all
+    """Simulate WORLD for several seeds, then print usage, who deceived whom, and write graph files."""
+    from simulation.cli_models import model_aliases, open_cache, print_usage
+    from simulation.runner import RunOptions, plan_runs
     from simulation.store import Store
     from worlds.library import load_world
 
@@ -86,21 +104,40 @@ def run(
         raise ConfigError(
             f"--ablate {unknown}: unknown incentive(s); {loaded.spec.id} has {sorted(loaded.spec.incentives)}"
         )
-    specs = plan_runs(loaded, range(seed_start, seed_start + seeds), {"default": model}, ablate)
+    aliases = model_aliases(model, models_file, base_url)
+    specs = plan_runs(loaded, range(seed_start, seed_start + seeds), aliases, ablate)
+    for spec in specs[:1]:
+        spec.role_models()  # resolve every alias before any run starts
+    options = RunOptions(cache=None if no_cache else open_cache(), budget_usd=budget_usd)
+    with Store(out_dir) as store:
+        outcomes = _run_with_progress(specs, store, options, loaded.spec.id)
+        print_usage(out(), store)
+    stopped = next((o.error for o in outcomes if o.status == "not_started"), None)
+    if stopped:
+        err().print(f"not all runs started: {stopped}", markup=False)
+    failed = [o for o in outcomes if o.status == "failed"]
+    finished = sum(o.status in ("done", "skipped") for o in outcomes)
+    out().print(f"{finished} of {len(outcomes)} runs finished; store: {out_dir / 'skins.db'}")
+    _graph(out_dir, include_non_deceptive=False)
+    if failed or stopped:
+        raise typer.Exit(1)
+
+
+def _run_with_progress(specs: list[Any], store: Any, options: Any, title: str) -> list[Any]:
+    from rich.progress import Progress
+
+    from simulation.runner import RunOutcome, run_all
+
     console = out()
-    with Store(out_dir) as store, Progress(console=console, transient=True) as progress:
-        task = progress.add_task(f"{loaded.spec.id}: runs", total=len(specs))
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"{title}: runs", total=len(specs))
 
         def done(o: RunOutcome) -> None:
             progress.advance(task)
-            console.print(f"run {o.run_id} seed {o.seed}: {o.status}" + (f" ({o.error})" if o.error else ""))
+            extra = f" ({o.error})" if o.error and o.status != "not_started" else ""
+            console.print(f"run {o.run_id} seed {o.seed}: {o.status}{extra}", markup=False)
 
-        outcomes = run_all(specs, store, on_done=done)
-    failed = [o for o in outcomes if o.status == "failed"]
-    out().print(f"{len(outcomes) - len(failed)} of {len(outcomes)} runs finished; store: {out_dir / 'skins.db'}")
-    _graph(out_dir, include_non_deceptive=False)
-    if failed:
-        raise typer.Exit(1)
+        return run_all(specs, store, on_done=done, options=options)
 
 
 @app.command()

@@ -183,6 +183,7 @@ def _scalar(node: Any) -> Any:
 
 def load_model(cls: type[M], path: Path, what: str) -> M:
     from simulation.validation import check_model  # validation builds on this module
+
     """Read, parse and validate one config file."""
     data, index = parse_yaml(read_text(path), str(path))
     return check_model(cls, data, index, what)

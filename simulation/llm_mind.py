@@ -1,4 +1,10 @@
-"""The LLM mind: a LangChain chat model wearing a skin, answering with a structured turn."""
+"""The LLM mind: a chat model wearing a skin, answering with a structured turn.
+
+Unreliable output is expected: the reply is parsed tolerantly, sent back with
+the validation error a bounded number of times, and otherwise recorded as an
+invalid turn with the raw output and the reason. Transport failures that
+outlast their retries are recorded the same way; permanent ones fail the run.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +12,18 @@ __all__ = ["LLMMind", "parse_decision"]
 
 import json
 import random
-from typing import Any
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import ValidationError
 
 from personas.decision import TurnDecision
 from personas.prompt import render_observation, render_system_prompt
 from personas.spec import PersonaSpec
+from simulation.client import ModelClient, TransientModelError
 from simulation.minds import MindResult
+from simulation.strategies import choose_strategy, turn_schema
 from worlds.spec import WorldSpec
 from worlds.state import PersonaView
-
-MAX_REPAIRS = 1
-"""How often a model is re-asked with the validation error before the turn is recorded invalid."""
 
 
 def parse_decision(text: str) -> TurnDecision:
@@ -30,11 +33,13 @@ def parse_decision(text: str) -> TurnDecision:
     """
     candidate = _json_object(text)
     if candidate is None:
-        raise ValueError("the reply contains no JSON object")
+        raise ValueError("the reply contains no JSON object" if text.strip() else "the reply is empty")
     try:
         data = json.loads(candidate)
     except json.JSONDecodeError as exc:
         raise ValueError(f"the JSON is malformed: {exc.msg} at character {exc.pos}") from exc
+    if isinstance(data, dict) and {"type", "properties"} <= set(data):
+        raise ValueError("the reply repeats the JSON schema instead of filling it in")
     try:
         return TurnDecision.model_validate(data)
     except ValidationError as exc:
@@ -67,54 +72,41 @@ def _json_object(text: str) -> str | None:
 
 
 class LLMMind:
-    """Drives any LangChain chat model; invalid replies are repaired once, then recorded invalid."""
+    """Drives one chat model (through a ModelClient) for one role of one run."""
 
     def __init__(
-        self,
-        role: str,
-        persona: PersonaSpec,
-        world: WorldSpec,
-        people: dict[str, PersonaSpec],
-        model: BaseChatModel,
-        name: str,
+        self, role: str, persona: PersonaSpec, world: WorldSpec, people: dict[str, PersonaSpec], client: ModelClient
     ) -> None:
         self.role = role
         self.persona = persona
         self.world = world
         self.people = people
-        self.model = model
-        self.name = name
+        self.client = client
+        self.name = client.spec.ref
         self.system_prompt = render_system_prompt(persona, world, role, people)
+        self.schema = turn_schema(world, role, persona)
+        self.strategy = choose_strategy(client.spec)
 
     async def decide(self, view: PersonaView, rng: random.Random) -> MindResult:
         messages: list[BaseMessage] = [
             SystemMessage(self.system_prompt),
             HumanMessage(render_observation(view, self.world, self.people)),
         ]
-        raw = ""
-        error = ""
-        for _attempt in range(MAX_REPAIRS + 1):
-            reply = await self.model.ainvoke(messages)
-            raw = _text(reply.content)
+        raw, error = "", ""
+        attempts = self.client.spec.repairs + 1
+        for _ in range(attempts):
+            try:
+                raw = await self.client.complete(messages, self.strategy, self.schema, self.role, view.turn)
+            except TransientModelError as exc:
+                return MindResult(decision=None, raw=raw or None, error=f"model call failed: {exc}")
             try:
                 decision = parse_decision(raw)
             except ValueError as exc:
                 error = str(exc)
-                messages = [
-                    *messages,
-                    AIMessage(raw),
-                    HumanMessage(f"That reply was not usable: {error}. Reply with only the JSON object."),
-                ]
+                repair = HumanMessage(f"That reply was not usable: {error}. Reply with only the JSON object.")
+                messages = [*messages, AIMessage(raw), repair]
                 continue
             if not self.persona.scratchpad:
                 decision = decision.model_copy(update={"thinking": ""})
             return MindResult(decision=decision, raw=raw)
-        return MindResult(decision=None, raw=raw, error=f"invalid output after {MAX_REPAIRS + 1} attempts: {error}")
-
-
-def _text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(part if isinstance(part, str) else str(part.get("text", "")) for part in content)
-    return str(content)
+        return MindResult(decision=None, raw=raw, error=f"invalid output after {attempts} attempts: {error}")

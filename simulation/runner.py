@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-__all__ = ["RunOutcome", "RunSpec", "execute_run", "plan_runs", "run_all"]
+__all__ = ["RunOptions", "RunOutcome", "RunSpec", "execute_run", "plan_runs", "run_all"]
 
 import asyncio
 import hashlib
 import json
 import random
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from simulation.backends import get_backend, resolve_model
+from simulation.cache import ResponseCache
+from simulation.client import FatalModelError, RunCalls
 from simulation.engine import RunContext, build_graph, initial_state, recursion_limit
 from simulation.errors import SkinsError
 from simulation.minds import Mind
+from simulation.modelspec import ModelSpec
 from simulation.store import Store
 from worlds.library import World
 from worlds.records import Record, RoleInfo
+
+
+def _default_models() -> dict[str, ModelSpec | str]:
+    return {"default": "policy"}
 
 
 class RunSpec(BaseModel):
@@ -27,8 +35,8 @@ class RunSpec(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     world: World
-    models: dict[str, str] = Field(default_factory=lambda: {"default": "policy"})
-    """Alias -> backend reference (``default`` is what personas use unless told otherwise)."""
+    models: dict[str, ModelSpec | str] = Field(default_factory=_default_models)
+    """Alias -> settings or reference (``default`` is what personas use unless told otherwise)."""
     seed: int
     ablate: list[str] = Field(default_factory=list)
     """Incentive ids removed from the world for this run."""
@@ -43,8 +51,8 @@ class RunSpec(BaseModel):
             return self.world
         return self.world.model_copy(update={"spec": self.world.spec.without_incentives(self.ablate)})
 
-    def role_models(self) -> dict[str, str]:
-        """Role -> resolved backend reference."""
+    def role_models(self) -> dict[str, ModelSpec]:
+        """Role -> resolved model settings."""
         out = {}
         for role, entry in self.world.spec.cast.items():
             alias = entry.base_model or self.world.personas[role].base_model
@@ -56,32 +64,50 @@ class RunOutcome(BaseModel):
     run_id: str
     seed: int
     status: str
-    """``done``, ``failed`` or ``skipped`` (already finished in the store)."""
+    """``done``, ``failed``, ``skipped`` (already finished) or ``not_started`` (budget or fatal error)."""
     error: str | None = None
+    fatal: bool = False
+    """The failure will repeat for every run of this configuration (bad key, unknown model)."""
     turns: int = 0
+    calls: int = 0
+    cost_usd: float = 0.0
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How runs are executed (not part of a run's identity)."""
+
+    cache: ResponseCache | None = None
+    """None = no response cache (``--no-cache``)."""
+    budget_usd: float | None = None
+    """Stop starting new runs when spending would exceed this."""
 
 
 def plan_runs(
-    world: World, seeds: Sequence[int], models: Mapping[str, str] | None = None, ablate: Sequence[str] = ()
+    world: World,
+    seeds: Sequence[int],
+    models: Mapping[str, ModelSpec | str] | None = None,
+    ablate: Sequence[str] = (),
 ) -> list[RunSpec]:
     """One RunSpec per seed."""
-    return [
-        RunSpec(world=world, models=dict(models or {"default": "policy"}), seed=s, ablate=list(ablate)) for s in seeds
-    ]
+    chosen = dict(models) if models is not None else _default_models()
+    return [RunSpec(world=world, models=chosen, seed=s, ablate=list(ablate)) for s in seeds]
 
 
-def _minds(spec: RunSpec, world: World) -> dict[str, Mind]:
+def _minds(spec: RunSpec, world: World, calls: RunCalls) -> dict[str, Mind]:
     factories = {}
     minds: dict[str, Mind] = {}
-    for role, ref in spec.role_models().items():
-        if ref not in factories:
-            factories[ref] = get_backend(ref)
-        minds[role] = factories[ref](role, world)
+    for role, settings in spec.role_models().items():
+        key = settings.model_dump_json()
+        if key not in factories:
+            factories[key] = get_backend(settings)
+        minds[role] = factories[key](role, world, calls)
     return minds
 
 
-async def execute_run(spec: RunSpec, store: Store) -> RunOutcome:
+async def execute_run(spec: RunSpec, store: Store, options: RunOptions | None = None) -> RunOutcome:
     """Run one spec into ``store`` unless it already finished there; failures are recorded, not raised."""
+    options = options or RunOptions()
     run_id = spec.run_id
     existing = store.run(run_id)
     if existing is not None and existing.status == "done":
@@ -89,7 +115,7 @@ async def execute_run(spec: RunSpec, store: Store) -> RunOutcome:
     world = spec.effective_world()
     models = spec.role_models()
     roles = {
-        r: RoleInfo(persona=world.personas[r].id, title=world.personas[r].title, base_model=models[r])
+        r: RoleInfo(persona=world.personas[r].id, title=world.personas[r].title, base_model=models[r].ref)
         for r in world.spec.cast
     }
     store.start_run(
@@ -97,31 +123,71 @@ async def execute_run(spec: RunSpec, store: Store) -> RunOutcome:
     )
     state = initial_state(world)
     store.append(run_id, state["records"])
+    calls = RunCalls(seed=spec.seed, cache=options.cache, sink=lambda c: store.add_call(run_id, c))
     try:
-        minds = _minds(spec, world)
+        minds = _minds(spec, world, calls)
         context = RunContext(world=world, minds=minds, rng=random.Random(spec.seed), sink=_sink(store, run_id))
         final = await build_graph().ainvoke(state, context=context, config={"recursion_limit": recursion_limit(world)})
     except SkinsError as exc:
         store.finish_run(run_id, error=f"{type(exc).__name__}: {exc}")
-        return RunOutcome(run_id=run_id, seed=spec.seed, status="failed", error=str(exc))
-    turns = sum(1 for r in final["records"] if r.kind == "turn")
+        usage = store.usage(run_id)
+        return RunOutcome(
+            run_id=run_id,
+            seed=spec.seed,
+            status="failed",
+            error=str(exc),
+            fatal=isinstance(exc, FatalModelError),
+            calls=usage.calls,
+            cost_usd=usage.cost_usd,
+        )
     store.finish_run(run_id)
-    return RunOutcome(run_id=run_id, seed=spec.seed, status="done", turns=turns)
+    usage = store.usage(run_id)
+    turns = sum(1 for r in final["records"] if r.kind == "turn")
+    return RunOutcome(
+        run_id=run_id, seed=spec.seed, status="done", turns=turns, calls=usage.calls, cost_usd=usage.cost_usd
+    )
 
 
 def _sink(store: Store, run_id: str) -> Callable[[list[Record]], None]:
     return lambda records: store.append(run_id, records)
 
 
+def _stop_reason(outcomes: list[RunOutcome], store: Store, budget: float | None) -> str | None:
+    """Why no further run should start: a fatal error, or the budget would be exceeded."""
+    fatal = next((o for o in outcomes if o.fatal), None)
+    if fatal is not None:
+        return f"stopped after a permanent model error: {fatal.error}"
+    if budget is None:
+        return None
+    spent = store.total_cost()
+    paid = [o.cost_usd for o in outcomes if o.status in ("done", "failed") and o.cost_usd > 0]
+    expected = sum(paid) / len(paid) if paid else 0.0
+    if spent + expected > budget:
+        return f"budget: ${spent:.4f} spent, a run costs about ${expected:.4f}, the budget is ${budget:.2f}"
+    return None
+
+
 def run_all(
-    specs: Sequence[RunSpec], store: Store, on_done: Callable[[RunOutcome], None] | None = None
+    specs: Sequence[RunSpec],
+    store: Store,
+    on_done: Callable[[RunOutcome], None] | None = None,
+    options: RunOptions | None = None,
 ) -> list[RunOutcome]:
-    """Execute runs one after another (issue 5 brings the concurrent executor)."""
+    """Execute runs one after another, stopping early on a permanent model error or the budget.
+
+    Issue 5 brings the concurrent executor.
+    """
+    options = options or RunOptions()
 
     async def go() -> list[RunOutcome]:
-        outcomes = []
+        outcomes: list[RunOutcome] = []
         for spec in specs:
-            outcome = await execute_run(spec, store)
+            reason = _stop_reason(outcomes, store, options.budget_usd)
+            outcome = (
+                RunOutcome(run_id=spec.run_id, seed=spec.seed, status="not_started", error=reason)
+                if reason
+                else await execute_run(spec, store, options)
+            )
             if on_done:
                 on_done(outcome)
             outcomes.append(outcome)

@@ -1,13 +1,13 @@
 """The run store: one SQLite file per output folder, appended to turn by turn.
 
-Tables: runs, turns, messages, actions, knowledge, fact_changes, findings.
+Tables: runs, turns, messages, actions, knowledge, fact_changes, calls (model usage), findings.
 Each record row keeps its full JSON next to the columns used for queries,
 and a per-run ``seq`` restores the exact order the engine produced.
 """
 
 from __future__ import annotations
 
-__all__ = ["DB_NAME", "RunRow", "Store"]
+__all__ = ["DB_NAME", "RunRow", "Store", "Usage"]
 
 import json
 import sqlite3
@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from simulation.client import CallRecord
 from simulation.errors import StoreError
 from worlds.records import ActionRecord, KnowledgeEvent, Message, Record, RoleInfo, Transcript, TurnRecord
 
@@ -45,6 +46,10 @@ CREATE TABLE IF NOT EXISTS knowledge (
 CREATE TABLE IF NOT EXISTS fact_changes (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, turn INTEGER NOT NULL, fact TEXT NOT NULL,
     value INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS calls (
+    run_id TEXT NOT NULL, idx INTEGER NOT NULL, role TEXT NOT NULL, turn INTEGER NOT NULL, model TEXT NOT NULL,
+    input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL, cached INTEGER NOT NULL,
+    error TEXT, json TEXT NOT NULL, PRIMARY KEY (run_id, idx));
 CREATE TABLE IF NOT EXISTS findings (
     run_id TEXT NOT NULL, finding_id TEXT NOT NULL, type TEXT NOT NULL, deceptive INTEGER NOT NULL,
     deceiver TEXT NOT NULL, subject TEXT NOT NULL, turn INTEGER NOT NULL, json TEXT NOT NULL,
@@ -118,7 +123,7 @@ class Store:
     ) -> None:
         """Register a run, discarding any partial records from an interrupted attempt."""
         with self._db:
-            for table in (*_TABLE_OF.values(), "findings"):
+            for table in (*_TABLE_OF.values(), "findings", "calls"):
                 self._db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
             self._db.execute(
                 "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -205,6 +210,54 @@ class Store:
             if status is None or run.status == status:
                 yield self.transcript(run.run_id)
 
+    # --- model calls ---------------------------------------------------------------
+    def add_call(self, run_id: str, call: CallRecord) -> None:
+        """Record one model call's usage (committed at once: paid calls are never forgotten)."""
+        with self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    run_id,
+                    call.index,
+                    call.role,
+                    call.turn,
+                    call.model,
+                    call.input_tokens,
+                    call.output_tokens,
+                    call.cost_usd,
+                    int(call.cached),
+                    call.error,
+                    call.model_dump_json(),
+                ),
+            )
+
+    def calls(self, run_id: str) -> list[CallRecord]:
+        rows = self._db.execute("SELECT json FROM calls WHERE run_id=? ORDER BY idx", (run_id,))
+        return [CallRecord.model_validate_json(js) for (js,) in rows]
+
+    def usage(self, run_id: str | None = None, by: str | None = None) -> Usage:
+        """Token usage and cost of one run (or all), optionally only of one role."""
+        where, args = _where(run_id, by)
+        row = self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(cached),0), COALESCE(SUM(input_tokens),0), COALESCE(SUM(output_tokens),0), "
+            f"COALESCE(SUM(cost_usd),0), COALESCE(SUM(error IS NOT NULL),0) FROM calls {where}",
+            args,
+        ).fetchone()
+        return Usage(
+            calls=row[0], cached=row[1], input_tokens=row[2], output_tokens=row[3], cost_usd=row[4], errors=row[5]
+        )
+
+    def usage_by_role(self, run_id: str | None = None) -> dict[tuple[str, str], Usage]:
+        """(role, model) -> usage, over one run or all runs."""
+        roles = self._db.execute(
+            "SELECT DISTINCT role, model FROM calls" + (" WHERE run_id=?" if run_id else ""),
+            (run_id,) if run_id else (),
+        ).fetchall()
+        return {(r, m): self.usage(run_id, r) for r, m in roles}
+
+    def total_cost(self) -> float:
+        return self.usage().cost_usd
+
     # --- findings -------------------------------------------------------------------
     def replace_findings(self, run_id: str, findings: Iterable[tuple[str, str, bool, str, str, int, str]]) -> None:
         """Replace a run's findings: rows of (finding_id, type, deceptive, deceiver, subject, turn, json)."""
@@ -222,6 +275,27 @@ class Store:
                 "SELECT json FROM findings WHERE run_id=? ORDER BY turn, finding_id", (run_id,)
             )
         ]
+
+
+class Usage(BaseModel):
+    """Calls, tokens and cost."""
+
+    model_config = ConfigDict(frozen=True)
+
+    calls: int = 0
+    cached: int = 0
+    """Calls answered from the response cache (not paid)."""
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    errors: int = 0
+    """Calls that failed after their retries."""
+
+
+def _where(run_id: str | None, role: str | None) -> tuple[str, tuple[str, ...]]:
+    clauses = [c for c, v in (("run_id=?", run_id), ("role=?", role)) if v is not None]
+    values = tuple(v for v in (run_id, role) if v is not None)
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), values
 
 
 def _run_row(row: tuple[Any, ...]) -> RunRow:

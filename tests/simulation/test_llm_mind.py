@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from fakes import ScriptedChatModel, ScriptExhaustedError, run_world
+from fakes import ScriptedChatModel, ScriptExhaustedError, llm_minds, run_world
 
-from simulation.llm_mind import LLMMind, parse_decision
+from simulation.llm_mind import parse_decision
+from simulation.minds import Mind
 from worlds.library import World, load_world
 from worlds.records import ActionRecord, Message, TurnRecord
 
@@ -27,8 +28,8 @@ def _short(world: World, max_turns: int) -> World:
     return world.model_copy(update={"spec": spec})
 
 
-def _minds(world: World, model: ScriptedChatModel) -> dict[str, LLMMind]:
-    return {r: LLMMind(r, world.personas[r], world.spec, world.personas, model, name="fake") for r in world.spec.cast}
+def _minds(world: World, model: ScriptedChatModel) -> dict[str, Mind]:
+    return llm_minds(world, model)[0]
 
 
 @pytest.mark.parametrize(
@@ -76,7 +77,7 @@ def test_a_whole_world_runs_on_a_scripted_chat_model(acme: World) -> None:
             ],
         }
     )
-    records = run_world(world, _minds(world, model))  # type: ignore[arg-type]  # LLMMind satisfies Mind
+    records = run_world(world, _minds(world, model))
     turns = [r for r in records if isinstance(r, TurnRecord)]
     assert [t.role for t in turns] == ["dana", "sam", "devi"]
     assert all(t.valid and t.invalid_reason is None for t in turns)
@@ -96,7 +97,7 @@ def test_invalid_reply_is_repaired_once_then_recorded_invalid(acme: World) -> No
             "sam": ["garbage", "{still garbage"],
         }
     )
-    records = run_world(world, _minds(world, model))  # type: ignore[arg-type]  # LLMMind satisfies Mind
+    records = run_world(world, _minds(world, model))
     dana, sam = [r for r in records if isinstance(r, TurnRecord)]
     assert dana.valid and any(isinstance(r, Message) and r.text == "It is fine." for r in records)
     assert "not usable" in str(model.calls[1][1][-1].content)  # the repair prompt quotes the error
@@ -111,7 +112,7 @@ def test_no_scratchpad_means_no_thinking_is_kept(acme: World) -> None:
     quiet = acme.personas["dana"].model_copy(update={"scratchpad": False})
     world = _short(acme.model_copy(update={"personas": {**acme.personas, "dana": quiet}}), 1)
     model = ScriptedChatModel(scripts={"dana": ['{"thinking": "secret plan", "messages": []}']})
-    records = run_world(world, _minds(world, model))  # type: ignore[arg-type]  # LLMMind satisfies Mind
+    records = run_world(world, _minds(world, model))
     assert next(r for r in records if isinstance(r, TurnRecord)).thinking == ""
     assert 'Leave "thinking" out' in str(model.calls[0][1][0].content)
 
@@ -120,4 +121,4 @@ def test_fake_raises_when_its_script_runs_out(acme: World) -> None:
     world = _short(acme, 2)
     model = ScriptedChatModel(scripts={"dana": ['{"messages": []}']})
     with pytest.raises(ScriptExhaustedError, match="'devi'"):  # greg's question makes devi act next
-        run_world(world, _minds(world, model))  # type: ignore[arg-type]  # LLMMind satisfies Mind
+        run_world(world, _minds(world, model))

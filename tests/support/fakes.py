@@ -13,8 +13,12 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
+from simulation.cache import ResponseCache
+from simulation.client import CallRecord, ModelClient, RunCalls
 from simulation.engine import RunContext, build_graph, initial_state, recursion_limit
+from simulation.llm_mind import LLMMind
 from simulation.minds import Mind
+from simulation.modelspec import ModelSpec
 from simulation.policy import PolicyMind
 from worlds.library import World
 from worlds.records import Record
@@ -90,3 +94,17 @@ def run_world(world: World, minds: dict[str, Mind], seed: int = 0) -> list[Recor
 
 def policy_minds(world: World) -> dict[str, Mind]:
     return {role: PolicyMind(role, world.personas[role], world.spec) for role in world.spec.cast}
+
+
+def llm_minds(
+    world: World, model: BaseChatModel, spec: ModelSpec | None = None, cache: ResponseCache | None = None, seed: int = 0
+) -> tuple[dict[str, Mind], list[CallRecord]]:
+    """LLM minds for every role sharing one run's call bookkeeping; also returns the recorded calls."""
+    records: list[CallRecord] = []
+    calls = RunCalls(seed=seed, cache=cache, sink=records.append)
+    settings = spec or ModelSpec(backend="openai", model="fake", strategy="prompt", base_url="http://127.0.0.1:9/v1")
+    client = ModelClient(settings, model, calls)
+    minds: dict[str, Mind] = {
+        r: LLMMind(r, world.personas[r], world.spec, world.personas, client) for r in world.spec.cast
+    }
+    return minds, records

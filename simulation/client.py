@@ -1,0 +1,180 @@
+"""One model call with everything around it: cache, shared limits, retries, usage and cost.
+
+The chat model itself is created with its SDK's own retries turned off, so
+this is the only retry layer.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CallRecord", "FatalModelError", "ModelCallError", "ModelClient", "RunCalls", "TransientModelError"]
+
+import asyncio
+import itertools
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from pydantic import BaseModel, ConfigDict
+
+from simulation.cache import CachedReply, ResponseCache, cache_key
+from simulation.errors import BackendError
+from simulation.limits import RetryPolicy, classify, limiter_for, retry_after
+from simulation.modelspec import ModelSpec
+from simulation.strategies import reply_text, request_kwargs
+
+
+class ModelCallError(BackendError):
+    """A model call that did not produce a reply, after ``attempts`` attempts."""
+
+    def __init__(self, message: str, attempts: int) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+
+
+class FatalModelError(ModelCallError):
+    """A permanent failure (bad key, unknown model, malformed request): the run fails, a sweep stops."""
+
+
+class TransientModelError(ModelCallError):
+    """Retries ran out on timeouts, connection errors, 429 or 5xx: the turn is recorded as failed."""
+
+
+class CallRecord(BaseModel):
+    """Usage of one model call, stored with the run."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    """Position among the run's calls."""
+    role: str
+    turn: int
+    model: str
+    strategy: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    cached: bool = False
+    """Served from the cache: nothing was paid."""
+    attempts: int = 0
+    latency_ms: float = 0.0
+    error: str | None = None
+
+
+@dataclass
+class RunCalls:
+    """Per-run call bookkeeping: a call counter, the cache, and where call records go."""
+
+    seed: int
+    cache: ResponseCache | None
+    sink: Callable[[CallRecord], None]
+    _counter: itertools.count[int] = field(default_factory=itertools.count)
+
+    def next_index(self) -> int:
+        return next(self._counter)
+
+
+class ModelClient:
+    """Calls one configured chat model for one run."""
+
+    def __init__(
+        self, spec: ModelSpec, model: BaseChatModel, calls: RunCalls, policy: RetryPolicy | None = None
+    ) -> None:
+        self.spec = spec
+        self.model = model
+        self.calls = calls
+        self.policy = policy or RetryPolicy(max_attempts=spec.max_attempts)
+        self._jitter = random.Random(calls.seed)
+
+    def _key(self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any], index: int) -> str:
+        s = self.spec
+        return cache_key(
+            {
+                "backend": s.backend,
+                "model": s.model,
+                "base_url": s.base_url,
+                "settings": {
+                    "temperature": s.temperature,
+                    "max_tokens": s.max_tokens,
+                    "seed": s.seed or self.calls.seed,
+                },
+                "strategy": strategy,
+                "schema": schema,
+                "messages": [(m.type, m.content) for m in messages],
+                "call_index": index,
+            }
+        )
+
+    async def complete(
+        self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any], role: str, turn: int
+    ) -> str:
+        """The reply text; raises FatalModelError or TransientModelError after recording the call."""
+        index = self.calls.next_index()
+        key = self._key(messages, strategy, schema, index)
+        base = {"index": index, "role": role, "turn": turn, "model": self.spec.ref, "strategy": strategy}
+        cache = self.calls.cache
+        hit = cache.get(key) if cache is not None else None
+        if hit is not None:
+            self.calls.sink(
+                CallRecord(**base, input_tokens=hit.input_tokens, output_tokens=hit.output_tokens, cached=True)
+            )
+            return hit.text
+        start = time.perf_counter()
+        try:
+            reply, attempts = await self._call_with_retries(messages, strategy, schema)
+        except ModelCallError as exc:
+            elapsed = 1000 * (time.perf_counter() - start)
+            self.calls.sink(CallRecord(**base, attempts=exc.attempts, latency_ms=elapsed, error=str(exc)))
+            raise
+        usage = reply.usage_metadata or {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
+        text = reply_text(reply)
+        record = CachedReply(text=text, input_tokens=usage["input_tokens"], output_tokens=usage["output_tokens"])
+        if cache is not None:
+            cache.put(key, self.spec.ref, record)
+        self.calls.sink(
+            CallRecord(
+                **base,
+                input_tokens=record.input_tokens,
+                output_tokens=record.output_tokens,
+                cost_usd=self.spec.cost(record.input_tokens, record.output_tokens),
+                attempts=attempts,
+                latency_ms=1000 * (time.perf_counter() - start),
+            )
+        )
+        return text
+
+    async def _call_with_retries(
+        self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any]
+    ) -> tuple[AIMessage, int]:
+        bound = self.model.bind(**request_kwargs(strategy, schema))
+        limiter = limiter_for(self.spec.model_dump_json(), self.spec.max_concurrency, self.spec.requests_per_second)
+        last = ""
+        for attempt in range(self.policy.max_attempts):
+            try:
+                async with limiter:
+                    reply = await asyncio.wait_for(bound.ainvoke(messages), timeout=self.spec.timeout * 1.5)
+                if not isinstance(reply, AIMessage):
+                    raise FatalModelError(f"{self.spec.ref} returned {type(reply).__name__}, not a chat message", 1)
+                return reply, attempt + 1
+            except Exception as exc:  # classified below; anything unclassified is re-raised
+                verdict = classify(exc)
+                if verdict is None:
+                    raise
+                last = f"{type(exc).__name__}: {_short(exc)}"
+                if verdict == "fatal":
+                    raise FatalModelError(
+                        f"{self.spec.ref} refused the request ({last}); not retried", attempt + 1
+                    ) from exc
+                if attempt + 1 < self.policy.max_attempts:
+                    await asyncio.sleep(self.policy.wait(attempt, self._jitter.random(), retry_after(exc)))
+        raise TransientModelError(
+            f"{self.spec.ref} failed {self.policy.max_attempts} times; last error {last}", attempt + 1
+        )
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).replace("\n", " ")
+    return text if len(text) <= 300 else text[:297] + "..."

@@ -1,0 +1,119 @@
+"""Retries and request limits for model calls: one retry layer, shared per-backend limits.
+
+Only timeouts, connection errors, 429 (honouring Retry-After) and 5xx are
+retried, with exponential backoff and jitter; 400/401/403/404 and other client
+errors are permanent.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Limiter", "RetryPolicy", "classify", "limiter_for", "retry_after"]
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+Verdict = Literal["retry", "fatal"]
+
+_TRANSIENT_NAMES = {
+    "APITimeoutError",
+    "APIConnectionError",
+    "ConnectError",
+    "ConnectTimeout",
+    "ReadTimeout",
+    "ReadError",
+    "WriteError",
+    "RemoteProtocolError",
+    "PoolTimeout",
+    "TimeoutException",
+    "ServerDisconnectedError",
+}
+
+
+def classify(exc: BaseException) -> Verdict | None:
+    """'retry' for transient faults, 'fatal' for permanent HTTP errors, None for anything else (a bug)."""
+    status = getattr(exc, "status_code", None)
+    if isinstance(status, int):
+        return "retry" if status == 429 or status >= 500 else "fatal"
+    if isinstance(exc, (TimeoutError, ConnectionError)):
+        return "retry"
+    if any(cls.__name__ in _TRANSIENT_NAMES for cls in type(exc).__mro__):
+        return "retry"
+    return None
+
+
+def retry_after(exc: BaseException) -> float | None:
+    """Seconds from a Retry-After header (or retry-after-ms), if the error carries one."""
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    if (ms := headers.get("retry-after-ms")) is not None:
+        try:
+            return float(ms) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None  # an HTTP date; fall back to backoff
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter, bounded attempts, capped waits."""
+
+    max_attempts: int = 4
+    base: float = 0.5
+    cap: float = 30.0
+
+    def wait(self, attempt: int, jitter: float, hint: float | None = None) -> float:
+        """Seconds to wait before attempt ``attempt + 1`` (``jitter`` in [0, 1))."""
+        if hint is not None:
+            return min(max(hint, 0.0), self.cap * 4)
+        return min(self.cap, self.base * 2.0**attempt) * (0.5 + jitter / 2)
+
+
+@dataclass
+class Limiter:
+    """Concurrency cap plus a requests-per-second pace, shared by every run of one event loop."""
+
+    max_concurrency: int
+    requests_per_second: float | None
+    _semaphore: asyncio.Semaphore = field(init=False)
+    _lock: asyncio.Lock = field(init=False)
+    _next_slot: float = 0.0
+
+    def __post_init__(self) -> None:
+        self._semaphore = asyncio.Semaphore(self.max_concurrency)
+        self._lock = asyncio.Lock()
+
+    async def __aenter__(self) -> Limiter:
+        await self._semaphore.acquire()
+        if self.requests_per_second:
+            async with self._lock:
+                now = time.monotonic()
+                start = max(now, self._next_slot)
+                self._next_slot = start + 1.0 / self.requests_per_second
+            if start > now:
+                await asyncio.sleep(start - now)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._semaphore.release()
+
+
+_LIMITERS: dict[tuple[int, str], Limiter] = {}
+
+
+def limiter_for(key: str, max_concurrency: int, requests_per_second: float | None) -> Limiter:
+    """The limiter of one backend configuration in the running event loop."""
+    loop = id(asyncio.get_running_loop())
+    found = _LIMITERS.get((loop, key))
+    if found is None:
+        for stale in [k for k in _LIMITERS if k[0] != loop]:
+            del _LIMITERS[stale]
+        found = _LIMITERS[(loop, key)] = Limiter(max_concurrency, requests_per_second)
+    return found
