@@ -90,7 +90,7 @@ def apply_decision(state: WorldState, world: World, actor: str, now: int, result
 
 def _recipients(spec: WorldSpec, actor: str, out: OutMessage) -> tuple[list[str], str | None]:
     """Known recipients (``all`` = everyone else) and, if some were dropped, why."""
-    if out.to == ["all"]:
+    if "all" in out.to:
         return [r for r in spec.cast if r != actor], None
     known = [r for r in dict.fromkeys(out.to) if r in spec.cast and r != actor]
     unknown = [r for r in out.to if r not in spec.cast or r == actor]

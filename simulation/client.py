@@ -86,7 +86,7 @@ class ModelClient:
         self.spec = spec
         self.model = model
         self.calls = calls
-        self.policy = policy or RetryPolicy(max_attempts=spec.max_attempts)
+        self.policy = policy or RetryPolicy(max_attempts=spec.max_attempts, base=spec.backoff)
         self._jitter = random.Random(calls.seed)
 
     def _key(self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any], index: int) -> str:

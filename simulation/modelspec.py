@@ -41,6 +41,8 @@ class ModelSpec(BaseModel):
     """Seconds before one request counts as timed out (then it is retried)."""
     max_attempts: int = Field(4, ge=1, le=20)
     """Attempts per request for timeouts, connection errors, 429 and 5xx."""
+    backoff: float = Field(0.5, ge=0, le=60)
+    """First wait in seconds before a retry; doubles each attempt (with jitter), capped at 30 s."""
     repairs: int = Field(1, ge=0, le=5)
     """Times a reply that does not fit the turn format is sent back with the error."""
     requests_per_second: float | None = Field(None, gt=0)
