@@ -94,7 +94,7 @@ def run(
 ) -> None:
     """Simulate WORLD for several seeds, then print usage, who deceived whom, and write graph files."""
     from simulation.cli_models import model_aliases, open_cache, print_usage
-    from simulation.runner import RunOptions, plan_runs
+    from simulation.runner import RunOptions, check_backends, plan_runs
     from simulation.store import Store
     from worlds.library import load_world
 
@@ -106,8 +106,7 @@ def run(
         )
     aliases = model_aliases(model, models_file, base_url)
     specs = plan_runs(loaded, range(seed_start, seed_start + seeds), aliases, ablate)
-    for spec in specs[:1]:
-        spec.role_models()  # resolve every alias before any run starts
+    check_backends(specs)  # every alias resolves and every backend can be created, before any run starts
     options = RunOptions(cache=None if no_cache else open_cache(), budget_usd=budget_usd)
     with Store(out_dir) as store:
         outcomes = _run_with_progress(specs, store, options, loaded.spec.id)
@@ -313,13 +312,15 @@ def worlds_show(
 
 @app.command()
 @friendly
-def schema(kind: Annotated[str, typer.Argument(help="persona, world or script")]) -> None:
+def schema(kind: Annotated[str, typer.Argument(help="persona, world, models or script")]) -> None:
     """Print the JSON Schema of a config type (for editor autocompletion)."""
     from personas.spec import PersonaSpec
     from simulation.scripted import Script
     from worlds.spec import WorldSpec
 
-    models: dict[str, Any] = {"persona": PersonaSpec, "world": WorldSpec, "script": Script}
+    from simulation.modelspec import ModelsFile
+
+    models: dict[str, Any] = {"persona": PersonaSpec, "world": WorldSpec, "script": Script, "models": ModelsFile}
     if kind not in models:
         raise ConfigError(f"unknown schema {kind!r}; choose one of {sorted(models)}")
     sys.stdout.write(json.dumps(models[kind].model_json_schema(by_alias=True), indent=2) + "\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["RunOptions", "RunOutcome", "RunSpec", "execute_run", "plan_runs", "run_all"]
+__all__ = ["RunOptions", "RunOutcome", "RunSpec", "check_backends", "execute_run", "plan_runs", "run_all"]
 
 import asyncio
 import hashlib
@@ -92,6 +92,17 @@ def plan_runs(
     """One RunSpec per seed."""
     chosen = dict(models) if models is not None else _default_models()
     return [RunSpec(world=world, models=chosen, seed=s, ablate=list(ablate)) for s in seeds]
+
+
+def check_backends(specs: Sequence[RunSpec]) -> None:
+    """Create every distinct backend once, so a missing key or extra fails before any run starts."""
+    seen: set[str] = set()
+    for spec in specs:
+        for settings in spec.role_models().values():
+            key = settings.model_dump_json()
+            if key not in seen:
+                seen.add(key)
+                get_backend(settings)
 
 
 def _minds(spec: RunSpec, world: World, calls: RunCalls) -> dict[str, Mind]:

@@ -227,7 +227,8 @@ def _child(tp: Any, part: str | int) -> Any:
 def _is_tag_of(tag: str, member: Any) -> bool:
     """Whether pydantic's union tag ``tag`` names ``member``."""
     if _fields(member):
-        return tag in (member.__name__, *typing.get_args(_annotation(member, "kind")))
+        wrapped = tag.startswith("function-") and tag.endswith(f" {member.__name__}]")  # a model with a validator
+        return wrapped or tag in (member.__name__, *typing.get_args(_annotation(member, "kind")))
     origin = typing.get_origin(member)
     name = "literal" if origin is Literal else str(getattr(origin or member, "__name__", ""))
     return tag == name or tag.startswith(f"{name}[")

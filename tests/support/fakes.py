@@ -58,7 +58,11 @@ class ScriptedChatModel(BaseChatModel):
                 f"no scripted reply left for {role!r} (call {used + 1}, script has {len(script)})"
             )
         self.calls.append((role, [m.model_copy() for m in messages]))
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=script[used]))])
+        prompt_tokens = sum(len(str(m.content)) for m in messages) // 4
+        usage = {"input_tokens": prompt_tokens, "output_tokens": len(script[used]) // 4}
+        usage["total_tokens"] = usage["input_tokens"] + usage["output_tokens"]
+        message = AIMessage(content=script[used], usage_metadata=usage)  # type: ignore[arg-type]  # a UsageMetadata dict
+        return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _generate(
         self,
@@ -108,3 +112,20 @@ def llm_minds(
         r: LLMMind(r, world.personas[r], world.spec, world.personas, client) for r in world.spec.cast
     }
     return minds, records
+
+
+class Raising(BaseChatModel):
+    """A chat model whose every call raises ``error`` (fault injection)."""
+
+    error: Exception
+    calls: int = 0
+
+    @property
+    def _llm_type(self) -> str:
+        return "raising-fake"
+
+    def _generate(
+        self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None, **kw: Any
+    ) -> ChatResult:
+        self.calls += 1
+        raise self.error
