@@ -27,9 +27,15 @@ _REQ = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
 
 
 def status_error(code: int, headers: dict[str, str] | None = None) -> openai.APIStatusError:
-    cls = {400: openai.BadRequestError, 401: openai.AuthenticationError, 403: openai.PermissionDeniedError,
-           404: openai.NotFoundError, 429: openai.RateLimitError, 500: openai.InternalServerError,
-           503: openai.InternalServerError}[code]
+    cls = {
+        400: openai.BadRequestError,
+        401: openai.AuthenticationError,
+        403: openai.PermissionDeniedError,
+        404: openai.NotFoundError,
+        429: openai.RateLimitError,
+        500: openai.InternalServerError,
+        503: openai.InternalServerError,
+    }[code]
     return cls(f"HTTP {code}", response=httpx.Response(code, headers=headers or {}, request=_REQ), body=None)
 
 
@@ -44,7 +50,9 @@ class Flaky(BaseChatModel):
     def _llm_type(self) -> str:
         return "flaky-fake"
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+    def _generate(
+        self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None, **kw: Any
+    ) -> ChatResult:
         if self.seen >= len(self.outcomes):
             raise AssertionError("no scripted outcome left")
         outcome = self.outcomes[self.seen]
@@ -56,7 +64,9 @@ class Flaky(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=outcome, usage_metadata=usage))])
 
 
-def _client(outcomes: Sequence[Any], cache: ResponseCache | None = None, **spec: Any) -> tuple[ModelClient, Flaky, list[CallRecord]]:
+def _client(
+    outcomes: Sequence[Any], cache: ResponseCache | None = None, **spec: Any
+) -> tuple[ModelClient, Flaky, list[CallRecord]]:
     model = Flaky(outcomes=list(outcomes))
     records: list[CallRecord] = []
     settings = ModelSpec(backend="openai", model="m", base_url="http://127.0.0.1:9/v1", backoff=0.001, **spec)
@@ -70,11 +80,19 @@ def _ask(client: ModelClient, text: str = "hi") -> str:
 @pytest.mark.parametrize(
     ("error", "verdict"),
     [
-        (status_error(429), "retry"), (status_error(500), "retry"), (status_error(503), "retry"),
-        (openai.APITimeoutError(request=_REQ), "retry"), (openai.APIConnectionError(request=_REQ), "retry"),
-        (TimeoutError(), "retry"), (ConnectionResetError(), "retry"),
-        (status_error(400), "fatal"), (status_error(401), "fatal"), (status_error(403), "fatal"), (status_error(404), "fatal"),
-        (ValueError("bug"), None), (KeyError("bug"), None),
+        (status_error(429), "retry"),
+        (status_error(500), "retry"),
+        (status_error(503), "retry"),
+        (openai.APITimeoutError(request=_REQ), "retry"),
+        (openai.APIConnectionError(request=_REQ), "retry"),
+        (TimeoutError(), "retry"),
+        (ConnectionResetError(), "retry"),
+        (status_error(400), "fatal"),
+        (status_error(401), "fatal"),
+        (status_error(403), "fatal"),
+        (status_error(404), "fatal"),
+        (ValueError("bug"), None),
+        (KeyError("bug"), None),
     ],
     ids=lambda v: type(v).__name__ if isinstance(v, BaseException) else str(v),
 )
@@ -91,9 +109,17 @@ def test_retry_after_is_read_and_honoured() -> None:
     assert 0.25 <= policy.wait(0, 0.0) <= 0.5 and policy.wait(10, 0.99) <= 30
 
 
-@pytest.mark.parametrize("fault", [status_error(429, {"retry-after": "0"}), status_error(500), status_error(503),
-                                   openai.APITimeoutError(request=_REQ), openai.APIConnectionError(request=_REQ)],
-                         ids=["429", "500", "503", "timeout", "connection"])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        status_error(429, {"retry-after": "0"}),
+        status_error(500),
+        status_error(503),
+        openai.APITimeoutError(request=_REQ),
+        openai.APIConnectionError(request=_REQ),
+    ],
+    ids=["429", "500", "503", "timeout", "connection"],
+)
 def test_transient_faults_are_retried_then_succeed(fault: BaseException) -> None:
     client, model, records = _client([fault, fault, "ok"])
     assert _ask(client) == "ok"
@@ -117,7 +143,7 @@ def test_retries_are_bounded() -> None:
 
 def test_cache_serves_a_repeat_without_a_model_call_and_never_stores_errors(tmp_path: Path) -> None:
     cache = ResponseCache(tmp_path / "c.db")
-    client, model, _ = _client([status_error(503), "first"], cache=cache)
+    client, _, _ = _client([status_error(503), "first"], cache=cache)
     assert _ask(client) == "first"
     assert sum(n for n, _ in cache.stats().values()) == 1  # only the success
     again, model2, records2 = _client(["must not be used"], cache=cache)

@@ -9,10 +9,10 @@ import pytest
 from fakes import ScriptedChatModel
 from typer.testing import CliRunner
 
-from simulation.backends import MindFactory, _REGISTRY, register_backend, resolve_model
+from simulation.backends import _REGISTRY, MindFactory, register_backend, resolve_model
 from simulation.cache import ResponseCache
-from simulation.client import ModelClient, RunCalls
 from simulation.cli import app
+from simulation.client import ModelClient, RunCalls
 from simulation.errors import ConfigError
 from simulation.llm_mind import LLMMind
 from simulation.modelspec import ModelSpec, load_models
@@ -95,7 +95,6 @@ def test_budget_stops_starting_new_runs(acme: World, tmp_path: Path, priced_back
 def test_a_permanent_error_stops_the_remaining_runs_with_one_message(acme: World, tmp_path: Path) -> None:
     import httpx
     import openai
-
     from fakes import Raising
 
     err = openai.AuthenticationError(
