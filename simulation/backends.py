@@ -139,7 +139,7 @@ def _local(spec: ModelSpec) -> MindFactory:
 
     def make(role: str, world: World, calls: RunCalls) -> Mind:
         model = ChatLocal(
-            settings=LocalServerSettings(),
+            settings=LocalServerSettings(threads=spec.threads),
             temperature=spec.temperature,
             max_tokens=spec.max_tokens,
             seed=spec.seed if spec.seed is not None else calls.seed,

@@ -160,6 +160,9 @@ class ModelClient:
                     raise FatalModelError(f"{self.spec.ref} returned {type(reply).__name__}, not a chat message", 1)
                 return reply, attempt + 1
             except Exception as exc:  # classified below; anything unclassified is re-raised
+                cut = _cut_off_reply(exc)
+                if cut is not None:
+                    return cut, attempt + 1  # a reply truncated at max_tokens: garbage for the parser, not a fault
                 verdict = classify(exc)
                 if verdict is None:
                     raise
@@ -173,6 +176,17 @@ class ModelClient:
         raise TransientModelError(
             f"{self.spec.ref} failed {self.policy.max_attempts} times; last error {last}", attempt + 1
         )
+
+
+def _cut_off_reply(exc: BaseException) -> AIMessage | None:
+    """The partial reply inside openai's LengthFinishReasonError (raised when a schema-bound reply hits max_tokens)."""
+    completion = getattr(exc, "completion", None)
+    if type(exc).__name__ != "LengthFinishReasonError" or completion is None or not completion.choices:
+        return None
+    usage = completion.usage
+    tokens_in, tokens_out = (usage.prompt_tokens, usage.completion_tokens) if usage else (0, 0)
+    meta = {"input_tokens": tokens_in, "output_tokens": tokens_out, "total_tokens": tokens_in + tokens_out}
+    return AIMessage(content=completion.choices[0].message.content or "", usage_metadata=meta)
 
 
 def _short(exc: BaseException) -> str:

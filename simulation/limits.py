@@ -28,6 +28,7 @@ _TRANSIENT_NAMES = {
     "PoolTimeout",
     "TimeoutException",
     "ServerDisconnectedError",
+    "JSONDecodeError",  # a response body cut off in transit (the openai client does not wrap it)
 }
 
 

@@ -53,6 +53,8 @@ class ModelSpec(BaseModel):
     """USD per million input tokens."""
     price_output_per_mtok: float = Field(0.0, ge=0)
     """USD per million output tokens."""
+    threads: int = Field(2, ge=1, le=256)
+    """CPU threads of the local backend's llama.cpp (1 is faster when other processes compete)."""
     strategy: Strategy = "auto"
     """How a structured turn is requested: JSON schema, JSON object, tool call, or plain prompt."""
 
