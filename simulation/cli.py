@@ -315,10 +315,9 @@ def worlds_show(
 def schema(kind: Annotated[str, typer.Argument(help="persona, world, models or script")]) -> None:
     """Print the JSON Schema of a config type (for editor autocompletion)."""
     from personas.spec import PersonaSpec
+    from simulation.modelspec import ModelsFile
     from simulation.scripted import Script
     from worlds.spec import WorldSpec
-
-    from simulation.modelspec import ModelsFile
 
     models: dict[str, Any] = {"persona": PersonaSpec, "world": WorldSpec, "script": Script, "models": ModelsFile}
     if kind not in models:

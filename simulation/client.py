@@ -150,7 +150,8 @@ class ModelClient:
         self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any]
     ) -> tuple[AIMessage, int]:
         bound = self.model.bind(**request_kwargs(strategy, schema))
-        limiter = limiter_for(self.spec.model_dump_json(), self.spec.max_concurrency, self.spec.requests_per_second)
+        endpoint = f"{self.spec.backend}|{self.spec.model}|{self.spec.base_url}"  # shared by every alias of it
+        limiter = limiter_for(endpoint, self.spec.max_concurrency, self.spec.requests_per_second)
         last = ""
         for attempt in range(self.policy.max_attempts):
             try:

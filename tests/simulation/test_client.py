@@ -163,3 +163,38 @@ def test_usage_and_cost_are_recorded() -> None:
     _ask(client)
     assert (records[0].input_tokens, records[0].output_tokens) == (100, 20)
     assert records[0].cost_usd == pytest.approx((100 * 2.5 + 20 * 10.0) / 1e6)
+
+
+def test_the_concurrency_cap_is_shared_by_every_client_of_an_endpoint() -> None:
+    in_flight, peak = 0, 0
+
+    class Slow(Flaky):
+        async def _agenerate(
+            self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
+        ) -> ChatResult:
+            nonlocal in_flight, peak
+            in_flight += 1
+            peak = max(peak, in_flight)
+            await asyncio.sleep(0.01)
+            in_flight -= 1
+            return self._generate(messages)
+
+    clients = []
+    for _ in range(3):  # three runs, two aliases of the same endpoint with different settings
+        for temperature in (0.2, 0.9):
+            settings = ModelSpec(
+                backend="openai",
+                model="m",
+                base_url="http://127.0.0.1:9/v1",
+                max_concurrency=2,
+                temperature=temperature,
+            )
+            clients.append(
+                ModelClient(settings, Slow(outcomes=["ok"]), RunCalls(seed=0, cache=None, sink=lambda c: None))
+            )
+
+    async def burst() -> list[str]:
+        return await asyncio.gather(*(c.complete([HumanMessage("x")], "prompt", {}, "r", 1) for c in clients))
+
+    assert asyncio.run(burst()) == ["ok"] * 6
+    assert peak == 2
