@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "MindFactory",
     "backend_names",
+    "build_chat_model",
     "get_backend",
     "register_backend",
     "resolve_model",
@@ -17,6 +18,8 @@ __all__ = [
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
+
+from langchain_core.language_models import BaseChatModel
 
 from simulation.client import ModelClient, RunCalls
 from simulation.errors import BackendError, ConfigError
@@ -88,33 +91,55 @@ def _scripted(spec: ModelSpec) -> MindFactory:
     return lambda role, world, calls: ScriptedMind(role, script.turns.get(role, []), name=spec.ref)
 
 
-@register_backend("openai")
-def _openai(spec: ModelSpec) -> MindFactory:
+def build_chat_model(spec: ModelSpec, seed: int) -> BaseChatModel:
+    """The LangChain chat model behind an LLM backend (openai, local); used by minds and judges."""
+    if spec.backend == "openai":
+        return _openai_model(spec, seed)
+    if spec.backend == "local":
+        from simulation.local_model import ChatLocal, LocalServerSettings
+
+        return ChatLocal(
+            settings=LocalServerSettings(threads=spec.threads),
+            temperature=spec.temperature,
+            max_tokens=spec.max_tokens,
+            seed=spec.seed if spec.seed is not None else seed,
+        )
+    raise BackendError(f"{spec.ref} is not a language model; use an openai or local backend here")
+
+
+def _openai_model(spec: ModelSpec, seed: int) -> BaseChatModel:
     try:
         from langchain_openai import ChatOpenAI
     except ImportError as exc:
         raise BackendError("the openai backend needs langchain-openai: pip install 'skins[openai]'") from exc
     from pydantic import SecretStr
 
+    return ChatOpenAI(
+        model=spec.model or "",
+        base_url=spec.base_url,
+        api_key=SecretStr(_api_key(spec)),
+        temperature=spec.temperature,
+        max_completion_tokens=spec.max_tokens,
+        timeout=spec.timeout,
+        max_retries=0,  # ModelClient is the only retry layer
+        seed=spec.seed if spec.seed is not None else seed,
+    )
+
+
+def _llm_minds(spec: ModelSpec) -> MindFactory:
     from simulation.llm_mind import LLMMind
 
-    key = _api_key(spec)
-
     def make(role: str, world: World, calls: RunCalls) -> Mind:
-        model = ChatOpenAI(
-            model=spec.model or "",
-            base_url=spec.base_url,
-            api_key=SecretStr(key),
-            temperature=spec.temperature,
-            max_completion_tokens=spec.max_tokens,
-            timeout=spec.timeout,
-            max_retries=0,  # ModelClient is the only retry layer
-            seed=spec.seed if spec.seed is not None else calls.seed,
-        )
-        client = ModelClient(spec, model, calls)
+        client = ModelClient(spec, build_chat_model(spec, calls.seed), calls)
         return LLMMind(role, world.personas[role], world.spec, world.personas, client)
 
     return make
+
+
+@register_backend("openai")
+def _openai(spec: ModelSpec) -> MindFactory:
+    _openai_model(spec, 0)  # fail early on a missing extra or key
+    return _llm_minds(spec)
 
 
 def _api_key(spec: ModelSpec) -> str:
@@ -132,19 +157,7 @@ def _api_key(spec: ModelSpec) -> str:
 
 @register_backend("local")
 def _local(spec: ModelSpec) -> MindFactory:
-    from simulation.llm_mind import LLMMind
-    from simulation.local_model import ChatLocal, LocalServerSettings, locate_gguf
+    from simulation.local_model import locate_gguf
 
     locate_gguf()  # fail early, with the install command, if the weights or runtime are missing
-
-    def make(role: str, world: World, calls: RunCalls) -> Mind:
-        model = ChatLocal(
-            settings=LocalServerSettings(threads=spec.threads),
-            temperature=spec.temperature,
-            max_tokens=spec.max_tokens,
-            seed=spec.seed if spec.seed is not None else calls.seed,
-        )
-        client = ModelClient(spec, model, calls)
-        return LLMMind(role, world.personas[role], world.spec, world.personas, client)
-
-    return make
+    return _llm_minds(spec)

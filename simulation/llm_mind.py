@@ -8,7 +8,7 @@ outlast their retries are recorded the same way; permanent ones fail the run.
 
 from __future__ import annotations
 
-__all__ = ["LLMMind", "parse_decision"]
+__all__ = ["LLMMind", "find_json_object", "parse_decision"]
 
 import json
 import random
@@ -31,7 +31,7 @@ def parse_decision(text: str) -> TurnDecision:
 
     Raises ``ValueError`` with a message fit to show the model when it cannot.
     """
-    candidate = _json_object(text)
+    candidate = find_json_object(text)
     if candidate is None:
         raise ValueError("the reply contains no JSON object" if text.strip() else "the reply is empty")
     try:
@@ -47,7 +47,7 @@ def parse_decision(text: str) -> TurnDecision:
         raise ValueError(f"the JSON does not fit the turn format: {problems}") from exc
 
 
-def _json_object(text: str) -> str | None:
+def find_json_object(text: str) -> str | None:
     """The first balanced ``{...}`` in ``text`` (string-aware)."""
     start = text.find("{")
     while start != -1:
