@@ -4,12 +4,12 @@ from __future__ import annotations
 
 __all__ = ["Analysis", "analyze_transcript"]
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
 from analysis.beliefs import BeliefTimeline
-from analysis.claims import Claim, get_extractor
+from analysis.claims import Claim, ClaimExtractor, get_extractor
 from analysis.detectors import DEFAULT_DETECTORS, get_detector
 from analysis.findings import Finding
 from analysis.motives import attach_motives
@@ -41,8 +41,11 @@ def analyze_transcript(
     world: WorldSpec,
     extractors: Sequence[str] = ("lexical",),
     detectors: Sequence[str] = DEFAULT_DETECTORS,
+    custom: Mapping[str, ClaimExtractor] | None = None,
 ) -> Analysis:
     """Extract claims, run the detectors, attach motives.
+
+    ``custom`` supplies extractors that need settings (the judge) under the names used in ``extractors``.
 
     Every name is looked up before any work, so a typo fails fast. A finding
     found twice (two sentences of one message, two extractors) is kept once,
@@ -53,7 +56,7 @@ def analyze_transcript(
             f"run {transcript.run_id!r} ran in world {transcript.world_id!r} but was analysed "
             f"against world {world.id!r}: pass the world the run used"
         )
-    extract = [get_extractor(name) for name in extractors]
+    extract = [(custom or {}).get(name) or get_extractor(name) for name in extractors]
     detect = [get_detector(name) for name in detectors]
     claims = sorted((c for e in extract for c in e(transcript, world)), key=_claim_key)
     beliefs = BeliefTimeline(transcript, world)

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
+from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -113,13 +114,18 @@ def make_judge_extractor(
     cache: ResponseCache | None,
     on_call: Callable[[CallRecord], None] | None = None,
     failures: list[JudgeFailure] | None = None,
+    model: BaseChatModel | None = None,
 ) -> ClaimExtractor:
-    """A claim extractor backed by the judge model ``spec`` (its calls cached like any other)."""
+    """A claim extractor backed by the judge model ``spec`` (its calls cached like any other).
+
+    ``model`` replaces the chat model built from ``spec`` (tests inject faults this way).
+    """
     strategy = choose_strategy(spec)
+    chat = model or build_chat_model(spec, seed=0)
 
     def extract(transcript: Transcript, world: WorldSpec) -> list[Claim]:
         calls = RunCalls(seed=0, cache=cache, sink=on_call or (lambda c: None))
-        client = ModelClient(spec, build_chat_model(spec, seed=0), calls)
+        client = ModelClient(spec, chat, calls)
         return asyncio.run(_judge_all(client, strategy, transcript, world, failures))
 
     return extract

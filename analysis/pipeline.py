@@ -4,10 +4,11 @@ from __future__ import annotations
 
 __all__ = ["analyze_folder", "world_of_run"]
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from analysis.analyze import analyze_transcript
+from analysis.claims import Claim, ClaimExtractor
 from analysis.detectors import DEFAULT_DETECTORS
 from analysis.findings import Finding
 from simulation.store import RunRow, Store
@@ -26,14 +27,21 @@ def analyze_folder(
     folder: Path,
     extractors: Sequence[str] = ("lexical",),
     detectors: Sequence[str] = DEFAULT_DETECTORS,
+    custom: Mapping[str, ClaimExtractor] | None = None,
+    claims_out: list[Claim] | None = None,
 ) -> Iterator[tuple[Transcript, list[Finding]]]:
-    """Yield (transcript, findings) per finished run, replacing the run's stored findings."""
+    """Yield (transcript, findings) per finished run, replacing the run's stored findings.
+
+    ``claims_out`` collects every run's claims (for comparing extractors).
+    """
     with Store(Path(folder), create=False) as store:
         for run in store.runs():
             if run.status != "done":
                 continue
             transcript = store.transcript(run.run_id)
-            analysis = analyze_transcript(transcript, world_of_run(run), extractors, detectors)
+            analysis = analyze_transcript(transcript, world_of_run(run), extractors, detectors, custom)
+            if claims_out is not None:
+                claims_out.extend(analysis.claims)
             store.replace_findings(
                 run.run_id,
                 [
