@@ -1,4 +1,4 @@
-"""The judge claim extractor with a scripted judge model: mapping, dropping inventions, failures, cache, disagreements."""
+"""The judge claim extractor with a scripted judge: mapping, dropping inventions, failures, cache, disagreements."""
 
 from __future__ import annotations
 
