@@ -6,16 +6,14 @@ __all__ = ["app"]
 
 import json
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from simulation.errors import ConfigError, SkinsError
+from simulation.cli_common import err, friendly, out
+from simulation.errors import ConfigError
 
 app = typer.Typer(
     help="Personas in a simulated organisation; who deceived whom, about what, and why.",
@@ -29,43 +27,15 @@ app.add_typer(worlds_app, name="worlds")
 
 
 def _add_model_commands() -> None:
+    from simulation.cli_analysis import register
     from simulation.cli_models import cache_app, models_app
 
     app.add_typer(models_app, name="models")
     app.add_typer(cache_app, name="cache")
+    register(app)
 
-
-def out() -> Console:
-    """A console made per use, so the terminal width (or COLUMNS) is read when printing."""
-    return Console()
-
-
-def err() -> Console:
-    return Console(stderr=True, soft_wrap=True)
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 PersonaDirs = Annotated[list[Path], typer.Option("--personas", help="Folder of persona YAML files (repeatable).")]
-
-
-_add_model_commands()
-
-
-def friendly(fn: Callable[P, R]) -> Callable[P, R]:
-    """Show SkinsErrors as a message and exit code 2 instead of a traceback."""
-
-    @wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return fn(*args, **kwargs)
-        except SkinsError as exc:
-            err().print(f"[bold red]error:[/] {type(exc).__name__}", highlight=False)
-            err().print(str(exc), markup=False, highlight=False)
-            raise typer.Exit(2) from None
-
-    return wrapper
 
 
 @app.command()
@@ -149,11 +119,13 @@ def graph(
     _graph(run_dir, include_non_deceptive=mistakes)
 
 
-def _graph(run_dir: Path, include_non_deceptive: bool) -> None:
+def _graph(run_dir: Path, include_non_deceptive: bool, analyzed: list[Any] | None = None) -> list[Any]:
+    """Print the who-deceived-whom table and write the graph files; returns the analysed runs."""
     from analysis.graph import build_deception_graph, deception_table, write_graph_files
     from analysis.pipeline import analyze_folder
 
-    analyzed = analyze_folder(run_dir)
+    if analyzed is None:
+        analyzed = list(analyze_folder(run_dir))
     g = build_deception_graph(analyzed, include_non_deceptive=include_non_deceptive)
     rows = deception_table(g)
     table = Table(title=f"Who deceived whom — {g.graph.get('n_runs', 0)} run(s) in {run_dir}")
@@ -170,6 +142,7 @@ def _graph(run_dir: Path, include_non_deceptive: bool) -> None:
     out().print("wrote " + ", ".join(str(p) for p in written))
     if not any(p.suffix == ".png" for p in written):
         out().print("graph.png skipped: install the plot extra with pip install 'skins[plot]'")
+    return analyzed
 
 
 def _node_labels(g: Any) -> dict[str, str]:
@@ -346,3 +319,6 @@ def export(
             fh.write(transcript.model_dump_json() + "\n")
             n += 1
     out().print(f"wrote {n} transcript(s) to {target}")
+
+
+_add_model_commands()

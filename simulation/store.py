@@ -50,6 +50,8 @@ CREATE TABLE IF NOT EXISTS calls (
     run_id TEXT NOT NULL, idx INTEGER NOT NULL, role TEXT NOT NULL, turn INTEGER NOT NULL, model TEXT NOT NULL,
     input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL, cached INTEGER NOT NULL,
     error TEXT, json TEXT NOT NULL, PRIMARY KEY (run_id, idx));
+CREATE TABLE IF NOT EXISTS ablations (
+    incentive TEXT NOT NULL, key_json TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (incentive, key_json));
 CREATE TABLE IF NOT EXISTS findings (
     run_id TEXT NOT NULL, finding_id TEXT NOT NULL, type TEXT NOT NULL, deceptive INTEGER NOT NULL,
     deceiver TEXT NOT NULL, subject TEXT NOT NULL, turn INTEGER NOT NULL, json TEXT NOT NULL,
@@ -257,6 +259,20 @@ class Store:
 
     def total_cost(self) -> float:
         return self.usage().cost_usd
+
+    # --- counterfactual ablations ------------------------------------------------------
+    def save_ablation(self, incentive: str, rows: Iterable[tuple[dict[str, str], str]]) -> None:
+        """Replace the stored effects of ablating ``incentive``: (edge key, row JSON) pairs."""
+        with self._db:
+            self._db.execute("DELETE FROM ablations WHERE incentive=?", (incentive,))
+            self._db.executemany(
+                "INSERT INTO ablations VALUES (?,?,?)",
+                [(incentive, json.dumps(key, sort_keys=True), js) for key, js in rows],
+            )
+
+    def ablations(self) -> list[str]:
+        """Stored ablation rows (JSON), oldest incentive first."""
+        return [js for (js,) in self._db.execute("SELECT json FROM ablations ORDER BY incentive, key_json")]
 
     # --- findings -------------------------------------------------------------------
     def replace_findings(self, run_id: str, findings: Iterable[tuple[str, str, bool, str, str, int, str]]) -> None:
