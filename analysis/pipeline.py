@@ -9,8 +9,10 @@ from pathlib import Path
 
 from analysis.analyze import analyze_transcript
 from analysis.claims import Claim, ClaimExtractor
+from analysis.counterfactual import attach_counterfactual
 from analysis.detectors import DEFAULT_DETECTORS
 from analysis.findings import Finding
+from analysis.stats import AblationRow
 from simulation.store import RunRow, Store
 from worlds.library import World
 from worlds.records import Transcript
@@ -35,6 +37,7 @@ def analyze_folder(
     ``claims_out`` collects every run's claims (for comparing extractors).
     """
     with Store(Path(folder), create=False) as store:
+        ablations = [AblationRow.model_validate_json(js) for js in store.ablations()]
         for run in store.runs():
             if run.status != "done":
                 continue
@@ -42,11 +45,12 @@ def analyze_folder(
             analysis = analyze_transcript(transcript, world_of_run(run), extractors, detectors, custom)
             if claims_out is not None:
                 claims_out.extend(analysis.claims)
+            findings = attach_counterfactual(analysis.findings, transcript, ablations)
             store.replace_findings(
                 run.run_id,
                 [
                     (f.finding_id, f.type, f.deceptive, f.deceiver, f.subject, f.turn, f.model_dump_json())
-                    for f in analysis.findings
+                    for f in findings
                 ],
             )
-            yield transcript, analysis.findings
+            yield transcript, findings
