@@ -1,0 +1,58 @@
+"""skins analyze / ablate / compare end to end on a small world with policy minds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from typer.testing import CliRunner
+
+from simulation.cli import app
+
+WORLD = str(Path(__file__).parents[1] / "analysis" / "worlds" / "planted_cause.yaml")
+runner = CliRunner()
+WIDE = {"COLUMNS": "220"}
+
+
+@pytest.fixture(scope="module")
+def ablated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("ablate")
+    result = runner.invoke(app, ["ablate", WORLD, "--incentive", "bonus", "--seeds", "8", "--out", str(out)], env=WIDE)
+    assert result.exit_code == 0, result.output
+    return out, result.output
+
+
+def test_ablate_reports_the_effect_with_an_interval_and_marks_it_causal(ablated: tuple[Path, str]) -> None:
+    out, printed = ablated
+    assert "Ablation of bonus" in printed
+    row = next(line for line in printed.splitlines() if "│ rep" in line and "│ lie" in line)
+    assert "yes" in row and "[" in row  # causal, with an interval
+    g = nx.read_graphml(out / "graph.graphml")
+    motives = {d["motives_json"] for _, _, d in g.edges(data=True)}
+    assert any('"counterfactual"' in m for m in motives)
+
+
+def test_compare_by_ablation_prints_paired_differences(ablated: tuple[Path, str]) -> None:
+    out, _ = ablated
+    result = runner.invoke(app, ["compare", str(out), "--by", "ablation"], env=WIDE)
+    assert result.exit_code == 0, result.output
+    assert "8 pairs" in result.output and "bonus" in result.output and "(none)" in result.output
+
+
+def test_analyze_reprints_rates_and_keeps_counterfactual_motives(ablated: tuple[Path, str]) -> None:
+    out, _ = ablated
+    result = runner.invoke(app, ["analyze", str(out)], env=WIDE)
+    assert result.exit_code == 0, result.output
+    assert "Rates over runs" in result.output and "sales_rep" in result.output
+    assert "counterfactual" in result.output
+
+
+def test_bad_options_are_clear_errors(ablated: tuple[Path, str]) -> None:
+    out, _ = ablated
+    bad_by = runner.invoke(app, ["compare", str(out), "--by", "colour"])
+    assert bad_by.exit_code == 2 and "choose skin, model or ablation" in bad_by.output
+    bad_judge = runner.invoke(app, ["analyze", str(out), "--judge", "policy"])
+    assert bad_judge.exit_code == 2 and "not a language model" in bad_judge.output
+    bad_incentive = runner.invoke(app, ["ablate", WORLD, "--incentive", "bribe", "--out", str(out / "x")])
+    assert bad_incentive.exit_code == 2 and "'bonus'" in bad_incentive.output
