@@ -61,6 +61,7 @@ def analyze(
     analyzed = list(analyze_folder(run_dir, extractors=extractors, custom=custom, claims_out=claims))
     _graph(run_dir, include_non_deceptive=False, analyzed=analyzed)
     _print_rates(analyzed)
+    _print_graph_metrics(analyzed)
     if len(extractors) > 1:
         found = disagreements(claims)
         out().print(f"extractors {extractors} disagree on {len(found)} (message, subject) pair(s)")
@@ -90,6 +91,28 @@ def _print_rates(analyzed: list[Any]) -> None:
             f"{r.mean_count:.2f}",
         )
     out().print(table)
+
+
+def _print_graph_metrics(analyzed: list[Any]) -> None:
+    """Top deceivers, reciprocity, second-hand lies and how often deception was caught."""
+    from analysis.graph import build_deception_graph
+    from analysis.metrics import caught_rate, deception_reciprocity, second_hand_chains, top_deceivers
+
+    g = build_deception_graph(analyzed)
+    top = ", ".join(f"{g.nodes[n]['role']} ({g.nodes[n]['persona']}): {v:g}" for n, v in top_deceivers(g, n=5))
+    out().print(f"top deceivers: {top or 'none'}; reciprocity: {deception_reciprocity(g):.2f}", markup=False)
+    chains = second_hand_chains(analyzed)
+    out().print(f"second-hand deception chains: {len(chains)}", markup=False)
+    for c in chains[:5]:
+        out().print(
+            f"  run {c.run_id}: {c.source} -> {c.relay} -> {c.target} about {c.subject} ({c.relay_type})", markup=False
+        )
+    for kind, rate in sorted(caught_rate(analyzed).items()):
+        ways = ", ".join(f"{w} {n}" for w, n in sorted(rate.ways.items()))
+        out().print(
+            f"caught: {kind} {rate.caught}/{rate.total} ({rate.rate:.0%})" + (f" — {ways}" if ways else ""),
+            markup=False,
+        )
 
 
 def compare(
