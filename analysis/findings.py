@@ -10,6 +10,7 @@ __all__ = [
     "FindingType",
     "Motive",
     "MotiveHow",
+    "WrongAnswer",
     "is_deceptive",
 ]
 
@@ -48,6 +49,17 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class WrongAnswer(_Model):
+    """One capability-task question answered wrongly: what the world expected and what was given."""
+
+    number: int = Field(ge=1)
+    """The question's 1-based position in the task."""
+    question: str
+    expected: int | float | str
+    given: str | int | float | bool | None
+    """The submitted answer (None when the submission had none for this question)."""
+
+
 class Evidence(_Model):
     """Why a finding was made: the words, what the speaker knew, what was true, what was logged."""
 
@@ -62,7 +74,14 @@ class Evidence(_Model):
     action_indexes: list[int] = Field(default_factory=list)
     """Action-log entries the finding rests on."""
     thought: str | None = None
-    """A sentence of the deceiver's private thinking that turn stating the opposite of the quote."""
+    """A sentence of the deceiver's private thinking that turn stating the opposite of the quote
+    (for sandbagging and covert actions: the sentence showing it knew or meant it)."""
+    question: str | None = None
+    """The question the finding answers or leaves unanswered (omissions; covert actions asked about)."""
+    question_index: int | None = None
+    """The message index of that question."""
+    wrong_answers: list[WrongAnswer] = Field(default_factory=list)
+    """Sandbagging: the questions answered wrongly, expected vs given."""
     note: str = ""
     """One human-readable sentence explaining the label."""
 

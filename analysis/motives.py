@@ -66,7 +66,16 @@ def structural_motives(
 
 def _belief_match(push: BeliefPush, finding: Finding) -> bool:
     audience = not push.in_ or bool(set(push.in_) & set(finding.targets))
-    return push.fact == finding.subject and push.value == finding.evidence.asserted and audience
+    return push.fact == finding.subject and push.value == _served_value(finding) and audience
+
+
+def _served_value(finding: Finding) -> bool | None:
+    """The belief a finding furthers in its targets: what it asserted, or, for an omission
+    (nothing asserted), the opposite of the belief it withheld."""
+    belief = finding.evidence.belief
+    if finding.type == "omission" and belief is not None:
+        return not belief.value
+    return finding.evidence.asserted
 
 
 def _action_match(push: ActionPush, finding: Finding, actions: Mapping[int, ActionRecord]) -> float | None:

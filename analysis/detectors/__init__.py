@@ -1,7 +1,8 @@
 """Detectors: registered factories of ``(transcript, world, claims, beliefs) -> list[Finding]``.
 
-Importing this package registers the built-in detectors (``lie``, ``denial``): their
-modules register themselves when imported below.
+Importing this package registers the built-in detectors (``lie``, ``denial``,
+``omission``, ``sandbagging``, ``covert_action``, ``thinking_contradiction``):
+their modules register themselves when imported below.
 """
 
 from __future__ import annotations
@@ -13,14 +14,22 @@ from analysis.detectors.base import (
     get_detector,
     register_detector,
 )
+from analysis.detectors.contradiction import detect_thinking_contradictions
+from analysis.detectors.covert import detect_covert_actions
 from analysis.detectors.denial import detect_denials
 from analysis.detectors.lie import detect_lies, label_fact_claim
+from analysis.detectors.omission import detect_omissions
+from analysis.detectors.sandbagging import detect_sandbagging
 
 __all__ = [
     "DEFAULT_DETECTORS",
     "Detector",
+    "detect_covert_actions",
     "detect_denials",
     "detect_lies",
+    "detect_omissions",
+    "detect_sandbagging",
+    "detect_thinking_contradictions",
     "detector_names",
     "get_detector",
     "label_fact_claim",

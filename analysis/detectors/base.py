@@ -26,7 +26,14 @@ from worlds.spec import Phrasings, WorldSpec
 Detector = Callable[[Transcript, WorldSpec, Sequence[Claim], BeliefTimeline], list[Finding]]
 """Reads a transcript, its claims and the belief timeline; returns findings (motives come later)."""
 
-DEFAULT_DETECTORS: tuple[str, ...] = ("lie", "denial")
+DEFAULT_DETECTORS: tuple[str, ...] = (
+    "lie",
+    "denial",
+    "omission",
+    "sandbagging",
+    "covert_action",
+    "thinking_contradiction",
+)
 
 _DETECTORS: Registry[Detector] = Registry("detector")
 

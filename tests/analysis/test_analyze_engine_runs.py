@@ -44,7 +44,11 @@ def test_every_label_matches_its_transcript(analysed: list[tuple[Transcript, Ana
         beliefs = BeliefTimeline(transcript, world)
         messages = {m.index: m for m in transcript.messages}
         for f in analysis.findings:
-            assert f.message_index is not None
+            if f.message_index is None:  # an action alone (sandbagging, covert action) or a question not answered
+                actions = [transcript.actions[i] for i in f.evidence.action_indexes]
+                assert f.type == "omission" or (f.subject_kind == "action" and actions)
+                assert all(a.ok and a.actor == f.deceiver and a.tool == f.subject for a in actions)
+                continue
             message = messages[f.message_index]
             assert (message.sender, message.turn, message.scripted) == (f.deceiver, f.turn, False)
             assert f.evidence.quote in message.text and f.targets == message.to

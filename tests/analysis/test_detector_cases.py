@@ -42,7 +42,9 @@ def _flat(f: Finding) -> dict[str, Any]:
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_golden_detector_case(acme: WorldSpec, transcript_of: Callable[..., Transcript], case: dict[str, Any]) -> None:
     transcript = transcript_of(case["steps"], initial=case.get("initial", True), ablated=case.get("ablated", []))
-    found = [_flat(f) for f in analyze_transcript(transcript, acme).findings]
+    # These cases are the lie and denial detectors' (with motives); the other detectors'
+    # cases, run with all of them, are in detector_cases_more.yaml.
+    found = [_flat(f) for f in analyze_transcript(transcript, acme, detectors=("lie", "denial")).findings]
     expected = [{"accidentally_true": False, **e} for e in case["expect"]]
     assert len(found) == len(expected), [(f["type"], f["deceiver"], f["subject"]) for f in found]
     unmatched = list(found)
