@@ -30,9 +30,11 @@ from simulation.strategies import reply_text, request_kwargs
 class ModelCallError(BackendError):
     """A model call that did not produce a reply, after ``attempts`` attempts."""
 
-    def __init__(self, message: str, attempts: int) -> None:
+    def __init__(self, message: str, attempts: int, model: str = "") -> None:
         super().__init__(message)
         self.attempts = attempts
+        self.model = model
+        """The model reference that failed (``openai:gpt-4o``)."""
 
 
 class FatalModelError(ModelCallError):
@@ -158,7 +160,9 @@ class ModelClient:
                 async with limiter:
                     reply = await asyncio.wait_for(bound.ainvoke(messages), timeout=self.spec.timeout * 1.5)
                 if not isinstance(reply, AIMessage):
-                    raise FatalModelError(f"{self.spec.ref} returned {type(reply).__name__}, not a chat message", 1)
+                    raise FatalModelError(
+                        f"{self.spec.ref} returned {type(reply).__name__}, not a chat message", 1, self.spec.ref
+                    )
                 return reply, attempt + 1
             except Exception as exc:  # classified below; anything unclassified is re-raised
                 cut = _cut_off_reply(exc)
@@ -170,7 +174,7 @@ class ModelClient:
                 last = f"{type(exc).__name__}: {_short(exc)}"
                 if verdict == "fatal":
                     raise FatalModelError(
-                        f"{self.spec.ref} refused the request ({last}); not retried", attempt + 1
+                        f"{self.spec.ref} refused the request ({last}); not retried", attempt + 1, self.spec.ref
                     ) from exc
                 if attempt + 1 < self.policy.max_attempts:
                     await asyncio.sleep(self.policy.wait(attempt, self._jitter.random(), retry_after(exc)))

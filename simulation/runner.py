@@ -4,7 +4,6 @@ from __future__ import annotations
 
 __all__ = ["RunOptions", "RunOutcome", "RunSpec", "check_backends", "execute_run", "plan_runs", "run_all"]
 
-import asyncio
 import hashlib
 import json
 import random
@@ -68,6 +67,8 @@ class RunOutcome(BaseModel):
     error: str | None = None
     fatal: bool = False
     """The failure will repeat for every run of this configuration (bad key, unknown model)."""
+    fatal_model: str | None = None
+    """The model reference whose permanent error failed the run; later runs using it are not started."""
     turns: int = 0
     calls: int = 0
     cost_usd: float = 0.0
@@ -81,6 +82,8 @@ class RunOptions:
     """None = no response cache (``--no-cache``)."""
     budget_usd: float | None = None
     """Stop starting new runs when spending would exceed this."""
+    concurrency: int = 1
+    """Runs in flight at once (each run's turns stay in order)."""
 
 
 def plan_runs(
@@ -148,6 +151,7 @@ async def execute_run(spec: RunSpec, store: Store, options: RunOptions | None = 
             status="failed",
             error=str(exc),
             fatal=isinstance(exc, FatalModelError),
+            fatal_model=exc.model if isinstance(exc, FatalModelError) else None,
             calls=usage.calls,
             cost_usd=usage.cost_usd,
         )
@@ -163,45 +167,16 @@ def _sink(store: Store, run_id: str) -> Callable[[list[Record]], None]:
     return lambda records: store.append(run_id, records)
 
 
-def _stop_reason(outcomes: list[RunOutcome], store: Store, budget: float | None) -> str | None:
-    """Why no further run should start: a fatal error, or the budget would be exceeded."""
-    fatal = next((o for o in outcomes if o.fatal), None)
-    if fatal is not None:
-        return f"stopped after a permanent model error: {fatal.error}"
-    if budget is None:
-        return None
-    spent = store.total_cost()
-    paid = [o.cost_usd for o in outcomes if o.status in ("done", "failed") and o.cost_usd > 0]
-    expected = sum(paid) / len(paid) if paid else 0.0
-    if spent + expected > budget:
-        return f"budget: ${spent:.4f} spent, a run costs about ${expected:.4f}, the budget is ${budget:.2f}"
-    return None
-
-
 def run_all(
     specs: Sequence[RunSpec],
     store: Store,
     on_done: Callable[[RunOutcome], None] | None = None,
     options: RunOptions | None = None,
 ) -> list[RunOutcome]:
-    """Execute runs one after another, stopping early on a permanent model error or the budget.
+    """Execute runs (concurrently up to ``options.concurrency``); Ctrl-C or SIGTERM stops cleanly.
 
-    Issue 5 brings the concurrent executor.
+    Runs not started because of a signal are reported ``interrupted``; rerunning resumes them.
     """
-    options = options or RunOptions()
+    from simulation.executor import execute_specs, run_until_signalled
 
-    async def go() -> list[RunOutcome]:
-        outcomes: list[RunOutcome] = []
-        for spec in specs:
-            reason = _stop_reason(outcomes, store, options.budget_usd)
-            outcome = (
-                RunOutcome(run_id=spec.run_id, seed=spec.seed, status="not_started", error=reason)
-                if reason
-                else await execute_run(spec, store, options)
-            )
-            if on_done:
-                on_done(outcome)
-            outcomes.append(outcome)
-        return outcomes
-
-    return asyncio.run(go())
+    return run_until_signalled(execute_specs(specs, store, options or RunOptions(), on_done), specs)
