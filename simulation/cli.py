@@ -27,12 +27,13 @@ app.add_typer(worlds_app, name="worlds")
 
 
 def _add_model_commands() -> None:
-    from simulation.cli_analysis import register
+    from simulation import cli_analysis, cli_sweep
     from simulation.cli_models import cache_app, models_app
 
     app.add_typer(models_app, name="models")
     app.add_typer(cache_app, name="cache")
-    register(app)
+    cli_analysis.register(app)
+    cli_sweep.register(app)
 
 
 PersonaDirs = Annotated[list[Path], typer.Option("--personas", help="Folder of persona YAML files (repeatable).")]
@@ -285,14 +286,17 @@ def worlds_show(
 
 @app.command()
 @friendly
-def schema(kind: Annotated[str, typer.Argument(help="persona, world, models or script")]) -> None:
+def schema(kind: Annotated[str, typer.Argument(help="persona, world, models, sweep or script")]) -> None:
     """Print the JSON Schema of a config type (for editor autocompletion)."""
     from personas.spec import PersonaSpec
     from simulation.modelspec import ModelsFile
     from simulation.scripted import Script
+    from simulation.sweep import SweepSpec
     from worlds.spec import WorldSpec
 
-    models: dict[str, Any] = {"persona": PersonaSpec, "world": WorldSpec, "script": Script, "models": ModelsFile}
+    models: dict[str, Any] = {
+        "persona": PersonaSpec, "world": WorldSpec, "script": Script, "models": ModelsFile, "sweep": SweepSpec
+    }
     if kind not in models:
         raise ConfigError(f"unknown schema {kind!r}; choose one of {sorted(models)}")
     sys.stdout.write(json.dumps(models[kind].model_json_schema(by_alias=True), indent=2) + "\n")

@@ -25,7 +25,7 @@ import operator
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Protocol, TypedDict
+from typing import Annotated, Any, NotRequired, Protocol, TypedDict
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -48,6 +48,8 @@ class RunState(TypedDict):
     result: MindResult | None
     """The actor's decision, between ``act`` and ``apply``."""
     done: bool
+    interrupted: NotRequired[bool]
+    """The run stopped early on request; it is resumable."""
 
 
 @dataclass
@@ -59,6 +61,8 @@ class RunContext:
     rng: random.Random
     sink: Callable[[list[Record]], None]
     """Commits records durably as they are produced (the run store)."""
+    stop: Callable[[], bool] = lambda: False
+    """Asked before each turn: True ends the run early as interrupted (a drain on Ctrl-C)."""
 
 
 class Node(Protocol):
@@ -86,6 +90,8 @@ def make_schedule_node() -> Node:
         now = world.turn + 1
         if now > spec.turns.max:
             return {"done": True, "actor": None}
+        if ctx.stop():
+            return {"done": True, "actor": None, "interrupted": True}
         fired: list[Record] = []
         for event in (e for e in spec.events if e.turn == now):
             msg = Message(

@@ -14,6 +14,7 @@ __all__ = ["execute_specs", "run_until_signalled"]
 
 import asyncio
 import contextlib
+import dataclasses
 import signal
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -54,7 +55,9 @@ async def execute_specs(
     async def one(i: int, spec: RunSpec) -> None:
         async with gate:
             reason = _stop_reason(spec, fatal, store, options.budget_usd, finished)
-            if reason:
+            if options.stop():
+                outcome = _interrupted(spec)
+            elif reason:
                 outcome = RunOutcome(run_id=spec.run_id, seed=spec.seed, status="not_started", error=reason)
             else:
                 outcome = await execute_run(spec, store, options)
@@ -74,16 +77,26 @@ def _interrupted(spec: RunSpec) -> RunOutcome:
     return RunOutcome(run_id=spec.run_id, seed=spec.seed, status="interrupted", error="interrupted; rerun to resume")
 
 
-def run_until_signalled(work: Coroutine[Any, Any, list[RunOutcome]], specs: Sequence[RunSpec]) -> list[RunOutcome]:
-    """Run ``work`` on a new event loop; SIGINT/SIGTERM cancel it cleanly instead of killing mid-commit."""
+def run_until_signalled(
+    work: Callable[[RunOptions], Coroutine[Any, Any, list[RunOutcome]]], options: RunOptions, specs: Sequence[RunSpec]
+) -> list[RunOutcome]:
+    """Run ``work`` on a new event loop. The first SIGINT/SIGTERM drains: no new turn or run starts,
+    in-flight model calls finish and are cached. A second one cancels at once."""
 
     async def main() -> list[RunOutcome]:
-        task = asyncio.ensure_future(work)
+        draining = asyncio.Event()
+        task = asyncio.ensure_future(work(dataclasses.replace(options, stop=draining.is_set)))
         loop = asyncio.get_running_loop()
+
+        def on_signal() -> None:
+            if draining.is_set():
+                task.cancel()
+            draining.set()
+
         installed = []
         for sig in (signal.SIGINT, signal.SIGTERM):
             try:
-                loop.add_signal_handler(sig, task.cancel)
+                loop.add_signal_handler(sig, on_signal)
                 installed.append(sig)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not the main thread (e.g. inside a test runner's worker thread)

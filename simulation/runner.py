@@ -84,6 +84,8 @@ class RunOptions:
     """Stop starting new runs when spending would exceed this."""
     concurrency: int = 1
     """Runs in flight at once (each run's turns stay in order)."""
+    stop: Callable[[], bool] = lambda: False
+    """Checked before each turn and each run: True drains (in-flight calls finish and are cached)."""
 
 
 def plan_runs(
@@ -140,7 +142,9 @@ async def execute_run(spec: RunSpec, store: Store, options: RunOptions | None = 
     calls = RunCalls(seed=spec.seed, cache=options.cache, sink=lambda c: store.add_call(run_id, c))
     try:
         minds = _minds(spec, world, calls)
-        context = RunContext(world=world, minds=minds, rng=random.Random(spec.seed), sink=_sink(store, run_id))
+        context = RunContext(
+            world=world, minds=minds, rng=random.Random(spec.seed), sink=_sink(store, run_id), stop=options.stop
+        )
         final = await build_graph().ainvoke(state, context=context, config={"recursion_limit": recursion_limit(world)})
     except SkinsError as exc:
         store.finish_run(run_id, error=f"{type(exc).__name__}: {exc}")
@@ -155,6 +159,8 @@ async def execute_run(spec: RunSpec, store: Store, options: RunOptions | None = 
             calls=usage.calls,
             cost_usd=usage.cost_usd,
         )
+    if final.get("interrupted"):
+        return RunOutcome(run_id=run_id, seed=spec.seed, status="interrupted", error="interrupted; rerun to resume")
     store.finish_run(run_id)
     usage = store.usage(run_id)
     turns = sum(1 for r in final["records"] if r.kind == "turn")
@@ -179,4 +185,4 @@ def run_all(
     """
     from simulation.executor import execute_specs, run_until_signalled
 
-    return run_until_signalled(execute_specs(specs, store, options or RunOptions(), on_done), specs)
+    return run_until_signalled(lambda opts: execute_specs(specs, store, opts, on_done), options or RunOptions(), specs)

@@ -192,6 +192,10 @@ class Store:
         rows = self._db.execute(f"{query} ORDER BY seq", {"r": run_id}).fetchall()
         return [_RECORD.validate_json(js) for _, js in rows]
 
+    def turn_count(self, run_id: str) -> int:
+        (n,) = self._db.execute("SELECT COUNT(*) FROM turns WHERE run_id=?", (run_id,)).fetchone()
+        return int(n)
+
     def transcript(self, run_id: str) -> Transcript:
         run = self.run(run_id)
         if run is None:

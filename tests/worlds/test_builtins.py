@@ -55,4 +55,4 @@ def test_schema_prints_a_json_schema(kind: str, required: set[str]) -> None:
 def test_schema_of_an_unknown_kind_lists_the_kinds() -> None:
     result = CliRunner().invoke(app, ["schema", "planet"])
     assert result.exit_code == 2
-    assert "unknown schema 'planet'; choose one of ['models', 'persona', 'script', 'world']" in result.output
+    assert "unknown schema 'planet'; choose one of ['models', 'persona', 'script', 'sweep', 'world']" in result.output

@@ -1,0 +1,58 @@
+"""A test backend for crash tests: a chat model that logs every answered call and replies deterministically.
+
+Importing this module registers the ``counting`` backend. Each answered call appends one line
+``<seed> <sha256 of the prompt>`` to the file named by ``$SKINS_COUNT_FILE`` (then flushes), so a
+test can kill the process after the k-th call and later check that no call was answered twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+
+from simulation.backends import MindFactory, register_backend
+from simulation.client import ModelClient, RunCalls
+from simulation.llm_mind import LLMMind
+from simulation.minds import Mind
+from simulation.modelspec import ModelSpec
+from worlds.library import World
+
+
+class CountingChat(BaseChatModel):
+    seed: int
+    delay: float = 0.02
+
+    @property
+    def _llm_type(self) -> str:
+        return "counting-fake"
+
+    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+        digest = hashlib.sha256("\n".join(str(m.content) for m in messages).encode()).hexdigest()
+        time.sleep(self.delay)
+        reply = '{"thinking": "noted %s", "messages": [{"to": ["all"], "text": "Status %s."}]}' % (digest[:8], digest[:6])
+        with open(os.environ["SKINS_COUNT_FILE"], "a", encoding="utf-8") as fh:
+            fh.write(f"{self.seed} {digest}\n")
+            fh.flush()
+        usage = {"input_tokens": 10, "output_tokens": 5, "total_tokens": 15}
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=reply, usage_metadata=usage))])  # type: ignore[arg-type]
+
+
+@register_backend("counting")
+def _counting(spec: ModelSpec) -> MindFactory:
+    def make(role: str, world: World, calls: RunCalls) -> Mind:
+        client = ModelClient(spec, CountingChat(seed=calls.seed), calls)
+        return LLMMind(role, world.personas[role], world.spec, world.personas, client)
+
+    return make
+
+
+if __name__ == "__main__":
+    from simulation.cli import app
+
+    app()
