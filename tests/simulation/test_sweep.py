@@ -39,7 +39,14 @@ def _env(tmp: Path, name: str) -> dict[str, str]:
 
 def _sweep(tmp: Path, name: str, out: str) -> subprocess.Popen[str]:
     (tmp / "sweep.yaml").write_text(SWEEP)
-    cmd = [sys.executable, str(SUPPORT / "counting_backend.py"), "sweep", str(tmp / "sweep.yaml"), "--out", str(tmp / out)]
+    cmd = [
+        sys.executable,
+        str(SUPPORT / "counting_backend.py"),
+        "sweep",
+        str(tmp / "sweep.yaml"),
+        "--out",
+        str(tmp / out),
+    ]
     return subprocess.Popen(cmd, env=_env(tmp, name), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -138,7 +145,9 @@ def test_run_ids_follow_the_config_and_never_mix(tmp_path: Path) -> None:
     assert first == {p.run_id for p in plan_sweep(load_sweep_spec(sweep), tmp_path)}  # same grid, same runs
     sweep.write_text("worlds: [acme_quarter_end]\nseeds: 2\nablate: [[commission]]\n")
     assert first.isdisjoint({p.run_id for p in plan_sweep(load_sweep_spec(sweep), tmp_path)})
-    sweep.write_text("worlds: [acme_quarter_end]\nseeds: 2\nmodels: {m: {backend: policy}}\nassignments: [{default: m}]\n")
+    sweep.write_text(
+        "worlds: [acme_quarter_end]\nseeds: 2\nmodels: {m: {backend: policy}}\nassignments: [{default: m}]\n"
+    )
     changed = {p.run_id for p in plan_sweep(load_sweep_spec(sweep), tmp_path)}
     assert first.isdisjoint(changed)  # different settings, different runs (even if equivalent)
     runner = CliRunner()

@@ -8,6 +8,7 @@ test can kill the process after the k-th call and later check that no call was a
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from typing import Any
@@ -32,10 +33,13 @@ class CountingChat(BaseChatModel):
     def _llm_type(self) -> str:
         return "counting-fake"
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
+    ) -> ChatResult:
         digest = hashlib.sha256("\n".join(str(m.content) for m in messages).encode()).hexdigest()
         time.sleep(self.delay)
-        reply = '{"thinking": "noted %s", "messages": [{"to": ["all"], "text": "Status %s."}]}' % (digest[:8], digest[:6])
+        decision = {"thinking": f"noted {digest[:8]}", "messages": [{"to": ["all"], "text": f"Status {digest[:6]}."}]}
+        reply = json.dumps(decision)
         with open(os.environ["SKINS_COUNT_FILE"], "a", encoding="utf-8") as fh:
             fh.write(f"{self.seed} {digest}\n")
             fh.flush()
