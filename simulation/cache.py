@@ -53,6 +53,9 @@ class ResponseCache:
         self._db = sqlite3.connect(self.path, check_same_thread=False)
         with self._lock, self._db:
             self._db.execute("PRAGMA journal_mode=WAL")
+            # Commits survive a killed process (the WAL is in the OS page cache) without an fsync each;
+            # only a power loss could drop the last replies, which are then simply paid again.
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, backend TEXT NOT NULL, "
                 "reply TEXT NOT NULL, created REAL NOT NULL)"

@@ -3,24 +3,17 @@
 Nodes are coroutines so that they run on the event loop (no executor threads),
 which keeps many concurrent runs cheap and the store single-threaded.
 
-schedule -> act -> apply -> schedule ... until the world's termination. The
-state holds only the run's records (appended through a reducer) and the turn
-in progress; the world, the minds, the RNG and the record sink are per-run
-dependencies passed as the runtime context.
+Each step is one persona turn (schedule -> act -> apply), looping until the
+world's termination. The state holds only the run's records (appended through
+a reducer); the world, the minds, the RNG, the record sink and the stop flag
+are per-run dependencies passed as the runtime context.
 """
 
 from __future__ import annotations
 
-__all__ = [
-    "RunContext",
-    "RunState",
-    "build_graph",
-    "initial_state",
-    "make_act_node",
-    "make_apply_node",
-    "make_schedule_node",
-]
+__all__ = ["RunContext", "RunState", "act", "build_graph", "initial_state", "make_turn_node", "schedule"]
 
+import functools
 import operator
 import random
 from collections.abc import Awaitable, Callable
@@ -41,12 +34,6 @@ from worlds.state import WorldState, initial_knowledge
 class RunState(TypedDict):
     records: Annotated[list[Record], operator.add]
     """Everything the run produced so far, in order."""
-    actor: str | None
-    """The role acting in the turn in progress."""
-    now: int
-    """The turn in progress (persona turns are numbered from 1)."""
-    result: MindResult | None
-    """The actor's decision, between ``act`` and ``apply``."""
     done: bool
     interrupted: NotRequired[bool]
     """The run stopped early on request; it is resumable."""
@@ -73,48 +60,31 @@ class Node(Protocol):
 
 def initial_state(world: World) -> RunState:
     """The state before the first turn: the world's initial knowledge."""
-    return {"records": list(initial_knowledge(world.spec)), "actor": None, "now": 0, "result": None, "done": False}
+    return {"records": list(initial_knowledge(world.spec)), "done": False}
 
 
-def _state(world: World, state: RunState) -> WorldState:
-    return WorldState.replay(world.spec, state["records"])
-
-
-def make_schedule_node() -> Node:
-    """Fire the next turn's scripted events and pick who acts, or end the run."""
-
-    async def schedule(state: RunState, *, runtime: Runtime[RunContext]) -> dict[str, Any]:
-        ctx = runtime.context
-        spec = ctx.world.spec
-        world = _state(ctx.world, state)
-        now = world.turn + 1
-        if now > spec.turns.max:
-            return {"done": True, "actor": None}
-        if ctx.stop():
-            return {"done": True, "actor": None, "interrupted": True}
-        fired: list[Record] = []
-        for event in (e for e in spec.events if e.turn == now):
-            msg = Message(
-                index=len(world.messages),
-                turn=now,
-                sender=event.from_,
-                to=list(event.to),
-                text=event.text,
-                asks_about=event.asks_about,
-                scripted=True,
-            )
-            batch: list[Record] = [msg, *deliver(spec, msg)]
-            for record in batch:
-                world.add(record)
-                fired.append(record)
-        if fired:
-            ctx.sink(fired)
-        actor = _pick_actor(world, now)
-        if actor is None:
-            return {"records": fired, "done": True, "actor": None}
-        return {"records": fired, "actor": actor, "now": now, "done": False}
-
-    return schedule
+def schedule(ctx: RunContext, world: WorldState) -> tuple[list[Record], str | None, int]:
+    """Fire the next turn's scripted events (into ``world``) and pick who acts; None ends the run."""
+    spec = ctx.world.spec
+    now = world.turn + 1
+    if now > spec.turns.max:
+        return [], None, now
+    fired: list[Record] = []
+    for event in (e for e in spec.events if e.turn == now):
+        msg = Message(
+            index=len(world.messages),
+            turn=now,
+            sender=event.from_,
+            to=list(event.to),
+            text=event.text,
+            asks_about=event.asks_about,
+            scripted=True,
+        )
+        batch: list[Record] = [msg, *deliver(spec, msg)]
+        for record in batch:
+            world.add(record)
+            fired.append(record)
+    return fired, _pick_actor(world, now), now
 
 
 def _pick_actor(world: WorldState, now: int) -> str | None:
@@ -136,51 +106,52 @@ def _pick_actor(world: WorldState, now: int) -> str | None:
     return roles[(roles.index(last) + 1) % len(roles)] if last is not None else roles[0]
 
 
-def make_act_node() -> Node:
-    """Ask the actor's mind for a decision about the turn in progress."""
+async def act(ctx: RunContext, world: WorldState, actor: str, now: int) -> MindResult:
+    """Ask the actor's mind, which sees only what its persona may see."""
+    return await ctx.minds[actor].decide(world.view_for(actor, now), ctx.rng)
 
-    async def act(state: RunState, *, runtime: Runtime[RunContext]) -> dict[str, Any]:
+
+def make_turn_node() -> Node:
+    """One persona turn: schedule -> act -> apply, committed to the store before the next turn.
+
+    The three phases run in one graph step: a step of LangGraph's Pregel loop costs about as much
+    CPU as a whole turn of our own work, so one step per turn (not three) is what lets a sweep keep
+    up with fast models (benchmarks/engine_efficiency.py).
+    """
+
+    async def turn(state: RunState, *, runtime: Runtime[RunContext]) -> dict[str, Any]:
         ctx = runtime.context
-        actor = state["actor"]
-        assert actor is not None  # schedule only routes here with an actor
-        view = _state(ctx.world, state).view_for(actor, state["now"])
-        result = await ctx.minds[actor].decide(view, ctx.rng)
-        return {"result": result}
-
-    return act
-
-
-def make_apply_node() -> Node:
-    """Execute the decision in the world, record it, and commit the turn."""
-
-    async def apply(state: RunState, *, runtime: Runtime[RunContext]) -> dict[str, Any]:
-        ctx = runtime.context
-        actor, result = state["actor"], state["result"]
-        assert actor is not None and result is not None  # act always precedes apply
-        records = apply_decision(_state(ctx.world, state), ctx.world, actor, state["now"], result)
+        world = WorldState.replay(ctx.world.spec, state["records"])
+        if ctx.stop():
+            return {"done": True, "interrupted": True}
+        fired, actor, now = schedule(ctx, world)
+        if fired:
+            ctx.sink(fired)
+        if actor is None:
+            return {"records": fired, "done": True}
+        result = await act(ctx, world, actor, now)
+        records = apply_decision(world, ctx.world, actor, now, result)
         ctx.sink(records)
-        return {"records": records, "result": None, "actor": None}
+        return {"records": [*fired, *records]}
 
-    return apply
+    return turn
 
 
 def _route(state: RunState) -> str:
-    return END if state["done"] else "act"
+    return END if state["done"] else "turn"
 
 
+@functools.cache
 def build_graph() -> CompiledStateGraph[RunState, RunContext, RunState, RunState]:
-    """The per-run graph; invoke with ``context=RunContext(...)``."""
+    """The run graph, compiled once per process (it holds no per-run data); invoke it with
+    ``context=RunContext(...)``. Compiling costs milliseconds, which a sweep would pay per run."""
     graph = StateGraph(RunState, context_schema=RunContext)
-    graph.add_node("schedule", make_schedule_node())
-    graph.add_node("act", make_act_node())
-    graph.add_node("apply", make_apply_node())
-    graph.add_edge(START, "schedule")
-    graph.add_conditional_edges("schedule", _route, ["act", END])
-    graph.add_edge("act", "apply")
-    graph.add_edge("apply", "schedule")
+    graph.add_node("turn", make_turn_node())
+    graph.add_edge(START, "turn")
+    graph.add_conditional_edges("turn", _route, ["turn", END])
     return graph.compile()
 
 
 def recursion_limit(world: World) -> int:
-    """Three graph steps per turn plus slack."""
-    return 3 * world.spec.turns.max + 10
+    """One graph step per turn, plus the final step that ends the run, plus slack."""
+    return world.spec.turns.max + 10

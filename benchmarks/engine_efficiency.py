@@ -1,0 +1,119 @@
+"""Engine efficiency under model latency: how close a sweep gets to the ideal wall time.
+
+A fake chat model answers every call after a fixed latency L (optionally lognormal jitter) with a
+valid turn. N runs x P personas x T turns run at concurrency C through the real stack: LLM minds,
+the model-call layer (limits, retries, usage), the LangGraph engine and the SQLite store with every
+turn committed (durability on) and the response cache on. Ideal wall time is
+max(calls * L / C, T * L) (the longest run is a chain of T sequential calls).
+
+Reported: efficiency = ideal / measured, engine CPU per call (process CPU time / calls), peak RSS,
+store bytes per turn.
+
+Run: .venv/bin/python benchmarks/engine_efficiency.py [--runs 64] [--personas 4] [--turns 10]
+     [--concurrency 64] [--latency 0.1] [--jitter 0.0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import resource
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+
+from simulation.backends import MindFactory, register_backend
+from simulation.cache import ResponseCache
+from simulation.client import ModelClient, RunCalls
+from simulation.executor import execute_specs
+from simulation.llm_mind import LLMMind
+from simulation.minds import Mind
+from simulation.modelspec import ModelSpec
+from simulation.runner import RunOptions, plan_runs
+from simulation.store import Store
+from worlds.library import World, load_world
+from worlds.spec import CastEntry, TurnsSpec
+
+REPLY = '{"thinking": "Noted.", "messages": []}'
+
+
+class LatencyChat(BaseChatModel):
+    """Answers after ``latency`` seconds (times a lognormal factor when ``jitter`` > 0)."""
+
+    latency: float
+    jitter: float = 0.0
+    rng: Any = None
+
+    @property
+    def _llm_type(self) -> str:
+        return "latency-fake"
+
+    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+        raise NotImplementedError("async only")
+
+    async def _agenerate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+        factor = self.rng.lognormvariate(0.0, self.jitter) if self.jitter else 1.0
+        await asyncio.sleep(self.latency * factor)
+        usage = {"input_tokens": 500, "output_tokens": 20, "total_tokens": 520}
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=REPLY, usage_metadata=usage))])  # type: ignore[arg-type]
+
+
+def _world(personas: int, turns: int) -> World:
+    base = load_world("acme_quarter_end")
+    roles = list(base.spec.cast)[:personas]
+    cast = {r: CastEntry(persona=base.spec.cast[r].persona) for r in roles}
+    spec = base.spec.model_copy(
+        update={
+            "cast": cast, "events": [], "incentives": {}, "tools": {}, "oversight": [], "reports_to": {},
+            "knows": {}, "turns": TurnsSpec(order="round_robin", max=turns),
+        }
+    )
+    return World(spec=spec, personas={r: base.personas[r] for r in roles})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=64)
+    parser.add_argument("--personas", type=int, default=4)
+    parser.add_argument("--turns", type=int, default=10)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--jitter", type=float, default=0.0)
+    args = parser.parse_args()
+
+    @register_backend("latency")
+    def _latency(spec: ModelSpec) -> MindFactory:
+        def make(role: str, world: World, calls: RunCalls) -> Mind:
+            chat = LatencyChat(latency=args.latency, jitter=args.jitter, rng=random.Random(calls.seed))
+            return LLMMind(role, world.personas[role], world.spec, world.personas, ModelClient(spec, chat, calls))
+
+        return make
+
+    spec = ModelSpec(backend="latency", model="fake", strategy="prompt", max_concurrency=args.concurrency)
+    plans = plan_runs(_world(args.personas, args.turns), range(args.runs), {"default": spec})
+    with tempfile.TemporaryDirectory() as folder:
+        cache = ResponseCache(Path(folder) / "cache.db")
+        options = RunOptions(cache=cache, concurrency=args.concurrency)
+        with Store(Path(folder) / "out") as store:
+            cpu0, wall0 = time.process_time(), time.perf_counter()
+            outcomes = asyncio.run(execute_specs(plans, store, options))
+            wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+            calls = store.usage().calls
+            turns = sum(o.turns for o in outcomes)
+        size = sum(p.stat().st_size for p in (Path(folder) / "out").iterdir())
+    ideal = max(calls * args.latency / args.concurrency, args.turns * args.latency)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"N={args.runs} P={args.personas} T={args.turns} C={args.concurrency} L={args.latency}s jitter={args.jitter}")
+    print(f"runs done={sum(o.status == 'done' for o in outcomes)} turns={turns} calls={calls}")
+    print(f"ideal={ideal:.2f}s measured={wall:.2f}s efficiency={ideal / wall:.2f}")
+    print(f"engine CPU per call={1000 * cpu / calls:.2f} ms; peak RSS={rss:.0f} MiB; store bytes/turn={size / turns:.0f}")
+
+
+if __name__ == "__main__":
+    main()
