@@ -17,7 +17,7 @@ import functools
 import operator
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, NotRequired, Protocol, TypedDict
 
 from langgraph.graph import END, START, StateGraph
@@ -46,10 +46,21 @@ class RunContext:
     world: World
     minds: dict[str, Mind]
     rng: random.Random
+    """The run's RNG; minds draw from ``rng_for(role)`` instead (see there)."""
     sink: Callable[[list[Record]], None]
     """Commits records durably as they are produced (the run store)."""
     stop: Callable[[], bool] = lambda: False
     """Asked before each turn: True ends the run early as interrupted (a drain on Ctrl-C)."""
+    seed: int = 0
+    """The run's seed (the root of every role's RNG stream)."""
+    _rngs: dict[str, random.Random] = field(default_factory=dict)
+
+    def rng_for(self, role: str) -> random.Random:
+        """One RNG stream per role, seeded from the run's RNG and the role: removing one persona's
+        incentive (an ablation) then leaves every other persona's draws unchanged (common random numbers)."""
+        if role not in self._rngs:
+            self._rngs[role] = random.Random(f"{self.seed}/{role}")
+        return self._rngs[role]
 
 
 class Node(Protocol):
@@ -108,7 +119,7 @@ def _pick_actor(world: WorldState, now: int) -> str | None:
 
 async def act(ctx: RunContext, world: WorldState, actor: str, now: int) -> MindResult:
     """Ask the actor's mind, which sees only what its persona may see."""
-    return await ctx.minds[actor].decide(world.view_for(actor, now), ctx.rng)
+    return await ctx.minds[actor].decide(world.view_for(actor, now), ctx.rng_for(actor))
 
 
 def make_turn_node() -> Node:

@@ -143,7 +143,12 @@ async def execute_run(spec: RunSpec, store: Store, options: RunOptions | None = 
     try:
         minds = _minds(spec, world, calls)
         context = RunContext(
-            world=world, minds=minds, rng=random.Random(spec.seed), sink=_sink(store, run_id), stop=options.stop
+            world=world,
+            minds=minds,
+            rng=random.Random(spec.seed),
+            sink=_sink(store, run_id),
+            stop=options.stop,
+            seed=spec.seed,
         )
         final = await build_graph().ainvoke(state, context=context, config={"recursion_limit": recursion_limit(world)})
     except SkinsError as exc:
