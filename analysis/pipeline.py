@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __all__ = ["analyze_folder", "world_of_run"]
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from analysis.analyze import analyze_transcript
@@ -31,10 +31,12 @@ def analyze_folder(
     detectors: Sequence[str] = DEFAULT_DETECTORS,
     custom: Mapping[str, ClaimExtractor] | None = None,
     claims_out: list[Claim] | None = None,
+    passes: Sequence[Callable[[list[Finding], Transcript, WorldSpec], list[Finding]]] = (),
 ) -> Iterator[tuple[Transcript, list[Finding]]]:
     """Yield (transcript, findings) per finished run, replacing the run's stored findings.
 
-    ``claims_out`` collects every run's claims (for comparing extractors).
+    ``claims_out`` collects every run's claims (for comparing extractors); ``passes`` refine the
+    findings further (e.g. :func:`analysis.judge.make_judge_motives`).
     """
     with Store(Path(folder), create=False) as store:
         ablations = [AblationRow.model_validate_json(js) for js in store.ablations()]
@@ -46,6 +48,8 @@ def analyze_folder(
             if claims_out is not None:
                 claims_out.extend(analysis.claims)
             findings = attach_counterfactual(analysis.findings, transcript, ablations)
+            for extra in passes:  # e.g. judged motives
+                findings = extra(findings, transcript, world_of_run(run))
             store.replace_findings(
                 run.run_id,
                 [

@@ -41,7 +41,7 @@ def analyze(
 ) -> None:
     """Re-run claim extraction and every detector over stored transcripts (no simulation is paid again)."""
     from analysis.claims import Claim
-    from analysis.judge import JudgeFailure, disagreements, make_judge_extractor
+    from analysis.judge import JudgeFailure, disagreements, make_judge_extractor, make_judge_motives
     from analysis.pipeline import analyze_folder
     from simulation.backends import resolve_model
     from simulation.cli import _graph
@@ -50,15 +50,18 @@ def analyze(
 
     extractors = ["lexical"] if lexical else []
     custom = {}
+    passes = []
     failures: list[JudgeFailure] = []
     if judge is not None:
         spec = resolve_model(judge, load_models(models_file) if models_file else {})
-        custom["judge"] = make_judge_extractor(spec, open_cache(), failures=failures)
+        cache = open_cache()
+        custom["judge"] = make_judge_extractor(spec, cache, failures=failures)
+        passes.append(make_judge_motives(spec, cache))
         extractors.append("judge")
     if not extractors:
         raise ConfigError("no extractor: keep --lexical or give --judge")
     claims: list[Claim] = []
-    analyzed = list(analyze_folder(run_dir, extractors=extractors, custom=custom, claims_out=claims))
+    analyzed = list(analyze_folder(run_dir, extractors=extractors, custom=custom, claims_out=claims, passes=passes))
     _graph(run_dir, include_non_deceptive=False, analyzed=analyzed)
     _print_rates(analyzed)
     _print_graph_metrics(analyzed)
