@@ -10,7 +10,7 @@ are skipped; interrupted ones replay their committed calls from the cache).
 
 from __future__ import annotations
 
-__all__ = ["execute_specs", "run_until_signalled"]
+__all__ = ["execute_specs", "run_until_signalled", "stop_reason"]
 
 import asyncio
 import contextlib
@@ -23,7 +23,7 @@ from simulation.runner import RunOptions, RunOutcome, RunSpec, execute_run
 from simulation.store import Store
 
 
-def _stop_reason(
+def stop_reason(
     spec: RunSpec, fatal: dict[str, str], store: Store, budget: float | None, finished: list[RunOutcome]
 ) -> str | None:
     """Why this run should not start: its model failed permanently, or the budget would be exceeded."""
@@ -54,7 +54,7 @@ async def execute_specs(
 
     async def one(i: int, spec: RunSpec) -> None:
         async with gate:
-            reason = _stop_reason(spec, fatal, store, options.budget_usd, finished)
+            reason = stop_reason(spec, fatal, store, options.budget_usd, finished)
             if options.stop():
                 outcome = _interrupted(spec)
             elif reason:

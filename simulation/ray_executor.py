@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from simulation.cache import ResponseCache
 from simulation.client import CallRecord
 from simulation.errors import BackendError
-from simulation.executor import _stop_reason  # the local executor's rule, shared so both stop alike
+from simulation.executor import stop_reason  # the local executor's rule, shared so both stop alike
 from simulation.runner import RunOptions, RunOutcome, RunSpec, execute_run
 from simulation.store import RunRow, Store
 from worlds.records import Record, RoleInfo
@@ -142,7 +142,7 @@ class _Sweep:
 
     def stop_reason(self, spec: RunSpec) -> str | None:
         finished = list(self.results.values())
-        return _stop_reason(spec, self.fatal, self.store, self.options.budget_usd, finished)
+        return stop_reason(spec, self.fatal, self.store, self.options.budget_usd, finished)
 
     def finish(self, i: int, outcome: RunOutcome) -> None:
         if outcome.fatal_model:
