@@ -77,6 +77,29 @@ def _world(personas: int, turns: int) -> World:
     return World(spec=spec, personas={r: base.personas[r] for r in roles})
 
 
+def _use_checkpointer() -> None:
+    """Compile the run graph with LangGraph's in-memory checkpointer (a lower bound on any checkpointer's cost)."""
+    import simulation.engine as engine
+    import simulation.runner as runner
+    from langgraph.checkpoint.memory import InMemorySaver
+    from langgraph.graph import START, StateGraph
+
+    graph = StateGraph(engine.RunState, context_schema=engine.RunContext)
+    graph.add_node("turn", engine.make_turn_node())
+    graph.add_edge(START, "turn")
+    graph.add_conditional_edges("turn", engine._route, ["turn", "__end__"])
+    compiled = graph.compile(checkpointer=InMemorySaver())
+
+    class Checkpointed:
+        """Adds the thread id a checkpointer needs (one thread per run)."""
+
+        async def ainvoke(self, state: Any, context: Any, config: dict[str, Any]) -> Any:
+            thread = {"configurable": {"thread_id": str(id(context))}}
+            return await compiled.ainvoke(state, context=context, config={**config, **thread})
+
+    runner.build_graph = lambda: Checkpointed()  # type: ignore[assignment]  # benchmark-only substitution
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=64)
@@ -85,7 +108,15 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--jitter", type=float, default=0.0)
+    parser.add_argument(
+        "--checkpointer",
+        choices=["none", "memory"],
+        default="none",
+        help="memory: also checkpoint every graph step with LangGraph's InMemorySaver (to measure its cost)",
+    )
     args = parser.parse_args()
+    if args.checkpointer == "memory":
+        _use_checkpointer()
 
     @register_backend("latency")
     def _latency(spec: ModelSpec) -> MindFactory:
@@ -109,7 +140,10 @@ def main() -> None:
         size = sum(p.stat().st_size for p in (Path(folder) / "out").iterdir())
     ideal = max(calls * args.latency / args.concurrency, args.turns * args.latency)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"N={args.runs} P={args.personas} T={args.turns} C={args.concurrency} L={args.latency}s jitter={args.jitter}")
+    print(
+        f"N={args.runs} P={args.personas} T={args.turns} C={args.concurrency} L={args.latency}s "
+        f"jitter={args.jitter} checkpointer={args.checkpointer}"
+    )
     print(f"runs done={sum(o.status == 'done' for o in outcomes)} turns={turns} calls={calls}")
     print(f"ideal={ideal:.2f}s measured={wall:.2f}s efficiency={ideal / wall:.2f}")
     print(f"engine CPU per call={1000 * cpu / calls:.2f} ms; peak RSS={rss:.0f} MiB; store bytes/turn={size / turns:.0f}")
