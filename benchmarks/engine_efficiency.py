@@ -54,10 +54,14 @@ class LatencyChat(BaseChatModel):
     def _llm_type(self) -> str:
         return "latency-fake"
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
+    ) -> ChatResult:
         raise NotImplementedError("async only")
 
-    async def _agenerate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> ChatResult:
+    async def _agenerate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
+    ) -> ChatResult:
         factor = self.rng.lognormvariate(0.0, self.jitter) if self.jitter else 1.0
         await asyncio.sleep(self.latency * factor)
         usage = {"input_tokens": 500, "output_tokens": 20, "total_tokens": 520}
@@ -70,8 +74,14 @@ def _world(personas: int, turns: int) -> World:
     cast = {r: CastEntry(persona=base.spec.cast[r].persona) for r in roles}
     spec = base.spec.model_copy(
         update={
-            "cast": cast, "events": [], "incentives": {}, "tools": {}, "oversight": [], "reports_to": {},
-            "knows": {}, "turns": TurnsSpec(order="round_robin", max=turns),
+            "cast": cast,
+            "events": [],
+            "incentives": {},
+            "tools": {},
+            "oversight": [],
+            "reports_to": {},
+            "knows": {},
+            "turns": TurnsSpec(order="round_robin", max=turns),
         }
     )
     return World(spec=spec, personas={r: base.personas[r] for r in roles})
@@ -79,10 +89,11 @@ def _world(personas: int, turns: int) -> World:
 
 def _use_checkpointer() -> None:
     """Compile the run graph with LangGraph's in-memory checkpointer (a lower bound on any checkpointer's cost)."""
-    import simulation.engine as engine
-    import simulation.runner as runner
     from langgraph.checkpoint.memory import InMemorySaver
     from langgraph.graph import START, StateGraph
+
+    import simulation.engine as engine
+    import simulation.runner as runner
 
     graph = StateGraph(engine.RunState, context_schema=engine.RunContext)
     graph.add_node("turn", engine.make_turn_node())
@@ -146,7 +157,9 @@ def main() -> None:
     )
     print(f"runs done={sum(o.status == 'done' for o in outcomes)} turns={turns} calls={calls}")
     print(f"ideal={ideal:.2f}s measured={wall:.2f}s efficiency={ideal / wall:.2f}")
-    print(f"engine CPU per call={1000 * cpu / calls:.2f} ms; peak RSS={rss:.0f} MiB; store bytes/turn={size / turns:.0f}")
+    print(
+        f"engine CPU per call={1000 * cpu / calls:.2f} ms; peak RSS={rss:.0f} MiB; store bytes/turn={size / turns:.0f}"
+    )
 
 
 if __name__ == "__main__":
