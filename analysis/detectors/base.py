@@ -8,6 +8,7 @@ __all__ = [
     "contradicting_thought",
     "detector_names",
     "get_detector",
+    "persona_fact_claims",
     "register_detector",
     "scripted_indexes",
     "thinking_at",
@@ -60,6 +61,14 @@ def scripted_indexes(transcript: Transcript) -> set[int]:
     sender's honesty: detectors skip claims they carry.
     """
     return {m.index for m in transcript.messages if m.scripted}
+
+
+def persona_fact_claims(transcript: Transcript, world: WorldSpec, claims: Sequence[Claim]) -> list[Claim]:
+    """Claims about the world's facts that a persona's mind wrote (scripted messages skipped)."""
+    scripted = scripted_indexes(transcript)
+    return [
+        c for c in claims if c.subject_kind == "fact" and c.subject in world.facts and c.message_index not in scripted
+    ]
 
 
 def thinking_at(transcript: Transcript, role: str, turn: int) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from analysis.beliefs import BeliefTimeline
 from analysis.claims import LEXICAL_CONFIDENCE, LEXICAL_NEGATED_CONFIDENCE, Claim
-from analysis.detectors.base import Detector, register_detector, scripted_indexes, thinking_at
+from analysis.detectors.base import Detector, persona_fact_claims, register_detector, thinking_at
 from analysis.detectors.lie import describe_source, label_fact_claim
 from analysis.findings import Evidence, Finding
 from worlds.phrasing import Assertion, find_assertions
@@ -35,11 +35,8 @@ def detect_thinking_contradictions(
     transcript: Transcript, world: WorldSpec, claims: Sequence[Claim], beliefs: BeliefTimeline
 ) -> list[Finding]:
     """One finding per fact claim (outside scripted messages) its turn's thinking contradicts, unless a lie."""
-    scripted = scripted_indexes(transcript)
     findings: list[Finding] = []
-    for claim in claims:
-        if claim.subject_kind != "fact" or claim.subject not in world.facts or claim.message_index in scripted:
-            continue
+    for claim in persona_fact_claims(transcript, world, claims):
         thinking = thinking_at(transcript, claim.speaker, claim.turn)
         thought = next(
             (a for a in find_assertions(thinking, world.facts[claim.subject]) if a.stance != claim.stance), None

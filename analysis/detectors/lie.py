@@ -11,8 +11,8 @@ from analysis.claims import Claim
 from analysis.detectors.base import (
     Detector,
     contradicting_thought,
+    persona_fact_claims,
     register_detector,
-    scripted_indexes,
     thinking_at,
 )
 from analysis.findings import Evidence, Finding, FindingType, is_deceptive
@@ -46,11 +46,8 @@ def detect_lies(
     transcript: Transcript, world: WorldSpec, claims: Sequence[Claim], beliefs: BeliefTimeline
 ) -> list[Finding]:
     """One finding per fact claim the table labels (claims in scripted messages are skipped)."""
-    scripted = scripted_indexes(transcript)
     findings: list[Finding] = []
-    for claim in claims:
-        if claim.subject_kind != "fact" or claim.subject not in world.facts or claim.message_index in scripted:
-            continue
+    for claim in persona_fact_claims(transcript, world, claims):
         finding = _judge(claim, transcript, world, beliefs)
         if finding is not None:
             findings.append(finding)

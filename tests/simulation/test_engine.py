@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from fakes import policy_minds, run_world
+from fakes import policy_minds, run_world, shorten
 
 from personas.decision import OutMessage, ToolCall, TurnDecision
 from simulation.runner import execute_run, plan_runs
@@ -21,22 +21,12 @@ def acme() -> World:
     return load_world("acme_quarter_end")
 
 
-def _short(world: World, max_turns: int) -> World:
-    spec = world.spec.model_copy(
-        update={
-            "turns": world.spec.turns.model_copy(update={"max": max_turns}),
-            "events": [e for e in world.spec.events if e.turn <= max_turns],
-        }
-    )
-    return world.model_copy(update={"spec": spec})
-
-
 def _idle(n: int) -> list[TurnDecision]:
     return [TurnDecision(thinking="idle") for _ in range(n)]
 
 
 def test_events_fire_and_addressed_role_acts_first(acme: World) -> None:
-    records = run_world(_short(acme, 3), policy_minds(acme), seed=1)
+    records = run_world(shorten(acme, 3), policy_minds(acme), seed=1)
     turns = [r for r in records if isinstance(r, TurnRecord)]
     scripted = [r for r in records if isinstance(r, Message) and r.scripted]
     assert [t.role for t in turns][:1] == ["dana"]  # sam's question at turn 1 is addressed to dana
@@ -57,7 +47,7 @@ def test_same_seed_same_records_and_different_seed_differs(acme: World) -> None:
 
 
 def test_unknown_recipient_and_forbidden_tool_are_rejected_with_reason(acme: World) -> None:
-    world = _short(acme, 1)
+    world = shorten(acme, 1)
     bad = TurnDecision(
         thinking="try things",
         messages=[OutMessage(to=["sam", "ceo"], text="Hello"), OutMessage(to=["nobody"], text="lost")],
@@ -77,7 +67,7 @@ def test_unknown_recipient_and_forbidden_tool_are_rejected_with_reason(acme: Wor
 
 
 def test_bad_tool_arguments_are_rejected(acme: World) -> None:
-    world = _short(acme, 2)
+    world = shorten(acme, 2)
     call = TurnDecision(actions=[ToolCall(tool="skip_test", args={"test": "test_other"})])
     minds = {r: ScriptedMind(r, [call] if r == "devi" else _idle(2)) for r in world.spec.cast}
     records = run_world(world, minds)  # type: ignore[arg-type]  # ScriptedMind satisfies Mind
@@ -86,7 +76,7 @@ def test_bad_tool_arguments_are_rejected(acme: World) -> None:
 
 
 def test_tool_effects_change_truth_and_knowledge(acme: World) -> None:
-    world = _short(acme, 2)
+    world = shorten(acme, 2)
     call = TurnDecision(actions=[ToolCall(tool="skip_test", args={"test": "test_refund_rounding"})])
     minds = {r: ScriptedMind(r, [call] if r == "devi" else _idle(2)) for r in world.spec.cast}
     records = run_world(world, minds)  # type: ignore[arg-type]  # ScriptedMind satisfies Mind
@@ -99,7 +89,7 @@ def test_tool_effects_change_truth_and_knowledge(acme: World) -> None:
 
 
 def test_hearsay_is_recorded_with_its_source(acme: World) -> None:
-    world = _short(acme, 1)
+    world = shorten(acme, 1)
     lie = TurnDecision(messages=[OutMessage(to=["sam"], text="The X200 battery is completely reliable.")])
     minds = {r: ScriptedMind(r, [lie] if r == "dana" else []) for r in world.spec.cast}
     records = run_world(world, minds)  # type: ignore[arg-type]  # ScriptedMind satisfies Mind
@@ -108,7 +98,7 @@ def test_hearsay_is_recorded_with_its_source(acme: World) -> None:
 
 
 def test_scripted_mind_raises_when_exhausted(acme: World) -> None:
-    world = _short(acme, 2)
+    world = shorten(acme, 2)
     minds = {r: ScriptedMind(r, []) for r in world.spec.cast}
     with pytest.raises(ScriptExhausted, match="role 'dana' has 0 turn"):
         run_world(world, minds)  # type: ignore[arg-type]  # ScriptedMind satisfies Mind
@@ -123,7 +113,7 @@ def test_invalid_mind_output_is_recorded_and_the_run_goes_on(acme: World) -> Non
         async def decide(self, view: object, rng: object) -> MindResult:
             return MindResult(decision=None, raw="{not json", error="the JSON is malformed")
 
-    world = _short(acme, 3)
+    world = shorten(acme, 3)
     records = run_world(world, {r: Garbage() for r in world.spec.cast})  # type: ignore[misc]  # duck-typed Mind
     turns = [r for r in records if isinstance(r, TurnRecord)]
     assert len(turns) == 3 and all(

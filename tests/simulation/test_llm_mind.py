@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from fakes import ScriptedChatModel, ScriptExhaustedError, llm_minds, run_world
+from fakes import ScriptedChatModel, ScriptExhaustedError, llm_minds, run_world, shorten
 
 from simulation.llm_mind import parse_decision
 from simulation.minds import Mind
@@ -16,16 +16,6 @@ from worlds.records import ActionRecord, Message, TurnRecord
 @pytest.fixture(scope="module")
 def acme() -> World:
     return load_world("acme_quarter_end")
-
-
-def _short(world: World, max_turns: int) -> World:
-    spec = world.spec.model_copy(
-        update={
-            "turns": world.spec.turns.model_copy(update={"max": max_turns}),
-            "events": [e for e in world.spec.events if e.turn <= max_turns],
-        }
-    )
-    return world.model_copy(update={"spec": spec})
 
 
 def _minds(world: World, model: ScriptedChatModel) -> dict[str, Mind]:
@@ -60,7 +50,7 @@ def test_parse_decision_explains_failures(text: str, error: str) -> None:
 
 
 def test_a_whole_world_runs_on_a_scripted_chat_model(acme: World) -> None:
-    world = _short(acme, 3)
+    world = shorten(acme, 3)
     reply = json.dumps(
         {
             "thinking": "The commission matters; I will reassure sam.",
@@ -90,7 +80,7 @@ def test_a_whole_world_runs_on_a_scripted_chat_model(acme: World) -> None:
 
 
 def test_invalid_reply_is_repaired_once_then_recorded_invalid(acme: World) -> None:
-    world = _short(acme, 2)
+    world = shorten(acme, 2)
     model = ScriptedChatModel(
         scripts={
             "dana": ["I think the battery is fine", '{"messages": [{"to": ["sam"], "text": "It is fine."}]}'],
@@ -110,7 +100,7 @@ def test_invalid_reply_is_repaired_once_then_recorded_invalid(acme: World) -> No
 
 def test_no_scratchpad_means_no_thinking_is_kept(acme: World) -> None:
     quiet = acme.personas["dana"].model_copy(update={"scratchpad": False})
-    world = _short(acme.model_copy(update={"personas": {**acme.personas, "dana": quiet}}), 1)
+    world = shorten(acme.model_copy(update={"personas": {**acme.personas, "dana": quiet}}), 1)
     model = ScriptedChatModel(scripts={"dana": ['{"thinking": "secret plan", "messages": []}']})
     records = run_world(world, _minds(world, model))
     assert next(r for r in records if isinstance(r, TurnRecord)).thinking == ""
@@ -118,7 +108,7 @@ def test_no_scratchpad_means_no_thinking_is_kept(acme: World) -> None:
 
 
 def test_fake_raises_when_its_script_runs_out(acme: World) -> None:
-    world = _short(acme, 2)
+    world = shorten(acme, 2)
     model = ScriptedChatModel(scripts={"dana": ['{"messages": []}']})
     with pytest.raises(ScriptExhaustedError, match="'devi'"):  # greg's question makes devi act next
         run_world(world, _minds(world, model))

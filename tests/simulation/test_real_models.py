@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fakes import shorten
 from langchain_core.messages import HumanMessage
 from servers import FaultProxy
 from typer.testing import CliRunner
@@ -22,22 +23,12 @@ from simulation.client import CallRecord, FatalModelError, ModelClient, RunCalls
 from simulation.modelspec import ModelSpec
 from simulation.runner import RunOptions, plan_runs, run_all
 from simulation.store import Store
-from worlds.library import World, load_world
+from worlds.library import load_world
 
 pytestmark = pytest.mark.slow
 
 SECRET = "sk-test-DO-NOT-LEAK-4242"
 MODEL = "smollm2-135m-instruct"
-
-
-def _short(world: World, turns: int) -> World:
-    spec = world.spec.model_copy(
-        update={
-            "turns": world.spec.turns.model_copy(update={"max": turns}),
-            "events": [e for e in world.spec.events if e.turn <= turns],
-        }
-    )
-    return world.model_copy(update={"spec": spec})
 
 
 def _check_turns(store: Store, run_id: str, expected: int) -> None:
@@ -135,7 +126,7 @@ def test_transient_http_faults_are_retried_and_leave_no_trace(
     fault_proxy.truncate()  # the first call meets four faults; its fifth attempt succeeds
     cache = ResponseCache(tmp_path / "cache.db")
     spec = _proxy_spec(fault_proxy, max_attempts=5)
-    [plan] = plan_runs(_short(load_world("acme_quarter_end"), 3), [0], {"default": spec})
+    [plan] = plan_runs(shorten(load_world("acme_quarter_end"), 3), [0], {"default": spec})
     with Store(tmp_path / "out") as store:
         [outcome] = run_all([plan], store, options=RunOptions(cache=cache))
         assert outcome.status == "done", outcome.error
@@ -192,7 +183,7 @@ def test_garbage_replies_become_invalid_turns_and_the_run_goes_on(
     fault_proxy.content('{"type": "object", "properties": {"thinking": {"type": "string"}}}')  # schema echo
     fault_proxy.content("")  # then an empty reply to the repair request
     cache = ResponseCache(tmp_path / "cache.db")
-    [plan] = plan_runs(_short(load_world("acme_quarter_end"), 2), [0], {"default": _proxy_spec(fault_proxy)})
+    [plan] = plan_runs(shorten(load_world("acme_quarter_end"), 2), [0], {"default": _proxy_spec(fault_proxy)})
     with Store(tmp_path / "out") as store:
         [outcome] = run_all([plan], store, options=RunOptions(cache=cache))
         assert outcome.status == "done"
@@ -211,7 +202,7 @@ def test_a_bad_key_fails_at_once_and_stops_the_sweep(
     error = {"message": "Incorrect API key provided", "type": "invalid_request_error", "code": "invalid_api_key"}
     body = json.dumps({"error": error})
     fault_proxy.status(401, body=body)
-    plans = plan_runs(_short(load_world("acme_quarter_end"), 2), [0, 1, 2], {"default": _proxy_spec(fault_proxy)})
+    plans = plan_runs(shorten(load_world("acme_quarter_end"), 2), [0, 1, 2], {"default": _proxy_spec(fault_proxy)})
     get_backend(plans[0].role_models()["dana"])
     with Store(tmp_path) as store:
         outcomes = run_all(plans, store, options=RunOptions(cache=ResponseCache(tmp_path / "cache.db")))

@@ -129,3 +129,14 @@ class Raising(BaseChatModel):
     ) -> ChatResult:
         self.calls += 1
         raise self.error
+
+
+def shorten(world: World, turns: int) -> World:
+    """The world cut to ``turns`` turns, keeping only the events that still fire."""
+    spec = world.spec.model_copy(
+        update={
+            "turns": world.spec.turns.model_copy(update={"max": turns}),
+            "events": [e for e in world.spec.events if e.turn <= turns],
+        }
+    )
+    return world.model_copy(update={"spec": spec})
