@@ -50,7 +50,7 @@ class ResponseCache:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=120)  # shared by worker processes
         with self._lock, self._db:
             self._db.execute("PRAGMA journal_mode=WAL")
             # Commits survive a killed process (the WAL is in the OS page cache) without an fsync each;

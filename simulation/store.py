@@ -94,7 +94,7 @@ class Store:
             raise StoreError(f"no run store at {path}: run `skins run WORLD --out {self.folder}` first")
         self.folder.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path)
+        self._db = sqlite3.connect(path, timeout=120)  # other worker processes may hold the write lock briefly
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         with self._db:
