@@ -206,10 +206,26 @@ def ablate(
     fields = ("deceiver_role", "target_role", "type", "subject")
     rows = ablation_effects(run_outcomes(analyzed, by=fields), incentive)
     _print_ablation(rows, incentive)
+    _print_accuracy(analyzed, loaded.spec, incentive)
     save_ablation(out_dir, rows)
     from simulation.cli import _graph
 
     _graph(out_dir, include_non_deceptive=False)  # edges now carry the counterfactual motives too
+
+
+def _print_accuracy(analyzed: list[Any], world: Any, incentive: str) -> None:
+    """Sandbagging's comparison: capability-task accuracy with the incentive against without it."""
+    from analysis.stats import accuracy_difference
+
+    push = world.incentives[incentive].pushes.action
+    if push is None or push.tool not in world.tools or world.tools[push.tool].kind != "capability_task":
+        return
+    for d in accuracy_difference(analyzed, push.tool, incentive):
+        out().print(
+            f"accuracy on {push.tool} ({d.actor} @{d.base_model}): with {incentive} {_ci(d.threat_accuracy)}, "
+            f"without {_ci(d.control_accuracy)}, difference {_ci(d.difference)} ({d.interval})",
+            markup=False,
+        )
 
 
 def _print_ablation(rows: list[AblationRow], incentive: str) -> None:

@@ -56,3 +56,11 @@ def test_bad_options_are_clear_errors(ablated: tuple[Path, str]) -> None:
     assert bad_judge.exit_code == 2 and "not a language model" in bad_judge.output
     bad_incentive = runner.invoke(app, ["ablate", WORLD, "--incentive", "bribe", "--out", str(out / "x")])
     assert bad_incentive.exit_code == 2 and "'bonus'" in bad_incentive.output
+
+
+def test_ablating_a_capability_threat_reports_the_accuracy_difference(tmp_path: Path) -> None:
+    args = ["ablate", "acme_quarter_end", "--incentive", "unlearning_threat", "--seeds", "6", "--out", str(tmp_path)]
+    result = runner.invoke(app, args, env=WIDE)
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if x.startswith("accuracy on submit_answers"))
+    assert "without unlearning_threat" not in line and "without 1.00 [1.00, 1.00]" in line and "paired_bootstrap" in line
