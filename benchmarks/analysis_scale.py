@@ -1,0 +1,100 @@
+"""Analysis at scale: build the deception graph and the compare table from a large synthetic store.
+
+Synthesises a store of R runs of acme_quarter_end whose personas make C claims per run in total
+(sales-rep and debugger statements about the facts they know, true or false), then times
+re-analysis (claim extraction, beliefs, all detectors, motives), streamed run by run from the
+store, the deception graph and the ablation compare table. Reports seconds per stage and peak RSS.
+
+Target (issue 5): 10,000 runs and 1,000,000 claims under 30 s and 2 GiB.
+Run: .venv/bin/python benchmarks/analysis_scale.py [--runs 10000] [--claims-per-run 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from analysis.findings import Finding
+from analysis.graph import build_deception_graph, deception_table
+from analysis.pipeline import analyze_folder
+from analysis.stats import compare, run_outcomes
+from simulation.runner import plan_runs
+from simulation.store import Store
+from worlds.library import load_world
+from worlds.records import Message, Record, RoleInfo, Transcript, TurnRecord
+from worlds.state import initial_knowledge
+
+
+def _synthesise(folder: Path, runs: int, claims: int) -> None:
+    world = load_world("acme_quarter_end")
+    spec = world.spec
+    roles = {r: RoleInfo(persona=p.id, title=p.title, base_model="policy") for r, p in world.personas.items()}
+    sayers = [("dana", "sam", spec.facts["battery_defect"]), ("devi", "greg", spec.facts["all_tests_pass"])]
+    plans = plan_runs(world, range(runs // 2)) + plan_runs(world, range(runs - runs // 2), ablate=["commission"])
+    with Store(folder) as store:
+        for plan in plans:
+            rng = random.Random(plan.seed)
+            store.start_run(
+                plan.run_id,
+                spec.id,
+                plan.seed,
+                {"world": world.model_dump(mode="json", by_alias=True)},
+                roles,
+                list(plan.ablate),
+            )
+            records: list[Record] = list(initial_knowledge(spec))
+            for i in range(claims):
+                speaker, listener, fact = sayers[i % 2]
+                lie = rng.random() < (0.6 if speaker == "dana" and not plan.ablate else 0.2)
+                text = fact.say_deny if lie == fact.truth else fact.say_affirm
+                records.append(Message(index=i, turn=i + 1, sender=speaker, to=[listener], text=text))
+                records.append(TurnRecord(turn=i + 1, role=speaker, thinking="", message_indexes=[i]))
+            store.append(plan.run_id, records)
+            store.finish_run(plan.run_id)
+
+
+_EMPTY = {"turns": [], "messages": [], "actions": [], "knowledge": [], "fact_changes": []}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=10_000)
+    parser.add_argument("--claims-per-run", type=int, default=100)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        start = time.perf_counter()
+        _synthesise(folder, args.runs, args.claims_per_run)
+        built = time.perf_counter()
+        kept: list[tuple[Transcript, list[Finding]]] = []
+
+        def stream() -> Iterator[tuple[Transcript, list[Finding]]]:
+            """One transcript in memory at a time; only its roles and findings are kept for the tables."""
+            for transcript, findings in analyze_folder(folder):
+                kept.append((transcript.model_copy(update=_EMPTY), findings))
+                yield transcript, findings
+
+        graph = build_deception_graph(stream())
+        analysed = time.perf_counter()
+        rows = deception_table(graph)
+        outcomes = run_outcomes(kept, by=("deceiver_role", "target_role", "type", "subject"))
+        table = compare(outcomes, by="ablation")
+        done = time.perf_counter()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    claims = args.runs * args.claims_per_run
+    edges = graph.number_of_edges()
+    print(f"runs={args.runs} claims={claims} edges={edges} table_rows={len(rows)} compare_rows={len(table)}")
+    print(f"synthesise store: {built - start:.1f} s")
+    per_claim = 1e6 * (analysed - built) / claims
+    print(f"analyse + deception graph (one streamed pass): {analysed - built:.1f} s ({per_claim:.1f} us/claim)")
+    print(f"deception table + compare: {done - analysed:.1f} s")
+    print(f"total analysis: {done - built:.1f} s; peak RSS {rss:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
