@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = ["Assertion", "find_assertions", "split_sentences"]
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -64,8 +65,44 @@ def find_assertions(text: str, phrasings: Phrasings) -> list[Assertion]:
     return found
 
 
+@functools.lru_cache(maxsize=4096)
+def _combined(affirm: tuple[str, ...], deny: tuple[str, ...]) -> re.Pattern[str] | None:
+    """All patterns as one alternation, affirm first, each in a named group ``a<i>``/``d<i>``.
+
+    One search finds the leftmost match, and at equal positions the earlier pattern, exactly
+    like trying each pattern in turn. Patterns with numbered backreferences cannot be wrapped.
+    """
+    if any(re.search(r"\\[1-9]", p) for p in (*affirm, *deny)):
+        return None
+    parts = [f"(?P<a{i}>{p})" for i, p in enumerate(affirm)] + [f"(?P<d{i}>{p})" for i, p in enumerate(deny)]
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
 def _first_hit(sentence: str, phrasings: Phrasings) -> Assertion | None:
-    """The earliest match in the sentence decides its stance."""
+    """The earliest match in the sentence decides its stance (ties: affirm patterns, then in order)."""
+    combined = _combined(tuple(phrasings.affirm), tuple(phrasings.deny))
+    best = _search_combined(combined, sentence, phrasings) if combined else _search_each(sentence, phrasings)
+    if best is None:
+        return None
+    start, stance, pattern = best
+    negated = _negated_before(sentence[:start])
+    final: Stance = ("deny" if stance == "affirm" else "affirm") if negated else stance
+    return Assertion(stance=final, quote=sentence, pattern=pattern, negated=negated)
+
+
+def _search_combined(
+    combined: re.Pattern[str], sentence: str, phrasings: Phrasings
+) -> tuple[int, Stance, str] | None:
+    m = combined.search(sentence)
+    if m is None or m.lastgroup is None:
+        return None
+    name = next(g for g, v in m.groupdict().items() if v is not None)
+    stance: Stance = "affirm" if name[0] == "a" else "deny"
+    pattern = (phrasings.affirm if stance == "affirm" else phrasings.deny)[int(name[1:])]
+    return m.start(), stance, pattern
+
+
+def _search_each(sentence: str, phrasings: Phrasings) -> tuple[int, Stance, str] | None:
     best: tuple[int, Stance, str] | None = None
     candidates: list[tuple[Stance, list[str]]] = [("affirm", phrasings.affirm), ("deny", phrasings.deny)]
     for stance, patterns in candidates:
@@ -73,12 +110,7 @@ def _first_hit(sentence: str, phrasings: Phrasings) -> Assertion | None:
             m = re.search(pattern, sentence, re.IGNORECASE)
             if m and (best is None or m.start() < best[0]):
                 best = (m.start(), stance, pattern)
-    if best is None:
-        return None
-    start, stance, pattern = best
-    negated = _negated_before(sentence[:start])
-    final: Stance = ("deny" if stance == "affirm" else "affirm") if negated else stance
-    return Assertion(stance=final, quote=sentence, pattern=pattern, negated=negated)
+    return best
 
 
 def _negated_before(prefix: str) -> bool:
