@@ -60,6 +60,7 @@ def run(
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Call the model even if the reply is cached.")] = False,
     budget_usd: Annotated[float | None, typer.Option(min=0, help="Stop starting runs past this spend.")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Runs in flight at once (for model backends).")] = 1,
     ablate: Annotated[list[str], typer.Option(help="Remove an incentive (repeatable).")] = [],  # noqa: B006 - typer reads defaults, never mutates
     persona_dirs: PersonaDirs = [],  # noqa: B006 - typer reads defaults, never mutates
 ) -> None:
@@ -78,7 +79,7 @@ def run(
     aliases = model_aliases(model, models_file, base_url)
     specs = plan_runs(loaded, range(seed_start, seed_start + seeds), aliases, ablate)
     check_backends(specs)  # every alias resolves and every backend can be created, before any run starts
-    options = RunOptions(cache=None if no_cache else open_cache(), budget_usd=budget_usd)
+    options = RunOptions(cache=None if no_cache else open_cache(), budget_usd=budget_usd, concurrency=concurrency)
     with Store(out_dir) as store:
         outcomes = _run_with_progress(specs, store, options, loaded.spec.id)
         print_usage(out(), store)

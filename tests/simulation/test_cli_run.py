@@ -124,3 +124,11 @@ def test_lists_and_show() -> None:
 def test_graph_on_a_folder_without_runs_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["graph", str(tmp_path)])
     assert result.exit_code == 2 and "no run store" in result.output and "Traceback" not in result.output
+
+
+def test_concurrent_runs_give_the_same_transcripts(demo: tuple[Path, str], tmp_path: Path) -> None:
+    out, _ = demo
+    args = ["run", "acme_quarter_end", "--seeds", "3", "--concurrency", "3", "--out", str(tmp_path)]
+    assert runner.invoke(app, args).exit_code == 0
+    with Store(out) as a, Store(tmp_path) as b:
+        assert [t.model_dump_json() for t in a.transcripts()] == [t.model_dump_json() for t in b.transcripts()]
