@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "DEFAULT_DETECTORS",
     "Detector",
+    "claim_finding",
     "contradicting_thought",
     "detector_names",
     "get_detector",
@@ -18,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 from analysis.beliefs import BeliefTimeline
 from analysis.claims import Claim
-from analysis.findings import Finding
+from analysis.findings import Evidence, Finding, FindingType, is_deceptive
 from analysis.registry import Registry
 from worlds.phrasing import find_assertions
 from worlds.records import Transcript
@@ -69,6 +70,34 @@ def persona_fact_claims(transcript: Transcript, world: WorldSpec, claims: Sequen
     return [
         c for c in claims if c.subject_kind == "fact" and c.subject in world.facts and c.message_index not in scripted
     ]
+
+
+def claim_finding(
+    claim: Claim,
+    kind: FindingType,
+    evidence: Evidence,
+    *,
+    detector: str,
+    confidence: float | None = None,
+    accidentally_true: bool = False,
+) -> Finding:
+    """A finding about one claim: its speaker toward its listeners, about its subject (confidence: the claim's)."""
+    return Finding(
+        run_id=claim.run_id,
+        type=kind,
+        deceptive=is_deceptive(kind),
+        deceiver=claim.speaker,
+        targets=list(claim.listeners),
+        subject_kind=claim.subject_kind,
+        subject=claim.subject,
+        turn=claim.turn,
+        message_index=claim.message_index,
+        extractor=claim.extractor,
+        detector=detector,
+        confidence=claim.confidence if confidence is None else confidence,
+        accidentally_true=accidentally_true,
+        evidence=evidence,
+    )
 
 
 def thinking_at(transcript: Transcript, role: str, turn: int) -> str:

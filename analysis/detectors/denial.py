@@ -10,6 +10,7 @@ from analysis.beliefs import BeliefTimeline
 from analysis.claims import Claim
 from analysis.detectors.base import (
     Detector,
+    claim_finding,
     contradicting_thought,
     register_detector,
     scripted_indexes,
@@ -61,21 +62,7 @@ def _finding(claim: Claim, transcript: Transcript, world: WorldSpec, done: list[
         thought=thought,
         note=_note(claim, done, isinstance(tool, CapabilityTask)),
     )
-    return Finding(
-        run_id=claim.run_id,
-        type="denial",
-        deceptive=True,
-        deceiver=claim.speaker,
-        targets=list(claim.listeners),
-        subject_kind="action",
-        subject=claim.subject,
-        turn=claim.turn,
-        message_index=claim.message_index,
-        extractor=claim.extractor,
-        detector="denial",
-        confidence=claim.confidence,
-        evidence=evidence,
-    )
+    return claim_finding(claim, "denial", evidence, detector="denial")
 
 
 def _note(claim: Claim, done: list[ActionRecord], capability: bool) -> str:

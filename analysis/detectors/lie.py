@@ -10,12 +10,13 @@ from analysis.beliefs import BeliefTimeline
 from analysis.claims import Claim
 from analysis.detectors.base import (
     Detector,
+    claim_finding,
     contradicting_thought,
     persona_fact_claims,
     register_detector,
     thinking_at,
 )
-from analysis.findings import Evidence, Finding, FindingType, is_deceptive
+from analysis.findings import Evidence, Finding, FindingType
 from worlds.records import Transcript
 from worlds.spec import WorldSpec
 from worlds.state import Belief
@@ -70,22 +71,7 @@ def _judge(claim: Claim, transcript: Transcript, world: WorldSpec, beliefs: Beli
         thought=contradicting_thought(thinking, world.facts[claim.subject], claim.stance),
         note=_note(kind, claim, belief, truth),
     )
-    return Finding(
-        run_id=claim.run_id,
-        type=kind,
-        deceptive=is_deceptive(kind),
-        deceiver=claim.speaker,
-        targets=list(claim.listeners),
-        subject_kind="fact",
-        subject=claim.subject,
-        turn=claim.turn,
-        message_index=claim.message_index,
-        extractor=claim.extractor,
-        detector="lie",
-        confidence=claim.confidence,
-        accidentally_true=accidentally_true,
-        evidence=evidence,
-    )
+    return claim_finding(claim, kind, evidence, detector="lie", accidentally_true=accidentally_true)
 
 
 def _note(kind: FindingType, claim: Claim, belief: Belief | None, truth: bool) -> str:
