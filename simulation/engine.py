@@ -5,7 +5,7 @@ which keeps many concurrent runs cheap and the store single-threaded.
 
 Each step is one persona turn (schedule -> act -> apply), looping until the
 world's termination. The state holds only the run's records (appended through
-a reducer); the world, the minds, the RNG, the record sink and the stop flag
+a reducer); the world, the minds, the seed, the record sink and the stop flag
 are per-run dependencies passed as the runtime context.
 """
 
@@ -45,8 +45,6 @@ class RunContext:
 
     world: World
     minds: dict[str, Mind]
-    rng: random.Random
-    """The run's RNG; minds draw from ``rng_for(role)`` instead (see there)."""
     sink: Callable[[list[Record]], None]
     """Commits records durably as they are produced (the run store)."""
     stop: Callable[[], bool] = lambda: False

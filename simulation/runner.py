@@ -6,7 +6,6 @@ __all__ = ["RunOptions", "RunOutcome", "RunSpec", "check_backends", "execute_run
 
 import hashlib
 import json
-import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -145,7 +144,6 @@ async def execute_run(spec: RunSpec, store: Store, options: RunOptions | None = 
         context = RunContext(
             world=world,
             minds=minds,
-            rng=random.Random(spec.seed),
             sink=_sink(store, run_id),
             stop=options.stop,
             seed=spec.seed,

@@ -63,4 +63,6 @@ def test_ablating_a_capability_threat_reports_the_accuracy_difference(tmp_path: 
     result = runner.invoke(app, args, env=WIDE)
     assert result.exit_code == 0, result.output
     line = next(x for x in result.output.splitlines() if x.startswith("accuracy on submit_answers"))
-    assert "without unlearning_threat" not in line and "without 1.00 [1.00, 1.00]" in line and "paired_bootstrap" in line
+    assert (
+        "without unlearning_threat" not in line and "without 1.00 [1.00, 1.00]" in line and "paired_bootstrap" in line
+    )

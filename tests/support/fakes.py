@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Sequence
 from typing import Any
 
@@ -87,7 +86,7 @@ def run_world(world: World, minds: dict[str, Mind], seed: int = 0) -> list[Recor
     """Run the engine directly (no store) and return every record; also checks the sink saw them all."""
     sunk: list[Record] = []
     state = initial_state(world)
-    context = RunContext(world=world, minds=minds, rng=random.Random(seed), sink=sunk.extend, seed=seed)
+    context = RunContext(world=world, minds=minds, sink=sunk.extend, seed=seed)
     final = asyncio.run(
         build_graph().ainvoke(state, context=context, config={"recursion_limit": recursion_limit(world)})
     )
