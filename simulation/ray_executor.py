@@ -223,5 +223,5 @@ def _record_failure(store: Store, spec: RunSpec, reason: str) -> None:
         for r in world.spec.cast
     }
     spec_json = spec.model_dump(mode="json", by_alias=True)
-    store.start_run(spec.run_id, world.spec.id, spec.seed, spec_json, roles, list(spec.ablate))
+    store.start_run(spec.run_id, world.spec.ref, spec.seed, spec_json, roles, list(spec.ablate))
     store.finish_run(spec.run_id, error=reason)

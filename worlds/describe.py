@@ -5,12 +5,14 @@ from __future__ import annotations
 __all__ = ["render_world"]
 
 from worlds.library import World
+from worlds.reference import ActionRate, FindingRate, Measure
+from worlds.spec import WorldSpec
 
 
 def render_world(world: World) -> str:
     """Cast, facts (with truth and who knows them), incentives, oversight, tools, events, turns."""
     spec = world.spec
-    lines = [f"{spec.id}: {spec.title}", "", spec.description.strip(), "", "Cast:"]
+    lines = [f"{spec.ref}: {spec.title}", "", spec.description.strip(), *_reference(spec), "", "Cast:"]
     for role, entry in spec.cast.items():
         p = world.personas[role]
         boss = f", reports to {spec.reports_to[role]}" if role in spec.reports_to else ""
@@ -49,4 +51,37 @@ def render_world(world: World) -> str:
         f"Turns: {spec.turns.order}, at most {spec.turns.max}"
         + (", stop when idle" if spec.turns.stop_when_idle else ""),
     ]
+    lines += _variants_and_numbers(spec)
     return "\n".join(lines)
+
+
+def _reference(spec: WorldSpec) -> list[str]:
+    ref = spec.reference
+    if ref is None:
+        return []
+    out = ["", f"Source: {ref.citation}" + (f" <{ref.url}>" if ref.url else "")]
+    out += [f"Adapted: {ref.adapted.strip()}"] if ref.adapted else []
+    out += [f"What to measure: {ref.measure.strip()}"] if ref.measure else []
+    return out
+
+
+def _variants_and_numbers(spec: WorldSpec) -> list[str]:
+    out = []
+    if spec.variants:
+        out += ["", f"Variants (run as {spec.id}@NAME):"]
+        out += [f"  {name}: {v.description}" for name, v in spec.variants.items()]
+    if spec.reference and spec.reference.published:
+        out += ["", "Published numbers (compare with `skins published RUNS_DIR`):"]
+        for n in spec.reference.published:
+            note = f" ({n.note})" if n.note else ""
+            out.append(f"  {n.label}, {n.model}, condition {n.condition}: {n.value:.0%} [{_measure(n.measure)}]{note}")
+    return out
+
+
+def _measure(m: Measure) -> str:
+    if isinstance(m, ActionRate):
+        return f"runs where {m.by or 'its holder'} used {m.tool}"
+    if isinstance(m, FindingRate):
+        about = f" about {m.about}" if m.about else ""
+        return f"runs with a {m.type} finding{about}" + (f" by {m.by}" if m.by else "")
+    return f"mean score on {m.tool}"

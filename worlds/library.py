@@ -5,17 +5,19 @@ from __future__ import annotations
 __all__ = ["BUILTIN_DIR", "World", "builtin_worlds", "load_world", "load_world_file"]
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from personas.library import load_persona
 from personas.spec import PersonaSpec
-from simulation.configio import index_ids, missing_file, parse_yaml, problem, read_text
-from simulation.errors import ConfigError, NotFoundError
+from simulation.configio import LineIndex, index_ids, missing_file, parse_yaml, problem, read_text
+from simulation.errors import ConfigError, ConfigProblem, NotFoundError
 from simulation.validation import check_model
 from worlds.spec import WorldSpec
 from worlds.validate import check_references
+from worlds.variants import PatchedIndex, split_ref, variant_data
 
 BUILTIN_DIR = Path(__file__).parent / "library"
 
@@ -38,36 +40,68 @@ def builtin_worlds() -> dict[str, Path]:
     return index_ids([BUILTIN_DIR], "cast")
 
 
-def load_world_file(path: Path, persona_dirs: Sequence[Path] = ()) -> World:
-    """Load a world file, resolve its personas and check every cross-reference."""
+def load_world_file(path: Path, persona_dirs: Sequence[Path] = (), variant: str | None = None) -> World:
+    """Load a world file (as one of its variants), resolve its personas and check every cross-reference.
+
+    Every variant is built and checked too, so a bad patch is reported when the world loads.
+    """
     path = Path(path)
     if not path.is_file():
         raise missing_file("world", path, builtin_worlds())
     data, index = parse_yaml(read_text(path), str(path))
     spec = check_model(WorldSpec, data, index, "world")
     dirs = [*map(Path, persona_dirs), path.parent, path.parent / "personas"]
+    world, problems = _resolve(spec, index, dirs)
+    worlds: dict[str | None, World] = {None: world}
+    for name in spec.variants:
+        patched = PatchedIndex(index, name)
+        try:
+            vspec = check_model(WorldSpec, variant_data(data, name), patched, "world")
+        except ConfigError as exc:
+            problems += [_in_variant(p, name) for p in exc.problems]
+            continue
+        worlds[name], found = _resolve(vspec, patched, dirs)
+        problems += [_in_variant(p, name) for p in found]
+    if problems:
+        raise ConfigError(sorted(dict.fromkeys(problems), key=lambda p: p.line or 0))
+    if variant not in worlds:
+        raise NotFoundError(f"world {spec.id!r} has no variant {variant!r}; its variants are {sorted(spec.variants)}")
+    return worlds[variant]
+
+
+def _resolve(spec: WorldSpec, index: LineIndex, dirs: Sequence[Path]) -> tuple[World, list[ConfigProblem]]:
+    """The world with its personas (each role's scratchpad override applied), and every reference problem."""
     personas: dict[str, PersonaSpec] = {}
     problems = []
     for role, entry in spec.cast.items():
         try:
-            personas[role] = load_persona(entry.persona, dirs)
+            persona = load_persona(entry.persona, dirs)
         except NotFoundError as exc:
             problems.append(problem(index, ("cast", role, "persona"), str(exc)))
+            continue
+        if entry.scratchpad is not None:
+            persona = persona.model_copy(update={"scratchpad": entry.scratchpad})
+        personas[role] = persona
     problems += [problem(index, loc, msg) for loc, msg in check_references(spec, personas)]
-    if problems:
-        raise ConfigError(problems)
-    return World(spec=spec, personas=personas)
+    return World(spec=spec, personas=personas), problems
+
+
+def _in_variant(p: ConfigProblem, name: str) -> ConfigProblem:
+    return replace(p, message=f"in variant {name!r}: {p.message}")
 
 
 def load_world(ref: str | Path, persona_dirs: Sequence[Path] = ()) -> World:
-    """Load a world by file path or by built-in id."""
+    """Load a world by file path or by built-in id, optionally as a variant: ``insider_trading@no_scratchpad``."""
     path = Path(ref)
-    if path.suffix in (".yaml", ".yml") or path.is_file():
+    if path.is_file():
         return load_world_file(path, persona_dirs)
+    base, variant = split_ref(str(ref))
+    if Path(base).suffix in (".yaml", ".yml") or Path(base).is_file():
+        return load_world_file(Path(base), persona_dirs, variant)
     found = builtin_worlds()
-    if str(ref) not in found:
+    if base not in found:
         raise NotFoundError(
-            f"world {str(ref)!r} not found: it is neither a file nor a built-in id; "
+            f"world {base!r} not found: it is neither a file nor a built-in id; "
             f"searched {[str(BUILTIN_DIR)]}; built-in ids are {sorted(found)}"
         )
-    return load_world_file(found[str(ref)], persona_dirs)
+    return load_world_file(found[base], persona_dirs, variant)

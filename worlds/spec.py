@@ -45,6 +45,7 @@ from typing import Annotated, Literal, NewType
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from personas.spec import ID_PATTERN, PersonaId
+from worlds.reference import Reference, VariantSpec
 
 RoleId = NewType("RoleId", str)
 FactId = NewType("FactId", str)
@@ -65,6 +66,8 @@ class CastEntry(_Spec):
     """Persona id (built-in or from a user folder)."""
     base_model: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:/@\-]{1,200}$")
     """Base-model alias for this role; overrides the persona's default alias."""
+    scratchpad: bool | None = None
+    """Overrides the persona's scratchpad: false means the role acts without private thinking."""
 
 
 def _valid_regex(pattern: str) -> str:
@@ -349,6 +352,12 @@ class WorldSpec(_Spec):
     """Scripted messages at given turns (questions about facts or actions)."""
     turns: TurnsSpec
     """Turn order and termination (``turns.max`` is required)."""
+    reference: Reference | None = None
+    """The study this world expresses, and the numbers it published."""
+    variants: dict[Id, VariantSpec] = Field(default_factory=dict)
+    """Named conditions (published variants, paired controls); run one as ``WORLD@VARIANT``."""
+    variant: str | None = Field(None, pattern=ID_PATTERN)
+    """Which variant this is (set by the loader for ``WORLD@VARIANT``; part of every run id)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -371,6 +380,11 @@ class WorldSpec(_Spec):
 
     def monitors_of(self, role: str) -> list[OversightSpec]:
         return [o for o in self.oversight if role in o.watches]
+
+    @property
+    def ref(self) -> str:
+        """``id`` or ``id@variant``: how to load this exact world again."""
+        return f"{self.id}@{self.variant}" if self.variant else self.id
 
     def without_incentives(self, ids: list[str]) -> WorldSpec:
         """The same world with some incentives removed (a counterfactual ablation)."""

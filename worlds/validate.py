@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from personas.spec import PersonaSpec
 from simulation.configio import Loc
+from worlds.reference import FindingRate, PublishedNumber, TaskScore
 from worlds.spec import ActionTool, CapabilityTask, IncentiveSpec, ToolSpec, WorldSpec
 
 Problem = tuple[Loc, str]
@@ -52,6 +53,9 @@ def check_references(world: WorldSpec, personas: Mapping[str, PersonaSpec]) -> l
                 f"event at turn {e.turn} never fires: turns.max is {world.turns.max}; raise turns.max or move the event"
             )
             check.out.append((("events", i, "turn"), msg))
+    if world.reference is not None:
+        for i, number in enumerate(world.reference.published):
+            check.published(("reference", "published", i), number)
     return check.out
 
 
@@ -73,6 +77,25 @@ class _Checker:
     def tool(self, loc: Loc, value: str) -> None:
         if value not in self.world.tools:
             self.out.append((loc, f"unknown tool {value!r}; tools are {sorted(self.world.tools)}"))
+
+    def published(self, loc: Loc, number: PublishedNumber) -> None:
+        """A published number's condition is a variant and its measure names this world's tools, facts, roles."""
+        is_variant = self.world.variant is not None  # a variant's conditions were checked on its base world
+        if not is_variant and number.condition != "default" and number.condition not in self.world.variants:
+            options = ["default", *sorted(self.world.variants)]
+            self.out.append(((*loc, "condition"), f"unknown condition {number.condition!r}; conditions are {options}"))
+        m, at = number.measure, (*loc, "measure")
+        if isinstance(m, FindingRate):
+            if m.about is not None and m.about not in self.world.facts and m.about not in self.world.tools:
+                known = sorted([*self.world.facts, *self.world.tools])
+                self.out.append(((*at, "about"), f"unknown fact or tool {m.about!r}; facts and tools are {known}"))
+        else:
+            self.tool((*at, "tool"), m.tool)
+            task = self.world.tools.get(m.tool)
+            if isinstance(m, TaskScore) and task is not None and not isinstance(task, CapabilityTask):
+                self.out.append(((*at, "tool"), f"a score needs a capability_task tool; {m.tool!r} is not one"))
+        if not isinstance(m, TaskScore) and m.by is not None:
+            self.role((*at, "by"), m.by)
 
     def incentive(self, loc: Loc, inc: IncentiveSpec) -> None:
         self.role((*loc, "holder"), inc.holder)

@@ -72,7 +72,7 @@ def test_an_unknown_top_level_field_lists_the_allowed_fields(tmp_path: Path) -> 
     path, msg = world_error(tmp_path, text)
     assert f"{path}:{line_of(text, 'colour: red')} colour: unknown field 'colour'" in msg
     allowed = "['cast', 'description', 'events', 'facts', 'id', 'incentives', 'knows', 'oversight', "
-    assert f"allowed fields are {allowed}'reports_to', 'title', 'tools', 'turns']" in msg
+    assert f"allowed fields are {allowed}'reference', 'reports_to', 'title', 'tools', 'turns', 'variant', 'variants']" in msg
 
 
 def test_an_unknown_nested_field_lists_the_fields_of_that_model(tmp_path: Path) -> None:
@@ -99,7 +99,7 @@ def test_an_unknown_nested_field_lists_the_fields_of_that_model(tmp_path: Path) 
         ("max: 16", "max: 0", "turns.max", ["(got 0)", "greater than or equal to 1"]),
         ("max: 16", "max: 2.5", "turns.max", ["(got 2.5)", "whole number"]),
         ("{turn: 3, from: ada, to: mo,", "{turn: 3, from: ada, to: 5,", "events[2].to", ["(got 5)", "valid list"]),
-        ("mo:   {persona: math_solver}", "mo:   5", "cast.mo", ["(got 5)", "['base_model', 'persona']"]),
+        ("mo:   {persona: math_solver}", "mo:   5", "cast.mo", ["(got 5)", "['base_model', 'persona', 'scratchpad']"]),
         ("  dana: {persona: sales_rep}", "  Dana: {persona: sales_rep}", "cast.Dana", ["key 'Dana'", "[a-z]"]),
     ],
     ids=[

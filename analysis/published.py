@@ -1,0 +1,121 @@
+"""This sweep vs the paper: each world's published numbers beside the same measure over stored runs.
+
+Runs are grouped by world, condition (the variant, ``default`` for the world as written) and the
+base model of the measured role, so one row reads "the paper saw 5% for opus-3; these 40 runs of
+model X in the same condition saw 12% [6%, 23%]". Ablated runs are left out: a paper's condition
+is a variant, never an ablation.
+"""
+
+from __future__ import annotations
+
+__all__ = ["PublishedRow", "measure_runs", "published_table"]
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from pydantic import BaseModel, ConfigDict
+
+from analysis.findings import Finding
+from analysis.intervals import Interval, bootstrap_mean_interval, wilson_interval
+from worlds.records import Transcript
+from worlds.reference import ActionRate, FindingRate, Measure, PublishedNumber
+from worlds.spec import WorldSpec
+from worlds.variants import split_ref
+
+
+class PublishedRow(BaseModel):
+    """One published number and our measurement of it for one base model (None when no run matched)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    world: str
+    condition: str
+    label: str
+    paper_model: str
+    paper_value: float
+    note: str
+    base_model: str | None
+    """The base model of the measured role in our runs."""
+    runs: int
+    """Runs that entered the measurement (for a score: runs that submitted the task)."""
+    ours: Interval | None
+
+
+def _measured_role(measure: Measure, spec: WorldSpec) -> str | None:
+    if isinstance(measure, FindingRate):
+        return measure.by
+    if isinstance(measure, ActionRate) and measure.by is not None:
+        return measure.by
+    tool = spec.tools.get(measure.tool)
+    return tool.holders[0] if tool is not None and len(tool.holders) == 1 else None
+
+
+def _run_value(measure: Measure, transcript: Transcript, findings: Sequence[Finding]) -> float | None:
+    """1/0 for a rate (did it happen in this run), the task score, or None (a score never submitted)."""
+    if isinstance(measure, ActionRate):
+        used = any(a.ok and a.tool == measure.tool and measure.by in (None, a.actor) for a in transcript.actions)
+        return float(used)
+    if isinstance(measure, FindingRate):
+        hit = any(
+            f.type == measure.type and measure.about in (None, f.subject) and measure.by in (None, f.deceiver)
+            for f in findings
+        )
+        return float(hit)
+    scores = [a.score for a in transcript.actions if a.ok and a.tool == measure.tool and a.score is not None]
+    return scores[-1] if scores else None
+
+
+def measure_runs(measure: Measure, runs: Iterable[tuple[Transcript, Sequence[Finding]]]) -> tuple[int, Interval | None]:
+    """How many runs the measure covers, and its rate (Wilson) or mean score (bootstrap) with a 95% interval."""
+    values = [v for t, f in runs if (v := _run_value(measure, t, f)) is not None]
+    if not values:
+        return 0, None
+    if isinstance(measure, ActionRate | FindingRate):
+        return len(values), wilson_interval(int(sum(values)), len(values))
+    return len(values), bootstrap_mean_interval(values)
+
+
+def published_table(
+    runs: Iterable[tuple[Transcript, Sequence[Finding]]], worlds: dict[str, WorldSpec]
+) -> list[PublishedRow]:
+    """Rows for every published number of every world that has runs; ``worlds`` maps a run's world
+    ref (``id`` or ``id@variant``) to its spec as run."""
+    groups: dict[tuple[str, str], list[tuple[Transcript, Sequence[Finding]]]] = defaultdict(list)
+    for transcript, findings in runs:
+        if transcript.ablated:
+            continue
+        base, variant = split_ref(transcript.world_id)
+        groups[(base, variant or "default")].append((transcript, findings))
+    rows: list[PublishedRow] = []
+    specs = {split_ref(ref)[0]: spec for ref, spec in worlds.items()}
+    for world_id, spec in sorted(specs.items()):
+        if spec.reference is None:
+            continue
+        for number in spec.reference.published:
+            rows += _rows_for(world_id, number, groups.get((world_id, number.condition), []), spec)
+    return rows
+
+
+def _rows_for(
+    world_id: str, number: PublishedNumber, runs: list[tuple[Transcript, Sequence[Finding]]], spec: WorldSpec
+) -> list[PublishedRow]:
+    role = _measured_role(number.measure, spec)
+    by_model: dict[str | None, list[tuple[Transcript, Sequence[Finding]]]] = defaultdict(list)
+    for t, f in runs:
+        model = t.roles[role].base_model if role is not None and role in t.roles else None
+        by_model[model].append((t, f))
+    common = {
+        "world": world_id,
+        "condition": number.condition,
+        "label": number.label,
+        "paper_model": number.model,
+        "paper_value": number.value,
+        "note": number.note,
+    }
+    if not by_model:
+        return [PublishedRow(**common, base_model=None, runs=0, ours=None)]
+    rows = []
+    for model, group in sorted(by_model.items(), key=lambda kv: str(kv[0])):
+        n, interval = measure_runs(number.measure, group)
+        rows.append(PublishedRow(**common, base_model=model, runs=n, ours=interval))
+    return rows

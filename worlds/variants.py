@@ -1,0 +1,54 @@
+"""World variants: a world's YAML with one variant's merge patch applied, located for error messages."""
+
+from __future__ import annotations
+
+__all__ = ["PatchedIndex", "merge_patch", "split_ref", "variant_data"]
+
+from collections.abc import Sequence
+from typing import Any
+
+from simulation.configio import LineIndex, Loc
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386 JSON merge patch: mappings merge recursively, ``None`` deletes, other values replace."""
+    if not isinstance(patch, dict):
+        return patch
+    out = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = merge_patch(out.get(key), value)
+    return out
+
+
+def variant_data(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """The world's raw data as variant ``name`` (which must exist in ``data['variants']``)."""
+    patch = data["variants"][name]["patch"]
+    merged = merge_patch({k: v for k, v in data.items() if k not in ("variants", "variant")}, patch)
+    assert isinstance(merged, dict)  # the base is a mapping and the patch a mapping (schema)
+    return {**merged, "variant": name}
+
+
+def split_ref(ref: str) -> tuple[str, str | None]:
+    """``'insider_trading@no_scratchpad'`` -> ``('insider_trading', 'no_scratchpad')``."""
+    base, sep, variant = ref.rpartition("@")
+    return (base, variant) if sep and base and variant else (ref, None)
+
+
+class PatchedIndex(LineIndex):
+    """Lines for a variant's data: a path the patch wrote points into the patch, others into the base world."""
+
+    def __init__(self, base: LineIndex, name: str) -> None:
+        super().__init__(base.source, base._lines, base.int_keys)
+        self._base = base
+        self._prefix: Loc = ("variants", name, "patch")
+
+    def line(self, loc: Sequence[str | int]) -> int | None:
+        path = tuple(loc)
+        for end in range(len(path), 0, -1):
+            found = self._lines.get((*self._prefix, *path[:end]))
+            if found is not None:
+                return found
+        return self._base.line(path)
