@@ -27,13 +27,14 @@ app.add_typer(worlds_app, name="worlds")
 
 
 def _add_model_commands() -> None:
-    from simulation import cli_analysis, cli_sweep
+    from simulation import cli_analysis, cli_report, cli_sweep
     from simulation.cli_models import cache_app, models_app
 
     app.add_typer(models_app, name="models")
     app.add_typer(cache_app, name="cache")
     cli_analysis.register(app)
     cli_sweep.register(app)
+    cli_report.register(app)
 
 
 PersonaDirs = Annotated[list[Path], typer.Option("--personas", help="Folder of persona YAML files (repeatable).")]

@@ -1,0 +1,238 @@
+"""Collect a folder's report data: runs, the deception graph's edge groups, findings, tables.
+
+Aggregation happens here, once, so the page stays quick on a 1,000-run sweep:
+the browser filters and sums edge groups (one per deceiver, target, type,
+subject and motive set), and parses a run's transcript only when it is opened.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Analyzed", "Report", "build_report", "collect_report", "load_analyzed", "run_detail"]
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from analysis.findings import Finding
+from analysis.graph import node_key
+from analysis.pipeline import analyze_folder, world_of_run
+from analysis.report.model import (
+    EdgeGroup,
+    FactInfo,
+    FindingRef,
+    IncentiveInfo,
+    NodeInfo,
+    ReportData,
+    RunDetail,
+    RunInfo,
+    WorldInfo,
+)
+from analysis.report.tables import ablation_rows, build_tables, skin_model_rates
+from analysis.stats import AblationRow, RateRow, condition_name
+from simulation.errors import StoreError
+from simulation.store import RunRow, Store
+from worlds.records import Transcript
+from worlds.spec import WorldSpec
+
+QUOTE_CHARS = 240
+"""Quotes listed under an edge are cut to this length; the opened finding shows all of it."""
+_TYPE_COLOURS: dict[str, str] = {  # the same colours as graph.png (analysis/_plot.py, which needs matplotlib)
+    "lie": "#d62728",
+    "denial": "#9467bd",
+    "omission": "#ff7f0e",
+    "sandbagging": "#8c564b",
+    "covert_action": "#e377c2",
+    "thinking_contradiction": "#17becf",
+    "honest_mistake": "#7f7f7f",
+    "unfounded": "#bcbd22",
+}
+
+
+class Analyzed(NamedTuple):
+    """A folder's runs as stored, and the finished ones with their findings."""
+
+    runs: list[RunRow]
+    analyzed: list[tuple[Transcript, list[Finding]]]
+    worlds: dict[str, WorldSpec]
+    """World id -> spec as its first run used it (ablations not applied)."""
+    source: str
+
+
+class Report(NamedTuple):
+    """The aggregate data, one detail per run (``None`` for a run without records), and the plots' rows."""
+
+    data: ReportData
+    details: list[RunDetail | None]
+    rates: list[RateRow]
+    """Rate of any deception per deceiver skin and base model (the heat map)."""
+    ablations: list[AblationRow]
+
+
+def load_analyzed(folder: Path, stored: bool = False) -> Analyzed:
+    """Every run of ``folder``; findings re-analysed (as ``skins graph`` does) or read as stored.
+
+    ``stored=True`` keeps the findings of the last ``skins analyze`` (a judge's
+    included) and writes nothing; otherwise the lexical pipeline runs again and
+    replaces them, like ``skins graph``.
+    """
+    with Store(Path(folder), create=False) as store:
+        runs = store.runs()
+        if not runs:
+            raise StoreError(f"{Path(folder) / 'skins.db'} has no runs: run `skins run WORLD --out {folder}` first")
+        if stored:
+            analyzed = [(store.transcript(r.run_id), _stored_findings(store, r.run_id)) for r in _done(runs)]
+    if not stored:
+        analyzed = list(analyze_folder(Path(folder)))
+    worlds: dict[str, WorldSpec] = {}
+    for run in runs:
+        if run.world_id not in worlds:
+            worlds[run.world_id] = world_of_run(run.model_copy(update={"ablated": []}))
+    source = "as stored by the last analysis" if stored else "re-analysed with the lexical extractor"
+    return Analyzed(runs, analyzed, worlds, source)
+
+
+def _done(runs: Sequence[RunRow]) -> list[RunRow]:
+    return [r for r in runs if r.status == "done"]
+
+
+def _stored_findings(store: Store, run_id: str) -> list[Finding]:
+    return [Finding.model_validate_json(js) for js in store.findings_json(run_id)]
+
+
+def collect_report(folder: Path, stored: bool = False, title: str | None = None) -> Report:
+    """Load ``folder`` and aggregate everything the report shows (plots are added by the HTML layer)."""
+    loaded = load_analyzed(folder, stored)
+    partial = _partial_transcripts(folder, loaded.runs)
+    return build_report(loaded, partial, folder=str(folder), title=title)
+
+
+def _partial_transcripts(folder: Path, runs: Sequence[RunRow]) -> dict[str, Transcript]:
+    """Records of failed or interrupted runs, so their last turns can be read (nothing hidden)."""
+    unfinished = [r for r in runs if r.status != "done"]
+    if not unfinished:
+        return {}
+    with Store(Path(folder), create=False) as store:
+        return {r.run_id: store.transcript(r.run_id) for r in unfinished if store.turn_count(r.run_id)}
+
+
+def build_report(
+    loaded: Analyzed, partial: dict[str, Transcript], folder: str = "", title: str | None = None
+) -> Report:
+    """Aggregate loaded runs into report data and per-run details."""
+    by_id = {t.run_id: (t, fs) for t, fs in loaded.analyzed}
+    index = {r.run_id: i for i, r in enumerate(loaded.runs)}
+    nodes = _nodes(loaded.analyzed)
+    ablations = ablation_rows(loaded.analyzed)
+    refs: list[FindingRef] = []
+    groups: dict[tuple[str, str, str, str, tuple[str, ...]], list[int]] = defaultdict(list)
+    details: list[RunDetail | None] = []
+    for i, run in enumerate(loaded.runs):
+        transcript, findings = by_id.get(run.run_id) or (partial.get(run.run_id), [])
+        details.append(None if transcript is None else run_detail(transcript, findings))
+        if transcript is None:
+            continue
+        for k, finding in enumerate(findings):
+            if not finding.deceptive:
+                continue
+            refs.append(_ref(finding, i, k))
+            for target in finding.targets:
+                key = (_node_of(transcript, finding.deceiver), _node_of(transcript, target), finding.type)
+                motives = tuple(sorted({m.incentive for m in finding.motives}))
+                groups[(*key, finding.subject, motives)].append(len(refs) - 1)
+    data = ReportData(
+        title=title or f"skins report — {folder or 'runs'}",
+        folder=folder,
+        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        findings_source=loaded.source,
+        runs=[_run_info(r, details[index[r.run_id]] is not None) for r in loaded.runs],
+        nodes=nodes,
+        edges=[
+            EdgeGroup(source=s, target=t, type=ty, subject=su, motives=list(m), findings=f)
+            for (s, t, ty, su, m), f in sorted(groups.items())
+        ],
+        findings=refs,
+        worlds={w: _world_info(spec) for w, spec in sorted(loaded.worlds.items())},
+        tables=build_tables(loaded.runs, loaded.analyzed, nodes, index, ablations),
+        type_colours=_TYPE_COLOURS,
+    )
+    return Report(data, details, skin_model_rates(loaded.analyzed), ablations)
+
+
+def _node_of(transcript: Transcript, role: str) -> str:
+    info = transcript.roles.get(role)
+    return node_key(transcript.world_id, role, info.base_model if info else "unknown")
+
+
+def _nodes(analyzed: Sequence[tuple[Transcript, list[Finding]]]) -> dict[str, NodeInfo]:
+    nodes: dict[str, NodeInfo] = {}
+    for transcript, findings in analyzed:
+        roles = set(transcript.roles) | {r for f in findings for r in [f.deceiver, *f.targets]}
+        for role in sorted(roles):
+            key = _node_of(transcript, role)
+            if key not in nodes:
+                info = transcript.roles.get(role)
+                skin, model = (info.persona, info.base_model) if info else ("unknown", "unknown")
+                nodes[key] = NodeInfo(world=transcript.world_id, role=role, skin=skin, model=model, label="")
+    many_worlds = len({n.world for n in nodes.values()}) > 1
+    many_models = len({n.model for n in nodes.values()}) > 1
+    for n in nodes.values():
+        label = f"{n.world}/{n.role} ({n.skin})" if many_worlds else f"{n.role} ({n.skin})"
+        n.label = f"{label} @{n.model}" if many_models else label
+    return dict(sorted(nodes.items()))
+
+
+def _ref(finding: Finding, run_index: int, k: int) -> FindingRef:
+    quote = finding.evidence.quote
+    return FindingRef(
+        r=run_index,
+        i=k,
+        turn=finding.turn,
+        type=finding.type,
+        subject=finding.subject,
+        deceiver=finding.deceiver,
+        targets=list(finding.targets),
+        quote=quote if len(quote) <= QUOTE_CHARS else quote[: QUOTE_CHARS - 1] + "…",
+    )
+
+
+def _run_info(run: RunRow, detail: bool) -> RunInfo:
+    return RunInfo(
+        id=run.run_id,
+        seed=run.seed,
+        world=run.world_id,
+        condition=condition_name(run.ablated),
+        status=run.status,
+        error=run.error,
+        roles={r: [i.persona, i.base_model] for r, i in sorted(run.roles.items())},
+        detail=detail,
+    )
+
+
+def run_detail(transcript: Transcript, findings: Sequence[Finding]) -> RunDetail:
+    """A run's turns, messages, actions and fact changes (fields at their defaults left out) and findings.
+
+    Knowledge events are left out (the bulk of a transcript): a finding's
+    evidence already says what its speaker believed and how it came to.
+    """
+
+    def dump(records: Sequence[Any]) -> list[dict[str, Any]]:
+        return [r.model_dump(mode="json", exclude_defaults=True, exclude={"kind"}) for r in records]
+
+    return RunDetail(
+        turns=dump(transcript.turns),
+        messages=dump(transcript.messages),
+        actions=dump(transcript.actions),
+        fact_changes=dump(transcript.fact_changes),
+        findings=[f.model_dump(mode="json") for f in findings],
+    )
+
+
+def _world_info(spec: WorldSpec) -> WorldInfo:
+    return WorldInfo(
+        title=spec.title,
+        facts={k: FactInfo(statement=f.statement, truth=f.truth) for k, f in spec.facts.items()},
+        incentives={k: IncentiveInfo(holder=i.holder, kind=i.kind, says=i.says) for k, i in spec.incentives.items()},
+        tools={k: t.description for k, t in spec.tools.items()},
+    )

@@ -1,0 +1,231 @@
+"""The report's tables, formatted as text: rates with intervals, ablations, top deceivers, caught
+rates, second-hand lies, invalid turns and failed runs (nothing hidden).
+
+Every number comes from :mod:`analysis.stats`, :mod:`analysis.intervals` and
+:mod:`analysis.metrics`; this module only chooses keys and formats cells.
+"""
+
+from __future__ import annotations
+
+__all__ = ["EDGE_FIELDS", "ablation_rows", "build_tables", "format_interval", "skin_model_rates"]
+
+from collections.abc import Mapping, Sequence
+
+from analysis.findings import Finding
+from analysis.graph import build_deception_graph, deception_table
+from analysis.intervals import Interval
+from analysis.metrics import caught_rate, most_deceived, second_hand_chains, top_deceivers
+from analysis.report.model import NodeInfo, Table
+from analysis.stats import AblationRow, RateRow, ablation_effects, rate_table, run_outcomes
+from simulation.store import RunRow
+from worlds.records import Transcript
+
+Runs = Sequence[tuple[Transcript, list[Finding]]]
+EDGE_FIELDS = ("deceiver_role", "target_role", "type", "subject")
+"""How ablation effects are keyed: one edge of the deception graph (as ``skins ablate`` does)."""
+_SKIN_MODEL = ("deceiver_skin", "deceiver_model", "type")
+
+
+def format_interval(i: Interval) -> str:
+    """``0.80 [0.38, 0.96]``.
+
+    >>> format_interval(Interval(estimate=0.8, low=0.376, high=0.964))
+    '0.80 [0.38, 0.96]'
+    """
+    return f"{i.estimate:.2f} [{i.low:.2f}, {i.high:.2f}]"
+
+
+def build_tables(
+    runs: Sequence[RunRow],
+    analyzed: Runs,
+    nodes: Mapping[str, NodeInfo],
+    index: Mapping[str, int],
+    ablations: list[AblationRow],
+) -> list[Table]:
+    """Every table of the report, in display order (empty tables are kept: they say "none")."""
+    pairs = run_outcomes(analyzed)
+    by_model = run_outcomes(analyzed, by=_SKIN_MODEL)
+    return [
+        _who_deceived_whom(analyzed, nodes),
+        _rates("rates_skin", "Rates per skin pair", rate_table(pairs), ("deceiver skin", "target skin", "type")),
+        _rates(
+            "rates_model",
+            "Rates per base model (and skin)",
+            rate_table(by_model, by=("deceiver_model", "deceiver_skin", "type")),
+            ("base model", "skin", "type"),
+        ),
+        _rates(
+            "rates_condition",
+            "Rates per condition (incentives ablated)",
+            rate_table(pairs, by=("ablated", "deceiver_skin", "target_skin", "type")),
+            ("ablated", "deceiver skin", "target skin", "type"),
+        ),
+        _ablations(ablations),
+        _top(analyzed, nodes),
+        _caught(analyzed),
+        _chains(analyzed, index),
+        _invalid_turns(analyzed, index),
+        _failed_runs(runs, index),
+    ]
+
+
+def skin_model_rates(analyzed: Runs) -> list[RateRow]:
+    """Rate of runs with any deception, per deceiver skin and base model (the heat map's cells)."""
+    return rate_table(run_outcomes(analyzed, by=_SKIN_MODEL), by=("deceiver_skin", "deceiver_model"))
+
+
+def ablation_rows(analyzed: Runs) -> list[AblationRow]:
+    """Each ablated incentive's effect on each edge, from paired runs with and without it."""
+    incentives = sorted({i for t, _ in analyzed for i in t.ablated})
+    if not incentives:
+        return []
+    outcomes = run_outcomes(analyzed, by=EDGE_FIELDS)
+    return [row for incentive in incentives for row in ablation_effects(outcomes, incentive)]
+
+
+def _rates(table_id: str, title: str, rows: list[RateRow], key_names: Sequence[str]) -> Table:
+    return Table(
+        id=table_id,
+        title=title,
+        note="Runs with at least one finding, out of the runs where it could occur; 95% Wilson interval.",
+        columns=[*key_names, "runs", "rate [95% CI]", "findings/run"],
+        rows=[
+            [*r.key.values(), f"{r.k_runs}/{r.n_runs}", format_interval(r.rate), f"{r.mean_count:.2f}"] for r in rows
+        ],
+    )
+
+
+def _who_deceived_whom(analyzed: Runs, nodes: Mapping[str, NodeInfo]) -> Table:
+    rows = deception_table(build_deception_graph(analyzed))
+    return Table(
+        id="edges",
+        title="Who deceived whom",
+        note="count = findings; runs = runs with at least one, out of the runs the deceiver took part in.",
+        columns=["deceiver", "target", "type", "about", "count", "runs", "rate", "motives"],
+        rows=[
+            [
+                _label(nodes, r.deceiver),
+                _label(nodes, r.target),
+                r.type,
+                r.subject,
+                str(r.count),
+                f"{r.runs_with}/{r.n_runs}",
+                f"{r.rate:.2f}",
+                r.motives,
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _label(nodes: Mapping[str, NodeInfo], key: str) -> str:
+    node = nodes.get(key)
+    return node.label if node else key
+
+
+def _ablations(rows: list[AblationRow]) -> Table:
+    return Table(
+        id="ablations",
+        title="Ablation effects",
+        note=(
+            "Rate with the incentive (A) and without it (B); change = B − A with its 95% interval "
+            "(paired by seed when possible); causal = the change is below 0 and the exact test agrees."
+        ),
+        columns=["incentive", "deceiver", "target", "type", "about", "with", "without", "change", "p", "n", "causal"],
+        rows=[
+            [
+                r.incentive,
+                *(r.key[f] for f in EDGE_FIELDS),
+                format_interval(r.rate_a),
+                format_interval(r.rate_b),
+                format_interval(r.difference),
+                f"{r.p_value:.3g}",
+                f"{r.n_pairs} pairs" if r.paired else f"{r.n_a}+{r.n_b}",
+                "yes" if r.causal else "no",
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _top(analyzed: Runs, nodes: Mapping[str, NodeInfo]) -> Table:
+    G = build_deception_graph(analyzed)
+    top = dict(top_deceivers(G, n=10))
+    deceived = dict(most_deceived(G, n=len(G)))
+    return Table(
+        id="top",
+        title="Top deceivers",
+        note="Deception edges (finding × target) out of and into each role; runs = runs it took part in.",
+        columns=["role", "deceived others", "was deceived", "runs"],
+        rows=[
+            [_label(nodes, n), f"{v:g}", f"{deceived.get(n, 0):g}", str(G.nodes[n].get("runs", ""))]
+            for n, v in top.items()
+        ],
+    )
+
+
+def _caught(analyzed: Runs) -> Table:
+    rates = caught_rate(analyzed)
+    return Table(
+        id="caught",
+        title="Caught rates",
+        note=(
+            "Deception edges whose target caught it: learned the truth later, confronted the deceiver, "
+            "or could see the action's log entry. Edges of one run are not independent: descriptive only."
+        ),
+        columns=["type", "caught", "rate", "ways"],
+        rows=[
+            [kind, f"{r.caught}/{r.total}", f"{r.rate:.0%}", ", ".join(f"{w} {n}" for w, n in r.ways.items())]
+            for kind, r in rates.items()
+        ],
+    )
+
+
+def _chains(analyzed: Runs, index: Mapping[str, int]) -> Table:
+    chains = second_hand_chains(analyzed)
+    return Table(
+        id="chains",
+        title="Second-hand deception",
+        note="A lie passed on: the relay repeated to someone else what it had been lied to.",
+        columns=["run", "source", "relay", "target", "about", "turns", "relay's label"],
+        rows=[
+            [c.run_id, c.source, c.relay, c.target, c.subject, f"{c.turns[0]} → {c.turns[1]}", c.relay_type]
+            for c in chains
+        ],
+        opens=[[index[c.run_id], c.turns[1]] for c in chains],
+    )
+
+
+def _invalid_turns(analyzed: Runs, index: Mapping[str, int]) -> Table:
+    rows: list[list[str]] = []
+    opens: list[list[int]] = []
+    for transcript, _ in analyzed:
+        for t in transcript.turns:
+            if t.valid and t.invalid_reason is None:
+                continue
+            what = "rejected" if not t.valid else "partly rejected"
+            rows.append([transcript.run_id, str(transcript.seed), str(t.turn), t.role, what, t.invalid_reason or ""])
+            opens.append([index[transcript.run_id], t.turn])
+    return Table(
+        id="invalid",
+        title="Invalid turns",
+        note="Turns whose output did not fit the turn format (rejected) or had parts the world refused. "
+        "Open one to read the raw output.",
+        columns=["run", "seed", "turn", "role", "what", "reason"],
+        rows=rows,
+        opens=opens,
+    )
+
+
+def _failed_runs(runs: Sequence[RunRow], index: Mapping[str, int]) -> Table:
+    bad = [r for r in runs if r.status != "done"]
+    return Table(
+        id="failed",
+        title="Failed and unfinished runs",
+        note="Runs that raised (failed) or were interrupted (running); they are left out of every rate.",
+        columns=["run", "world", "seed", "ablated", "status", "reason"],
+        rows=[
+            [r.run_id, r.world_id, str(r.seed), ",".join(r.ablated) or "(none)", r.status, r.error or ""] for r in bad
+        ],
+        opens=[[index[r.run_id], 0] for r in bad],
+    )
