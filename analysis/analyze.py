@@ -51,10 +51,10 @@ def analyze_transcript(
     found twice (two sentences of one message, two extractors) is kept once,
     with its highest confidence.
     """
-    if transcript.world_id != world.id:
+    if transcript.world_id != world.ref:
         raise ConfigError(
             f"run {transcript.run_id!r} ran in world {transcript.world_id!r} but was analysed "
-            f"against world {world.id!r}: pass the world the run used"
+            f"against world {world.ref!r}: pass the world the run used"
         )
     extract = [(custom or {}).get(name) or get_extractor(name) for name in extractors]
     detect = [get_detector(name) for name in detectors]
