@@ -38,11 +38,12 @@ def deliver(spec: WorldSpec, message: Message) -> list[KnowledgeEvent]:
 
 
 def apply_decision(state: WorldState, world: World, actor: str, now: int, result: MindResult) -> list[Record]:
-    """Records for one turn; invalid parts are rejected with a reason, never executed."""
+    """Records for one turn, each also added to ``state``; invalid parts are rejected with a reason, never executed."""
     if result.decision is None:
         turn = TurnRecord(
             turn=now, role=actor, valid=False, invalid_reason=result.error or "no decision", raw=result.raw
         )
+        state.add(turn)
         return [turn]
     decision: TurnDecision = result.decision
     records: list[Record] = []
@@ -73,18 +74,18 @@ def apply_decision(state: WorldState, world: World, actor: str, now: int, result
         records += produced
         message_indexes.append(msg.index)
     thinking = decision.thinking if world.persona(actor).scratchpad else ""
-    records.append(
-        TurnRecord(
-            turn=now,
-            role=actor,
-            thinking=thinking,
-            message_indexes=message_indexes,
-            action_indexes=action_indexes,
-            valid=True,
-            invalid_reason="; ".join(problems) or None,
-            raw=result.raw if problems else None,
-        )
+    turn = TurnRecord(
+        turn=now,
+        role=actor,
+        thinking=thinking,
+        message_indexes=message_indexes,
+        action_indexes=action_indexes,
+        valid=True,
+        invalid_reason="; ".join(problems) or None,
+        raw=result.raw if problems else None,
     )
+    state.add(turn)
+    records.append(turn)
     return records
 
 

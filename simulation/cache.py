@@ -66,11 +66,21 @@ class ResponseCache:
             row = self._db.execute("SELECT reply FROM replies WHERE key=?", (key,)).fetchone()
         return None if row is None else CachedReply.model_validate_json(row[0])
 
-    def put(self, key: str, backend: str, reply: CachedReply) -> None:
-        with self._lock, self._db:
+    def put(self, key: str, backend: str, reply: CachedReply, commit: bool = True) -> None:
+        """Store a reply; ``commit=False`` leaves it in the open transaction for :meth:`commit`
+        (a run commits its replies with its turn)."""
+        with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO replies VALUES (?,?,?,?)", (key, backend, reply.model_dump_json(), time.time())
             )
+            if commit:
+                self._db.commit()
+
+    def commit(self) -> None:
+        """Commit replies stored with ``commit=False`` (a no-op when there are none)."""
+        with self._lock:
+            if self._db.in_transaction:
+                self._db.commit()
 
     def stats(self) -> dict[str, tuple[int, int]]:
         """Backend -> (entries, bytes of stored replies)."""
@@ -84,4 +94,6 @@ class ResponseCache:
 
     def close(self) -> None:
         with self._lock:
+            if self._db.in_transaction:
+                self._db.commit()
             self._db.close()

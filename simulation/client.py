@@ -16,13 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from langchain_core.callbacks import AsyncCallbackManager
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import BaseModel, ConfigDict
 
 from simulation.cache import CachedReply, ResponseCache, cache_key
 from simulation.errors import BackendError
-from simulation.limits import RetryPolicy, classify, limiter_for, retry_after
+from simulation.limits import CpuHold, RetryPolicy, classify, limiter_for, retry_after
 from simulation.modelspec import ModelSpec
 from simulation.strategies import reply_text, request_kwargs
 
@@ -73,6 +74,12 @@ class RunCalls:
     seed: int
     cache: ResponseCache | None
     sink: Callable[[CallRecord], None]
+    commit: Callable[[], None] | None = None
+    """Commits the run's pending writes. When set, replies go into the cache uncommitted and the run
+    commits them with its turn (one transaction per turn, not one per write); it is also called
+    before every request, so nothing answered stays uncommitted while the run waits on a model."""
+    cpu: CpuHold | None = None
+    """The run's hold on its event loop's CPU gate, let go while waiting on a model."""
     _counter: itertools.count[int] = field(default_factory=itertools.count)
 
     def next_index(self) -> int:
@@ -90,6 +97,7 @@ class ModelClient:
         self.calls = calls
         self.policy = policy or RetryPolicy(max_attempts=spec.max_attempts, base=spec.backoff)
         self._jitter = random.Random(calls.seed)
+        self._direct = _has_no_callbacks(model)
 
     def _key(self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any], index: int) -> str:
         s = self.spec
@@ -124,9 +132,15 @@ class ModelClient:
                 CallRecord(**base, input_tokens=hit.input_tokens, output_tokens=hit.output_tokens, cached=True)
             )
             return hit.text
+        if self.calls.commit is not None:
+            self.calls.commit()  # everything this run wrote so far is durable before it asks a model
         start = time.perf_counter()
         try:
-            reply, attempts = await self._call_with_retries(messages, strategy, schema)
+            if self.calls.cpu is not None:
+                async with self.calls.cpu.paused():
+                    reply, attempts = await self._call_with_retries(messages, strategy, schema)
+            else:
+                reply, attempts = await self._call_with_retries(messages, strategy, schema)
         except ModelCallError as exc:
             elapsed = 1000 * (time.perf_counter() - start)
             self.calls.sink(CallRecord(**base, attempts=exc.attempts, latency_ms=elapsed, error=str(exc)))
@@ -135,7 +149,7 @@ class ModelClient:
         text = reply_text(reply)
         record = CachedReply(text=text, input_tokens=usage["input_tokens"], output_tokens=usage["output_tokens"])
         if cache is not None:
-            cache.put(key, self.spec.ref, record)
+            cache.put(key, self.spec.ref, record, commit=self.calls.commit is None)
         self.calls.sink(
             CallRecord(
                 **base,
@@ -151,14 +165,14 @@ class ModelClient:
     async def _call_with_retries(
         self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any]
     ) -> tuple[AIMessage, int]:
-        bound = self.model.bind(**request_kwargs(strategy, schema))
+        kwargs = request_kwargs(strategy, schema)
         endpoint = f"{self.spec.backend}|{self.spec.model}|{self.spec.base_url}"  # shared by every alias of it
         limiter = limiter_for(endpoint, self.spec.max_concurrency, self.spec.requests_per_second)
         last = ""
         for attempt in range(self.policy.max_attempts):
             try:
-                async with limiter:
-                    reply = await asyncio.wait_for(bound.ainvoke(messages), timeout=self.spec.timeout * 1.5)
+                async with limiter, asyncio.timeout(self.spec.timeout * 1.5):
+                    reply = await self._invoke(messages, kwargs)
                 if not isinstance(reply, AIMessage):
                     raise FatalModelError(
                         f"{self.spec.ref} returned {type(reply).__name__}, not a chat message", 1, self.spec.ref
@@ -181,6 +195,26 @@ class ModelClient:
         raise TransientModelError(
             f"{self.spec.ref} failed {self.policy.max_attempts} times; last error {last}", attempt + 1
         )
+
+    async def _invoke(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> BaseMessage:
+        """One request. With no callback handler configured (no tracing, not verbose) the callback
+        layer of ``ainvoke`` would do nothing but cost CPU, so the model's own generation path is
+        called directly; it still applies LangChain's cache, rate limiter and streaming settings."""
+        if self._direct:
+            result = await self.model._agenerate_with_cache(messages, stop=None, run_manager=None, **kwargs)
+            return result.generations[0].message
+        return await self.model.bind(**kwargs).ainvoke(messages)
+
+
+def _has_no_callbacks(model: BaseChatModel) -> bool:
+    """True when LangChain would run no callback handler for this model (checked once per client:
+    LangSmith tracing switched on later in the process is not picked up by existing clients)."""
+    if not hasattr(model, "_agenerate_with_cache"):
+        return False  # another langchain-core: take the public path
+    manager = AsyncCallbackManager.configure(
+        None, model.callbacks, model.verbose, None, model.tags, None, model.metadata
+    )
+    return not manager.handlers and not manager.inheritable_handlers
 
 
 def _cut_off_reply(exc: BaseException) -> AIMessage | None:

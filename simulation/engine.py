@@ -52,6 +52,16 @@ class RunContext:
     seed: int = 0
     """The run's seed (the root of every role's RNG stream)."""
     _rngs: dict[str, random.Random] = field(default_factory=dict)
+    _state: WorldState | None = None
+    """The world after the records of the last turn, kept so a turn need not replay the whole run."""
+
+    def world_state(self, records: list[Record]) -> WorldState:
+        """The world after ``records``: the kept state when it was built from exactly these records
+        (the graph state stays the source of truth), else a replay of them."""
+        kept = self._state
+        if kept is None or len(kept.records) != len(records) or (records and kept.records[-1] is not records[-1]):
+            kept = self._state = WorldState.replay(self.world.spec, records)
+        return kept
 
     def rng_for(self, role: str) -> random.Random:
         """One RNG stream per role, seeded from the run's RNG and the role: removing one persona's
@@ -130,7 +140,7 @@ def make_turn_node() -> Node:
 
     async def turn(state: RunState, *, runtime: Runtime[RunContext]) -> dict[str, Any]:
         ctx = runtime.context
-        world = WorldState.replay(ctx.world.spec, state["records"])
+        world = ctx.world_state(state["records"])
         if ctx.stop():
             return {"done": True, "interrupted": True}
         fired, actor, now = schedule(ctx, world)
@@ -146,7 +156,9 @@ def make_turn_node() -> Node:
     return turn
 
 
-def _route(state: RunState) -> str:
+async def _route(state: RunState) -> str:
+    """Async on purpose: LangGraph runs a sync edge function of an async graph in a worker thread,
+    a thread hop (and a wait for the GIL) per turn."""
     return END if state["done"] else "turn"
 
 

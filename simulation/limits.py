@@ -7,10 +7,13 @@ errors are permanent.
 
 from __future__ import annotations
 
-__all__ = ["Limiter", "RetryPolicy", "classify", "limiter_for", "retry_after"]
+__all__ = ["CpuGate", "CpuHold", "Limiter", "RetryPolicy", "classify", "cpu_gate", "limiter_for", "retry_after"]
 
 import asyncio
+import contextlib
 import time
+import weakref
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -117,4 +120,73 @@ def limiter_for(key: str, max_concurrency: int, requests_per_second: float | Non
         for stale in [k for k in _LIMITERS if k[0] != loop]:
             del _LIMITERS[stale]
         found = _LIMITERS[(loop, key)] = Limiter(max_concurrency, requests_per_second)
+    return found
+
+
+class CpuGate:
+    """One run at a time does CPU work on an event loop; a run lets go only while it waits for a model.
+
+    Without it, the replies of many concurrent runs that arrive together are processed in
+    interleaved slices (every ``await`` in LangGraph, LangChain or the store sends a run to the back
+    of the ready queue), so every run finishes its turn only when the whole batch is done: each
+    round costs L + N*c instead of L + c, and the runs stay synchronised round after round. Handing
+    the CPU over in arrival order (FIFO, as ``asyncio.Lock`` wakes its waiters) lets each run send
+    its next request as soon as its own turn is done, so model latency overlaps other runs' work.
+    Only the scheduling order changes: every run's own steps, and so its transcript, are the same.
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+
+    def hold(self) -> CpuHold:
+        """A run's handle on the gate (not yet acquired)."""
+        return CpuHold(self._lock)
+
+
+class CpuHold:
+    """One run's turn at the gate: acquire when work starts, pause around waits on a model."""
+
+    def __init__(self, lock: asyncio.Lock) -> None:
+        self._lock = lock
+        self.held = False
+
+    async def acquire(self) -> None:
+        await self._lock.acquire()
+        self.held = True
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self._lock.release()
+
+    @contextlib.asynccontextmanager
+    async def held_during(self) -> AsyncIterator[None]:
+        """Hold the gate for a run's whole life (except while :meth:`paused`)."""
+        await self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+    @contextlib.asynccontextmanager
+    async def paused(self) -> AsyncIterator[None]:
+        """Let other runs work while this one waits (a model call, a backoff); take the gate back after."""
+        was_held = self.held
+        self.release()
+        try:
+            yield
+        finally:
+            if was_held:
+                await self.acquire()  # if cancelled here the gate is not held, and release() stays a no-op
+
+
+_GATES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CpuGate] = weakref.WeakKeyDictionary()
+
+
+def cpu_gate() -> CpuGate:
+    """The CPU gate of the running event loop (created on first use, dropped with the loop)."""
+    loop = asyncio.get_running_loop()
+    found = _GATES.get(loop)
+    if found is None:
+        found = _GATES[loop] = CpuGate()
     return found

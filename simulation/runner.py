@@ -16,6 +16,7 @@ from simulation.cache import ResponseCache
 from simulation.client import FatalModelError, RunCalls
 from simulation.engine import RunContext, build_graph, initial_state, recursion_limit
 from simulation.errors import SkinsError
+from simulation.limits import CpuHold, cpu_gate
 from simulation.minds import Mind
 from simulation.modelspec import ModelSpec
 from simulation.store import Store
@@ -127,6 +128,13 @@ async def execute_run(spec: RunSpec, store: Store, options: RunOptions | None = 
     existing = store.run(run_id)
     if existing is not None and existing.status == "done":
         return RunOutcome(run_id=run_id, seed=spec.seed, status="skipped")
+    cpu = cpu_gate().hold()
+    async with cpu.held_during():
+        return await _execute(spec, store, options, cpu)
+
+
+async def _execute(spec: RunSpec, store: Store, options: RunOptions, cpu: CpuHold) -> RunOutcome:
+    run_id = spec.run_id
     world = spec.effective_world()
     models = spec.role_models()
     roles = {
@@ -138,13 +146,20 @@ async def execute_run(spec: RunSpec, store: Store, options: RunOptions | None = 
     )
     state = initial_state(world)
     store.append(run_id, state["records"])
-    calls = RunCalls(seed=spec.seed, cache=options.cache, sink=lambda c: store.add_call(run_id, c))
+    commit = _committer(store, options.cache)
+    calls = RunCalls(
+        seed=spec.seed,
+        cache=options.cache,
+        sink=lambda c: store.add_call(run_id, c, commit=False),
+        commit=commit,
+        cpu=cpu,
+    )
     try:
         minds = _minds(spec, world, calls)
         context = RunContext(
             world=world,
             minds=minds,
-            sink=_sink(store, run_id),
+            sink=_sink(store, run_id, commit),
             stop=options.stop,
             seed=spec.seed,
         )
@@ -172,8 +187,28 @@ async def execute_run(spec: RunSpec, store: Store, options: RunOptions | None = 
     )
 
 
-def _sink(store: Store, run_id: str) -> Callable[[list[Record]], None]:
-    return lambda records: store.append(run_id, records)
+def _committer(store: Store, cache: ResponseCache | None) -> Callable[[], None]:
+    """Commits a run's pending writes: its records and call records, then the replies it cached.
+
+    Called at the end of every turn and before every model request: a finished turn is durable
+    before the run goes on, and a reply is committed to the cache with the turn that used it
+    (a kill -9 can only lose replies of turns that had not finished, at most one per run in flight).
+    """
+
+    def commit() -> None:
+        store.commit()
+        if cache is not None:
+            cache.commit()
+
+    return commit
+
+
+def _sink(store: Store, run_id: str, commit: Callable[[], None]) -> Callable[[list[Record]], None]:
+    def sink(records: list[Record]) -> None:
+        store.append(run_id, records, commit=False)
+        commit()
+
+    return sink
 
 
 def run_all(

@@ -94,6 +94,8 @@ class Store:
             raise StoreError(f"no run store at {path}: run `skins run WORLD --out {self.folder}` first")
         self.folder.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._next_seq: dict[str, int] = {}
+        """Run -> the seq its next record gets (known for runs appended to by this process)."""
         self._db = sqlite3.connect(path, timeout=120)  # other worker processes may hold the write lock briefly
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -105,7 +107,13 @@ class Store:
             raise StoreError(f"{path} has schema version {version}; this skins reads version {SCHEMA_VERSION}")
 
     def close(self) -> None:
+        self.commit()
         self._db.close()
+
+    def commit(self) -> None:
+        """Commit writes made with ``commit=False`` (a no-op when there are none)."""
+        if self._db.in_transaction:
+            self._db.commit()
 
     def __enter__(self) -> Store:
         return self
@@ -142,6 +150,7 @@ class Store:
                     None,
                 ),
             )
+        self._next_seq[run_id] = 0
 
     def finish_run(self, run_id: str, error: str | None = None) -> None:
         with self._db:
@@ -158,18 +167,29 @@ class Store:
         return [_run_row(r) for r in self._db.execute("SELECT * FROM runs ORDER BY world_id, seed, run_id")]
 
     # --- records -----------------------------------------------------------------
-    def append(self, run_id: str, records: Iterable[Record]) -> None:
-        """Commit one batch of records (one turn) atomically."""
-        with self._db:
-            (seq,) = self._db.execute(
+    def append(self, run_id: str, records: Iterable[Record], commit: bool = True) -> None:
+        """Add one batch of records (one turn), committed atomically; with ``commit=False`` the batch
+        stays in the open transaction until :meth:`commit` (or the next committing write)."""
+        seq = self._next_seq.get(run_id)
+        if seq is None:
+            (last,) = self._db.execute(
                 "SELECT COALESCE(MAX(seq), -1) FROM ("
                 + " UNION ALL ".join(f"SELECT MAX(seq) AS seq FROM {t} WHERE run_id=:r" for t in _TABLE_OF.values())
                 + ")",
                 {"r": run_id},
             ).fetchone()
+            seq = last + 1
+        try:
             for record in records:
-                seq += 1
                 self._insert(run_id, seq, record)
+                seq += 1
+        except BaseException:
+            self._db.rollback()
+            self._next_seq.clear()  # the rollback may have dropped other runs' uncommitted rows too
+            raise
+        self._next_seq[run_id] = seq
+        if commit:
+            self._db.commit()
 
     def _insert(self, run_id: str, seq: int, r: Record) -> None:
         data = r.model_dump_json()
@@ -217,25 +237,26 @@ class Store:
                 yield self.transcript(run.run_id)
 
     # --- model calls ---------------------------------------------------------------
-    def add_call(self, run_id: str, call: CallRecord) -> None:
-        """Record one model call's usage (committed at once: paid calls are never forgotten)."""
-        with self._db:
-            self._db.execute(
-                "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    run_id,
-                    call.index,
-                    call.role,
-                    call.turn,
-                    call.model,
-                    call.input_tokens,
-                    call.output_tokens,
-                    call.cost_usd,
-                    int(call.cached),
-                    call.error,
-                    call.model_dump_json(),
-                ),
-            )
+    def add_call(self, run_id: str, call: CallRecord, commit: bool = True) -> None:
+        """Record one model call's usage (``commit=False``: committed with the run's turn)."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                run_id,
+                call.index,
+                call.role,
+                call.turn,
+                call.model,
+                call.input_tokens,
+                call.output_tokens,
+                call.cost_usd,
+                int(call.cached),
+                call.error,
+                call.model_dump_json(),
+            ),
+        )
+        if commit:
+            self._db.commit()
 
     def calls(self, run_id: str) -> list[CallRecord]:
         rows = self._db.execute("SELECT json FROM calls WHERE run_id=? ORDER BY idx", (run_id,))
