@@ -6,6 +6,8 @@ be rerun over old runs for free.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from analysis.analyze import Analysis, analyze_transcript
 from analysis.beliefs import BeliefTimeline
 from analysis.claims import (
@@ -61,6 +63,9 @@ from analysis.stats import (
     run_outcomes,
 )
 
+if TYPE_CHECKING:  # imported on first use (see __getattr__), so importing analysis does not import pandas
+    from analysis.sweep_data import Sweep, load_sweep
+
 __all__ = [
     "DEFAULT_DETECTORS",
     "AblationRow",
@@ -78,6 +83,7 @@ __all__ = [
     "Motive",
     "RateRow",
     "RunOutcome",
+    "Sweep",
     "TableRow",
     "ablation_effects",
     "accuracy_by_condition",
@@ -102,6 +108,7 @@ __all__ = [
     "interaction_counts",
     "is_deceptive",
     "listeners_of",
+    "load_sweep",
     "make_judge_extractor",
     "mcnemar_exact",
     "most_deceived",
@@ -119,3 +126,12 @@ __all__ = [
     "wilson_interval",
     "write_graph_files",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``load_sweep`` and ``Sweep`` load lazily: the notebook API's module is imported on first use."""
+    if name in ("Sweep", "load_sweep"):
+        from analysis import sweep_data
+
+        return getattr(sweep_data, name)
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")

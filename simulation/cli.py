@@ -307,24 +307,38 @@ def schema(kind: Annotated[str, typer.Argument(help="persona, world, models, swe
 @app.command()
 @friendly
 def export(
-    run_dir: Annotated[Path, typer.Argument(help="Output folder of `skins run`.")],
-    fmt: Annotated[str, typer.Option("--format", help="jsonl: one transcript per line.")] = "jsonl",
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of `skins run`, `skins ablate` or a sweep.")],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="graphml | gexf | json (node-link): the deception graph; parquet | csv: findings, runs, messages "
+            "and turns tables (need pip install 'skins[data]'); jsonl: one transcript per line.",
+        ),
+    ] = "jsonl",
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="File to write (default RUN_DIR/transcripts.jsonl).")
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="File to write (graph formats, jsonl) or folder (parquet, csv); default: RUN_DIR/graph.<ext>, "
+            "RUN_DIR/<table>.<ext> or RUN_DIR/transcripts.jsonl.",
+        ),
     ] = None,
+    mistakes: Annotated[bool, typer.Option(help="Graph formats: also honest mistakes and unfounded claims.")] = False,
 ) -> None:
-    """Export stored transcripts."""
-    from simulation.store import Store
+    """Export the deception graph, tables of findings/runs/messages/turns, or the transcripts.
 
-    if fmt != "jsonl":
-        raise ConfigError(f"unknown export format {fmt!r}; available: ['jsonl']")
-    target = output or run_dir / "transcripts.jsonl"
-    n = 0
-    with Store(run_dir, create=False) as store, target.open("w", encoding="utf-8") as fh:
-        for transcript in store.transcripts(status=None):
-            fh.write(transcript.model_dump_json() + "\n")
-            n += 1
-    out().print(f"wrote {n} transcript(s) to {target}")
+    Columns are documented in analysis/tables.py and in the README ("Exports and notebooks").
+    """
+    from analysis.exports import export_folder
+
+    written = export_folder(run_dir, fmt, output, include_non_deceptive=mistakes)
+    if fmt == "jsonl":
+        with written[0].open(encoding="utf-8") as fh:
+            out().print(f"wrote {sum(1 for _ in fh)} transcript(s) to {written[0]}", markup=False)
+        return
+    out().print("wrote " + ", ".join(str(p) for p in written), markup=False)
 
 
 _add_model_commands()
