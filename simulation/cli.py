@@ -313,7 +313,7 @@ def export(
         typer.Option(
             "--format",
             help="graphml | gexf | json (node-link): the deception graph; parquet | csv: findings, runs, messages "
-            "and turns tables (need pip install 'skins[data]'); jsonl: one transcript per line.",
+            "and turns tables (need pip install 'skins\\[data]'); jsonl: one transcript per line.",
         ),
     ] = "jsonl",
     output: Annotated[
