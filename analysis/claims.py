@@ -2,8 +2,10 @@
 
 Extractors are registered factories; each returns a callable
 ``(transcript, world) -> list[Claim]``. The built-in ``lexical`` extractor
-reads messages with :func:`worlds.phrasing.find_assertions`, the same
-matcher the engine uses to record hearsay, so both read a message alike.
+reads messages as :func:`worlds.phrasing.find_assertions` does, the same
+matcher the engine uses to record hearsay, so both read a message alike
+(through :class:`analysis.lexical.PhrasingReader`, which skips subjects a
+message cannot mention).
 """
 
 from __future__ import annotations
@@ -22,12 +24,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from analysis.lexical import PhrasingReader, Subject, SubjectKind, phrasing_reader
 from analysis.registry import Registry
-from worlds.phrasing import find_assertions
 from worlds.records import Message, Transcript
-from worlds.spec import Phrasings, WorldSpec
-
-SubjectKind = Literal["fact", "action"]
+from worlds.spec import WorldSpec
 
 
 class Claim(BaseModel):
@@ -110,39 +110,43 @@ def lexical_extractor() -> ClaimExtractor:
 def extract_lexical(transcript: Transcript, world: WorldSpec) -> list[Claim]:
     """Every assertion of every message (scripted ones too; the matcher skips questions)."""
     claims: list[Claim] = []
+    readers: dict[str, PhrasingReader] = {}
     for message in transcript.messages:
-        claims += _message_claims(message, transcript.run_id, world)
+        reader = readers.get(message.sender)
+        if reader is None:
+            reader = readers[message.sender] = phrasing_reader(_subjects(world, message.sender))
+        claims += _message_claims(message, transcript.run_id, world, reader)
     return claims
 
 
-def _subjects(world: WorldSpec, speaker: str) -> list[tuple[SubjectKind, str, Phrasings]]:
+def _subjects(world: WorldSpec, speaker: str) -> list[Subject]:
     """Facts anyone may talk about; actions only as claims about the speaker's own tool use."""
-    facts: list[tuple[SubjectKind, str, Phrasings]] = [("fact", fid, f) for fid, f in world.facts.items()]
-    actions: list[tuple[SubjectKind, str, Phrasings]] = [
+    facts: list[Subject] = [("fact", fid, f) for fid, f in world.facts.items()]
+    actions: list[Subject] = [
         ("action", tid, t.claim) for tid, t in world.tools_of(speaker).items() if t.claim is not None
     ]
     return facts + actions
 
 
-def _message_claims(message: Message, run_id: str, world: WorldSpec) -> list[Claim]:
+def _message_claims(message: Message, run_id: str, world: WorldSpec, reader: PhrasingReader) -> list[Claim]:
+    found = reader.read(message.text)
+    if not found:
+        return []
     listeners = listeners_of(message, world)
-    claims: list[Claim] = []
-    for kind, subject, phrasings in _subjects(world, message.sender):
-        for found in find_assertions(message.text, phrasings):
-            claims.append(
-                Claim(
-                    run_id=run_id,
-                    turn=message.turn,
-                    message_index=message.index,
-                    speaker=message.sender,
-                    listeners=listeners,
-                    subject_kind=kind,
-                    subject=subject,
-                    stance=found.stance,
-                    quote=found.quote,
-                    extractor="lexical",
-                    confidence=LEXICAL_NEGATED_CONFIDENCE if found.negated else LEXICAL_CONFIDENCE,
-                    negated=found.negated,
-                )
-            )
-    return claims
+    return [
+        Claim(
+            run_id=run_id,
+            turn=message.turn,
+            message_index=message.index,
+            speaker=message.sender,
+            listeners=list(listeners),
+            subject_kind=kind,
+            subject=subject,
+            stance=assertion.stance,
+            quote=assertion.quote,
+            extractor="lexical",
+            confidence=LEXICAL_NEGATED_CONFIDENCE if assertion.negated else LEXICAL_CONFIDENCE,
+            negated=assertion.negated,
+        )
+        for kind, subject, assertion in found
+    ]

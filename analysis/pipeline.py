@@ -1,8 +1,13 @@
-"""Analyse every finished run of an output folder from its store (no model is called)."""
+"""Analyse every finished run of an output folder from its store (no model is called).
+
+Runs are read, analysed and their findings written a chunk at a time
+(:mod:`analysis.storeio`); ``workers > 1`` analyses chunks in worker processes
+(:mod:`analysis.parallel`) with the same findings, in the same order.
+"""
 
 from __future__ import annotations
 
-__all__ = ["analyze_folder", "world_of_run"]
+__all__ = ["CHUNK_SIZE", "FindingPass", "analyze_folder", "analyze_run", "finding_rows", "world_of_run"]
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -13,10 +18,16 @@ from analysis.counterfactual import attach_counterfactual
 from analysis.detectors import DEFAULT_DETECTORS
 from analysis.findings import Finding
 from analysis.stats import AblationRow
+from analysis.storeio import FindingRow, connect, finished_runs, read_transcripts, world_of, write_findings
 from simulation.store import RunRow, Store
 from worlds.library import World
 from worlds.records import Transcript
 from worlds.spec import WorldSpec
+
+FindingPass = Callable[[list[Finding], Transcript, WorldSpec], list[Finding]]
+"""Refines a run's findings further (e.g. :func:`analysis.judge.make_judge_motives`)."""
+CHUNK_SIZE = 64
+"""Runs read, analysed and written together (one query per table, one transaction)."""
 
 
 def world_of_run(run: RunRow) -> WorldSpec:
@@ -25,36 +36,69 @@ def world_of_run(run: RunRow) -> WorldSpec:
     return world.spec.without_incentives(run.ablated) if run.ablated else world.spec
 
 
+def analyze_run(
+    transcript: Transcript,
+    world: WorldSpec,
+    ablations: Sequence[AblationRow],
+    extractors: Sequence[str] = ("lexical",),
+    detectors: Sequence[str] = DEFAULT_DETECTORS,
+    custom: Mapping[str, ClaimExtractor] | None = None,
+    claims_out: list[Claim] | None = None,
+    passes: Sequence[FindingPass] = (),
+) -> list[Finding]:
+    """One run's findings: claims, detectors, motives, counterfactual motives, then ``passes``."""
+    analysis = analyze_transcript(transcript, world, extractors, detectors, custom)
+    if claims_out is not None:
+        claims_out.extend(analysis.claims)
+    findings = attach_counterfactual(analysis.findings, transcript, ablations)
+    for extra in passes:  # e.g. judged motives
+        findings = extra(findings, transcript, world)
+    return findings
+
+
+def finding_rows(findings: Sequence[Finding]) -> list[FindingRow]:
+    """The store's rows of a run's findings."""
+    return [(f.finding_id, f.type, f.deceptive, f.deceiver, f.subject, f.turn, f.model_dump_json()) for f in findings]
+
+
 def analyze_folder(
     folder: Path,
     extractors: Sequence[str] = ("lexical",),
     detectors: Sequence[str] = DEFAULT_DETECTORS,
     custom: Mapping[str, ClaimExtractor] | None = None,
     claims_out: list[Claim] | None = None,
-    passes: Sequence[Callable[[list[Finding], Transcript, WorldSpec], list[Finding]]] = (),
+    passes: Sequence[FindingPass] = (),
+    workers: int = 1,
 ) -> Iterator[tuple[Transcript, list[Finding]]]:
     """Yield (transcript, findings) per finished run, replacing the run's stored findings.
 
     ``claims_out`` collects every run's claims (for comparing extractors); ``passes`` refine the
-    findings further (e.g. :func:`analysis.judge.make_judge_motives`).
+    findings further (e.g. :func:`analysis.judge.make_judge_motives`). With ``workers > 1`` the
+    runs are analysed in that many processes (:func:`analysis.parallel.analyze_folder_parallel`,
+    keeping the transcripts' records): ``custom`` extractors must then be picklable and ``passes``
+    are refused (a judge runs serially).
     """
-    with Store(Path(folder), create=False) as store:
+    with Store(Path(folder), create=False) as store:  # checks the store and its schema version
         ablations = [AblationRow.model_validate_json(js) for js in store.ablations()]
-        for run in store.runs():
-            if run.status != "done":
-                continue
-            transcript = store.transcript(run.run_id)
-            analysis = analyze_transcript(transcript, world_of_run(run), extractors, detectors, custom)
-            if claims_out is not None:
-                claims_out.extend(analysis.claims)
-            findings = attach_counterfactual(analysis.findings, transcript, ablations)
-            for extra in passes:  # e.g. judged motives
-                findings = extra(findings, transcript, world_of_run(run))
-            store.replace_findings(
-                run.run_id,
-                [
-                    (f.finding_id, f.type, f.deceptive, f.deceiver, f.subject, f.turn, f.model_dump_json())
-                    for f in findings
-                ],
-            )
-            yield transcript, findings
+    if workers > 1:
+        from analysis.parallel import analyze_folder_parallel
+
+        yield from analyze_folder_parallel(
+            folder, workers, extractors, detectors, custom, claims_out, passes, keep_records=True
+        )
+        return
+    reader, writer = connect(folder), connect(folder, readonly=False)
+    try:
+        runs = finished_runs(reader)
+        for start in range(0, len(runs), CHUNK_SIZE):
+            chunk = runs[start : start + CHUNK_SIZE]
+            done: list[tuple[Transcript, list[Finding]]] = []
+            for run, transcript in zip(chunk, read_transcripts(reader, chunk), strict=True):
+                world = world_of(reader, run)
+                findings = analyze_run(transcript, world, ablations, extractors, detectors, custom, claims_out, passes)
+                done.append((transcript, findings))
+            write_findings(writer, [(t.run_id, finding_rows(fs)) for t, fs in done])
+            yield from done
+    finally:
+        reader.close()
+        writer.close()
