@@ -90,16 +90,11 @@ def _world(personas: int, turns: int) -> World:
 def _use_checkpointer() -> None:
     """Compile the run graph with LangGraph's in-memory checkpointer (a lower bound on any checkpointer's cost)."""
     from langgraph.checkpoint.memory import InMemorySaver
-    from langgraph.graph import START, StateGraph
 
     import simulation.engine as engine
     import simulation.runner as runner
 
-    graph = StateGraph(engine.RunState, context_schema=engine.RunContext)
-    graph.add_node("turn", engine.make_turn_node())
-    graph.add_edge(START, "turn")
-    graph.add_conditional_edges("turn", engine._route, ["turn", "__end__"])
-    compiled = graph.compile(checkpointer=InMemorySaver())
+    compiled = engine.graph_builder().compile(checkpointer=InMemorySaver())
 
     class Checkpointed:
         """Adds the thread id a checkpointer needs (one thread per run)."""

@@ -9,7 +9,9 @@ from __future__ import annotations
 __all__ = ["CallRecord", "FatalModelError", "ModelCallError", "ModelClient", "RunCalls", "TransientModelError"]
 
 import asyncio
+import hashlib
 import itertools
+import json
 import random
 import time
 from collections.abc import Callable
@@ -21,7 +23,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import BaseModel, ConfigDict
 
-from simulation.cache import CachedReply, ResponseCache, cache_key
+from simulation.cache import CachedReply, ResponseCache
 from simulation.errors import BackendError
 from simulation.limits import CpuHold, RetryPolicy, classify, limiter_for, retry_after
 from simulation.modelspec import ModelSpec
@@ -98,11 +100,15 @@ class ModelClient:
         self.policy = policy or RetryPolicy(max_attempts=spec.max_attempts, base=spec.backoff)
         self._jitter = random.Random(calls.seed)
         self._direct = _has_no_callbacks(model)
+        self._key_parts: dict[tuple[str, int], tuple[bytes, bytes, dict[str, Any]]] = {}
 
     def _key(self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any], index: int) -> str:
-        s = self.spec
-        return cache_key(
-            {
+        """``cache_key`` of the call (the same key, so existing caches stay valid), built from the
+        JSON of the parts fixed per client and schema, encoded once, around the call's own parts."""
+        around = self._key_parts.get((strategy, id(schema)))
+        if around is None or around[2] is not schema:
+            s = self.spec
+            fixed = {
                 "backend": s.backend,
                 "model": s.model,
                 "base_url": s.base_url,
@@ -113,10 +119,12 @@ class ModelClient:
                 },
                 "strategy": strategy,
                 "schema": schema,
-                "messages": [(m.type, m.content) for m in messages],
-                "call_index": index,
             }
-        )
+            head, tail = _split_canonical_json(fixed, "call_index")
+            around = self._key_parts[(strategy, id(schema))] = (head, tail, schema)
+        body = json.dumps([(m.type, m.content) for m in messages], sort_keys=True, default=str)
+        own = f"{index}, {json.dumps('messages')}: {body}".encode()
+        return hashlib.sha256(around[0] + own + around[1]).hexdigest()
 
     async def complete(
         self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any], role: str, turn: int
@@ -215,6 +223,18 @@ def _has_no_callbacks(model: BaseChatModel) -> bool:
         None, model.callbacks, model.verbose, None, model.tags, None, model.metadata
     )
     return not manager.handlers and not manager.inheritable_handlers
+
+
+def _split_canonical_json(fixed: dict[str, Any], first_missing: str) -> tuple[bytes, bytes]:
+    """The canonical JSON (``cache_key``'s) of ``fixed`` plus two keys that sort together, cut where
+    their ``first_missing: <value>, "messages": <value>`` go: the text before and after."""
+    keys = sorted(fixed)
+    before = {k: fixed[k] for k in keys if k < first_missing}
+    after = {k: fixed[k] for k in keys if k > "messages"}
+    assert all(k < first_missing or k > "messages" for k in keys)  # nothing sorts between the two
+    head = json.dumps(before, sort_keys=True, default=str)[:-1] + f", {json.dumps(first_missing)}: "
+    tail = ", " + json.dumps(after, sort_keys=True, default=str)[1:]
+    return head.encode(), tail.encode()
 
 
 def _cut_off_reply(exc: BaseException) -> AIMessage | None:

@@ -84,12 +84,13 @@ class LLMMind:
         self.client = client
         self.name = client.spec.ref
         self.system_prompt = render_system_prompt(persona, world, role, people)
+        self._system = SystemMessage(self.system_prompt)  # the same every call; messages are never mutated
         self.schema = turn_schema(world, role, persona)
         self.strategy = choose_strategy(client.spec)
 
     async def decide(self, view: PersonaView, rng: random.Random) -> MindResult:
         messages: list[BaseMessage] = [
-            SystemMessage(self.system_prompt),
+            self._system,
             HumanMessage(render_observation(view, self.world, self.people)),
         ]
         raw, error = "", ""

@@ -1,0 +1,193 @@
+"""The run pipeline's fast paths keep their promises: same cache keys, durable turns before each call,
+FIFO hand-over of the CPU, the kept world state equal to a replay, the direct model path equal to ainvoke."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakes import llm_minds, policy_minds, run_world
+from langchain_core.callbacks import AsyncCallbackHandler
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import Field
+
+from simulation.backends import MindFactory, register_backend
+from simulation.cache import ResponseCache, cache_key
+from simulation.client import CallRecord, ModelClient, RunCalls
+from simulation.limits import CpuGate
+from simulation.llm_mind import LLMMind
+from simulation.minds import Mind
+from simulation.modelspec import ModelSpec
+from simulation.runner import RunOptions, execute_run, plan_runs
+from simulation.store import DB_NAME, Store
+from worlds.library import World, load_world
+from worlds.state import WorldState
+
+REPLY = '{"thinking": "Noted.", "messages": [{"to": ["all"], "text": "Status update."}]}'
+
+
+@pytest.fixture(scope="module")
+def acme() -> World:
+    return load_world("acme_quarter_end")
+
+
+class Replying(BaseChatModel):
+    """Answers every call with ``REPLY`` and usage; ``on_call`` runs first (to look at the store)."""
+
+    on_call: Any = None
+    seen: list[list[BaseMessage]] = Field(default_factory=list)
+
+    @property
+    def _llm_type(self) -> str:
+        return "replying-fake"
+
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
+    ) -> ChatResult:
+        raise NotImplementedError("async only")
+
+    async def _agenerate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
+    ) -> ChatResult:
+        if self.on_call is not None:
+            self.on_call()
+        self.seen.append(list(messages))
+        await asyncio.sleep(0)
+        usage = {"input_tokens": 50, "output_tokens": 7, "total_tokens": 57}
+        message = AIMessage(content=REPLY, usage_metadata=usage)  # type: ignore[arg-type]  # a UsageMetadata dict
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"backend": "openai", "model": "gpt-x", "strategy": "json_schema"},
+        {"backend": "openai", "model": "q", "base_url": "http://127.0.0.1:9/v1", "temperature": 0.3, "seed": 7},
+        {"backend": "local", "model": "smol", "strategy": "tool_call", "max_tokens": 64},
+    ],
+    ids=["openai", "base-url-and-seed", "local-tool-call"],
+)
+def test_cache_keys_are_the_canonical_ones(settings: dict[str, Any]) -> None:
+    spec = ModelSpec(**settings)
+    client = ModelClient(spec, Replying(), RunCalls(seed=3, cache=None, sink=lambda c: None))
+    schema = {"type": "object", "properties": {"ü": {"type": "string"}}, "required": ["ü"]}
+    messages = [SystemMessage('You are «X» (role id "a").'), HumanMessage("turn 2\n{json}"), AIMessage("x")]
+    for index in (0, 1, 12):
+        expected = cache_key(
+            {
+                "backend": spec.backend,
+                "model": spec.model,
+                "base_url": spec.base_url,
+                "settings": {"temperature": spec.temperature, "max_tokens": spec.max_tokens, "seed": spec.seed or 3},
+                "strategy": "prompt",
+                "schema": schema,
+                "messages": [(m.type, m.content) for m in messages],
+                "call_index": index,
+            }
+        )
+        assert client._key(messages, "prompt", schema, index) == expected
+
+
+def _latency_backend(name: str, on_call: Any) -> None:
+    @register_backend(name)
+    def _factory(spec: ModelSpec) -> MindFactory:
+        def make(role: str, world: World, calls: RunCalls) -> Mind:
+            client = ModelClient(spec, Replying(on_call=on_call), calls)
+            return LLMMind(role, world.personas[role], world.spec, world.personas, client)
+
+        return make
+
+
+def test_every_finished_turn_is_committed_before_the_next_model_call(acme: World, tmp_path: Path) -> None:
+    """What another process (a resume after kill -9) can read when each request goes out."""
+    seen: list[tuple[int, int, int]] = []
+
+    def look() -> None:
+        with sqlite3.connect(tmp_path / "out" / DB_NAME) as db:
+            (turns,) = db.execute("SELECT COUNT(*) FROM turns").fetchone()
+            (calls,) = db.execute("SELECT COUNT(*) FROM calls").fetchone()
+        with sqlite3.connect(tmp_path / "cache.db") as db:
+            (replies,) = db.execute("SELECT COUNT(*) FROM replies").fetchone()
+        seen.append((turns, calls, replies))
+
+    _latency_backend("committed_probe", look)
+    spec = ModelSpec(backend="committed_probe", model="m", strategy="prompt")
+    (plan,) = plan_runs(acme, [0], {"default": spec})
+    cache = ResponseCache(tmp_path / "cache.db")
+    with Store(tmp_path / "out") as store:
+        outcome = asyncio.run(execute_run(plan, store, RunOptions(cache=cache)))
+    cache.close()
+    assert outcome.status == "done" and outcome.calls == len(seen) > 3
+    assert seen == [(i, i, i) for i in range(len(seen))]
+
+
+def test_the_cpu_gate_hands_over_in_arrival_order_and_is_free_during_waits() -> None:
+    order: list[str] = []
+
+    async def run(name: str, gate: CpuGate, start: asyncio.Event) -> None:
+        hold = gate.hold()
+        async with hold.held_during():
+            order.append(f"{name} start")
+            start.set()
+            async with hold.paused():
+                await asyncio.sleep(0.01)
+            order.append(f"{name} reply")
+            await asyncio.sleep(0)  # an await inside a turn does not let another run in
+            order.append(f"{name} end")
+
+    async def main() -> None:
+        gate = CpuGate()
+        started = [asyncio.Event() for _ in range(3)]
+        tasks = []
+        for i, event in enumerate(started):
+            tasks.append(asyncio.create_task(run(f"r{i}", gate, event)))
+            await event.wait()  # r1 starts while r0 waits on its model: the gate is free then
+        await asyncio.gather(*tasks)
+
+    asyncio.run(main())
+    assert order[:3] == ["r0 start", "r1 start", "r2 start"]
+    for name in ("r0", "r1", "r2"):
+        i = order.index(f"{name} reply")
+        assert order[i + 1] == f"{name} end"
+
+
+def test_the_kept_world_state_equals_a_replay_of_the_records(acme: World) -> None:
+    minds, _ = llm_minds(acme, Replying())
+    for records in (run_world(acme, minds), run_world(acme, policy_minds(acme))):
+        replayed = WorldState.replay(acme.spec, records)
+        kept = WorldState(acme.spec)
+        for r in records:
+            kept.add(r)
+        for role in acme.spec.cast:
+            assert kept.view_for(role, 99) == replayed.view_for(role, 99)
+
+
+class Counting(AsyncCallbackHandler):
+    def __init__(self) -> None:
+        self.starts = 0
+        self.ends = 0
+
+    async def on_chat_model_start(self, *args: Any, **kwargs: Any) -> None:
+        self.starts += 1
+
+    async def on_llm_end(self, *args: Any, **kwargs: Any) -> None:
+        self.ends += 1
+
+
+def test_the_direct_model_path_matches_ainvoke_and_callbacks_still_run() -> None:
+    spec = ModelSpec(backend="openai", model="m", base_url="http://127.0.0.1:9/v1", strategy="json_object")
+    handler = Counting()
+    results: list[tuple[str, list[CallRecord]]] = []
+    for model in (Replying(), Replying(callbacks=[handler])):
+        records: list[CallRecord] = []
+        client = ModelClient(spec, model, RunCalls(seed=0, cache=None, sink=records.append))
+        text = asyncio.run(client.complete([HumanMessage("hi")], "json_object", {}, "a", 1))
+        results.append((text, [r.model_copy(update={"latency_ms": 0.0}) for r in records]))
+    assert results[0] == results[1] and results[0][0] == REPLY
+    assert results[0][1][0].input_tokens == 50 and results[0][1][0].output_tokens == 7
+    assert (handler.starts, handler.ends) == (1, 1), "a configured callback handler (tracing) still sees the call"
