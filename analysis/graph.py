@@ -102,16 +102,19 @@ def _add_run_nodes(G: nx.MultiDiGraph, transcript: Transcript, findings: list[Fi
 
 def _add_finding_edges(G: nx.MultiDiGraph, transcript: Transcript, finding: Finding) -> None:
     source = _key_of(transcript, finding.deceiver)
+    finding_id = finding.finding_id
     for target in finding.targets:
-        attrs = _edge_attrs(finding, target, transcript.world_id)
-        G.add_edge(source, _key_of(transcript, target), key=finding.finding_id, **attrs)
+        attrs = _edge_attrs(finding, target, transcript.world_id, finding_id)
+        G.add_edge(source, _key_of(transcript, target), key=finding_id, **attrs)
 
 
-def _edge_attrs(f: Finding, target: str, world_id: str) -> dict[str, str | int | float | bool]:
+def _edge_attrs(
+    f: Finding, target: str, world_id: str, finding_id: str | None = None
+) -> dict[str, str | int | float | bool]:
     """A finding flattened to GraphML-safe values: missing numbers are -1, missing text is ""."""
     ev, belief = f.evidence, f.evidence.belief
     return {
-        "finding_id": f.finding_id,
+        "finding_id": f.finding_id if finding_id is None else finding_id,
         "run_id": f.run_id,
         "world": world_id,
         "type": f.type,

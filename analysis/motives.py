@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 
 from analysis.findings import Finding, Motive
 from worlds.phrasing import split_sentences
-from worlds.records import ActionRecord, Transcript
+from worlds.records import ActionRecord, Transcript, TurnRecord
 from worlds.spec import ActionPush, BeliefPush, IncentiveSpec, WorldSpec
 
 REASONING_CONFIDENCE = 0.6
@@ -34,12 +34,13 @@ def attach_motives(findings: Iterable[Finding], transcript: Transcript, world: W
     (e.g. from a judge) are kept; each (incentive, how) appears once.
     """
     out: list[Finding] = []
+    actions = {a.index: a for a in transcript.actions}
     for finding in findings:
         incentives: dict[str, IncentiveSpec] = {
             iid: inc for iid, inc in world.incentives_of(finding.deceiver).items() if iid not in transcript.ablated
         }
         found = [
-            *structural_motives(finding, incentives, transcript),
+            *_structural(finding, incentives, actions),
             *reasoning_motives(finding, incentives, transcript),
         ]
         out.append(finding.model_copy(update={"motives": _merge(finding.motives, found)}))
@@ -50,7 +51,12 @@ def structural_motives(
     finding: Finding, incentives: Mapping[str, IncentiveSpec], transcript: Transcript
 ) -> list[Motive]:
     """Incentives whose push is on the finding's fact (same value, audience) or on its action."""
-    actions = {a.index: a for a in transcript.actions}
+    return _structural(finding, incentives, {a.index: a for a in transcript.actions})
+
+
+def _structural(
+    finding: Finding, incentives: Mapping[str, IncentiveSpec], actions: Mapping[int, ActionRecord]
+) -> list[Motive]:
     motives: list[Motive] = []
     for iid, incentive in sorted(incentives.items()):
         push = incentive.pushes
@@ -110,8 +116,24 @@ def incentive_names(incentive_id: str, incentive: IncentiveSpec) -> list[str]:
 
 def latest_thinking(transcript: Transcript, role: str, turn: int) -> str:
     """The role's most recent non-empty thinking at or before ``turn`` ("" if none)."""
-    past = [t for t in transcript.turns if t.role == role and t.turn <= turn and t.thinking.strip()]
+    past = [t for t in _thoughts(transcript).get(role, ()) if t.turn <= turn]
     return max(past, key=lambda t: t.turn).thinking if past else ""
+
+
+_LAST_THOUGHTS: list[tuple[Transcript, dict[str, list[TurnRecord]]]] = []
+"""The index of the transcript last asked about: motives are attached one run at a time."""
+
+
+def _thoughts(transcript: Transcript) -> dict[str, list[TurnRecord]]:
+    """Each role's turns with non-empty thinking, in transcript order."""
+    if _LAST_THOUGHTS and _LAST_THOUGHTS[0][0] is transcript:
+        return _LAST_THOUGHTS[0][1]
+    index: dict[str, list[TurnRecord]] = {}
+    for t in transcript.turns:
+        if t.thinking.strip():
+            index.setdefault(t.role, []).append(t)
+    _LAST_THOUGHTS[:] = [(transcript, index)]
+    return index
 
 
 def _merge(existing: list[Motive], found: list[Motive]) -> list[Motive]:

@@ -197,8 +197,14 @@ def _check_fields(by: Sequence[str]) -> tuple[str, ...]:
 
 
 def _role_value(transcript: Transcript, role: str, attr: str) -> str:
+    if attr == "role":
+        return role
     info = transcript.roles.get(role, _UNKNOWN_ROLE)
-    return {"role": role, "skin": info.persona, "model": info.base_model}[attr]
+    if attr == "skin":
+        return info.persona
+    if attr == "model":
+        return info.base_model
+    raise KeyError(attr)
 
 
 def _key_of(transcript: Transcript, finding: Finding, target: str, fields: tuple[str, ...]) -> tuple[str, ...]:
@@ -221,8 +227,9 @@ def _count_keys(
     for finding in findings:
         if deceptive_only and not finding.deceptive:
             continue
+        finding_id = finding.finding_id
         for target in finding.targets or [""]:
-            counts[_key_of(transcript, finding, target, fields)].add((finding.finding_id, target if per_target else ""))
+            counts[_key_of(transcript, finding, target, fields)].add((finding_id, target if per_target else ""))
     return dict(counts)
 
 

@@ -3,10 +3,12 @@
 Synthesises a store of R runs of acme_quarter_end whose personas make C claims per run in total
 (sales-rep and debugger statements about the facts they know, true or false), then times
 re-analysis (claim extraction, beliefs, all detectors, motives), streamed run by run from the
-store, the deception graph and the ablation compare table. Reports seconds per stage and peak RSS.
+store in ``--workers`` processes, the deception graph and the ablation compare table. Reports
+seconds per stage (synthesis apart: the target is the analysis) and the peak RSS of the parent and
+of the largest worker.
 
 Target (issue 5): 10,000 runs and 1,000,000 claims under 30 s and 2 GiB.
-Run: .venv/bin/python benchmarks/analysis_scale.py [--runs 10000] [--claims-per-run 100]
+Run: .venv/bin/python benchmarks/analysis_scale.py [--runs 10000] [--claims-per-run 100] [--workers 2]
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 
 from analysis.findings import Finding
 from analysis.graph import build_deception_graph, deception_table
+from analysis.parallel import analyze_folder_parallel
 from analysis.pipeline import analyze_folder
 from analysis.stats import compare, run_outcomes
 from simulation.runner import plan_runs
@@ -58,6 +61,12 @@ def _synthesise(folder: Path, runs: int, claims: int) -> None:
             store.finish_run(plan.run_id)
 
 
+def _cpu() -> tuple[float, float]:
+    """User + system seconds of this process and of its finished children (the workers)."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
+
+
 _EMPTY = {"turns": [], "messages": [], "actions": [], "knowledge": [], "fact_changes": []}
 
 
@@ -65,17 +74,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=10_000)
     parser.add_argument("--claims-per-run", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2, help="analysis processes (1: serial, in this process)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         start = time.perf_counter()
         _synthesise(folder, args.runs, args.claims_per_run)
         built = time.perf_counter()
+        cpu_start = _cpu()
         kept: list[tuple[Transcript, list[Finding]]] = []
 
         def stream() -> Iterator[tuple[Transcript, list[Finding]]]:
             """One transcript in memory at a time; only its roles and findings are kept for the tables."""
-            for transcript, findings in analyze_folder(folder):
+            analysed = analyze_folder(folder) if args.workers == 1 else analyze_folder_parallel(folder, args.workers)
+            for transcript, findings in analysed:
                 kept.append((transcript.model_copy(update=_EMPTY), findings))
                 yield transcript, findings
 
@@ -85,7 +97,9 @@ def main() -> None:
         outcomes = run_outcomes(kept, by=("deceiver_role", "target_role", "type", "subject"))
         table = compare(outcomes, by="ablation")
         done = time.perf_counter()
+        cpu_parent, cpu_workers = (after - before for after, before in zip(_cpu(), cpu_start, strict=True))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     claims = args.runs * args.claims_per_run
     edges = graph.number_of_edges()
     print(f"runs={args.runs} claims={claims} edges={edges} table_rows={len(rows)} compare_rows={len(table)}")
@@ -93,7 +107,8 @@ def main() -> None:
     per_claim = 1e6 * (analysed - built) / claims
     print(f"analyse + deception graph (one streamed pass): {analysed - built:.1f} s ({per_claim:.1f} us/claim)")
     print(f"deception table + compare: {done - analysed:.1f} s")
-    print(f"total analysis: {done - built:.1f} s; peak RSS {rss:.0f} MiB")
+    print(f"analysis CPU: parent {cpu_parent:.1f} s, workers {cpu_workers:.1f} s")
+    print(f"total analysis: {done - built:.1f} s; peak RSS {rss:.0f} MiB (largest worker {worker_rss:.0f} MiB)")
 
 
 if __name__ == "__main__":

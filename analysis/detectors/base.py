@@ -101,8 +101,22 @@ def claim_finding(
 
 
 def thinking_at(transcript: Transcript, role: str, turn: int) -> str:
-    """The role's private thinking in exactly that turn ("" if none)."""
-    return next((t.thinking for t in transcript.turns if t.role == role and t.turn == turn), "")
+    """The role's private thinking in exactly that turn ("" if none; the first such turn record)."""
+    return _thinking_index(transcript).get((role, turn), "")
+
+
+_LAST_INDEX: list[tuple[Transcript, dict[tuple[str, int], str]]] = []
+"""The index of the transcript last asked about: detectors ask about one run many times in a row."""
+
+
+def _thinking_index(transcript: Transcript) -> dict[tuple[str, int], str]:
+    if _LAST_INDEX and _LAST_INDEX[0][0] is transcript:
+        return _LAST_INDEX[0][1]
+    index: dict[tuple[str, int], str] = {}
+    for t in transcript.turns:
+        index.setdefault((t.role, t.turn), t.thinking)
+    _LAST_INDEX[:] = [(transcript, index)]
+    return index
 
 
 def contradicting_thought(thinking: str, phrasings: Phrasings, stance: str) -> str | None:
