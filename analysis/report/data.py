@@ -29,7 +29,7 @@ from analysis.report.model import (
     RunInfo,
     WorldInfo,
 )
-from analysis.report.tables import ablation_rows, build_tables, skin_model_rates
+from analysis.report.tables import build_tables
 from analysis.stats import AblationRow, RateRow, condition_name
 from simulation.errors import StoreError
 from simulation.store import RunRow, Store
@@ -124,7 +124,7 @@ def build_report(
     by_id = {t.run_id: (t, fs) for t, fs in loaded.analyzed}
     index = {r.run_id: i for i, r in enumerate(loaded.runs)}
     nodes = _nodes(loaded.analyzed)
-    ablations = ablation_rows(loaded.analyzed)
+    tables = build_tables(loaded.runs, loaded.analyzed, nodes, index)
     refs: list[FindingRef] = []
     groups: dict[tuple[str, str, str, str, tuple[str, ...]], list[int]] = defaultdict(list)
     details: list[RunDetail | None] = []
@@ -154,10 +154,10 @@ def build_report(
         ],
         findings=refs,
         worlds={w: _world_info(spec) for w, spec in sorted(loaded.worlds.items())},
-        tables=build_tables(loaded.runs, loaded.analyzed, nodes, index, ablations),
+        tables=tables.tables,
         type_colours=_TYPE_COLOURS,
     )
-    return Report(data, details, skin_model_rates(loaded.analyzed), ablations)
+    return Report(data, details, tables.rates, tables.ablations)
 
 
 def _node_of(transcript: Transcript, role: str) -> str:

@@ -7,9 +7,12 @@ Every number comes from :mod:`analysis.stats`, :mod:`analysis.intervals` and
 
 from __future__ import annotations
 
-__all__ = ["EDGE_FIELDS", "ablation_rows", "build_tables", "format_interval", "skin_model_rates"]
+__all__ = ["EDGE_FIELDS", "Tables", "ablation_rows", "build_tables", "format_interval"]
 
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
+
+import networkx as nx
 
 from analysis.findings import Finding
 from analysis.graph import build_deception_graph, deception_table
@@ -35,18 +38,25 @@ def format_interval(i: Interval) -> str:
     return f"{i.estimate:.2f} [{i.low:.2f}, {i.high:.2f}]"
 
 
+class Tables(NamedTuple):
+    """The formatted tables and the rows the plots draw."""
+
+    tables: list[Table]
+    rates: list[RateRow]
+    """Rate of any deception per deceiver skin and base model (the heat map's cells)."""
+    ablations: list[AblationRow]
+
+
 def build_tables(
-    runs: Sequence[RunRow],
-    analyzed: Runs,
-    nodes: Mapping[str, NodeInfo],
-    index: Mapping[str, int],
-    ablations: list[AblationRow],
-) -> list[Table]:
+    runs: Sequence[RunRow], analyzed: Runs, nodes: Mapping[str, NodeInfo], index: Mapping[str, int]
+) -> Tables:
     """Every table of the report, in display order (empty tables are kept: they say "none")."""
     pairs = run_outcomes(analyzed)
     by_model = run_outcomes(analyzed, by=_SKIN_MODEL)
-    return [
-        _who_deceived_whom(analyzed, nodes),
+    ablations = ablation_rows(analyzed)
+    G = build_deception_graph(analyzed)
+    tables = [
+        _who_deceived_whom(G, nodes),
         _rates("rates_skin", "Rates per skin pair", rate_table(pairs), ("deceiver skin", "target skin", "type")),
         _rates(
             "rates_model",
@@ -61,17 +71,14 @@ def build_tables(
             ("ablated", "deceiver skin", "target skin", "type"),
         ),
         _ablations(ablations),
-        _top(analyzed, nodes),
+        _top(G, nodes),
         _caught(analyzed),
         _chains(analyzed, index),
         _invalid_turns(analyzed, index),
         _failed_runs(runs, index),
     ]
-
-
-def skin_model_rates(analyzed: Runs) -> list[RateRow]:
-    """Rate of runs with any deception, per deceiver skin and base model (the heat map's cells)."""
-    return rate_table(run_outcomes(analyzed, by=_SKIN_MODEL), by=("deceiver_skin", "deceiver_model"))
+    rates = rate_table(by_model, by=("deceiver_skin", "deceiver_model"))
+    return Tables(tables, rates, ablations)
 
 
 def ablation_rows(analyzed: Runs) -> list[AblationRow]:
@@ -95,8 +102,8 @@ def _rates(table_id: str, title: str, rows: list[RateRow], key_names: Sequence[s
     )
 
 
-def _who_deceived_whom(analyzed: Runs, nodes: Mapping[str, NodeInfo]) -> Table:
-    rows = deception_table(build_deception_graph(analyzed))
+def _who_deceived_whom(G: nx.MultiDiGraph, nodes: Mapping[str, NodeInfo]) -> Table:
+    rows = deception_table(G)
     return Table(
         id="edges",
         title="Who deceived whom",
@@ -148,8 +155,7 @@ def _ablations(rows: list[AblationRow]) -> Table:
     )
 
 
-def _top(analyzed: Runs, nodes: Mapping[str, NodeInfo]) -> Table:
-    G = build_deception_graph(analyzed)
+def _top(G: nx.MultiDiGraph, nodes: Mapping[str, NodeInfo]) -> Table:
     top = dict(top_deceivers(G, n=10))
     deceived = dict(most_deceived(G, n=len(G)))
     return Table(

@@ -146,7 +146,8 @@
     cy.elements().remove();
     cy.add(elements);
     const layout = cy.layout({ name: state.layout, animate: false, padding: 40, nodeDimensionsIncludeLabels: true,
-      randomize: false, idealEdgeLength: () => 160, nodeRepulsion: () => 90000 });
+      randomize: true, idealEdgeLength: () => 180, nodeRepulsion: () => 1000000, nodeOverlap: 40, componentSpacing: 120,
+      gravity: 0.5, numIter: 1500, spacingFactor: 1.1 });
     layout.run();
     cy.fit(undefined, 40);
     renderEdgeList();
@@ -160,9 +161,10 @@
         "border-color": "#4a6f94", "border-width": 1, width: 36, height: 36, "text-background-color": "#fff",
         "text-background-opacity": 0.8 } },
       { selector: "edge", style: { width: "data(width)", "line-color": "data(colour)", "target-arrow-color": "data(colour)",
-        "target-arrow-shape": "triangle", "curve-style": "bezier", "control-point-step-size": 50, label: "data(label)",
-        "font-size": 10, color: "data(colour)", "text-rotation": "autorotate", "text-background-color": "#fff",
-        "text-background-opacity": 0.85, "text-background-padding": "2px", "arrow-scale": 1.2 } },
+        "target-arrow-shape": "triangle", "curve-style": "bezier", "control-point-step-size": 70, label: "data(label)",
+        "font-size": 11, color: "#1f2328", "text-background-color": "#fff", "text-background-opacity": 0.9,
+        "text-background-padding": "2px", "text-border-color": "data(colour)", "text-border-width": 1,
+        "text-border-opacity": 1, "arrow-scale": 0.9 } },
       { selector: "edge:selected", style: { "overlay-color": "#0969da", "overlay-opacity": 0.25, "overlay-padding": 4 } },
     ] });
     cy.on("tap", "edge", (ev) => { state.edge = ev.target.data("key"); renderEdgePanel(); });
@@ -351,6 +353,6 @@
   buildControls();
   initGraph();
   redraw();
-  window.skinsReport = { openRun, openFinding, cy, data: DATA };
+  window.skinsReport = { openRun, openFinding, cy, data: DATA, readyMs: performance.now() };
   document.body.dataset.ready = "1";
 })();
