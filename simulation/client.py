@@ -14,7 +14,7 @@ import itertools
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,9 +76,9 @@ class RunCalls:
     seed: int
     cache: ResponseCache | None
     sink: Callable[[CallRecord], None]
-    commit: Callable[[], None] | None = None
-    """Commits the run's pending writes. When set, replies go into the cache uncommitted and the run
-    commits them with its turn (one transaction per turn, not one per write); it is also called
+    commit: Callable[[], Awaitable[None]] | None = None
+    """Makes the run's pending writes durable. When set, replies go into the cache uncommitted and the
+    run commits them with its turn (one transaction per turn, not one per write); it is also awaited
     before every request, so nothing answered stays uncommitted while the run waits on a model."""
     cpu: CpuHold | None = None
     """The run's hold on its event loop's CPU gate, let go while waiting on a model."""
@@ -140,15 +140,13 @@ class ModelClient:
                 CallRecord(**base, input_tokens=hit.input_tokens, output_tokens=hit.output_tokens, cached=True)
             )
             return hit.text
-        if self.calls.commit is not None:
-            self.calls.commit()  # everything this run wrote so far is durable before it asks a model
         start = time.perf_counter()
         try:
             if self.calls.cpu is not None:
                 async with self.calls.cpu.paused():
-                    reply, attempts = await self._call_with_retries(messages, strategy, schema)
+                    reply, attempts = await self._durable_call(messages, strategy, schema)
             else:
-                reply, attempts = await self._call_with_retries(messages, strategy, schema)
+                reply, attempts = await self._durable_call(messages, strategy, schema)
         except ModelCallError as exc:
             elapsed = 1000 * (time.perf_counter() - start)
             self.calls.sink(CallRecord(**base, attempts=exc.attempts, latency_ms=elapsed, error=str(exc)))
@@ -169,6 +167,13 @@ class ModelClient:
             )
         )
         return text
+
+    async def _durable_call(
+        self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any]
+    ) -> tuple[AIMessage, int]:
+        if self.calls.commit is not None:
+            await self.calls.commit()  # everything this run wrote so far is durable before it asks a model
+        return await self._call_with_retries(messages, strategy, schema)
 
     async def _call_with_retries(
         self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any]

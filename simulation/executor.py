@@ -46,7 +46,12 @@ async def execute_specs(
     options: RunOptions,
     on_done: Callable[[RunOutcome], None] | None = None,
 ) -> list[RunOutcome]:
-    """Run every spec, at most ``options.concurrency`` at once, in the given order of start."""
+    """Run every spec, at most ``options.concurrency`` at once, in the given order of start
+    (in ``options.processes`` worker processes when more than one)."""
+    if options.processes > 1:
+        from simulation.procs import execute_specs_in_processes
+
+        return await execute_specs_in_processes(specs, store, options, on_done, options.processes)
     gate = asyncio.Semaphore(max(1, options.concurrency))
     fatal: dict[str, str] = {}
     finished: list[RunOutcome] = []

@@ -7,7 +7,17 @@ errors are permanent.
 
 from __future__ import annotations
 
-__all__ = ["CpuGate", "CpuHold", "Limiter", "RetryPolicy", "classify", "cpu_gate", "limiter_for", "retry_after"]
+__all__ = [
+    "CpuGate",
+    "CpuHold",
+    "Limiter",
+    "RetryPolicy",
+    "classify",
+    "cpu_gate",
+    "limiter_for",
+    "retry_after",
+    "set_process_share",
+]
 
 import asyncio
 import contextlib
@@ -110,6 +120,15 @@ class Limiter:
 
 
 _LIMITERS: dict[tuple[int, str], Limiter] = {}
+_SHARE = 1
+
+
+def set_process_share(processes: int) -> None:
+    """This process is one of ``processes`` workers sharing every endpoint: each limiter gets a
+    1/processes share of the configured concurrency and request rate, so the totals still hold."""
+    global _SHARE
+    _SHARE = max(1, processes)
+    _LIMITERS.clear()
 
 
 def limiter_for(key: str, max_concurrency: int, requests_per_second: float | None) -> Limiter:
@@ -119,7 +138,9 @@ def limiter_for(key: str, max_concurrency: int, requests_per_second: float | Non
     if found is None:
         for stale in [k for k in _LIMITERS if k[0] != loop]:
             del _LIMITERS[stale]
-        found = _LIMITERS[(loop, key)] = Limiter(max_concurrency, requests_per_second)
+        concurrency = max(1, max_concurrency // _SHARE)
+        rate = requests_per_second / _SHARE if requests_per_second else requests_per_second
+        found = _LIMITERS[(loop, key)] = Limiter(concurrency, rate)
     return found
 
 

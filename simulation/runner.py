@@ -6,7 +6,7 @@ __all__ = ["RunOptions", "RunOutcome", "RunSpec", "check_backends", "execute_run
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -86,6 +86,9 @@ class RunOptions:
     """Runs in flight at once (each run's turns stay in order)."""
     stop: Callable[[], bool] = lambda: False
     """Checked before each turn and each run: True drains (in-flight calls finish and are cached)."""
+    processes: int = 1
+    """Worker processes running the engines (the calling process stays the only store writer);
+    1 runs everything on this process's event loop."""
 
 
 def plan_runs(
@@ -159,7 +162,7 @@ async def _execute(spec: RunSpec, store: Store, options: RunOptions, cpu: CpuHol
         context = RunContext(
             world=world,
             minds=minds,
-            sink=_sink(store, run_id, commit),
+            sink=_sink(store, run_id, options.cache),
             stop=options.stop,
             seed=spec.seed,
         )
@@ -187,26 +190,28 @@ async def _execute(spec: RunSpec, store: Store, options: RunOptions, cpu: CpuHol
     )
 
 
-def _committer(store: Store, cache: ResponseCache | None) -> Callable[[], None]:
-    """Commits a run's pending writes: its records and call records, then the replies it cached.
+def _committer(store: Store, cache: ResponseCache | None) -> Callable[[], Awaitable[None]]:
+    """Makes a run's pending writes durable: the replies it cached, then its records and call records.
 
-    Called at the end of every turn and before every model request: a finished turn is durable
-    before the run goes on, and a reply is committed to the cache with the turn that used it
-    (a kill -9 can only lose replies of turns that had not finished, at most one per run in flight).
+    Awaited before every model request (and the sink commits at the end of every turn): a finished
+    turn is durable before the run goes on, and a reply is committed with the turn that used it (a
+    kill -9 can only lose replies of turns that had not finished, at most one per run in flight).
     """
 
-    def commit() -> None:
-        store.commit()
+    async def commit() -> None:
         if cache is not None:
             cache.commit()
+        await store.durable()
 
     return commit
 
 
-def _sink(store: Store, run_id: str, commit: Callable[[], None]) -> Callable[[list[Record]], None]:
+def _sink(store: Store, run_id: str, cache: ResponseCache | None) -> Callable[[list[Record]], None]:
     def sink(records: list[Record]) -> None:
         store.append(run_id, records, commit=False)
-        commit()
+        if cache is not None:
+            cache.commit()
+        store.commit()
 
     return sink
 

@@ -115,6 +115,10 @@ class Store:
         if self._db.in_transaction:
             self._db.commit()
 
+    async def durable(self) -> None:
+        """Return once every write so far is committed (here at once; a worker waits for its writer)."""
+        self.commit()
+
     def __enter__(self) -> Store:
         return self
 

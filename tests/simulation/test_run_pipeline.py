@@ -191,3 +191,30 @@ def test_the_direct_model_path_matches_ainvoke_and_callbacks_still_run() -> None
     assert results[0] == results[1] and results[0][0] == REPLY
     assert results[0][1][0].input_tokens == 50 and results[0][1][0].output_tokens == 7
     assert (handler.starts, handler.ends) == (1, 1), "a configured callback handler (tracing) still sees the call"
+
+
+def test_worker_processes_give_the_same_store_as_one_process(acme: World, tmp_path: Path) -> None:
+    """Runs executed by forked workers land through the single writer exactly as local runs do."""
+    from simulation.executor import execute_specs
+
+    _latency_backend("replying", None)
+    spec = ModelSpec(backend="replying", model="m", strategy="prompt")
+    plans = plan_runs(acme, range(5), {"default": spec})
+    stores: list[dict[str, Any]] = []
+    for processes in (1, 2):
+        cache = ResponseCache(tmp_path / f"cache-{processes}.db")
+        with Store(tmp_path / f"out-{processes}") as store:
+            options = RunOptions(cache=cache, concurrency=3, processes=processes)
+            outcomes = asyncio.run(execute_specs(plans, store, options))
+            assert [o.status for o in outcomes] == ["done"] * 5
+            stores.append(
+                {
+                    r.run_id: (store.transcript(r.run_id).model_dump_json(), store.usage(r.run_id).calls)
+                    for r in store.runs()
+                }
+            )
+            again = asyncio.run(execute_specs(plans, store, options))
+            assert [o.status for o in again] == ["skipped"] * 5
+        assert cache.stats()["replying:m"][0] == sum(calls for _, calls in stores[-1].values())
+        cache.close()
+    assert stores[0] == stores[1]
