@@ -7,13 +7,22 @@ by different base models across a sweep stays apart. Every attribute is a
 
 from __future__ import annotations
 
-__all__ = ["TableRow", "build_deception_graph", "deception_table", "node_key", "write_graph_files"]
+__all__ = [
+    "DeceptionGraphBuilder",
+    "RunEdges",
+    "TableRow",
+    "build_deception_graph",
+    "deception_table",
+    "node_key",
+    "run_edges",
+    "write_graph_files",
+]
 
 import json
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 from pydantic import BaseModel, ConfigDict
@@ -56,56 +65,92 @@ def build_deception_graph(
     >>> [(u, v, d["type"]) for u, v, d in G.edges(data=True)]
     [('acme/dana@policy', 'acme/sam@policy', 'lie')]
     """
-    G = nx.MultiDiGraph()
-    seen: set[str] = set()
-    worlds: set[str] = set()
+    builder = DeceptionGraphBuilder()
     for transcript, findings in runs:
-        if transcript.run_id in seen:
-            continue
-        seen.add(transcript.run_id)
-        worlds.add(transcript.world_id)
-        kept = [f for f in findings if f.deceptive or include_non_deceptive]
-        _add_run_nodes(G, transcript, kept)
-        for finding in kept:
-            _add_finding_edges(G, transcript, finding)
-    G.graph["n_runs"] = len(seen)
-    G.graph["worlds"] = ",".join(sorted(worlds))
-    return G
+        builder.add(transcript, findings, include_non_deceptive)
+    return builder.graph()
+
+
+_NodeRow = tuple[str, dict[str, str | int]]
+_EdgeRow = tuple[str, str, str, dict[str, str | int | float | bool]]
+
+
+class RunEdges(NamedTuple):
+    """One run's nodes and edges, flattened (cheap to send between processes): see :func:`run_edges`."""
+
+    run_id: str
+    world_id: str
+    nodes: list[_NodeRow]
+    """(node key, attributes for a new node) per role of the run and role its findings name."""
+    edges: list[_EdgeRow]
+    """(source key, target key, finding id, attributes) per finding and target."""
+
+
+def run_edges(transcript: Transcript, findings: list[Finding], include_non_deceptive: bool = False) -> RunEdges:
+    """What :func:`build_deception_graph` adds for one run (the transcript's records are not read)."""
+    kept = [f for f in findings if f.deceptive or include_non_deceptive]
+    roles = list(transcript.roles)
+    for f in kept:
+        roles += [r for r in [f.deceiver, *f.targets] if r not in roles]
+    nodes: list[_NodeRow] = []
+    for role in roles:
+        info = transcript.roles.get(role, _UNKNOWN_ROLE)
+        attrs: dict[str, str | int] = {
+            "role": role,
+            "world": transcript.world_id,
+            "persona": info.persona,
+            "title": info.title,
+            "base_model": info.base_model,
+            "runs": 1,
+        }
+        nodes.append((_key_of(transcript, role), attrs))
+    edges: list[_EdgeRow] = []
+    for finding in kept:
+        source, finding_id = _key_of(transcript, finding.deceiver), finding.finding_id
+        for target in finding.targets:
+            attrs_ = _edge_attrs(finding, target, transcript.world_id, finding_id)
+            edges.append((source, _key_of(transcript, target), finding_id, attrs_))
+    return RunEdges(transcript.run_id, transcript.world_id, nodes, edges)
+
+
+class DeceptionGraphBuilder:
+    """Builds :func:`build_deception_graph`'s graph run by run (from findings or from :class:`RunEdges`)."""
+
+    def __init__(self) -> None:
+        self._G = nx.MultiDiGraph()
+        self._seen: set[str] = set()
+        self._worlds: set[str] = set()
+
+    def add(self, transcript: Transcript, findings: list[Finding], include_non_deceptive: bool = False) -> None:
+        """Add one run (a run id seen before is ignored)."""
+        if transcript.run_id not in self._seen:
+            self.add_edges(run_edges(transcript, findings, include_non_deceptive))
+
+    def add_edges(self, run: RunEdges) -> None:
+        """Add one run's flattened nodes and edges (a run id seen before is ignored)."""
+        if run.run_id in self._seen:
+            return
+        self._seen.add(run.run_id)
+        self._worlds.add(run.world_id)
+        G = self._G
+        for key, attrs in run.nodes:  # every role of the run counts the run once
+            if key in G:
+                G.nodes[key]["runs"] += 1
+            else:
+                G.add_node(key, **attrs)
+        for source, target, finding_id, attrs_ in run.edges:
+            G.add_edge(source, target, key=finding_id, **attrs_)
+
+    def graph(self) -> nx.MultiDiGraph:
+        """The graph so far, with ``n_runs`` and ``worlds`` set."""
+        self._G.graph["n_runs"] = len(self._seen)
+        self._G.graph["worlds"] = ",".join(sorted(self._worlds))
+        return self._G
 
 
 def _key_of(transcript: Transcript, role: str) -> str:
     info = transcript.roles.get(role, _UNKNOWN_ROLE)
     return node_key(transcript.world_id, role, info.base_model)
-
-
-def _add_run_nodes(G: nx.MultiDiGraph, transcript: Transcript, findings: list[Finding]) -> None:
-    """Every role of the run (and any role a finding names) counts the run once."""
-    roles = list(transcript.roles)
-    for f in findings:
-        roles += [r for r in [f.deceiver, *f.targets] if r not in roles]
-    for role in roles:
-        key = _key_of(transcript, role)
-        if key in G:
-            G.nodes[key]["runs"] += 1
-            continue
-        info = transcript.roles.get(role, _UNKNOWN_ROLE)
-        G.add_node(
-            key,
-            role=role,
-            world=transcript.world_id,
-            persona=info.persona,
-            title=info.title,
-            base_model=info.base_model,
-            runs=1,
-        )
-
-
-def _add_finding_edges(G: nx.MultiDiGraph, transcript: Transcript, finding: Finding) -> None:
-    source = _key_of(transcript, finding.deceiver)
-    finding_id = finding.finding_id
-    for target in finding.targets:
-        attrs = _edge_attrs(finding, target, transcript.world_id, finding_id)
-        G.add_edge(source, _key_of(transcript, target), key=finding_id, **attrs)
 
 
 def _edge_attrs(
@@ -211,10 +256,15 @@ def _row(G: nx.MultiDiGraph, key: tuple[str, str, str, str], edges: list[dict[st
 
 def _motive_summary(edges: list[dict[str, Any]]) -> str:
     hows: dict[str, set[str]] = defaultdict(set)
+    read: dict[str, list[tuple[str, str]]] = {}  # edges mostly repeat a few motive lists
     for edge in edges:
-        for motive in json.loads(edge.get("motives_json") or "[]"):
-            m = Motive.model_validate(motive)
-            hows[m.incentive].add(m.how)
+        text = edge.get("motives_json") or "[]"
+        pairs = read.get(text)
+        if pairs is None:
+            motives = [Motive.model_validate(m) for m in json.loads(text)]
+            pairs = read[text] = [(m.incentive, m.how) for m in motives]
+        for incentive, how in pairs:
+            hows[incentive].add(how)
     parts = [f"{iid} ({', '.join(h for h in _HOW_ORDER if h in hows[iid])})" for iid in sorted(hows)]
     return "; ".join(parts)
 

@@ -5,22 +5,28 @@ read-only, reads its chunk with one query per table, analyses it and sends
 back each run's findings with their store rows already serialised. Only the
 parent writes, one transaction per chunk. Results come back in run order
 (a few chunks in flight at once), so the output equals the serial one.
+
+:func:`summarize_folder` sends back less: per run only what the deception
+graph and the outcome table are built from (:class:`analysis.graph.RunEdges`,
+:class:`analysis.outcomes.FindingKey`), so the parent never rebuilds a finding.
 """
 
 from __future__ import annotations
 
-__all__ = ["RunResult", "analyze_folder_parallel"]
+__all__ = ["RunResult", "RunSummary", "analyze_folder_parallel", "summarize_folder"]
 
 import multiprocessing
 import sqlite3
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from analysis.claims import Claim, ClaimExtractor
 from analysis.findings import Finding
+from analysis.graph import RunEdges, run_edges
+from analysis.outcomes import FindingKey, finding_key, record_subjects
 from analysis.stats import AblationRow
 from analysis.storeio import FindingRow, StoredRun, connect, finished_runs, read_transcripts, world_of, write_findings
 from simulation.store import Store
@@ -34,6 +40,7 @@ CHUNK_SIZE = 50
 IN_FLIGHT = 3
 """Tasks queued per worker (keeps every worker busy without holding many results)."""
 _NO_RECORDS: dict[str, list[object]] = {"turns": [], "messages": [], "actions": [], "knowledge": [], "fact_changes": []}
+T = TypeVar("T")
 
 
 class RunResult(NamedTuple):
@@ -42,10 +49,20 @@ class RunResult(NamedTuple):
     transcript: Transcript
     """The run's transcript (without its records unless they were asked for)."""
     findings: list[Finding]
-    rows: list[FindingRow]
-    """The findings as store rows (serialised in the worker)."""
     claims: list[Claim]
     """The run's claims, when asked for (else empty)."""
+
+
+class RunSummary(NamedTuple):
+    """What the graph and the outcome table need of one analysed run."""
+
+    transcript: Transcript
+    """The run without its records (ids, seed, roles, ablations)."""
+    edges: RunEdges
+    keys: list[FindingKey]
+    """Every finding's outcome fields (non-deceptive ones too)."""
+    subjects: frozenset[str]
+    """Facts and tools the run's records mention."""
 
 
 class _Task(NamedTuple):
@@ -57,32 +74,44 @@ class _Task(NamedTuple):
     ablations: list[AblationRow]
     keep_records: bool
     want_claims: bool
+    include_non_deceptive: bool
 
 
+_Done = tuple[str, list[FindingRow], T]
+"""(run id, its store rows, what is yielded for it)."""
 _READERS: dict[Path, sqlite3.Connection] = {}
 """Each worker's read-only connection per store (opened on its first task)."""
 
 
-def _analyze_chunk(task: _Task) -> list[RunResult]:
+def _analysed(task: _Task) -> Iterator[tuple[Transcript, list[Finding], list[Claim], list[FindingRow]]]:
     from analysis.pipeline import analyze_run, finding_rows
 
     reader = _READERS.get(task.folder)
     if reader is None:
         reader = _READERS[task.folder] = connect(task.folder)
-    out: list[RunResult] = []
     for run, transcript in zip(task.runs, read_transcripts(reader, task.runs), strict=True):
         claims: list[Claim] = []
-        findings = analyze_run(
-            transcript,
-            world_of(reader, run),
-            task.ablations,
-            task.extractors,
-            task.detectors,
-            task.custom,
-            claims if task.want_claims else None,
-        )
+        world = world_of(reader, run)
+        want = claims if task.want_claims else None
+        findings = analyze_run(transcript, world, task.ablations, task.extractors, task.detectors, task.custom, want)
+        yield transcript, findings, claims, finding_rows(findings)
+
+
+def _results(task: _Task) -> list[_Done[RunResult]]:
+    out: list[_Done[RunResult]] = []
+    for transcript, findings, claims, rows in _analysed(task):
         kept = transcript if task.keep_records else transcript.model_copy(update=_NO_RECORDS)
-        out.append(RunResult(kept, findings, finding_rows(findings), claims))
+        out.append((transcript.run_id, rows, RunResult(kept, findings, claims)))
+    return out
+
+
+def _summaries(task: _Task) -> list[_Done[RunSummary]]:
+    out: list[_Done[RunSummary]] = []
+    for transcript, findings, _, rows in _analysed(task):
+        edges = run_edges(transcript, findings, task.include_non_deceptive)
+        keys = [finding_key(f) for f in findings]
+        meta = transcript.model_copy(update=_NO_RECORDS)
+        out.append((transcript.run_id, rows, RunSummary(meta, edges, keys, frozenset(record_subjects(transcript)))))
     return out
 
 
@@ -104,10 +133,41 @@ def analyze_folder_parallel(
     processes costs more than analysing it. ``custom`` extractors must be
     picklable; ``passes`` (judges) are not supported here: run them serially.
     """
-    from analysis.detectors import DEFAULT_DETECTORS
-
     if passes:
         raise ValueError("finding passes (judges) cannot run in worker processes: analyse with workers=1")
+    tasks = _tasks(folder, chunk_size, extractors, detectors, custom, keep_records, claims_out is not None, False)
+    for result in _run_pool(Path(folder), workers, _results, tasks):
+        if claims_out is not None:
+            claims_out.extend(result.claims)
+        yield result.transcript, result.findings
+
+
+def summarize_folder(
+    folder: Path, workers: int = 2, include_non_deceptive: bool = False, chunk_size: int = CHUNK_SIZE
+) -> Iterator[RunSummary]:
+    """Analyse every finished run (lexical claims, every default detector), store the findings and
+    yield what the graph and the outcome table need, run by run.
+
+    Feed :meth:`analysis.graph.DeceptionGraphBuilder.add_edges` and
+    :meth:`analysis.outcomes.OutcomeCounter.add`; nothing else of a run stays in
+    memory. ``workers=1`` analyses in this process.
+    """
+    tasks = _tasks(folder, chunk_size, ("lexical",), None, None, False, False, include_non_deceptive)
+    yield from _run_pool(Path(folder), workers, _summaries, tasks)
+
+
+def _tasks(
+    folder: Path,
+    chunk_size: int,
+    extractors: Sequence[str],
+    detectors: Sequence[str] | None,
+    custom: Mapping[str, ClaimExtractor] | None,
+    keep_records: bool,
+    want_claims: bool,
+    include_non_deceptive: bool,
+) -> list[_Task]:
+    from analysis.detectors import DEFAULT_DETECTORS
+
     folder = Path(folder)
     with Store(folder, create=False) as store:  # checks the store and its schema version
         ablations = [AblationRow.model_validate_json(js) for js in store.ablations()]
@@ -116,48 +176,45 @@ def analyze_folder_parallel(
         runs = finished_runs(reader)
     finally:
         reader.close()
-    tasks = (
-        _Task(
-            folder,
-            runs[i : i + chunk_size],
-            tuple(extractors),
-            tuple(DEFAULT_DETECTORS if detectors is None else detectors),
-            custom,
-            ablations,
-            keep_records,
-            claims_out is not None,
-        )
-        for i in range(0, len(runs), chunk_size)
+    settings = (
+        tuple(extractors),
+        tuple(DEFAULT_DETECTORS if detectors is None else detectors),
+        custom,
+        ablations,
+        keep_records,
+        want_claims,
+        include_non_deceptive,
     )
-    yield from _run_pool(folder, workers, tasks, claims_out)
+    return [_Task(folder, runs[i : i + chunk_size], *settings) for i in range(0, len(runs), chunk_size)]
 
 
-def _run_pool(
-    folder: Path, workers: int, tasks: Iterator[_Task], claims_out: list[Claim] | None
-) -> Iterator[tuple[Transcript, list[Finding]]]:
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")  # fork: no re-imports
+def _run_pool(folder: Path, workers: int, work: Callable[[_Task], list[_Done[T]]], tasks: list[_Task]) -> Iterator[T]:
+    """``work`` over the tasks, in order, in ``workers`` processes (in this one for 1), writing findings here."""
     writer = connect(folder, readonly=False)
-    pending: deque[Future[list[RunResult]]] = deque()
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        if workers <= 1:
             for task in tasks:
-                pending.append(pool.submit(_analyze_chunk, task))
-                if len(pending) >= workers * IN_FLIGHT:
-                    yield from _collect(writer, pending.popleft().result(), claims_out)
-            while pending:
-                yield from _collect(writer, pending.popleft().result(), claims_out)
+                yield from _write(writer, work(task))
+            return
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")  # fork: no re-imports
+        pending: deque[Future[list[_Done[T]]]] = deque()
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            try:
+                for task in tasks:
+                    pending.append(pool.submit(work, task))
+                    if len(pending) >= workers * IN_FLIGHT:
+                        yield from _write(writer, pending.popleft().result())
+                while pending:
+                    yield from _write(writer, pending.popleft().result())
+            finally:
+                for future in pending:
+                    future.cancel()
     finally:
-        for future in pending:
-            future.cancel()
         writer.close()
 
 
-def _collect(
-    writer: sqlite3.Connection, results: list[RunResult], claims_out: list[Claim] | None
-) -> Iterator[tuple[Transcript, list[Finding]]]:
-    write_findings(writer, [(r.transcript.run_id, r.rows) for r in results])
-    for result in results:
-        if claims_out is not None:
-            claims_out.extend(result.claims)
-        yield result.transcript, result.findings
+def _write(writer: sqlite3.Connection, done: list[_Done[T]]) -> Iterator[T]:
+    write_findings(writer, [(run_id, rows) for run_id, rows, _ in done])
+    for _, _, item in done:
+        yield item

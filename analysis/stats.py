@@ -56,7 +56,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from statistics import fmean
 from typing import Literal, NamedTuple, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from analysis.findings import Finding
 from analysis.intervals import (
@@ -68,24 +68,10 @@ from analysis.intervals import (
     contrast,
     wilson_interval,
 )
-from worlds.records import RoleInfo, Transcript
+from analysis.outcomes import DEFAULT_BY, OUTCOME_FIELDS, RunOutcome, run_outcomes
+from worlds.records import Transcript
 
-OUTCOME_FIELDS: tuple[str, ...] = (
-    "deceiver_role",
-    "deceiver_skin",
-    "deceiver_model",
-    "target_role",
-    "target_skin",
-    "target_model",
-    "type",
-    "subject_kind",
-    "subject",
-)
-"""What an outcome can be keyed by: the deceiver's and target's role, skin (persona) and base
-model, and the finding's type, subject kind and subject."""
-DEFAULT_BY: tuple[str, ...] = ("deceiver_skin", "target_skin", "type")
 _RUN_FIELDS = ("world_id", "ablated")
-_UNKNOWN_ROLE = RoleInfo(persona="", title="", base_model="unknown")
 IntervalMethod = Literal["newcombe", "bootstrap"]
 Paired = Literal["auto"] | bool
 T = TypeVar("T")
@@ -106,29 +92,6 @@ class _Row(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class RunOutcome(_Row):
-    """One run and one key: how many findings of that key the run had."""
-
-    run_id: str
-    world_id: str
-    seed: int
-    ablated: tuple[str, ...]
-    """Incentives removed in this run, sorted."""
-    models: dict[str, str]
-    """Base model per role."""
-    personas: dict[str, str]
-    """Persona (skin) per role."""
-    key: dict[str, str]
-    """Field → value, in the order the outcomes were keyed by."""
-    count: int = Field(ge=0)
-    """Findings of this key in the run (a finding with two targets counts once per target key)."""
-
-    @property
-    def indicator(self) -> bool:
-        """Whether the run had at least one such finding."""
-        return self.count > 0
-
-
 def condition_name(ablated: Sequence[str]) -> str:
     """How an ablated set is named in tables: ``"commission,deadline"``, or ``"(none)"``.
 
@@ -136,151 +99,6 @@ def condition_name(ablated: Sequence[str]) -> str:
     ('(none)', 'commission,deadline')
     """
     return ",".join(sorted(ablated)) if ablated else "(none)"
-
-
-def run_outcomes(
-    runs: Iterable[tuple[Transcript, list[Finding]]],
-    by: Sequence[str] = DEFAULT_BY,
-    *,
-    deceptive_only: bool = True,
-) -> list[RunOutcome]:
-    """One outcome per run and key, zeros included, so every rate has its true denominator.
-
-    Keys are the values of ``by`` (see :data:`OUTCOME_FIELDS`) seen on any
-    finding of any run; a key never seen has no rows (its rate is 0 wherever
-    it could occur). A run gets a row for a key when the key could have
-    occurred in it: its cast has a deceiver (and a different target) with the
-    key's role, skin and model, and, when keyed by ``subject``, the subject
-    occurs in the run's world (in its knowledge, fact changes, actions or findings).
-    A run id seen twice is counted once.
-
-    >>> from worlds.records import RoleInfo, Transcript
-    >>> from analysis.findings import Evidence, Finding
-    >>> roles = {"a": RoleInfo(persona="rep", title="", base_model="m"),
-    ...          "b": RoleInfo(persona="buyer", title="", base_model="m")}
-    >>> lie = Finding(run_id="r1", type="lie", deceptive=True, deceiver="a", targets=["b"],
-    ...               subject_kind="fact", subject="f", turn=1, message_index=0, extractor="",
-    ...               detector="lie", confidence=1.0, evidence=Evidence(quote="fine"))
-    >>> runs = [(Transcript(run_id=r, world_id="w", seed=i, roles=roles), [lie] if r == "r1" else [])
-    ...         for i, r in enumerate(["r1", "r2"])]
-    >>> [(o.run_id, list(o.key.values()), o.count) for o in run_outcomes(runs)]
-    [('r1', ['rep', 'buyer', 'lie'], 1), ('r2', ['rep', 'buyer', 'lie'], 0)]
-    """
-    fields = _check_fields(by)
-    unique = _unique_runs(runs)
-    counted = {rid: _count_keys(t, fs, fields, deceptive_only) for rid, (t, fs) in unique.items()}
-    observed = sorted({k for counts in counted.values() for k in counts})
-    subjects = _world_subjects(unique.values())
-    out: list[RunOutcome] = []
-    for rid in sorted(unique):
-        transcript = unique[rid][0]
-        possible = _possible_role_parts(transcript, fields)
-        for key in observed:
-            if key in counted[rid] or _could_occur(key, fields, possible, subjects[transcript.world_id]):
-                out.append(_outcome(transcript, fields, key, len(counted[rid].get(key, ()))))
-    return out
-
-
-def _unique_runs(runs: Iterable[tuple[Transcript, list[Finding]]]) -> dict[str, tuple[Transcript, list[Finding]]]:
-    """Run id → (transcript, findings); the first of a repeated run id wins."""
-    unique: dict[str, tuple[Transcript, list[Finding]]] = {}
-    for transcript, findings in runs:
-        unique.setdefault(transcript.run_id, (transcript, findings))
-    return unique
-
-
-def _check_fields(by: Sequence[str]) -> tuple[str, ...]:
-    bad = [f for f in by if f not in OUTCOME_FIELDS]
-    if bad or len(set(by)) != len(by) or not by:
-        raise ValueError(f"cannot key outcomes by {list(by)}: give distinct fields among {list(OUTCOME_FIELDS)}")
-    return tuple(by)
-
-
-def _role_value(transcript: Transcript, role: str, attr: str) -> str:
-    if attr == "role":
-        return role
-    info = transcript.roles.get(role, _UNKNOWN_ROLE)
-    if attr == "skin":
-        return info.persona
-    if attr == "model":
-        return info.base_model
-    raise KeyError(attr)
-
-
-def _key_of(transcript: Transcript, finding: Finding, target: str, fields: tuple[str, ...]) -> tuple[str, ...]:
-    values: list[str] = []
-    for field in fields:
-        who, _, attr = field.partition("_")
-        if who in ("deceiver", "target"):
-            values.append(_role_value(transcript, finding.deceiver if who == "deceiver" else target, attr))
-        else:
-            values.append(str(getattr(finding, field)))
-    return tuple(values)
-
-
-def _count_keys(
-    transcript: Transcript, findings: list[Finding], fields: tuple[str, ...], deceptive_only: bool
-) -> dict[tuple[str, ...], set[tuple[str, str]]]:
-    """Key → the (finding id, target) pairs behind it (one per target only when keyed by a target field)."""
-    per_target = any(f.startswith("target_") for f in fields)
-    counts: dict[tuple[str, ...], set[tuple[str, str]]] = defaultdict(set)
-    for finding in findings:
-        if deceptive_only and not finding.deceptive:
-            continue
-        finding_id = finding.finding_id
-        for target in finding.targets or [""]:
-            counts[_key_of(transcript, finding, target, fields)].add((finding_id, target if per_target else ""))
-    return dict(counts)
-
-
-def _world_subjects(runs: Iterable[tuple[Transcript, list[Finding]]]) -> dict[str, set[str]]:
-    subjects: dict[str, set[str]] = defaultdict(set)
-    for t, findings in runs:
-        subjects[t.world_id] |= {k.fact for k in t.knowledge} | {c.fact for c in t.fact_changes}
-        subjects[t.world_id] |= {a.tool for a in t.actions} | {f.subject for f in findings}
-    return subjects
-
-
-def _role_indexes(fields: tuple[str, ...]) -> list[int]:
-    return [i for i, f in enumerate(fields) if f.startswith(("deceiver_", "target_"))]
-
-
-def _possible_role_parts(transcript: Transcript, fields: tuple[str, ...]) -> set[tuple[str, ...]]:
-    """The role-derived parts of a key this run's cast can produce (deceiver and target differ)."""
-    roles = sorted(transcript.roles)
-    if any(f.startswith("target_") for f in fields):
-        pairs = [(d, t) for d, t in itertools.product(roles, roles) if d != t]
-    else:
-        pairs = [(d, d) for d in roles]
-    parts: set[tuple[str, ...]] = {()} if not _role_indexes(fields) else set()
-    for deceiver, target in pairs:
-        part = []
-        for i in _role_indexes(fields):
-            who, _, attr = fields[i].partition("_")
-            part.append(_role_value(transcript, deceiver if who == "deceiver" else target, attr))
-        parts.add(tuple(part))
-    return parts
-
-
-def _could_occur(
-    key: tuple[str, ...], fields: tuple[str, ...], possible: set[tuple[str, ...]], subjects: set[str]
-) -> bool:
-    if tuple(key[i] for i in _role_indexes(fields)) not in possible:
-        return False
-    return "subject" not in fields or key[fields.index("subject")] in subjects
-
-
-def _outcome(transcript: Transcript, fields: tuple[str, ...], key: tuple[str, ...], count: int) -> RunOutcome:
-    return RunOutcome(
-        run_id=transcript.run_id,
-        world_id=transcript.world_id,
-        seed=transcript.seed,
-        ablated=tuple(sorted(transcript.ablated)),
-        models={r: i.base_model for r, i in sorted(transcript.roles.items())},
-        personas={r: i.persona for r, i in sorted(transcript.roles.items())},
-        key=dict(zip(fields, key, strict=True)),
-        count=count,
-    )
 
 
 class RateRow(_Row):
@@ -555,6 +373,14 @@ def _split(items: Iterable[R], incentive: str) -> tuple[list[R], list[R]]:
     shared = {_background(o, incentive) for o in arms[0]} & {_background(o, incentive) for o in arms[1]}
     with_, without = ([o for o in arm if _background(o, incentive) in shared] for arm in arms)
     return with_, without
+
+
+def _unique_runs(runs: Iterable[tuple[Transcript, list[Finding]]]) -> dict[str, tuple[Transcript, list[Finding]]]:
+    """Run id → (transcript, findings); the first of a repeated run id wins."""
+    unique: dict[str, tuple[Transcript, list[Finding]]] = {}
+    for transcript, findings in runs:
+        unique.setdefault(transcript.run_id, (transcript, findings))
+    return unique
 
 
 def _scores(runs: Iterable[tuple[Transcript, list[Finding]]], tool: str, actor: str | None) -> list[_Score]:

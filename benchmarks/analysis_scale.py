@@ -18,18 +18,16 @@ import random
 import resource
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-from analysis.findings import Finding
-from analysis.graph import build_deception_graph, deception_table
-from analysis.parallel import analyze_folder_parallel
-from analysis.pipeline import analyze_folder
-from analysis.stats import compare, run_outcomes
+from analysis.graph import DeceptionGraphBuilder, deception_table
+from analysis.outcomes import OutcomeCounter
+from analysis.parallel import summarize_folder
+from analysis.stats import compare
 from simulation.runner import plan_runs
 from simulation.store import Store
 from worlds.library import load_world
-from worlds.records import Message, Record, RoleInfo, Transcript, TurnRecord
+from worlds.records import Message, Record, RoleInfo, TurnRecord
 from worlds.state import initial_knowledge
 
 
@@ -67,9 +65,6 @@ def _cpu() -> tuple[float, float]:
     return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
 
 
-_EMPTY = {"turns": [], "messages": [], "actions": [], "knowledge": [], "fact_changes": []}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=10_000)
@@ -82,20 +77,15 @@ def main() -> None:
         _synthesise(folder, args.runs, args.claims_per_run)
         built = time.perf_counter()
         cpu_start = _cpu()
-        kept: list[tuple[Transcript, list[Finding]]] = []
-
-        def stream() -> Iterator[tuple[Transcript, list[Finding]]]:
-            """One transcript in memory at a time; only its roles and findings are kept for the tables."""
-            analysed = analyze_folder(folder) if args.workers == 1 else analyze_folder_parallel(folder, args.workers)
-            for transcript, findings in analysed:
-                kept.append((transcript.model_copy(update=_EMPTY), findings))
-                yield transcript, findings
-
-        graph = build_deception_graph(stream())
+        graphs = DeceptionGraphBuilder()
+        counter = OutcomeCounter(by=("deceiver_role", "target_role", "type", "subject"))
+        for run in summarize_folder(folder, args.workers):  # one run's summary in memory at a time
+            graphs.add_edges(run.edges)
+            counter.add(run.transcript, run.keys, run.subjects)
+        graph = graphs.graph()
         analysed = time.perf_counter()
         rows = deception_table(graph)
-        outcomes = run_outcomes(kept, by=("deceiver_role", "target_role", "type", "subject"))
-        table = compare(outcomes, by="ablation")
+        table = compare(counter.outcomes(), by="ablation")
         done = time.perf_counter()
         cpu_parent, cpu_workers = (after - before for after, before in zip(_cpu(), cpu_start, strict=True))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -14,8 +14,18 @@ import pytest
 import analysis.beliefs
 import analysis.detectors.lie
 import analysis.graph
+import analysis.lexical
+import analysis.outcomes
+import analysis.storeio
 
-MODULES = [analysis.beliefs, analysis.detectors.lie, analysis.graph]
+MODULES = [
+    analysis.beliefs,
+    analysis.detectors.lie,
+    analysis.graph,
+    analysis.lexical,
+    analysis.outcomes,
+    analysis.storeio,
+]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=[m.__name__ for m in MODULES])

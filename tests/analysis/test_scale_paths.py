@@ -3,7 +3,8 @@
 - the compiled lexical reader reads every text as ``find_assertions`` does, subject by subject;
 - its required literals are contained in every match of their pattern;
 - batched store reads build the transcripts ``Store.transcript`` builds;
-- serial, chunked and parallel folder analyses yield and store the same findings.
+- serial, chunked and parallel folder analyses yield and store the same findings;
+- run summaries build the graph and the outcome table the findings build.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from analysis.graph import DeceptionGraphBuilder, build_deception_graph
 from analysis.lexical import PhrasingReader, Subject, required_literal
-from analysis.parallel import analyze_folder_parallel
+from analysis.outcomes import OutcomeCounter, run_outcomes
+from analysis.parallel import analyze_folder_parallel, summarize_folder
 from analysis.pipeline import analyze_folder
 from analysis.storeio import connect, finished_runs, read_transcripts
 from simulation.runner import execute_run, plan_runs
@@ -143,3 +146,19 @@ def test_parallel_analysis_equals_serial(folder: Path) -> None:
 def test_parallel_analysis_refuses_passes(folder: Path) -> None:
     with pytest.raises(ValueError, match="workers=1"):
         list(analyze_folder_parallel(folder, workers=2, passes=[lambda f, t, w: f]))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_summaries_build_the_graph_and_outcomes_of_the_findings(folder: Path, workers: int) -> None:
+    by = ("deceiver_role", "target_role", "type", "subject")
+    serial = list(analyze_folder(folder))
+    graphs, counter = DeceptionGraphBuilder(), OutcomeCounter(by)
+    for run in summarize_folder(folder, workers, chunk_size=2):
+        graphs.add_edges(run.edges)
+        counter.add(run.transcript, run.keys, run.subjects)
+    G, expected = graphs.graph(), build_deception_graph(serial)
+    assert G.number_of_edges() > 0
+    assert G.graph == expected.graph
+    assert list(G.nodes(data=True)) == list(expected.nodes(data=True))
+    assert list(G.edges(keys=True, data=True)) == list(expected.edges(keys=True, data=True))
+    assert counter.outcomes() == run_outcomes(serial, by)
