@@ -49,7 +49,7 @@ def required_literal(pattern: str) -> str | None:
     (top-level ``|``, ``{``, numeric or hex escapes, verbose or locale flags).
 
     >>> required_literal("batter(y|ies) (is|are) (completely )?reliable")
-    ' reliable'
+    'reliable'
     >>> required_literal("loses? (about )?half") is None, required_literal("a|b") is None
     (False, True)
     """
