@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = ["RunOptions", "RunOutcome", "RunSpec", "check_backends", "execute_run", "plan_runs", "run_all"]
 
+import functools
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -40,8 +41,9 @@ class RunSpec(BaseModel):
     ablate: list[str] = Field(default_factory=list)
     """Incentive ids removed from the world for this run."""
 
-    @property
+    @functools.cached_property
     def run_id(self) -> str:
+        """Hash of the canonical JSON of the spec (computed once: the spec is frozen)."""
         blob = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -148,7 +150,7 @@ async def _execute(spec: RunSpec, store: Store, options: RunOptions, cpu: CpuHol
         run_id, world.spec.id, spec.seed, spec.model_dump(mode="json", by_alias=True), roles, list(spec.ablate)
     )
     state = initial_state(world)
-    store.append(run_id, state["records"])
+    store.append(run_id, state["records"], commit=False)  # committed with the first turn
     commit = _committer(store, options.cache)
     calls = RunCalls(
         seed=spec.seed,
