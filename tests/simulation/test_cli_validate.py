@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from personas.library import BUILTIN_DIR as PERSONA_DIR
 from simulation.cli import app
 from worlds.library import BUILTIN_DIR as WORLD_DIR
+from worlds.library import builtin_worlds
 
 ACME = WORLD_DIR / "acme_quarter_end.yaml"
 runner = CliRunner(env={"COLUMNS": "400"})
@@ -81,7 +82,7 @@ def test_run_an_unknown_world_exits_2_listing_the_builtin_ids(tmp_path: Path) ->
     code, out = invoke("run", "nosuch", "--out", tmp_path)
     assert code == 2
     assert "NotFoundError" in out
-    assert "world 'nosuch' not found" in out and "built-in ids are ['acme_quarter_end']" in out
+    assert "world 'nosuch' not found" in out and f"built-in ids are {sorted(builtin_worlds())}" in out
     assert not (tmp_path / "skins.db").exists()
 
 
