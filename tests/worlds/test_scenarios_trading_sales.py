@@ -7,6 +7,7 @@ vanishes, becomes certain, or a control stops lowering it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,8 +54,7 @@ def sweeps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Run]]:
     return {ref: _sweep(ref, root / ref.replace("@", "__")) for ref in _refs()}
 
 
-def _rate(runs: list[Run], hit: object) -> float:
-    assert callable(hit)
+def _rate(runs: list[Run], hit: Callable[[Run], object]) -> float:
     return sum(bool(hit(r)) for r in runs) / len(runs)
 
 
