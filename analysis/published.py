@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from analysis.findings import Finding
 from analysis.intervals import Interval, bootstrap_mean_interval, wilson_interval
 from worlds.records import Transcript
-from worlds.reference import ActionRate, FindingRate, Measure, PublishedNumber
+from worlds.reference import ActionRate, FindingRate, Measure, PublishedNumber, TaskScore
 from worlds.spec import WorldSpec
 from worlds.variants import split_ref
 
@@ -37,16 +37,15 @@ class PublishedRow(BaseModel):
     base_model: str | None
     """The base model of the measured role in our runs."""
     runs: int
-    """Runs that entered the measurement (for a score: runs that submitted the task)."""
+    """Runs that entered the measurement (those where ``given`` held; for a score: runs that submitted)."""
     ours: Interval | None
 
 
 def _measured_role(measure: Measure, spec: WorldSpec) -> str | None:
-    if isinstance(measure, FindingRate):
+    """The role whose base model a row is about: ``by``, else the sole holder of the tool measured."""
+    if not isinstance(measure, TaskScore) and measure.by is not None:
         return measure.by
-    if isinstance(measure, ActionRate) and measure.by is not None:
-        return measure.by
-    tool = spec.tools.get(measure.tool)
+    tool = spec.tools.get(measure.about or "" if isinstance(measure, FindingRate) else measure.tool)
     return tool.holders[0] if tool is not None and len(tool.holders) == 1 else None
 
 
@@ -99,7 +98,7 @@ def published_table(
 def _rows_for(
     world_id: str, number: PublishedNumber, runs: list[tuple[Transcript, Sequence[Finding]]], spec: WorldSpec
 ) -> list[PublishedRow]:
-    role = _measured_role(number.measure, spec)
+    role = _measured_role(number.measure, spec) or (number.given and _measured_role(number.given, spec))
     by_model: dict[str | None, list[tuple[Transcript, Sequence[Finding]]]] = defaultdict(list)
     for t, f in runs:
         model = t.roles[role].base_model if role is not None and role in t.roles else None
@@ -116,6 +115,9 @@ def _rows_for(
         return [PublishedRow(**common, base_model=None, runs=0, ours=None)]
     rows = []
     for model, group in sorted(by_model.items(), key=lambda kv: str(kv[0])):
+        if number.given is not None:
+            given = number.given
+            group = [(t, f) for t, f in group if _run_value(given, t, f) == 1.0]
         n, interval = measure_runs(number.measure, group)
         rows.append(PublishedRow(**common, base_model=model, runs=n, ours=interval))
     return rows

@@ -74,7 +74,10 @@ def _variants_and_numbers(spec: WorldSpec) -> list[str]:
         out += ["", "Published numbers (compare with `skins published RUNS_DIR`):"]
         for n in spec.reference.published:
             note = f" ({n.note})" if n.note else ""
-            out.append(f"  {n.label}, {n.model}, condition {n.condition}: {n.value:.0%} [{_measure(n.measure)}]{note}")
+            given = f" among {_measure(n.given)}" if n.given else ""
+            out.append(
+                f"  {n.label}, {n.model}, condition {n.condition}: {n.value:.0%} [{_measure(n.measure)}{given}]{note}"
+            )
     return out
 
 

@@ -67,6 +67,8 @@ class PublishedNumber(_Spec):
     condition: Id = "default"
     """The variant of this world that corresponds to the paper's condition ('default' = the world as written)."""
     measure: Measure
+    given: Measure | None = None
+    """Count only runs where this holds (e.g. denials among runs that took the action, as papers report)."""
     note: str = Field("", max_length=400)
     """Caveats: approximate, the authors' summary, a different setting, ..."""
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from personas.spec import PersonaSpec
 from simulation.configio import Loc
-from worlds.reference import FindingRate, PublishedNumber, TaskScore
+from worlds.reference import FindingRate, Measure, PublishedNumber, TaskScore
 from worlds.spec import ActionTool, CapabilityTask, IncentiveSpec, ToolSpec, WorldSpec
 
 Problem = tuple[Loc, str]
@@ -84,7 +84,13 @@ class _Checker:
         if not is_variant and number.condition != "default" and number.condition not in self.world.variants:
             options = ["default", *sorted(self.world.variants)]
             self.out.append(((*loc, "condition"), f"unknown condition {number.condition!r}; conditions are {options}"))
-        m, at = number.measure, (*loc, "measure")
+        self.measure((*loc, "measure"), number.measure)
+        if number.given is not None:
+            if isinstance(number.given, TaskScore):
+                self.out.append(((*loc, "given"), "given must be a rate (kind: action or finding), not a score"))
+            self.measure((*loc, "given"), number.given)
+
+    def measure(self, at: Loc, m: Measure) -> None:
         if isinstance(m, FindingRate):
             if m.about is not None and m.about not in self.world.facts and m.about not in self.world.tools:
                 known = sorted([*self.world.facts, *self.world.tools])
