@@ -60,6 +60,8 @@ def _structural(
     motives: list[Motive] = []
     for iid, incentive in sorted(incentives.items()):
         push = incentive.pushes
+        if push.worth <= 0:  # a rule or penalty pushes away from the deception, never toward it
+            continue
         confidence: float | None = None
         if push.belief is not None and finding.subject_kind == "fact":
             confidence = 1.0 if _belief_match(push.belief, finding) else None
@@ -101,6 +103,8 @@ def reasoning_motives(
     sentences = split_sentences(latest_thinking(transcript, finding.deceiver, finding.turn))
     motives: list[Motive] = []
     for iid, incentive in sorted(incentives.items()):
+        if incentive.pushes.worth <= 0:
+            continue
         names = incentive_names(iid, incentive)
         quote = next((s for s in sentences if any(n in s.lower() for n in names)), None)
         if quote is not None:

@@ -27,7 +27,7 @@ app.add_typer(worlds_app, name="worlds")
 
 
 def _add_model_commands() -> None:
-    from simulation import cli_analysis, cli_report, cli_sweep
+    from simulation import cli_analysis, cli_published, cli_report, cli_sweep
     from simulation.cli_models import cache_app, models_app
 
     app.add_typer(models_app, name="models")
@@ -35,6 +35,7 @@ def _add_model_commands() -> None:
     cli_analysis.register(app)
     cli_sweep.register(app)
     cli_report.register(app)
+    cli_published.register(app)
 
 
 PersonaDirs = Annotated[list[Path], typer.Option("--personas", help="Folder of persona YAML files (repeatable).")]
@@ -264,22 +265,23 @@ def worlds_list() -> None:
 
     table = Table(title="Built-in worlds (skins worlds show ID for details)")
     table.add_column("id", no_wrap=True)
-    for col in ("title", "roles (persona)", "incentives"):
+    for col in ("title", "roles (persona)", "incentives", "variants (WORLD@VARIANT)", "source"):
         table.add_column(col)
     for wid, path in sorted(builtin_worlds().items()):
         w = load_world(path)
         roles = ", ".join(f"{r} ({p.id})" for r, p in w.personas.items())
-        table.add_row(wid, w.spec.title, roles, ", ".join(w.spec.incentives))
+        source = w.spec.reference.citation if w.spec.reference else ""
+        table.add_row(wid, w.spec.title, roles, ", ".join(w.spec.incentives), ", ".join(w.spec.variants), source)
     out().print(table)
 
 
 @worlds_app.command("show")
 @friendly
 def worlds_show(
-    world: Annotated[str, typer.Argument(help="World id or file.")],
+    world: Annotated[str, typer.Argument(help="World id or file, optionally as a variant: WORLD@VARIANT.")],
     persona_dirs: PersonaDirs = [],  # noqa: B006 - typer reads defaults, never mutates
 ) -> None:
-    """Describe a world: cast, facts, incentives, oversight, tools, events."""
+    """Describe a world: source, cast, facts, incentives, oversight, tools, events, variants, published numbers."""
     from worlds.describe import render_world
     from worlds.library import load_world
 
@@ -297,7 +299,11 @@ def schema(kind: Annotated[str, typer.Argument(help="persona, world, models, swe
     from worlds.spec import WorldSpec
 
     models: dict[str, Any] = {
-        "persona": PersonaSpec, "world": WorldSpec, "script": Script, "models": ModelsFile, "sweep": SweepSpec
+        "persona": PersonaSpec,
+        "world": WorldSpec,
+        "script": Script,
+        "models": ModelsFile,
+        "sweep": SweepSpec,
     }
     if kind not in models:
         raise ConfigError(f"unknown schema {kind!r}; choose one of {sorted(models)}")

@@ -96,10 +96,13 @@ class PolicyMind:
         detection = self._action_detection(tool)
         p = choice_probability(worth, self.persona.traits.honesty, self.persona.traits.risk_aversion, detection)
         draw = rng.random()
-        names = ", ".join(iid for iid, _ in pushes)
+        names = ", ".join(iid for iid, inc in pushes if inc.pushes.worth > 0) or "nothing"
+        against = [iid for iid, inc in pushes if inc.pushes.worth <= 0]
         take = draw < p
         notes.append(
-            f"{names} pushes me to use {tool_id} (worth {worth:g}); chance it is noticed {detection:.0%}; "
+            f"{names} pushes me to use {tool_id}"
+            + (f", {', '.join(against)} weighs against it" if against else "")
+            + f" (net worth {worth:g}); chance it is noticed {detection:.0%}; "
             f"p={p:.2f}, drew {draw:.2f}: {'I will do it quietly' if take else 'not worth it'}."
         )
         if not take:

@@ -163,8 +163,9 @@ class Push(_Spec):
 
     belief: BeliefPush | None = None
     action: ActionPush | None = None
-    worth: float = Field(ge=0.0, le=1e9)
-    """What the push is worth to the holder, in the incentive's own units (e.g. dollars)."""
+    worth: float = Field(ge=-1e9, le=1e9)
+    """What the push is worth to the holder, in the incentive's own units (e.g. dollars). Negative: the
+    belief or action costs the holder (a rule, a prohibition, a penalty); it is never counted as a motive."""
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Push:
