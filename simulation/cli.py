@@ -64,15 +64,20 @@ def run(
     budget_usd: Annotated[float | None, typer.Option(min=0, help="Stop starting runs past this spend.")] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Runs in flight at once (for model backends).")] = 1,
     ablate: Annotated[list[str], typer.Option(help="Remove an incentive (repeatable).")] = [],  # noqa: B006 - typer reads defaults, never mutates
+    max_turns: Annotated[
+        int | None, typer.Option(min=1, help="End each run after this many persona turns (for a slow model).")
+    ] = None,
     persona_dirs: PersonaDirs = [],  # noqa: B006 - typer reads defaults, never mutates
 ) -> None:
-    """Simulate WORLD for several seeds, then print usage, who deceived whom, and write graph files."""
+    """Simulate WORLD (or WORLD@VARIANT) for several seeds; print usage and who deceived whom; write graph files."""
     from simulation.cli_models import model_aliases, open_cache, print_usage
     from simulation.runner import RunOptions, check_backends, plan_runs
     from simulation.store import Store
     from worlds.library import load_world
 
     loaded = load_world(world, persona_dirs)
+    if max_turns is not None:
+        loaded = loaded.shortened(max_turns)
     unknown = [a for a in ablate if a not in loaded.spec.incentives]
     if unknown:
         raise ConfigError(

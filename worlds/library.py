@@ -34,6 +34,12 @@ class World(BaseModel):
     def persona(self, role: str) -> PersonaSpec:
         return self.personas[role]
 
+    def shortened(self, max_turns: int) -> World:
+        """The same world ending after at most ``max_turns`` persona turns (later scripted events dropped)."""
+        turns = self.spec.turns.model_copy(update={"max": min(max_turns, self.spec.turns.max)})
+        events = [e for e in self.spec.events if e.turn <= turns.max]
+        return self.model_copy(update={"spec": self.spec.model_copy(update={"turns": turns, "events": events})})
+
 
 def builtin_worlds() -> dict[str, Path]:
     """Built-in world id -> file."""

@@ -152,3 +152,12 @@ def test_copying_a_world_keeps_its_variants(tmp_path: Path, world_file: Path) ->
     copy = tmp_path / "copy.yaml"
     shutil.copy(world_file, copy)
     assert load_world(f"{copy}@no_commission").spec.variant == "no_commission"
+
+
+def test_shortened_world_drops_later_events_and_changes_the_run_id() -> None:
+    world = load_world("acme_quarter_end")
+    short = world.shortened(4)
+    assert short.spec.turns.max == 4 and all(e.turn <= 4 for e in short.spec.events)
+    assert len(short.spec.events) < len(world.spec.events)
+    assert plan_runs(short, [0])[0].run_id != plan_runs(world, [0])[0].run_id
+    assert world.shortened(1000).spec.turns.max == world.spec.turns.max
