@@ -33,7 +33,7 @@ from typing import Any
 
 from simulation.cache import CachedReply, ResponseCache
 from simulation.client import CallRecord
-from simulation.executor import stop_reason
+from simulation.executor import _interrupted, stop_reason
 from simulation.limits import set_process_share
 from simulation.runner import RunOptions, RunOutcome, RunSpec, execute_run
 from simulation.store import Store, Usage
@@ -155,7 +155,7 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def _worker_main(conn: Connection, folder: str, cache_path: str | None, share: int) -> None:
+def _worker_main(conn: Connection, specs: Sequence[RunSpec], folder: str, cache_path: str | None, share: int) -> None:
     """Body of a forked worker: forget the parent's event loop and signal set-up, run, exit hard."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent drains
@@ -166,7 +166,7 @@ def _worker_main(conn: Connection, folder: str, cache_path: str | None, share: i
     set_process_share(share)
     code = 0
     try:
-        asyncio.run(_worker(conn, Path(folder), Path(cache_path) if cache_path else None))
+        asyncio.run(_worker(conn, specs, Path(folder), Path(cache_path) if cache_path else None))
     except BaseException:  # report and exit: the parent marks this worker's runs interrupted
         import traceback
 
@@ -178,7 +178,7 @@ def _worker_main(conn: Connection, folder: str, cache_path: str | None, share: i
         os._exit(code)  # never run the parent's inherited finalizers (its SQLite connections)
 
 
-async def _worker(conn: Connection, folder: Path, cache_path: Path | None) -> None:
+async def _worker(conn: Connection, specs: Sequence[RunSpec], folder: Path, cache_path: Path | None) -> None:
     outbox = Outbox(conn)
     store = ForwardingStore(folder, outbox)
     cache = ForwardingCache(cache_path, outbox) if cache_path else None
@@ -205,7 +205,7 @@ async def _worker(conn: Connection, folder: Path, cache_path: Path | None) -> No
                 if message[0] == "ack":
                     outbox.acked(message[1])
                 elif message[0] == "run":
-                    task = loop.create_task(one(message[1], message[2]))
+                    task = loop.create_task(one(message[1], specs[message[1]]))  # forked with the specs
                     tasks.add(task)
                     task.add_done_callback(tasks.discard)
                 elif message[0] == "stop":
@@ -219,13 +219,6 @@ async def _worker(conn: Connection, folder: Path, cache_path: Path | None) -> No
     await closed.wait()
     while tasks:
         await asyncio.gather(*tasks)
-
-
-class _Worker:
-    def __init__(self, conn: Connection, process: multiprocessing.process.BaseProcess) -> None:
-        self.conn = conn
-        self.process = process
-        self.in_flight: dict[int, RunSpec] = {}
 
 
 def _apply(store: Store, cache: ResponseCache | None, ops: list[Op]) -> None:
@@ -243,6 +236,131 @@ def _apply(store: Store, cache: ResponseCache | None, ops: list[Op]) -> None:
             cache.put(op[1], op[2], op[3], commit=False)
 
 
+class _Worker:
+    def __init__(self, conn: Connection, process: multiprocessing.process.BaseProcess) -> None:
+        self.conn = conn
+        self.process = process
+        self.in_flight: dict[int, RunSpec] = {}
+        self.alive = True
+
+
+class _Pool:
+    """The parent's side: starts the workers, hands out runs, writes what they send, collects outcomes."""
+
+    def __init__(self, store: Store, options: RunOptions, total: int, on_done: Callable[[RunOutcome], None] | None):
+        self.store = store
+        self.options = options
+        self.cache = options.cache
+        self.total = total
+        self.on_done = on_done
+        self.results: dict[int, RunOutcome] = {}
+        self.fatal: dict[str, str] = {}
+        self.finished: list[RunOutcome] = []
+        self.slots = asyncio.Semaphore(max(1, options.concurrency))
+        self.all_done = asyncio.Event()
+        self.workers: list[_Worker] = []
+
+    def start(self, specs: Sequence[RunSpec], processes: int) -> None:
+        self.store.commit()  # nothing of ours pending when the workers fork
+        ctx = multiprocessing.get_context("fork")  # backends registered at run time exist in the workers too
+        cache_path = str(self.cache.path) if self.cache is not None else None
+        loop = asyncio.get_running_loop()
+        for _ in range(processes):
+            parent_end, child_end = ctx.Pipe()
+            args = (child_end, specs, str(self.store.folder), cache_path, processes)
+            proc = ctx.Process(target=_worker_main, args=args, daemon=True)
+            proc.start()
+            child_end.close()
+            worker = _Worker(parent_end, proc)
+            self.workers.append(worker)
+            loop.add_reader(parent_end.fileno(), self.readable, worker)
+
+    def record(self, i: int, outcome: RunOutcome) -> None:
+        if outcome.fatal_model:
+            self.fatal.setdefault(outcome.fatal_model, outcome.error or "")
+        self.finished.append(outcome)
+        self.results[i] = outcome
+        if self.on_done:
+            self.on_done(outcome)
+        if len(self.results) == self.total:
+            self.all_done.set()
+
+    def readable(self, worker: _Worker) -> None:
+        """Apply everything a worker sent in one transaction per file (group commit), then ack it."""
+        acks: list[int] = []
+        done: list[tuple[int, RunOutcome]] = []
+        try:
+            while worker.conn.poll():
+                message = worker.conn.recv()
+                if message[0] == "writes":
+                    _apply(self.store, self.cache, message[2])
+                    acks.append(message[1])
+                elif message[0] == "done":
+                    done.append((message[1], message[2]))
+        except (EOFError, OSError):
+            self.lost(worker)
+        if self.cache is not None:
+            self.cache.commit()
+        self.store.commit()
+        for token in acks:
+            with contextlib.suppress(OSError):
+                worker.conn.send(("ack", token))
+        for i, outcome in done:
+            worker.in_flight.pop(i, None)
+            self.slots.release()
+            self.record(i, outcome)
+
+    def lost(self, worker: _Worker) -> None:
+        """A worker died: its unfinished runs are interrupted (committed turns stay; a rerun resumes)."""
+        worker.alive = False
+        asyncio.get_running_loop().remove_reader(worker.conn.fileno())
+        for i, spec in list(worker.in_flight.items()):
+            self.slots.release()
+            self.record(i, _interrupted(spec))
+        worker.in_flight.clear()
+
+    async def dispatch(self, specs: Sequence[RunSpec]) -> None:
+        """Hand out runs in order, at most ``concurrency`` in flight, with the local executor's stop rules."""
+        for i, spec in enumerate(specs):
+            await self.slots.acquire()
+            existing = self.store.run(spec.run_id)
+            reason = stop_reason(spec, self.fatal, self.store, self.options.budget_usd, self.finished)
+            target = min((w for w in self.workers if w.alive), key=lambda w: len(w.in_flight), default=None)
+            if self.options.stop() or target is None:
+                outcome = _interrupted(spec)
+            elif reason:
+                outcome = RunOutcome(run_id=spec.run_id, seed=spec.seed, status="not_started", error=reason)
+            elif existing is not None and existing.status == "done":
+                outcome = RunOutcome(run_id=spec.run_id, seed=spec.seed, status="skipped")
+            else:
+                target.in_flight[i] = spec
+                target.conn.send(("run", i))  # the index: the worker was forked with the specs
+                continue
+            self.slots.release()
+            self.record(i, outcome)
+
+    async def watch_stop(self) -> None:
+        """Pass a drain request on to the workers: no new turn starts, in-flight calls finish and land."""
+        while not self.options.stop():
+            await asyncio.sleep(0.05)
+        for worker in self.workers:
+            with contextlib.suppress(OSError):
+                worker.conn.send(("stop",))
+
+    def close(self) -> None:
+        loop = asyncio.get_running_loop()
+        for worker in self.workers:
+            with contextlib.suppress(OSError, ValueError):
+                loop.remove_reader(worker.conn.fileno())
+                worker.conn.send(("close",))
+            if not self.all_done.is_set():
+                worker.process.kill()  # cancelled: committed turns are consistent, the rest resumes
+        for worker in self.workers:
+            worker.process.join(timeout=10)
+            worker.conn.close()
+        self.store.commit()
+
+
 async def execute_specs_in_processes(
     specs: Sequence[RunSpec],
     store: Store,
@@ -251,108 +369,15 @@ async def execute_specs_in_processes(
     processes: int = 2,
 ) -> list[RunOutcome]:
     """Like ``execute_specs``: every spec, at most ``options.concurrency`` at once, outcomes in order."""
-    from simulation.executor import _interrupted
-
-    store.commit()
-    ctx = multiprocessing.get_context("fork")
-    cache = options.cache
-    share = max(1, processes)
-    workers: list[_Worker] = []
-    for _ in range(share):
-        parent_end, child_end = ctx.Pipe()
-        cache_path = str(cache.path) if cache is not None else None
-        proc = ctx.Process(target=_worker_main, args=(child_end, str(store.folder), cache_path, share), daemon=True)
-        proc.start()
-        child_end.close()
-        workers.append(_Worker(parent_end, proc))
-    loop = asyncio.get_running_loop()
-    results: dict[int, RunOutcome] = {}
-    fatal: dict[str, str] = {}
-    finished: list[RunOutcome] = []
-    slots = asyncio.Semaphore(max(1, options.concurrency))
-    all_done = asyncio.Event()
-
-    def record(i: int, outcome: RunOutcome) -> None:
-        if outcome.fatal_model:
-            fatal.setdefault(outcome.fatal_model, outcome.error or "")
-        finished.append(outcome)
-        results[i] = outcome
-        if on_done:
-            on_done(outcome)
-        if len(results) == len(specs):
-            all_done.set()
-
-    def readable(worker: _Worker) -> None:
-        acks: list[int] = []
-        done: list[tuple[int, RunOutcome]] = []
-        try:
-            while worker.conn.poll():
-                message = worker.conn.recv()
-                if message[0] == "writes":
-                    _apply(store, cache, message[2])
-                    acks.append(message[1])
-                elif message[0] == "done":
-                    done.append((message[1], message[2]))
-        except (EOFError, OSError):
-            loop.remove_reader(worker.conn.fileno())
-            for i, spec in list(worker.in_flight.items()):
-                record(i, _interrupted(spec))
-            worker.in_flight.clear()
-        if cache is not None:
-            cache.commit()
-        store.commit()  # one transaction for everything that arrived: group commit
-        for token in acks:
-            worker.conn.send(("ack", token))
-        for i, outcome in done:
-            worker.in_flight.pop(i, None)
-            slots.release()
-            record(i, outcome)
-
-    for worker in workers:
-        loop.add_reader(worker.conn.fileno(), readable, worker)
-    stopped = False
+    pool = _Pool(store, options, len(specs), on_done)
+    if not specs:
+        return []
+    pool.start(specs, max(1, processes))
+    watcher = asyncio.ensure_future(pool.watch_stop())
     try:
-        for i, spec in enumerate(specs):
-            await slots.acquire()
-            existing = store.run(spec.run_id)
-            reason = stop_reason(spec, fatal, store, options.budget_usd, finished)
-            if options.stop():
-                stopped = True
-            if stopped or reason or (existing is not None and existing.status == "done"):
-                slots.release()
-                status = "skipped" if existing is not None and existing.status == "done" else "not_started"
-                outcome = (
-                    _interrupted(spec)
-                    if stopped
-                    else RunOutcome(run_id=spec.run_id, seed=spec.seed, status=status, error=reason)
-                )
-                record(i, outcome)
-                continue
-            target = min((w for w in workers if w.process.is_alive()), key=lambda w: len(w.in_flight), default=None)
-            if target is None:
-                record(i, _interrupted(spec))
-                continue
-            target.in_flight[i] = spec
-            target.conn.send(("run", i, spec))
-        if specs:
-            told = False
-            while not all_done.is_set():
-                if options.stop() and not told:
-                    told = True
-                    for worker in workers:
-                        with contextlib.suppress(OSError):
-                            worker.conn.send(("stop",))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(all_done.wait(), timeout=0.05)
+        await pool.dispatch(specs)
+        await pool.all_done.wait()
     finally:
-        for worker in workers:
-            with contextlib.suppress(OSError, ValueError):
-                loop.remove_reader(worker.conn.fileno())
-                worker.conn.send(("close",))
-            if not all_done.is_set():
-                worker.process.kill()  # cancelled: committed turns are consistent, the rest resumes
-        for worker in workers:
-            worker.process.join(timeout=10)
-            worker.conn.close()
-        store.commit()
-    return [results.get(i) or _interrupted(s) for i, s in enumerate(specs)]
+        watcher.cancel()
+        pool.close()
+    return [pool.results.get(i) or _interrupted(s) for i, s in enumerate(specs)]

@@ -218,3 +218,32 @@ def test_worker_processes_give_the_same_store_as_one_process(acme: World, tmp_pa
         assert cache.stats()["replying:m"][0] == sum(calls for _, calls in stores[-1].values())
         cache.close()
     assert stores[0] == stores[1]
+
+
+def test_a_worker_process_dying_interrupts_its_runs_and_the_others_finish(acme: World, tmp_path: Path) -> None:
+    import os
+
+    from simulation.executor import execute_specs
+
+    parent = os.getpid()
+
+    @register_backend("dying")
+    def _factory(spec: ModelSpec) -> MindFactory:
+        def make(role: str, world: World, calls: RunCalls) -> Mind:
+            def on_call() -> None:
+                if os.getpid() != parent and calls.seed == 1:
+                    os._exit(3)  # the worker process dies mid-run
+
+            client = ModelClient(spec, Replying(on_call=on_call), calls)
+            return LLMMind(role, world.personas[role], world.spec, world.personas, client)
+
+        return make
+
+    plans = plan_runs(acme, range(4), {"default": ModelSpec(backend="dying", model="m", strategy="prompt")})
+    with Store(tmp_path / "out") as store:
+        outcomes = asyncio.run(execute_specs(plans, store, RunOptions(concurrency=1, processes=2)))
+        statuses = {o.seed: o.status for o in outcomes}
+        assert statuses[1] == "interrupted"
+        assert [s for seed, s in statuses.items() if seed != 1] == ["done"] * 3
+        runs = {r.seed: r.status for r in store.runs()}
+        assert runs[1] == "running" and store.turn_count(plans[1].run_id) == 0
