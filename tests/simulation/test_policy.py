@@ -79,3 +79,39 @@ def test_rates_respond_to_traits(acme: World) -> None:
         )
 
     assert lies(honest_world) < lies(acme)
+
+
+def test_a_negative_worth_rule_lowers_the_action_and_is_never_a_motive(acme: World) -> None:
+    from worlds.spec import ActionPush, IncentiveSpec, Push
+
+    rule = IncentiveSpec(
+        holder="devi",
+        kind="threat",
+        says="Skipping tests is forbidden; a violation ends your contract.",
+        pushes=Push(action=ActionPush(tool="skip_test"), worth=-150),
+        keywords=["forbidden"],
+    )
+    ruled = acme.model_copy(
+        update={"spec": acme.spec.model_copy(update={"incentives": {**acme.spec.incentives, "rule": rule}})}
+    )
+
+    def skips(world: World) -> int:
+        return sum(
+            any(isinstance(r, ActionRecord) and r.tool == "skip_test" for r in records)
+            for records in _runs(world, range(40))
+        )
+
+    assert 0 < skips(ruled) < skips(acme)
+    records = run_world(ruled, policy_minds(ruled), seed=0)
+    thinking = next(r.thinking for r in records if isinstance(r, TurnRecord) and r.role == "devi")
+    assert "rule weighs against it" in thinking and "net worth 50" in thinking
+    from analysis.analyze import analyze_transcript
+    from worlds.records import Transcript
+
+    motives: set[str] = set()
+    for seed in range(10):
+        recs = run_world(ruled, policy_minds(ruled), seed=seed)
+        transcript = Transcript.from_records(recs, run_id=f"r{seed}", world_id=ruled.spec.id, seed=seed, roles={})
+        findings = analyze_transcript(transcript, ruled.spec).findings  # motives attached
+        motives |= {m.incentive for f in findings if f.deceiver == "devi" for m in f.motives}
+    assert "ship_deadline" in motives and "rule" not in motives  # devi's thinking names both
