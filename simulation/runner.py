@@ -147,7 +147,7 @@ async def _execute(spec: RunSpec, store: Store, options: RunOptions, cpu: CpuHol
         for r in world.spec.cast
     }
     store.start_run(
-        run_id, world.spec.id, spec.seed, spec.model_dump(mode="json", by_alias=True), roles, list(spec.ablate)
+        run_id, world.spec.ref, spec.seed, spec.model_dump(mode="json", by_alias=True), roles, list(spec.ablate)
     )
     state = initial_state(world)
     store.append(run_id, state["records"], commit=False)  # committed with the first turn
