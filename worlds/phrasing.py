@@ -90,9 +90,7 @@ def _first_hit(sentence: str, phrasings: Phrasings) -> Assertion | None:
     return Assertion(stance=final, quote=sentence, pattern=pattern, negated=negated)
 
 
-def _search_combined(
-    combined: re.Pattern[str], sentence: str, phrasings: Phrasings
-) -> tuple[int, Stance, str] | None:
+def _search_combined(combined: re.Pattern[str], sentence: str, phrasings: Phrasings) -> tuple[int, Stance, str] | None:
     m = combined.search(sentence)
     if m is None or m.lastgroup is None:
         return None
