@@ -63,6 +63,9 @@ def run(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Call the model even if the reply is cached.")] = False,
     budget_usd: Annotated[float | None, typer.Option(min=0, help="Stop starting runs past this spend.")] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Runs in flight at once (for model backends).")] = 1,
+    processes: Annotated[
+        int, typer.Option(min=1, help="Worker processes running engines (this one stays the only store writer).")
+    ] = 1,
     ablate: Annotated[list[str], typer.Option(help="Remove an incentive (repeatable).")] = [],  # noqa: B006 - typer reads defaults, never mutates
     max_turns: Annotated[
         int | None, typer.Option(min=1, help="End each run after this many persona turns (for a slow model).")
@@ -86,7 +89,9 @@ def run(
     aliases = model_aliases(model, models_file, base_url)
     specs = plan_runs(loaded, range(seed_start, seed_start + seeds), aliases, ablate)
     check_backends(specs)  # every alias resolves and every backend can be created, before any run starts
-    options = RunOptions(cache=None if no_cache else open_cache(), budget_usd=budget_usd, concurrency=concurrency)
+    options = RunOptions(
+        cache=None if no_cache else open_cache(), budget_usd=budget_usd, concurrency=concurrency, processes=processes
+    )
     with Store(out_dir) as store:
         outcomes = _run_with_progress(specs, store, options, loaded.spec.id)
         print_usage(out(), store)

@@ -28,6 +28,9 @@ def sweep(
     executor: Annotated[str, typer.Option(help="local (asyncio) or ray.")] = "local",
     address: Annotated[str | None, typer.Option(help="Ray cluster address (auto = a running cluster).")] = None,
     concurrency: Annotated[int | None, typer.Option(min=1, help="Override the sweep's concurrency.")] = None,
+    processes: Annotated[
+        int, typer.Option(min=1, help="Local executor: worker processes running engines (this one writes the store).")
+    ] = 1,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Call models even when replies are cached.")] = False,
 ) -> None:
     """Run (or resume) a sweep: finished runs are skipped, interrupted runs replay from the cache."""
@@ -45,6 +48,7 @@ def sweep(
         cache=None if no_cache else open_cache(),
         budget_usd=spec.budget_usd,
         concurrency=concurrency or spec.concurrency,
+        processes=processes,
     )
     with Store(out_dir) as store:
         done_before = sum(1 for p in plans if (r := store.run(p.run_id)) is not None and r.status == "done")

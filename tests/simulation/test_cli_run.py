@@ -126,9 +126,10 @@ def test_graph_on_a_folder_without_runs_is_a_clear_error(tmp_path: Path) -> None
     assert result.exit_code == 2 and "no run store" in result.output and "Traceback" not in result.output
 
 
-def test_concurrent_runs_give_the_same_transcripts(demo: tuple[Path, str], tmp_path: Path) -> None:
+@pytest.mark.parametrize("extra", [[], ["--processes", "2"]], ids=["one-process", "two-processes"])
+def test_concurrent_runs_give_the_same_transcripts(demo: tuple[Path, str], tmp_path: Path, extra: list[str]) -> None:
     out, _ = demo
-    args = ["run", "acme_quarter_end", "--seeds", "3", "--concurrency", "3", "--out", str(tmp_path)]
+    args = ["run", "acme_quarter_end", "--seeds", "3", "--concurrency", "3", *extra, "--out", str(tmp_path)]
     assert runner.invoke(app, args).exit_code == 0
     with Store(out) as a, Store(tmp_path) as b:
         assert [t.model_dump_json() for t in a.transcripts()] == [t.model_dump_json() for t in b.transcripts()]
