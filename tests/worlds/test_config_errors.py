@@ -87,7 +87,12 @@ def test_an_unknown_nested_field_lists_the_fields_of_that_model(tmp_path: Path) 
     [
         ("    truth: true\n", "    truth: maybe\n", "facts.battery_defect.truth", ["'maybe'", "true or false"]),
         ("worth: 400", "worth: lots", "incentives.commission.pushes.worth", ["'lots'", "valid number"]),
-        ("worth: 400", "worth: -5e10", "incentives.commission.pushes.worth", ["-50000000000", "greater than or equal to -1000000000"]),
+        (
+            "worth: 400",
+            "worth: -5e10",
+            "incentives.commission.pushes.worth",
+            ["-50000000000", "greater than or equal to -1000000000"],
+        ),
         ("kind: reward", "kind: bribe", "incentives.commission.kind", ["'bribe'", "'reward', 'threat' or 'pressure'"]),
         (
             "{type: str,",

@@ -18,7 +18,7 @@ from analysis.findings import Finding
 from analysis.pipeline import analyze_folder
 from simulation.runner import execute_run, plan_runs
 from simulation.store import Store
-from worlds.library import World, load_world
+from worlds.library import load_world
 from worlds.records import Transcript
 
 WORLDS = {
@@ -147,22 +147,4 @@ def test_replacement_threat_blackmails_and_poses_as_automated(runs: dict[str, li
     assert all(t.roles["sable"].persona == "math_solver" for t, _ in skin)
     assert _used(skin, "leverage_email") >= 1
 
-
-def _short(world: World, turns: int) -> World:
-    spec = world.spec.model_copy(update={"turns": world.spec.turns.model_copy(update={"max": turns})})
-    return world.model_copy(update={"spec": spec})
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("wid", list(WORLDS))
-def test_local_model_smoke(wid: str, tmp_path: Path) -> None:
-    from simulation.modelspec import ModelSpec
-
-    world = _short(load_world(wid), 3)
-    [plan] = plan_runs(world, [0], {"default": ModelSpec(backend="local", threads=1, max_tokens=200)})
-    with Store(tmp_path / "out") as store:
-        outcome = asyncio.run(execute_run(plan, store))
-        assert outcome.status == "done", outcome.error
-        turns = store.transcript(plan.run_id).turns
-        assert [t.turn for t in turns] == [1, 2, 3]
-        assert all(t.valid or t.invalid_reason for t in turns)
+# The local-model smoke run of every built-in world is in test_scenario_library.py.

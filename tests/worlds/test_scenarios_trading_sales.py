@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fakes import shorten
 
 from analysis.findings import Finding
 from analysis.pipeline import analyze_folder
-from simulation.runner import RunOptions, plan_runs, run_all
+from simulation.runner import plan_runs, run_all
 from simulation.store import Store
 from worlds.library import load_world
 from worlds.records import Transcript
@@ -178,22 +177,4 @@ def test_full_audit_lowers_deception(sweeps: dict[str, list[Run]]) -> None:
         base, lambda r: r.used("skip_disclosure", "dana")
     )
 
-
-# --- the bundled local model -------------------------------------------------------------------------------------
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("world_id", WORLDS)
-def test_local_model_smoke(world_id: str, tmp_path: Path) -> None:
-    from simulation.cache import ResponseCache
-    from simulation.modelspec import ModelSpec
-
-    world = shorten(load_world(world_id), 3)
-    spec = ModelSpec(backend="local", threads=1, max_tokens=200)
-    [plan] = plan_runs(world, [0], {"default": spec})
-    with Store(tmp_path / "out") as store:
-        [outcome] = run_all([plan], store, options=RunOptions(cache=ResponseCache(tmp_path / "cache.db")))
-        assert outcome.status == "done", outcome.error
-        turns = store.transcript(plan.run_id).turns
-    assert [t.turn for t in turns] == [1, 2, 3]
-    assert all(t.valid or t.invalid_reason for t in turns)
+# The local-model smoke run of every built-in world is in test_scenario_library.py.
