@@ -18,6 +18,7 @@ from analysis.findings import Finding
 from analysis.graph import build_deception_graph, deception_table
 from analysis.intervals import Interval
 from analysis.metrics import caught_rate, most_deceived, second_hand_chains, top_deceivers
+from analysis.published import published_table
 from analysis.report.model import NodeInfo, Table
 from analysis.stats import AblationRow, RateRow, ablation_effects, rate_table, run_outcomes
 from simulation.store import RunRow
@@ -71,6 +72,7 @@ def build_tables(
             ("ablated", "deceiver skin", "target skin", "type"),
         ),
         _ablations(ablations),
+        _published(runs, analyzed),
         _top(G, nodes),
         _caught(analyzed),
         _chains(analyzed, index),
@@ -149,6 +151,35 @@ def _ablations(rows: list[AblationRow]) -> Table:
                 f"{r.p_value:.3g}",
                 f"{r.n_pairs} pairs" if r.paired else f"{r.n_a}+{r.n_b}",
                 "yes" if r.causal else "no",
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _published(runs: Sequence[RunRow], analyzed: Runs) -> Table:
+    from analysis.pipeline import world_of_run
+
+    worlds = {r.world_id: world_of_run(r) for r in runs if r.status == "done" and not r.ablated}
+    rows = published_table(analyzed, worlds)
+    return Table(
+        id="published",
+        title="This sweep vs the paper",
+        note=(
+            "Each number a world's source published, beside the same measure over these runs (per condition and "
+            "base model of the measured role): rates with 95% Wilson intervals, scores with bootstrap intervals."
+        ),
+        columns=["world", "condition", "behaviour", "paper: model", "paper", "ours: base model", "runs", "ours"],
+        rows=[
+            [
+                r.world,
+                r.condition,
+                r.label + (f" ({r.note})" if r.note else ""),
+                r.paper_model,
+                f"{r.paper_value:.0%}",
+                r.base_model or "-",
+                str(r.runs),
+                f"{r.ours.estimate:.0%} [{r.ours.low:.0%}, {r.ours.high:.0%}]" if r.ours else "no runs",
             ]
             for r in rows
         ],

@@ -125,3 +125,15 @@ def test_cli_writes_the_report_and_explains_an_empty_folder(policy_folder: Path,
     assert out.is_file() and "3 runs" in result.output
     empty = CliRunner().invoke(app, ["report", str(tmp_path / "nothing")])
     assert empty.exit_code == 2 and "skins run WORLD --out" in empty.output
+
+
+def test_the_report_sets_a_study_beside_its_paper(tmp_path: Path) -> None:
+    for ref in ("sandbagging", "sandbagging@do_well"):
+        result = CliRunner().invoke(app, ["run", ref, "--seeds", "3", "--out", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+    tables = {t.id: t for t in collect_report(tmp_path).data.tables}
+    rows = tables["published"].rows
+    assert {r[1] for r in rows} == {"default", "do_well"}
+    assert all(r[0] == "sandbagging" and r[5] == "policy" and r[6] == "3" for r in rows)
+    control = next(r for r in rows if r[1] == "do_well")
+    assert control[7].startswith("100% ")  # policy minds answer everything right without the threat
