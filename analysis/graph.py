@@ -15,6 +15,8 @@ __all__ = [
     "deception_table",
     "node_key",
     "run_edges",
+    "run_roles",
+    "table_row",
     "write_graph_files",
 ]
 
@@ -89,12 +91,8 @@ class RunEdges(NamedTuple):
 def run_edges(transcript: Transcript, findings: list[Finding], include_non_deceptive: bool = False) -> RunEdges:
     """What :func:`build_deception_graph` adds for one run (the transcript's records are not read)."""
     kept = [f for f in findings if f.deceptive or include_non_deceptive]
-    roles = list(transcript.roles)
-    for f in kept:
-        roles += [r for r in [f.deceiver, *f.targets] if r not in roles]
     nodes: list[_NodeRow] = []
-    for role in roles:
-        info = transcript.roles.get(role, _UNKNOWN_ROLE)
+    for role, info in run_roles(transcript, kept):
         attrs: dict[str, str | int] = {
             "role": role,
             "world": transcript.world_id,
@@ -111,6 +109,14 @@ def run_edges(transcript: Transcript, findings: list[Finding], include_non_decep
             attrs_ = _edge_attrs(finding, target, transcript.world_id, finding_id)
             edges.append((source, _key_of(transcript, target), finding_id, attrs_))
     return RunEdges(transcript.run_id, transcript.world_id, nodes, edges)
+
+
+def run_roles(transcript: Transcript, findings: list[Finding]) -> list[tuple[str, RoleInfo]]:
+    """The run's roles, then any other role the findings name, each with who filled it (a node each)."""
+    roles = list(transcript.roles)
+    for f in findings:
+        roles += [r for r in [f.deceiver, *f.targets] if r not in roles]
+    return [(role, transcript.roles.get(role, _UNKNOWN_ROLE)) for role in roles]
 
 
 class DeceptionGraphBuilder:
@@ -238,33 +244,45 @@ def deception_table(G: nx.MultiDiGraph, runs: str = "runs") -> list[TableRow]:
 
 
 def _row(G: nx.MultiDiGraph, key: tuple[str, str, str, str], edges: list[dict[str, Any]], runs: str) -> TableRow:
-    deceiver, target, kind, subject = key
-    n_runs = int(G.nodes[deceiver].get(runs, G.graph.get("n_runs", 0)))
+    n_runs = int(G.nodes[key[0]].get(runs, G.graph.get("n_runs", 0)))
     runs_with = len({e.get("run_id") for e in edges})
+    return table_row(key, len(edges), runs_with, n_runs, _motive_pairs(edges))
+
+
+def table_row(
+    key: tuple[str, str, str, str], count: int, runs_with: int, n_runs: int, motives: Iterable[tuple[str, str]]
+) -> TableRow:
+    """The row of ``key`` = (deceiver, target, type, subject); ``motives``: (incentive, how) of its edges."""
+    deceiver, target, kind, subject = key
     return TableRow(
         deceiver=deceiver,
         target=target,
         type=kind,
         subject=subject,
-        count=len(edges),
+        count=count,
         runs_with=runs_with,
         n_runs=n_runs,
         rate=runs_with / n_runs if n_runs else 0.0,
-        motives=_motive_summary(edges),
+        motives=_motive_summary(motives),
     )
 
 
-def _motive_summary(edges: list[dict[str, Any]]) -> str:
-    hows: dict[str, set[str]] = defaultdict(set)
-    read: dict[str, list[tuple[str, str]]] = {}  # edges mostly repeat a few motive lists
+def _motive_pairs(edges: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """(incentive, how) of every motive of the edges."""
+    out: set[tuple[str, str]] = set()
+    read: set[str] = set()  # edges mostly repeat a few motive lists
     for edge in edges:
         text = edge.get("motives_json") or "[]"
-        pairs = read.get(text)
-        if pairs is None:
-            motives = [Motive.model_validate(m) for m in json.loads(text)]
-            pairs = read[text] = [(m.incentive, m.how) for m in motives]
-        for incentive, how in pairs:
-            hows[incentive].add(how)
+        if text not in read:
+            read.add(text)
+            out.update((m.incentive, m.how) for m in (Motive.model_validate(m) for m in json.loads(text)))
+    return out
+
+
+def _motive_summary(pairs: Iterable[tuple[str, str]]) -> str:
+    hows: dict[str, set[str]] = defaultdict(set)
+    for incentive, how in pairs:
+        hows[incentive].add(how)
     parts = [f"{iid} ({', '.join(h for h in _HOW_ORDER if h in hows[iid])})" for iid in sorted(hows)]
     return "; ".join(parts)
 

@@ -7,7 +7,8 @@ parent writes, one transaction per chunk. Results come back in run order
 (a few chunks in flight at once), so the output equals the serial one.
 
 :func:`summarize_folder` sends back less: per run only what the deception
-graph and the outcome table are built from (:class:`analysis.graph.RunEdges`,
+table, optionally the deception graph, and the outcome table are built from
+(:class:`analysis.graph_table.RunTable`, :class:`analysis.graph.RunEdges`,
 :class:`analysis.outcomes.FindingKey`), so the parent never rebuilds a finding.
 """
 
@@ -15,17 +16,20 @@ from __future__ import annotations
 
 __all__ = ["RunResult", "RunSummary", "analyze_folder_parallel", "summarize_folder"]
 
+import gc
 import multiprocessing
 import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from analysis.claims import Claim, ClaimExtractor
 from analysis.findings import Finding
 from analysis.graph import RunEdges, run_edges
+from analysis.graph_table import RunTable, run_table
 from analysis.outcomes import FindingKey, finding_key, record_subjects
 from analysis.stats import AblationRow
 from analysis.storeio import FindingRow, StoredRun, connect, finished_runs, read_transcripts, world_of, write_findings
@@ -39,6 +43,13 @@ CHUNK_SIZE = 50
 """Runs per task sent to a worker."""
 IN_FLIGHT = 3
 """Tasks queued per worker (keeps every worker busy without holding many results)."""
+GC_THRESHOLD = 50_000
+"""Allocations between young-generation collections while analysing (Python's default: 700).
+
+Analysis allocates millions of short-lived, acyclic objects (records, claims,
+findings); at the default every few hundred of them trigger a collection that
+also walks the older generations now and then, which cost up to half of the
+analysis time. Cycles are still collected, just less often."""
 _NO_RECORDS: dict[str, list[object]] = {"turns": [], "messages": [], "actions": [], "knowledge": [], "fact_changes": []}
 T = TypeVar("T")
 
@@ -54,11 +65,13 @@ class RunResult(NamedTuple):
 
 
 class RunSummary(NamedTuple):
-    """What the graph and the outcome table need of one analysed run."""
+    """What the deception table, the graph and the outcome table need of one analysed run."""
 
     transcript: Transcript
     """The run without its records (ids, seed, roles, ablations)."""
-    edges: RunEdges
+    table: RunTable
+    edges: RunEdges | None
+    """None unless the graph was asked for (``summarize_folder(graph=True)``)."""
     keys: list[FindingKey]
     """Every finding's outcome fields (non-deceptive ones too)."""
     subjects: frozenset[str]
@@ -75,6 +88,7 @@ class _Task(NamedTuple):
     keep_records: bool
     want_claims: bool
     include_non_deceptive: bool
+    want_edges: bool
 
 
 _Done = tuple[str, list[FindingRow], T]
@@ -108,10 +122,12 @@ def _results(task: _Task) -> list[_Done[RunResult]]:
 def _summaries(task: _Task) -> list[_Done[RunSummary]]:
     out: list[_Done[RunSummary]] = []
     for transcript, findings, _, rows in _analysed(task):
-        edges = run_edges(transcript, findings, task.include_non_deceptive)
+        table = run_table(transcript, findings, task.include_non_deceptive)
+        edges = run_edges(transcript, findings, task.include_non_deceptive) if task.want_edges else None
         keys = [finding_key(f) for f in findings]
         meta = transcript.model_copy(update=_NO_RECORDS)
-        out.append((transcript.run_id, rows, RunSummary(meta, edges, keys, frozenset(record_subjects(transcript)))))
+        subjects = frozenset(record_subjects(transcript))
+        out.append((transcript.run_id, rows, RunSummary(meta, table, edges, keys, subjects)))
     return out
 
 
@@ -135,7 +151,8 @@ def analyze_folder_parallel(
     """
     if passes:
         raise ValueError("finding passes (judges) cannot run in worker processes: analyse with workers=1")
-    tasks = _tasks(folder, chunk_size, extractors, detectors, custom, keep_records, claims_out is not None, False)
+    want_claims = claims_out is not None
+    tasks = _tasks(folder, chunk_size, extractors, detectors, custom, keep_records, want_claims, False, False)
     for result in _run_pool(Path(folder), workers, _results, tasks):
         if claims_out is not None:
             claims_out.extend(result.claims)
@@ -143,16 +160,22 @@ def analyze_folder_parallel(
 
 
 def summarize_folder(
-    folder: Path, workers: int = 2, include_non_deceptive: bool = False, chunk_size: int = CHUNK_SIZE
+    folder: Path,
+    workers: int = 2,
+    include_non_deceptive: bool = False,
+    chunk_size: int = CHUNK_SIZE,
+    graph: bool = True,
 ) -> Iterator[RunSummary]:
     """Analyse every finished run (lexical claims, every default detector), store the findings and
-    yield what the graph and the outcome table need, run by run.
+    yield what the deception table, the graph and the outcome table need, run by run.
 
-    Feed :meth:`analysis.graph.DeceptionGraphBuilder.add_edges` and
+    Feed :meth:`analysis.graph_table.DeceptionTableBuilder.add`,
+    :meth:`analysis.graph.DeceptionGraphBuilder.add_edges` and
     :meth:`analysis.outcomes.OutcomeCounter.add`; nothing else of a run stays in
-    memory. ``workers=1`` analyses in this process.
+    memory. ``graph=False`` leaves the edges out (``None``): the table alone is
+    far cheaper to build. ``workers=1`` analyses in this process.
     """
-    tasks = _tasks(folder, chunk_size, ("lexical",), None, None, False, False, include_non_deceptive)
+    tasks = _tasks(folder, chunk_size, ("lexical",), None, None, False, False, include_non_deceptive, graph)
     yield from _run_pool(Path(folder), workers, _summaries, tasks)
 
 
@@ -165,6 +188,7 @@ def _tasks(
     keep_records: bool,
     want_claims: bool,
     include_non_deceptive: bool,
+    want_edges: bool,
 ) -> list[_Task]:
     from analysis.detectors import DEFAULT_DETECTORS
 
@@ -184,12 +208,41 @@ def _tasks(
         keep_records,
         want_claims,
         include_non_deceptive,
+        want_edges,
     )
     return [_Task(folder, runs[i : i + chunk_size], *settings) for i in range(0, len(runs), chunk_size)]
 
 
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """Collect garbage every :data:`GC_THRESHOLD` allocations, and never walk what exists already.
+
+    Objects alive on entry (modules, worlds, the caller's data) are frozen out of
+    the collector's walks until exit; the previous thresholds come back on exit.
+    """
+    old = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
+
+
+def _init_worker() -> None:
+    """A worker process lives for the analysis only: collect rarely, never walk what it inherited."""
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
 def _run_pool(folder: Path, workers: int, work: Callable[[_Task], list[_Done[T]]], tasks: list[_Task]) -> Iterator[T]:
     """``work`` over the tasks, in order, in ``workers`` processes (in this one for 1), writing findings here."""
+    with _few_collections():
+        yield from _pooled(folder, workers, work, tasks)
+
+
+def _pooled(folder: Path, workers: int, work: Callable[[_Task], list[_Done[T]]], tasks: list[_Task]) -> Iterator[T]:
     writer = connect(folder, readonly=False)
     try:
         if workers <= 1:
@@ -199,7 +252,7 @@ def _run_pool(folder: Path, workers: int, work: Callable[[_Task], list[_Done[T]]
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")  # fork: no re-imports
         pending: deque[Future[list[_Done[T]]]] = deque()
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker) as pool:
             try:
                 for task in tasks:
                     pending.append(pool.submit(work, task))

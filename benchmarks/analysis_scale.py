@@ -1,9 +1,10 @@
-"""Analysis at scale: build the deception graph and the compare table from a large synthetic store.
+"""Analysis at scale: build the deception table and the compare table from a large synthetic store.
 
 Synthesises a store of R runs of acme_quarter_end whose personas make C claims per run in total
 (sales-rep and debugger statements about the facts they know, true or false), then times
 re-analysis (claim extraction, beliefs, all detectors, motives), streamed run by run from the
-store in ``--workers`` processes, the deception graph and the ablation compare table. Reports
+store in ``--workers`` processes, the deception table (the graph's rows, grouped per run in the
+workers: :mod:`analysis.graph_table`) and the ablation compare table. Reports
 seconds per stage (synthesis apart: the target is the analysis) and the peak RSS of the parent and
 of the largest worker.
 
@@ -20,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis.graph import DeceptionGraphBuilder, deception_table
+from analysis.graph_table import DeceptionTableBuilder
 from analysis.outcomes import OutcomeCounter
 from analysis.parallel import summarize_folder
 from analysis.stats import compare
@@ -77,25 +78,24 @@ def main() -> None:
         _synthesise(folder, args.runs, args.claims_per_run)
         built = time.perf_counter()
         cpu_start = _cpu()
-        graphs = DeceptionGraphBuilder()
+        tables = DeceptionTableBuilder()  # the deception graph's table, without the graph's 300k edge dicts
         counter = OutcomeCounter(by=("deceiver_role", "target_role", "type", "subject"))
-        for run in summarize_folder(folder, args.workers):  # one run's summary in memory at a time
-            graphs.add_edges(run.edges)
+        for run in summarize_folder(folder, args.workers, graph=False):  # one run's summary in memory at a time
+            tables.add(run.table)
             counter.add(run.transcript, run.keys, run.subjects)
-        graph = graphs.graph()
         analysed = time.perf_counter()
-        rows = deception_table(graph)
+        rows = tables.table()
         table = compare(counter.outcomes(), by="ablation")
         done = time.perf_counter()
         cpu_parent, cpu_workers = (after - before for after, before in zip(_cpu(), cpu_start, strict=True))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     claims = args.runs * args.claims_per_run
-    edges = graph.number_of_edges()
+    edges = tables.number_of_edges()
     print(f"runs={args.runs} claims={claims} edges={edges} table_rows={len(rows)} compare_rows={len(table)}")
     print(f"synthesise store: {built - start:.1f} s")
     per_claim = 1e6 * (analysed - built) / claims
-    print(f"analyse + deception graph (one streamed pass): {analysed - built:.1f} s ({per_claim:.1f} us/claim)")
+    print(f"analyse + deception table (one streamed pass): {analysed - built:.1f} s ({per_claim:.1f} us/claim)")
     print(f"deception table + compare: {done - analysed:.1f} s")
     print(f"analysis CPU: parent {cpu_parent:.1f} s, workers {cpu_workers:.1f} s")
     print(f"total analysis: {done - built:.1f} s; peak RSS {rss:.0f} MiB (largest worker {worker_rss:.0f} MiB)")

@@ -154,6 +154,7 @@ def test_summaries_build_the_graph_and_outcomes_of_the_findings(folder: Path, wo
     serial = list(analyze_folder(folder))
     graphs, counter = DeceptionGraphBuilder(), OutcomeCounter(by)
     for run in summarize_folder(folder, workers, chunk_size=2):
+        assert run.edges is not None
         graphs.add_edges(run.edges)
         counter.add(run.transcript, run.keys, run.subjects)
     G, expected = graphs.graph(), build_deception_graph(serial)
