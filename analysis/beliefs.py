@@ -49,13 +49,17 @@ class BeliefTimeline:
         Firsthand knowledge (the start, the role's own tools) beats hearsay;
         within a class the latest event wins. ``None`` when it held no belief.
         """
-        known = [e for e in self._events.get((role, fact), []) if _known_before(e, turn, message_index)]
+        last = self.belief_event(role, fact, turn, message_index)
+        if last is None:
+            return None
+        return Belief(value=last.value, source=last.source, via=last.via, turn=last.turn)
+
+    def belief_event(self, role: str, fact: str, turn: int, message_index: int) -> KnowledgeEvent | None:
+        """The knowledge event :meth:`belief` reads (cheaper when only its value is needed)."""
+        known = [e for e in self._events.get((role, fact), ()) if _known_before(e, turn, message_index)]
         firsthand = [e for e in known if e.source in FIRSTHAND]
         chosen = firsthand or known
-        if not chosen:
-            return None
-        last = chosen[-1]
-        return Belief(value=last.value, source=last.source, via=last.via, turn=last.turn)
+        return chosen[-1] if chosen else None
 
     def truth(self, fact: str, turn: int) -> bool:
         """The truth of ``fact`` after every change made at or before ``turn``."""

@@ -35,14 +35,19 @@ def attach_motives(findings: Iterable[Finding], transcript: Transcript, world: W
     """
     out: list[Finding] = []
     actions = {a.index: a for a in transcript.actions}
+    held: dict[str, dict[str, IncentiveSpec]] = {}  # per deceiver: findings of a run share a few deceivers
+    thoughts: dict[tuple[str, int], list[str]] = {}  # per (deceiver, turn): the latest thinking's sentences
     for finding in findings:
-        incentives: dict[str, IncentiveSpec] = {
-            iid: inc for iid, inc in world.incentives_of(finding.deceiver).items() if iid not in transcript.ablated
-        }
-        found = [
-            *_structural(finding, incentives, actions),
-            *reasoning_motives(finding, incentives, transcript),
-        ]
+        incentives = held.get(finding.deceiver)
+        if incentives is None:
+            incentives = held[finding.deceiver] = {
+                iid: inc for iid, inc in world.incentives_of(finding.deceiver).items() if iid not in transcript.ablated
+            }
+        moment = (finding.deceiver, finding.turn)
+        sentences = thoughts.get(moment)
+        if sentences is None:
+            sentences = thoughts[moment] = split_sentences(latest_thinking(transcript, *moment))
+        found = [*_structural(finding, incentives, actions), *_reasoning(sentences, incentives)]
         out.append(finding.model_copy(update={"motives": _merge(finding.motives, found)}))
     return out
 
@@ -100,8 +105,13 @@ def reasoning_motives(
     finding: Finding, incentives: Mapping[str, IncentiveSpec], transcript: Transcript
 ) -> list[Motive]:
     """Incentives the deceiver's latest thinking (at or before the finding's turn) names."""
-    sentences = split_sentences(latest_thinking(transcript, finding.deceiver, finding.turn))
+    return _reasoning(split_sentences(latest_thinking(transcript, finding.deceiver, finding.turn)), incentives)
+
+
+def _reasoning(sentences: list[str], incentives: Mapping[str, IncentiveSpec]) -> list[Motive]:
     motives: list[Motive] = []
+    if not sentences:  # no thinking names anything
+        return motives
     for iid, incentive in sorted(incentives.items()):
         if incentive.pushes.worth <= 0:
             continue

@@ -56,12 +56,13 @@ def detect_lies(
 
 
 def _judge(claim: Claim, transcript: Transcript, world: WorldSpec, beliefs: BeliefTimeline) -> Finding | None:
-    belief = beliefs.belief(claim.speaker, claim.subject, claim.turn, claim.message_index)
+    event = beliefs.belief_event(claim.speaker, claim.subject, claim.turn, claim.message_index)
     truth = beliefs.truth(claim.subject, claim.turn)
-    label = label_fact_claim(None if belief is None else belief.value, claim.value, truth)
-    if label is None:
+    label = label_fact_claim(None if event is None else event.value, claim.value, truth)
+    if label is None:  # most claims are true: no Belief is built for them
         return None
     kind, accidentally_true = label
+    belief = None if event is None else Belief(value=event.value, source=event.source, via=event.via, turn=event.turn)
     thinking = thinking_at(transcript, claim.speaker, claim.turn)
     evidence = Evidence(
         quote=claim.quote,
