@@ -85,7 +85,8 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     """One finding per ``finding_id`` (the most confident; ties: the first in order), sorted."""
     best: dict[str, Finding] = {}
     for finding in sorted(findings, key=_finding_key):
-        kept = best.get(finding.finding_id)
+        finding_id = finding.finding_id  # a hash: computed once
+        kept = best.get(finding_id)
         if kept is None or finding.confidence > kept.confidence:
-            best[finding.finding_id] = finding
+            best[finding_id] = finding
     return sorted(best.values(), key=_finding_key)

@@ -40,6 +40,8 @@ def attach_counterfactual(
 ) -> list[Finding]:
     """New findings with a counterfactual motive for each causal ablation of an incentive the run had."""
     causal = {(r.incentive, tuple(sorted(r.key.items()))): r for r in rows if r.causal}
+    if not causal:  # no ablation changed a rate: nothing to attach
+        return list(findings)
     out = []
     for f in findings:
         motives = list(f.motives)
