@@ -13,7 +13,7 @@ __all__ = ["DEFAULT_BY", "OUTCOME_FIELDS", "FindingKey", "OutcomeCounter", "RunO
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -204,15 +204,28 @@ def _role_value(roles: Mapping[str, RoleInfo], role: str, attr: str) -> str:
     raise KeyError(attr)
 
 
-def _key_of(roles: Mapping[str, RoleInfo], finding: FindingKey, target: str, fields: tuple[str, ...]) -> _Key:
-    values: list[str] = []
-    for field in fields:
-        who, _, attr = field.partition("_")
-        if who in ("deceiver", "target"):
-            values.append(_role_value(roles, finding.deceiver if who == "deceiver" else target, attr))
-        else:
-            values.append(str(getattr(finding, field)))
-    return tuple(values)
+_Keyer = Callable[[Mapping[str, RoleInfo], FindingKey, str], _Key]
+_KEYERS: dict[tuple[str, ...], _Keyer] = {}
+"""Per field tuple, the key function with the fields parsed once (outcomes are counted per finding)."""
+
+
+def _keyer(fields: tuple[str, ...]) -> _Keyer:
+    keyer = _KEYERS.get(fields)
+    if keyer is not None:
+        return keyer
+    parts = [field.partition("_") for field in fields]
+
+    def key_of(roles: Mapping[str, RoleInfo], finding: FindingKey, target: str) -> _Key:
+        values: list[str] = []
+        for field, (who, _, attr) in zip(fields, parts, strict=True):
+            if who in ("deceiver", "target"):
+                values.append(_role_value(roles, finding.deceiver if who == "deceiver" else target, attr))
+            else:
+                values.append(str(getattr(finding, field)))
+        return tuple(values)
+
+    keyer = _KEYERS[fields] = key_of
+    return keyer
 
 
 def _count_keys(
@@ -221,11 +234,12 @@ def _count_keys(
     """Key → the (finding id, target) pairs behind it (one per target only when keyed by a target field)."""
     per_target = any(f.startswith("target_") for f in fields)
     counts: dict[_Key, set[tuple[str, str]]] = defaultdict(set)
+    key_of = _keyer(fields)
     for finding in findings:
         if deceptive_only and not finding.deceptive:
             continue
         for target in finding.targets or ("",):
-            counts[_key_of(roles, finding, target, fields)].add((finding.finding_id, target if per_target else ""))
+            counts[key_of(roles, finding, target)].add((finding.finding_id, target if per_target else ""))
     return dict(counts)
 
 
