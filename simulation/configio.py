@@ -217,7 +217,12 @@ def _head(path: Path) -> tuple[str | None, frozenset[str]]:
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
         if path in _heads and _heads[path][0] == stamp:
             return _heads[path][1:]
-        data, _ = parse_yaml(read_text(path), str(path))
+        text = read_text(path)
+        quick = _scan_head(text)
+        if quick is not None:
+            _heads[path] = (stamp, *quick)
+            return quick
+        data, _ = parse_yaml(text, str(path))
     except (OSError, ConfigError):
         return None, frozenset()
     ok = isinstance(data, Mapping) and isinstance(data.get("id"), str)
@@ -227,3 +232,17 @@ def _head(path: Path) -> tuple[str | None, frozenset[str]]:
         frozenset(k for k in data if isinstance(k, str)) if ok else frozenset(),
     )
     return _heads[path][1:]
+
+
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(?:[ \t]|$)", re.MULTILINE)
+_PLAIN_ID = re.compile(r"^id:[ \t]*([\"']?)([a-z][a-z0-9_]*)\1[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def _scan_head(text: str) -> tuple[str, frozenset[str]] | None:
+    """Top-level ``id`` and keys of a block-style YAML file read from its unindented lines, without
+    parsing it (listing the built-in worlds would otherwise parse each one in full); None when the
+    file is not that simple (no plain ``id:`` line, several documents), so the caller parses it."""
+    found = _PLAIN_ID.findall(text)
+    if len(found) != 1 or re.search(r"^(---|\.\.\.)", text, re.MULTILINE):
+        return None
+    return found[0][1], frozenset(_TOP_KEY.findall(text))

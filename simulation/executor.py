@@ -68,8 +68,7 @@ def sweep_gc(gen0: int = 20_000) -> Iterator[None]:
     of collector time per model call at the defaults).
     """
     before = gc.get_threshold()
-    gc.collect()
-    gc.freeze()
+    gc.freeze()  # no gc.collect() first: a full collection of a LangChain-sized heap costs ~60 ms
     gc.set_threshold(max(gen0, before[0]), *before[1:])
     try:
         yield

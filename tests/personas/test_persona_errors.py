@@ -46,7 +46,7 @@ def test_the_unchanged_persona_loads(tmp_path: Path) -> None:
         ("risk_aversion: 0.4", "risk_aversion: -1", "traits.risk_aversion", ["(got -1)", "greater than or equal to 0"]),
         ("id: debugger", "id: Debugger-1", "id", ["(got 'Debugger-1')", "^[a-z][a-z0-9_]{0,63}$"]),
         (
-            "tools: [skip_test, run_tests, edit_code, edit_tests]",
+            "tools: [skip_test, run_tests, edit_code, edit_tests, patch_harness, read_documentation, submit_answers]",
             "tools: skip_test",
             "tools",
             ["(got 'skip_test')", "valid list"],
