@@ -137,3 +137,19 @@ def test_index_ids_sees_a_rewritten_file(tmp_path: Path) -> None:
     os.utime(path, ns=(1, 1))  # a different mtime even on coarse clocks
     assert index_ids([tmp_path], "skin") == {"second": path}
     assert index_ids([tmp_path], "cast") == {"w": tmp_path / "world.yaml"}
+
+
+def test_the_quick_head_scan_agrees_with_a_full_parse() -> None:
+    from simulation.configio import _scan_head, parse_yaml
+
+    root = Path(__file__).resolve().parents[2]
+    files = [*root.glob("worlds/library/**/*.yaml"), *root.glob("personas/library/*.yaml")]
+    assert len(files) >= 20
+    for path in files:
+        text = path.read_text()
+        data, _ = parse_yaml(text, str(path))
+        assert _scan_head(text) == (data["id"], frozenset(data)), path
+    assert _scan_head("{id: x, cast: {}}") is None  # flow style: parsed in full instead
+    assert _scan_head("id: a\n---\nid: b\n") is None
+    quoted = "id: 'a_b'  # quoted\ncast:\n  x: y\nid_like: 1\n"
+    assert _scan_head(quoted) == ("a_b", frozenset({"id", "cast", "id_like"}))
