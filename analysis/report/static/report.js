@@ -162,7 +162,7 @@
         "text-background-opacity": 0.8 } },
       { selector: "edge", style: { width: "data(width)", "line-color": "data(colour)", "target-arrow-color": "data(colour)",
         "target-arrow-shape": "triangle", "curve-style": "bezier", "control-point-step-size": 70, label: "data(label)",
-        "font-size": 11, color: "#1f2328", "text-background-color": "#fff", "text-background-opacity": 0.9,
+        "font-size": 11, "text-rotation": "autorotate", color: "#1f2328", "text-background-color": "#fff", "text-background-opacity": 0.9,
         "text-background-padding": "2px", "text-border-color": "data(colour)", "text-border-width": 1,
         "text-border-opacity": 1, "arrow-scale": 0.9 } },
       { selector: "edge:selected", style: { "overlay-color": "#0969da", "overlay-opacity": 0.25, "overlay-padding": 4 } },
