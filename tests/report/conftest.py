@@ -77,9 +77,13 @@ def hostile() -> str:
     return HOSTILE
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Any]:
-    """Headless Debian Chromium through playwright (never a downloaded browser)."""
+    """Headless Debian Chromium through playwright (never a downloaded browser).
+
+    Per test, never longer: while playwright's sync API is open it keeps an event loop running in
+    this thread, and every later ``asyncio.run`` on the same pytest worker would fail.
+    """
     if not CHROMIUM.is_file():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
