@@ -19,7 +19,8 @@ from worlds.spec import Phrasings
 
 Stance = Literal["affirm", "deny"]
 
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?]+(?=[^\s.!?]))+[.!?]*")
+"""A sentence ends at . ! or ? followed by a space or the end: "0.73", "e.g.x" and "file.py" stay inside."""
 _CLAUSE_BREAK = re.compile(r"[,;:()\u2014\u2013]|\b(but|however|although|though|and|so|because|while)\b", re.I)
 _NEGATOR = re.compile(
     r"\b(not|no|never|neither|nor|hardly|cannot|nobody|nothing|none|no one|noone|"
