@@ -288,18 +288,16 @@ def _motive_summary(pairs: Iterable[tuple[str, str]]) -> str:
 
 
 def write_graph_files(G: nx.MultiDiGraph, folder: Path | str) -> list[Path]:
-    """Write ``graph.graphml``, ``graph.json`` (node-link) and, with matplotlib, ``graph.png``.
+    """Write ``graph.graphml``, ``graph.json`` (node-link; an edge's ``target`` role is ``target_role``
+    there, as node-link keeps ``target`` for the target node) and, with matplotlib, ``graph.png``.
 
     Returns the paths written; ``graph.png`` is missing when matplotlib is not
     installed (``pip install 'skins[plot]'`` adds it).
     """
+    from analysis.exports import write_graph  # the same writers as `skins export` (exports builds on this module)
+
     out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
-    graphml, data = out / "graph.graphml", out / "graph.json"
-    nx.write_graphml(G, graphml)
-    link = nx.node_link_data(G, edges="edges")
-    data.write_text(json.dumps(link, sort_keys=True, indent=2) + "\n", encoding="utf-8")
-    written = [graphml, data]
+    written = [write_graph(G, out / "graph.graphml", "graphml"), write_graph(G, out / "graph.json", "json")]
     try:
         from analysis._plot import draw_deception_graph
     except ImportError:  # matplotlib is the optional 'plot' extra

@@ -42,6 +42,8 @@ def test_run_prints_the_table_and_writes_the_graph(demo: tuple[Path, str]) -> No
     assert (
         link["graph"]["n_runs"] == 3 and len(link["edges"]) == nx.read_graphml(out / "graph.graphml").number_of_edges()
     )
+    lie = next(e for e in link["edges"] if e["type"] == "lie" and e["subject"] == "battery_defect")
+    assert lie["target_role"] == "sam" and lie["target"].endswith("/sam@policy")  # the role survives node-link
 
 
 def test_graph_command_reanalyses_without_duplicating_findings(demo: tuple[Path, str]) -> None:
