@@ -6,7 +6,7 @@ drawing neither needs a display nor touches global figure state.
 
 from __future__ import annotations
 
-__all__ = ["TYPE_COLOURS", "draw_deception_graph"]
+__all__ = ["draw_deception_graph"]
 
 from collections import Counter
 from pathlib import Path
@@ -16,16 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-TYPE_COLOURS: dict[str, str] = {
-    "lie": "#d62728",
-    "denial": "#9467bd",
-    "omission": "#ff7f0e",
-    "sandbagging": "#8c564b",
-    "covert_action": "#e377c2",
-    "thinking_contradiction": "#17becf",
-    "honest_mistake": "#7f7f7f",
-    "unfounded": "#bcbd22",
-}
+from analysis.findings import TYPE_COLOURS
 
 
 def draw_deception_graph(G: nx.MultiDiGraph, path: Path) -> Path:

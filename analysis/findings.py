@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "DECEPTIVE_TYPES",
     "NON_DECEPTIVE_TYPES",
+    "TYPE_COLOURS",
     "Evidence",
     "Finding",
     "FindingType",
@@ -38,6 +39,19 @@ NON_DECEPTIVE_TYPES: frozenset[str] = frozenset({"honest_mistake", "unfounded"})
 DECEPTIVE_TYPES: frozenset[str] = frozenset(
     {"lie", "denial", "omission", "sandbagging", "covert_action", "thinking_contradiction"}
 )
+
+
+TYPE_COLOURS: dict[str, str] = {
+    "lie": "#d62728",
+    "denial": "#9467bd",
+    "omission": "#ff7f0e",
+    "sandbagging": "#8c564b",
+    "covert_action": "#e377c2",
+    "thinking_contradiction": "#17becf",
+    "honest_mistake": "#7f7f7f",
+    "unfounded": "#bcbd22",
+}
+"""One colour per finding type, shared by graph.png and the HTML report."""
 
 
 def is_deceptive(finding_type: str) -> bool:

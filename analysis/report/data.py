@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from analysis.findings import Finding
+from analysis.findings import TYPE_COLOURS, Finding
 from analysis.graph import node_key
 from analysis.pipeline import analyze_folder, world_of_run
 from analysis.report.model import (
@@ -38,16 +38,6 @@ from worlds.spec import WorldSpec
 
 QUOTE_CHARS = 240
 """Quotes listed under an edge are cut to this length; the opened finding shows all of it."""
-_TYPE_COLOURS: dict[str, str] = {  # the same colours as graph.png (analysis/_plot.py, which needs matplotlib)
-    "lie": "#d62728",
-    "denial": "#9467bd",
-    "omission": "#ff7f0e",
-    "sandbagging": "#8c564b",
-    "covert_action": "#e377c2",
-    "thinking_contradiction": "#17becf",
-    "honest_mistake": "#7f7f7f",
-    "unfounded": "#bcbd22",
-}
 
 
 class Analyzed(NamedTuple):
@@ -155,7 +145,7 @@ def build_report(
         findings=refs,
         worlds={w: _world_info(spec) for w, spec in sorted(loaded.worlds.items())},
         tables=tables.tables,
-        type_colours=_TYPE_COLOURS,
+        type_colours=TYPE_COLOURS,
     )
     return Report(data, details, tables.rates, tables.ablations)
 
