@@ -22,7 +22,6 @@ import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
@@ -33,6 +32,7 @@ from analysis.graph_table import RunTable, run_table
 from analysis.outcomes import FindingKey, finding_key, record_subjects
 from analysis.stats import AblationRow
 from analysis.storeio import FindingRow, StoredRun, connect, finished_runs, read_transcripts, world_of, write_findings
+from simulation.gctune import few_collections
 from simulation.store import Store
 from worlds.records import Transcript
 
@@ -213,23 +213,6 @@ def _tasks(
     return [_Task(folder, runs[i : i + chunk_size], *settings) for i in range(0, len(runs), chunk_size)]
 
 
-@contextmanager
-def _few_collections() -> Iterator[None]:
-    """Collect garbage every :data:`GC_THRESHOLD` allocations, and never walk what exists already.
-
-    Objects alive on entry (modules, worlds, the caller's data) are frozen out of
-    the collector's walks until exit; the previous thresholds come back on exit.
-    """
-    old = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(GC_THRESHOLD, *old[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
-        gc.unfreeze()
-
-
 def _init_worker() -> None:
     """A worker process lives for the analysis only: collect rarely, never walk what it inherited."""
     gc.freeze()
@@ -238,7 +221,7 @@ def _init_worker() -> None:
 
 def _run_pool(folder: Path, workers: int, work: Callable[[_Task], list[_Done[T]]], tasks: list[_Task]) -> Iterator[T]:
     """``work`` over the tasks, in order, in ``workers`` processes (in this one for 1), writing findings here."""
-    with _few_collections():
+    with few_collections(GC_THRESHOLD):
         yield from _pooled(folder, workers, work, tasks)
 
 

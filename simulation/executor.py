@@ -10,16 +10,16 @@ are skipped; interrupted ones replay their committed calls from the cache).
 
 from __future__ import annotations
 
-__all__ = ["execute_specs", "run_until_signalled", "stop_reason", "sweep_gc"]
+__all__ = ["SWEEP_GEN0", "execute_specs", "run_until_signalled", "stop_reason"]
 
 import asyncio
 import contextlib
 import dataclasses
-import gc
 import signal
-from collections.abc import Callable, Coroutine, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
+from simulation.gctune import few_collections
 from simulation.runner import RunOptions, RunOutcome, RunSpec, execute_run
 from simulation.store import Store
 
@@ -53,28 +53,14 @@ async def execute_specs(
         from simulation.procs import execute_specs_in_processes
 
         return await execute_specs_in_processes(specs, store, options, on_done, options.processes)
-    with sweep_gc():
+    with few_collections(SWEEP_GEN0):
         return await _execute_here(specs, store, options, on_done)
 
 
-@contextlib.contextmanager
-def sweep_gc(gen0: int = 20_000) -> Iterator[None]:
-    """Cheaper garbage collection while runs execute, restored afterwards.
-
-    Everything loaded so far (worlds, personas, libraries) is moved out of the collector's
-    generations (``gc.freeze``), and young-generation collections run every ``gen0`` allocations
-    instead of 700: a sweep allocates many short-lived records and LangChain objects, and each
-    collection otherwise rescans the long-lived heap (benchmarks/engine_efficiency.py: ~0.2 ms
-    of collector time per model call at the defaults).
-    """
-    before = gc.get_threshold()
-    gc.freeze()  # no gc.collect() first: a full collection of a LangChain-sized heap costs ~60 ms
-    gc.set_threshold(max(gen0, before[0]), *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-        gc.unfreeze()
+SWEEP_GEN0 = 20_000
+"""Young-generation collection interval while runs execute: a sweep allocates many short-lived records
+and LangChain objects, and each collection at the default rescans the long-lived heap
+(benchmarks/engine_efficiency.py: ~0.2 ms of collector time per model call at the defaults)."""
 
 
 async def _execute_here(
