@@ -57,7 +57,8 @@ def load_world_file(path: Path, persona_dirs: Sequence[Path] = (), variant: str 
     data, index = parse_yaml(read_text(path), str(path))
     spec = check_model(WorldSpec, data, index, "world")
     dirs = [*map(Path, persona_dirs), path.parent, path.parent / "personas"]
-    world, problems = _resolve(spec, index, dirs)
+    loaded: dict[str, PersonaSpec] = {}  # persona id -> spec, shared by the world and its variants
+    world, problems = _resolve(spec, index, dirs, loaded)
     worlds: dict[str | None, World] = {None: world}
     for name in spec.variants:
         patched = PatchedIndex(index, name)
@@ -66,7 +67,7 @@ def load_world_file(path: Path, persona_dirs: Sequence[Path] = (), variant: str 
         except ConfigError as exc:
             problems += [_in_variant(p, name) for p in exc.problems]
             continue
-        worlds[name], found = _resolve(vspec, patched, dirs)
+        worlds[name], found = _resolve(vspec, patched, dirs, loaded)
         problems += [_in_variant(p, name) for p in found]
     if problems:
         raise ConfigError(sorted(dict.fromkeys(problems), key=lambda p: p.line or 0))
@@ -75,16 +76,22 @@ def load_world_file(path: Path, persona_dirs: Sequence[Path] = (), variant: str 
     return worlds[variant]
 
 
-def _resolve(spec: WorldSpec, index: LineIndex, dirs: Sequence[Path]) -> tuple[World, list[ConfigProblem]]:
-    """The world with its personas (each role's scratchpad override applied), and every reference problem."""
+def _resolve(
+    spec: WorldSpec, index: LineIndex, dirs: Sequence[Path], loaded: dict[str, PersonaSpec]
+) -> tuple[World, list[ConfigProblem]]:
+    """The world with its personas (each role's scratchpad override applied), and every reference problem.
+
+    ``loaded`` remembers the personas already read from ``dirs``, so variants do not parse them again.
+    """
     personas: dict[str, PersonaSpec] = {}
     problems = []
     for role, entry in spec.cast.items():
         try:
-            persona = load_persona(entry.persona, dirs)
+            persona = loaded.get(entry.persona) or load_persona(entry.persona, dirs)
         except NotFoundError as exc:
             problems.append(problem(index, ("cast", role, "persona"), str(exc)))
             continue
+        loaded[entry.persona] = persona
         if entry.scratchpad is not None:
             persona = persona.model_copy(update={"scratchpad": entry.scratchpad})
         personas[role] = persona
