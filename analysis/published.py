@@ -8,7 +8,7 @@ is a variant, never an ablation.
 
 from __future__ import annotations
 
-__all__ = ["PublishedRow", "measure_runs", "published_table"]
+__all__ = ["PublishedRow", "measure_runs", "published_table", "worlds_of"]
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict
 
 from analysis.findings import Finding
 from analysis.intervals import Interval, bootstrap_mean_interval, wilson_interval
+from analysis.pipeline import world_of_run
+from simulation.store import RunRow
 from worlds.records import Transcript
 from worlds.reference import ActionRate, FindingRate, Measure, PublishedNumber, TaskScore
 from worlds.spec import WorldSpec
@@ -72,6 +74,15 @@ def measure_runs(measure: Measure, runs: Iterable[tuple[Transcript, Sequence[Fin
     if isinstance(measure, ActionRate | FindingRate):
         return len(values), wilson_interval(int(sum(values)), len(values))
     return len(values), bootstrap_mean_interval(values)
+
+
+def worlds_of(runs: Iterable[RunRow]) -> dict[str, WorldSpec]:
+    """World ref -> the spec its unablated runs used (stored with each run; validated once per ref)."""
+    worlds: dict[str, WorldSpec] = {}
+    for run in runs:
+        if not run.ablated and run.world_id not in worlds:
+            worlds[run.world_id] = world_of_run(run)
+    return worlds
 
 
 def published_table(

@@ -21,13 +21,13 @@ def published(
     run_dir: Annotated[Path, typer.Argument(help="Output folder of `skins run` or `skins sweep`.")],
 ) -> None:
     """This sweep vs the paper: rates (95% Wilson) or mean scores (bootstrap) per condition and base model."""
-    from analysis.pipeline import analyze_folder, world_of_run
-    from analysis.published import published_table
+    from analysis.pipeline import analyze_folder
+    from analysis.published import published_table, worlds_of
     from simulation.store import Store
 
     analyzed = list(analyze_folder(run_dir))
     with Store(run_dir, create=False) as store:
-        worlds = {run.world_id: world_of_run(run) for run in store.runs() if not run.ablated}
+        worlds = worlds_of(store.runs())
     rows = published_table(analyzed, worlds)
     table = Table(title=f"This sweep vs the paper — {run_dir}")
     for col in (

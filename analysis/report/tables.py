@@ -18,7 +18,7 @@ from analysis.findings import Finding
 from analysis.graph import build_deception_graph, deception_table
 from analysis.intervals import Interval
 from analysis.metrics import caught_rate, most_deceived, second_hand_chains, top_deceivers
-from analysis.published import published_table
+from analysis.published import published_table, worlds_of
 from analysis.report.model import NodeInfo, Table
 from analysis.stats import AblationRow, RateRow, ablation_effects, rate_table, run_outcomes
 from simulation.store import RunRow
@@ -158,10 +158,7 @@ def _ablations(rows: list[AblationRow]) -> Table:
 
 
 def _published(runs: Sequence[RunRow], analyzed: Runs) -> Table:
-    from analysis.pipeline import world_of_run
-
-    worlds = {r.world_id: world_of_run(r) for r in runs if r.status == "done" and not r.ablated}
-    rows = published_table(analyzed, worlds)
+    rows = published_table(analyzed, worlds_of(r for r in runs if r.status == "done"))
     return Table(
         id="published",
         title="This sweep vs the paper",
