@@ -1,0 +1,41 @@
+"""Policy-mind sweeps of scenario worlds for behaviour tests, and counts over their runs."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from pathlib import Path
+
+from analysis.findings import Finding
+from analysis.pipeline import analyze_folder
+from simulation.runner import execute_run, plan_runs
+from simulation.store import Store
+from worlds.library import load_world
+from worlds.records import Transcript
+
+Run = tuple[Transcript, list[Finding]]
+
+
+def policy_runs(refs: Sequence[str], out: Path, seeds: Sequence[int]) -> dict[str, list[Run]]:
+    """Policy-mind runs of each world ref (``id`` or ``id@variant``) over ``seeds``, analysed, keyed by ref."""
+    with Store(out) as store:
+        for ref in refs:
+            for plan in plan_runs(load_world(ref), seeds):
+                asyncio.run(execute_run(plan, store))
+    runs: dict[str, list[Run]] = {ref: [] for ref in refs}
+    for transcript, findings in analyze_folder(out):
+        runs[transcript.world_id].append((transcript, list(findings)))
+    return runs
+
+
+def count_used(runs: list[Run], tool: str) -> int:
+    """Runs in which ``tool`` was used successfully."""
+    return sum(any(a.ok and a.tool == tool for a in t.actions) for t, _ in runs)
+
+
+def count_found(runs: list[Run], kind: str, subject: str, target: str | None = None) -> int:
+    """Runs with a finding of ``kind`` about ``subject`` (aimed at ``target``, if given)."""
+    return sum(
+        any(f.type == kind and f.subject == subject and (target is None or target in f.targets) for f in fs)
+        for _, fs in runs
+    )
