@@ -27,6 +27,7 @@ from simulation.cache import CachedReply, ResponseCache
 from simulation.errors import BackendError
 from simulation.limits import CpuHold, RetryPolicy, classify, limiter_for, retry_after
 from simulation.modelspec import ModelSpec
+from simulation.perloop import per_loop
 from simulation.strategies import reply_text, request_kwargs
 
 
@@ -220,10 +221,18 @@ class ModelClient:
 
 
 def _has_no_callbacks(model: BaseChatModel) -> bool:
-    """True when LangChain would run no callback handler for this model (checked once per client:
-    LangSmith tracing switched on later in the process is not picked up by existing clients)."""
+    """True when LangChain would run no callback handler for this model. Handlers come from the
+    model's callbacks, ``verbose`` and process-wide settings (tracing, debug; tags and metadata only
+    annotate), so a model without callbacks is checked once per sweep's event loop: LangSmith
+    tracing switched on mid-sweep is not picked up."""
     if not hasattr(model, "_agenerate_with_cache"):
         return False  # another langchain-core: take the public path
+    if not model.callbacks:
+        return per_loop(("no-callbacks", bool(model.verbose)), lambda: _no_handlers(model))
+    return _no_handlers(model)
+
+
+def _no_handlers(model: BaseChatModel) -> bool:
     manager = AsyncCallbackManager.configure(
         None, model.callbacks, model.verbose, None, model.tags, None, model.metadata
     )

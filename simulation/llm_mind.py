@@ -21,6 +21,7 @@ from personas.prompt import render_observation, render_system_prompt
 from personas.spec import PersonaSpec
 from simulation.client import ModelClient, TransientModelError
 from simulation.minds import MindResult
+from simulation.perloop import per_loop
 from simulation.strategies import choose_strategy, turn_schema
 from worlds.spec import WorldSpec
 from worlds.state import PersonaView
@@ -83,9 +84,15 @@ class LLMMind:
         self.people = people
         self.client = client
         self.name = client.spec.ref
-        self.system_prompt = render_system_prompt(persona, world, role, people)
-        self._system = SystemMessage(self.system_prompt)  # the same every call; messages are never mutated
-        self.schema = turn_schema(world, role, persona)
+        self._system, self.schema = per_loop(
+            ("llm-mind", role, id(persona), id(world), id(people)),
+            lambda: (
+                SystemMessage(render_system_prompt(persona, world, role, people)),
+                turn_schema(world, role, persona),
+            ),
+            keep=(persona, world, people),
+        )  # the same for every run of a sweep; messages and schemas are never mutated
+        self.system_prompt = str(self._system.content)
         self.strategy = choose_strategy(client.spec)
 
     async def decide(self, view: PersonaView, rng: random.Random) -> MindResult:

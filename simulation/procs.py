@@ -92,7 +92,7 @@ class ForwardingStore(Store):
         run_id: str,
         world_id: str,
         seed: int,
-        spec: dict[str, Any],
+        spec: dict[str, Any] | str,
         roles: dict[str, RoleInfo],
         ablated: list[str],
     ) -> None:

@@ -222,6 +222,5 @@ def _record_failure(store: Store, spec: RunSpec, reason: str) -> None:
         r: RoleInfo(persona=world.personas[r].id, title=world.personas[r].title, base_model=models[r].ref)
         for r in world.spec.cast
     }
-    spec_json = spec.model_dump(mode="json", by_alias=True)
-    store.start_run(spec.run_id, world.spec.ref, spec.seed, spec_json, roles, list(spec.ablate))
+    store.start_run(spec.run_id, world.spec.ref, spec.seed, spec.canonical_json, roles, list(spec.ablate))
     store.finish_run(spec.run_id, error=reason)

@@ -20,6 +20,7 @@ from simulation.errors import SkinsError
 from simulation.limits import CpuHold, cpu_gate
 from simulation.minds import Mind
 from simulation.modelspec import ModelSpec
+from simulation.perloop import per_loop
 from simulation.store import Store
 from worlds.library import World
 from worlds.records import Record, RoleInfo
@@ -42,10 +43,14 @@ class RunSpec(BaseModel):
     """Incentive ids removed from the world for this run."""
 
     @functools.cached_property
+    def canonical_json(self) -> str:
+        """The spec as sorted-key JSON (computed once: the spec is frozen); stored with the run."""
+        return json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
+
+    @functools.cached_property
     def run_id(self) -> str:
-        """Hash of the canonical JSON of the spec (computed once: the spec is frozen)."""
-        blob = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+        """Hash of the canonical JSON of the spec."""
+        return hashlib.sha256(self.canonical_json.encode()).hexdigest()[:16]
 
     def effective_world(self) -> World:
         if not self.ablate:
@@ -116,13 +121,11 @@ def check_backends(specs: Sequence[RunSpec]) -> None:
 
 
 def _minds(spec: RunSpec, world: World, calls: RunCalls) -> dict[str, Mind]:
-    factories = {}
+    """One mind per role; each backend's mind factory is made once per sweep (its event loop)."""
     minds: dict[str, Mind] = {}
     for role, settings in spec.role_models().items():
-        key = settings.model_dump_json()
-        if key not in factories:
-            factories[key] = get_backend(settings)
-        minds[role] = factories[key](role, world, calls)
+        factory = per_loop(("backend", settings.model_dump_json()), functools.partial(get_backend, settings))
+        minds[role] = factory(role, world, calls)
     return minds
 
 
@@ -146,9 +149,7 @@ async def _execute(spec: RunSpec, store: Store, options: RunOptions, cpu: CpuHol
         r: RoleInfo(persona=world.personas[r].id, title=world.personas[r].title, base_model=models[r].ref)
         for r in world.spec.cast
     }
-    store.start_run(
-        run_id, world.spec.ref, spec.seed, spec.model_dump(mode="json", by_alias=True), roles, list(spec.ablate)
-    )
+    store.start_run(run_id, world.spec.ref, spec.seed, spec.canonical_json, roles, list(spec.ablate))
     state = initial_state(world)
     store.append(run_id, state["records"], commit=False)  # committed with the first turn
     commit = _committer(store, options.cache)

@@ -131,21 +131,23 @@ class Store:
         run_id: str,
         world_id: str,
         seed: int,
-        spec: dict[str, Any],
+        spec: dict[str, Any] | str,
         roles: dict[str, RoleInfo],
         ablated: list[str],
     ) -> None:
-        """Register a run, discarding any partial records from an interrupted attempt."""
+        """Register a run, discarding any partial records from an interrupted attempt (a run has
+        records only once its row exists). ``spec``: the run's spec, or its sorted-key JSON."""
         with self._db:
-            for table in (*_TABLE_OF.values(), "findings", "calls"):
-                self._db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
+            if self._db.execute("SELECT 1 FROM runs WHERE run_id=?", (run_id,)).fetchone() is not None:
+                for table in (*_TABLE_OF.values(), "findings", "calls"):
+                    self._db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
             self._db.execute(
                 "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
                     run_id,
                     world_id,
                     seed,
-                    json.dumps(spec, sort_keys=True),
+                    spec if isinstance(spec, str) else json.dumps(spec, sort_keys=True),
                     json.dumps({k: v.model_dump() for k, v in roles.items()}),
                     json.dumps(ablated),
                     "running",
