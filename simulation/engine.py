@@ -25,7 +25,7 @@ __all__ = [
 import functools
 import operator
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, NotRequired, Protocol, TypedDict
 
@@ -54,7 +54,7 @@ class RunContext:
     """Fixed dependencies of one run."""
 
     world: World
-    minds: dict[str, Mind]
+    minds: Mapping[str, Mind]
     sink: Callable[[list[Record]], None]
     """Commits records durably as they are produced (the run store)."""
     stop: Callable[[], bool] = lambda: False

@@ -95,10 +95,12 @@ class ForwardingStore(Store):
         spec: dict[str, Any] | str,
         roles: dict[str, RoleInfo],
         ablated: list[str],
+        commit: bool = True,
     ) -> None:
         self._calls[run_id] = []
         self.outbox.ops.append(("start_run", run_id, world_id, seed, spec, roles, ablated))
-        self.outbox.send()
+        if commit:
+            self.outbox.send()
 
     def append(self, run_id: str, records: Iterable[Record], commit: bool = True) -> None:
         self.outbox.ops.append(("append", run_id, list(records)))
@@ -225,7 +227,7 @@ def _apply(store: Store, cache: ResponseCache | None, ops: list[Op]) -> None:
     for op in ops:
         kind = op[0]
         if kind == "start_run":
-            store.start_run(*op[1:])
+            store.start_run(op[1], op[2], op[3], op[4], op[5], op[6], commit=False)  # lands with this batch
         elif kind == "append":
             store.append(op[1], op[2], commit=False)
         elif kind == "add_call":

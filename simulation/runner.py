@@ -7,7 +7,7 @@ __all__ = ["RunOptions", "RunOutcome", "RunSpec", "check_backends", "execute_run
 import functools
 import hashlib
 import json
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -120,13 +120,29 @@ def check_backends(specs: Sequence[RunSpec]) -> None:
                 get_backend(settings)
 
 
-def _minds(spec: RunSpec, world: World, calls: RunCalls) -> dict[str, Mind]:
-    """One mind per role; each backend's mind factory is made once per sweep (its event loop)."""
-    minds: dict[str, Mind] = {}
-    for role, settings in spec.role_models().items():
-        factory = per_loop(("backend", settings.model_dump_json()), functools.partial(get_backend, settings))
-        minds[role] = factory(role, world, calls)
-    return minds
+class _Minds(Mapping[str, Mind]):
+    """A run's minds, each made when its role first acts: the run's first model call waits only for
+    its first actor's mind. Each backend's mind factory is made once per sweep (its event loop)."""
+
+    def __init__(self, models: dict[str, ModelSpec], world: World, calls: RunCalls) -> None:
+        self._models = models
+        self._world = world
+        self._calls = calls
+        self._made: dict[str, Mind] = {}
+
+    def __getitem__(self, role: str) -> Mind:
+        mind = self._made.get(role)
+        if mind is None:
+            settings = self._models[role]
+            factory = per_loop(("backend", settings.model_dump_json()), functools.partial(get_backend, settings))
+            mind = self._made[role] = factory(role, self._world, self._calls)
+        return mind
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._models)
+
+    def __len__(self) -> int:
+        return len(self._models)
 
 
 async def execute_run(spec: RunSpec, store: Store, options: RunOptions | None = None) -> RunOutcome:
@@ -149,9 +165,9 @@ async def _execute(spec: RunSpec, store: Store, options: RunOptions, cpu: CpuHol
         r: RoleInfo(persona=world.personas[r].id, title=world.personas[r].title, base_model=models[r].ref)
         for r in world.spec.cast
     }
-    store.start_run(run_id, world.spec.ref, spec.seed, spec.canonical_json, roles, list(spec.ablate))
+    store.start_run(run_id, world.spec.ref, spec.seed, spec.canonical_json, roles, list(spec.ablate), commit=False)
     state = initial_state(world)
-    store.append(run_id, state["records"], commit=False)  # committed with the first turn
+    store.append(run_id, state["records"], commit=False)  # both land before the first model call
     commit = _committer(store, options.cache)
     calls = RunCalls(
         seed=spec.seed,
@@ -161,10 +177,9 @@ async def _execute(spec: RunSpec, store: Store, options: RunOptions, cpu: CpuHol
         cpu=cpu,
     )
     try:
-        minds = _minds(spec, world, calls)
         context = RunContext(
             world=world,
-            minds=minds,
+            minds=_Minds(models, world, calls),
             sink=_sink(store, run_id, options.cache),
             stop=options.stop,
             seed=spec.seed,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = ["DB_NAME", "RunRow", "Store", "Usage"]
 
+import contextlib
 import json
 import sqlite3
 import time
@@ -134,10 +135,12 @@ class Store:
         spec: dict[str, Any] | str,
         roles: dict[str, RoleInfo],
         ablated: list[str],
+        commit: bool = True,
     ) -> None:
         """Register a run, discarding any partial records from an interrupted attempt (a run has
-        records only once its row exists). ``spec``: the run's spec, or its sorted-key JSON."""
-        with self._db:
+        records only once its row exists). ``spec``: the run's spec, or its sorted-key JSON;
+        ``commit=False``: the row lands with the run's first committed writes."""
+        with self._batch(commit):
             if self._db.execute("SELECT 1 FROM runs WHERE run_id=?", (run_id,)).fetchone() is not None:
                 for table in (*_TABLE_OF.values(), "findings", "calls"):
                     self._db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
@@ -156,7 +159,7 @@ class Store:
                     None,
                 ),
             )
-        self._next_seq[run_id] = 0
+            self._next_seq[run_id] = 0
 
     def finish_run(self, run_id: str, error: str | None = None) -> None:
         with self._db:
@@ -185,15 +188,22 @@ class Store:
                 {"r": run_id},
             ).fetchone()
             seq = last + 1
-        try:
+        with self._batch(commit):
             for record in records:
                 self._insert(run_id, seq, record)
                 seq += 1
+            self._next_seq[run_id] = seq
+
+    @contextlib.contextmanager
+    def _batch(self, commit: bool) -> Iterator[None]:
+        """Writes that land together: on an error they are rolled back (with every other uncommitted
+        write, so the known next seqs are forgotten); committed at the end unless ``commit`` is False."""
+        try:
+            yield
         except BaseException:
             self._db.rollback()
-            self._next_seq.clear()  # the rollback may have dropped other runs' uncommitted rows too
+            self._next_seq.clear()
             raise
-        self._next_seq[run_id] = seq
         if commit:
             self._db.commit()
 
