@@ -1,18 +1,21 @@
-"""The multi-process executor: worker processes run the engines, ONE process writes the store.
+"""The multi-process executor: worker processes run the engines, ONE process writes the run store.
 
 Each worker (forked, so backends registered at run time exist there too) runs its share of the
-runs on its own event loop and sends every write (run rows, records, call records, cached
-replies) to the parent through a pipe. The parent is the only writer of the run store and of the
-response cache: it applies whatever arrived in one transaction per file (group commit) and acks.
-A run waits for the ack of its writes before each model request and before it reports done, so a
-finished turn is durable before the run goes on, exactly as with the local executor: kill -9 of
-the parent (the workers die with it) loses no finished turn, and a resume replays committed calls
-from the cache. Several processes writing the same SQLite file would contend for its lock; a
-single writer does not.
+runs on its own event loop and sends its store writes (run rows, records, call records) to the
+parent through a pipe as finished SQL rows. The parent is the only writer of the run store: it
+executes whatever arrived in one transaction (group commit). Several processes writing the same
+store file would contend for its lock; a single writer does not.
 
-Workers read the response cache directly (WAL readers do not block the writer). Per-endpoint
-limits are split between the workers (each gets its share of ``max_concurrency`` and of the
-request rate), so the configured totals still hold.
+What makes a resume free is the response cache, and each worker writes its replies there itself,
+committed as they arrive and so before the run's next model request (the cache file is shared by
+processes, as with Ray workers; each write holds its lock only for its own insert). A run's records
+are sent at the end of every turn without waiting: after a kill -9 (the workers die with the
+parent) the records of unfinished runs are discarded when they restart and replay their committed
+calls from the cache, exactly as with the local executor. A run reports done only once the parent
+has committed all it sent, so a finished run is never lost.
+
+Per-endpoint limits are split between the workers (each gets its share of ``max_concurrency`` and
+of the request rate), so the configured totals still hold.
 """
 
 from __future__ import annotations
@@ -31,32 +34,48 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from simulation.cache import CachedReply, ResponseCache
+from simulation.cache import ResponseCache
 from simulation.client import CallRecord
-from simulation.executor import _interrupted, stop_reason
+from simulation.executor import SWEEP_GEN0, _interrupted, stop_reason
+from simulation.gctune import few_collections
 from simulation.limits import set_process_share
 from simulation.runner import RunOptions, RunOutcome, RunSpec, execute_run
-from simulation.store import Store, Usage
-from worlds.records import Record, RoleInfo
+from simulation.store import Store, Usage, call_row, record_row
+from worlds.records import Record
 
 Op = tuple[Any, ...]
+FLUSH_EVERY = 0.005
+"""Seconds a worker may hold finished turns' rows before sending them to the parent."""
 
 
 class Outbox:
-    """A worker's writes not yet sent to the parent, and the acks it waits for."""
+    """A worker's writes not yet sent to the parent, and the syncs it waits for."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.ops: list[Op] = []
-        self._sent = 0
+        self._asked = 0
         self._acked = 0
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self._flush_scheduled = False
 
     def send(self) -> None:
+        """Send what is pending (the parent commits it in its next group commit)."""
         if self.ops:
-            self._sent += 1
-            self.conn.send(("writes", self._sent, self.ops))
+            self.conn.send(("writes", self.ops))
             self.ops = []
+
+    def send_soon(self) -> None:
+        """Send what is pending within ``FLUSH_EVERY`` seconds, with whatever else is written by then:
+        each message wakes the parent, which then takes a core from the workers."""
+        if self.ops and not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_later(FLUSH_EVERY, self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        with contextlib.suppress(OSError):  # the parent is gone; the reader notices and exits
+            self.send()
 
     def acked(self, token: int) -> None:
         self._acked = max(self._acked, token)
@@ -66,18 +85,20 @@ class Outbox:
             if not future.done():
                 future.set_result(None)
 
-    async def durable(self) -> None:
+    async def synced(self) -> None:
         """Send what is pending and wait until the parent has committed everything sent so far."""
         self.send()
-        if self._acked >= self._sent:
-            return
+        self._asked += 1
+        token = self._asked
+        self.conn.send(("sync", token))
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append((self._sent, future))
+        self._waiters.append((token, future))
         await future
 
 
 class ForwardingStore(Store):
-    """The run store as a worker sees it: reads from the file, writes go to the parent."""
+    """The run store as a worker sees it: reads from the file, writes go to the parent as finished
+    SQL rows (the parent only executes them: its work per turn stays small beside the workers')."""
 
     def __init__(self, folder: Path, outbox: Outbox) -> None:
         super().__init__(folder, create=False)
@@ -87,37 +108,36 @@ class ForwardingStore(Store):
     def run(self, run_id: str) -> None:  # the parent skips finished runs; a worker runs what it is sent
         return None
 
-    def start_run(
-        self,
-        run_id: str,
-        world_id: str,
-        seed: int,
-        spec: dict[str, Any] | str,
-        roles: dict[str, RoleInfo],
-        ablated: list[str],
-        commit: bool = True,
-    ) -> None:
+    def register_run(self, values: tuple[Any, ...], commit: bool = True) -> None:
+        run_id = values[0]
         self._calls[run_id] = []
-        self.outbox.ops.append(("start_run", run_id, world_id, seed, spec, roles, ablated))
-        if commit:
-            self.outbox.send()
+        self._next_seq[run_id] = 0  # the parent discards any earlier attempt's records
+        self.outbox.ops.append(("run", values))
+        self.outbox.send()  # at once: the parent knows of the run even if this worker dies in its first turn
 
     def append(self, run_id: str, records: Iterable[Record], commit: bool = True) -> None:
-        self.outbox.ops.append(("append", run_id, list(records)))
+        seq = self._next_seq[run_id]
+        rows = [record_row(run_id, seq + i, r) for i, r in enumerate(records)]
+        self._next_seq[run_id] = seq + len(rows)
+        self.outbox.ops.append(("rows", run_id, rows))
         if commit:
-            self.outbox.send()
+            self.outbox.send_soon()
 
     def add_call(self, run_id: str, call: CallRecord, commit: bool = True) -> None:
         self._calls.setdefault(run_id, []).append(call)
-        self.outbox.ops.append(("add_call", run_id, call))
+        self.outbox.ops.append(("rows", run_id, [call_row(run_id, call)]))
         if commit:
-            self.outbox.send()
+            self.outbox.send_soon()
 
     def commit(self) -> None:
-        self.outbox.send()
+        self.outbox.send_soon()
 
     async def durable(self) -> None:
-        await self.outbox.durable()
+        """Sent, not waited for: what makes a resume free is the replies, which the worker commits
+        to the response cache itself before each model request; the records of a run that did not
+        finish are discarded when it restarts. A run waits for the parent's commit only before it
+        reports done (:meth:`Outbox.synced`)."""
+        self.outbox.send_soon()
 
     def finish_run(self, run_id: str, error: str | None = None) -> None:
         self.outbox.ops.append(("finish_run", run_id, error))
@@ -135,20 +155,12 @@ class ForwardingStore(Store):
         )
 
 
-class ForwardingCache(ResponseCache):
-    """The response cache as a worker sees it: lookups read the file, new replies go to the parent."""
+class SharedCache(ResponseCache):
+    """The response cache as a worker writes it, beside the other workers (as Ray workers do): each
+    reply is committed at once, so a worker holds the file's write lock only for its own insert."""
 
-    def __init__(self, path: Path, outbox: Outbox) -> None:
-        super().__init__(path)
-        self.outbox = outbox
-
-    def put(self, key: str, backend: str, reply: CachedReply, commit: bool = True) -> None:
-        self.outbox.ops.append(("reply", key, backend, reply))
-        if commit:
-            self.outbox.send()
-
-    def commit(self) -> None:
-        self.outbox.send()
+    def put_values(self, values: tuple[str, str, str, float], commit: bool = True) -> None:
+        super().put_values(values, commit=True)
 
 
 def _die_with_parent() -> None:
@@ -168,7 +180,8 @@ def _worker_main(conn: Connection, specs: Sequence[RunSpec], folder: str, cache_
     set_process_share(share)
     code = 0
     try:
-        asyncio.run(_worker(conn, specs, Path(folder), Path(cache_path) if cache_path else None))
+        with few_collections(SWEEP_GEN0):  # also: never walk (and so copy) the heap inherited from the parent
+            asyncio.run(_worker(conn, specs, Path(folder), Path(cache_path) if cache_path else None))
     except BaseException:  # report and exit: the parent marks this worker's runs interrupted
         import traceback
 
@@ -183,7 +196,7 @@ def _worker_main(conn: Connection, specs: Sequence[RunSpec], folder: str, cache_
 async def _worker(conn: Connection, specs: Sequence[RunSpec], folder: Path, cache_path: Path | None) -> None:
     outbox = Outbox(conn)
     store = ForwardingStore(folder, outbox)
-    cache = ForwardingCache(cache_path, outbox) if cache_path else None
+    cache = SharedCache(cache_path) if cache_path else None
     loop = asyncio.get_running_loop()
     stopping = False
     closed = asyncio.Event()
@@ -196,7 +209,7 @@ async def _worker(conn: Connection, specs: Sequence[RunSpec], folder: Path, cach
             error = f"{type(exc).__name__}: {exc}"
             store.finish_run(spec.run_id, error=error)
             outcome = RunOutcome(run_id=spec.run_id, seed=spec.seed, status="failed", error=error)
-        await outbox.durable()
+        await outbox.synced()
         conn.send(("done", i, outcome))
 
     def readable() -> None:
@@ -223,19 +236,15 @@ async def _worker(conn: Connection, specs: Sequence[RunSpec], folder: Path, cach
         await asyncio.gather(*tasks)
 
 
-def _apply(store: Store, cache: ResponseCache | None, ops: list[Op]) -> None:
+def _apply(store: Store, ops: list[Op]) -> None:
     for op in ops:
         kind = op[0]
-        if kind == "start_run":
-            store.start_run(op[1], op[2], op[3], op[4], op[5], op[6], commit=False)  # lands with this batch
-        elif kind == "append":
-            store.append(op[1], op[2], commit=False)
-        elif kind == "add_call":
-            store.add_call(op[1], op[2], commit=False)
+        if kind == "rows":
+            store.insert_rows(op[1], op[2])
+        elif kind == "run":
+            store.register_run(op[1], commit=False)  # lands with this batch
         elif kind == "finish_run":
             store.finish_run(op[1], op[2])
-        elif kind == "reply" and cache is not None:
-            cache.put(op[1], op[2], op[3], commit=False)
 
 
 class _Worker:
@@ -264,6 +273,8 @@ class _Pool:
 
     def start(self, specs: Sequence[RunSpec], processes: int) -> None:
         self.store.commit()  # nothing of ours pending when the workers fork
+        if self.cache is not None:
+            self.cache.commit()  # the workers write the cache: hold none of its locks
         ctx = multiprocessing.get_context("fork")  # backends registered at run time exist in the workers too
         cache_path = str(self.cache.path) if self.cache is not None else None
         loop = asyncio.get_running_loop()
@@ -288,21 +299,20 @@ class _Pool:
             self.all_done.set()
 
     def readable(self, worker: _Worker) -> None:
-        """Apply everything a worker sent in one transaction per file (group commit), then ack it."""
+        """Apply everything a worker sent in one transaction (group commit), then answer its syncs."""
         acks: list[int] = []
         done: list[tuple[int, RunOutcome]] = []
         try:
             while worker.conn.poll():
                 message = worker.conn.recv()
                 if message[0] == "writes":
-                    _apply(self.store, self.cache, message[2])
+                    _apply(self.store, message[1])
+                elif message[0] == "sync":
                     acks.append(message[1])
                 elif message[0] == "done":
                     done.append((message[1], message[2]))
         except (EOFError, OSError):
             self.lost(worker)
-        if self.cache is not None:
-            self.cache.commit()
         self.store.commit()
         for token in acks:
             with contextlib.suppress(OSError):

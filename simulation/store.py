@@ -7,7 +7,7 @@ and a per-run ``seq`` restores the exact order the engine produced.
 
 from __future__ import annotations
 
-__all__ = ["DB_NAME", "RunRow", "Store", "Usage"]
+__all__ = ["DB_NAME", "Row", "RunRow", "Store", "Usage", "call_row", "record_row", "run_values"]
 
 import contextlib
 import json
@@ -66,6 +66,7 @@ _TABLE_OF: dict[str, str] = {
     "knowledge": "knowledge",
     "fact_change": "fact_changes",
 }
+_COLUMNS = {"turns": 7, "messages": 7, "actions": 8, "knowledge": 8, "fact_changes": 6}
 _RECORD: TypeAdapter[Record] = TypeAdapter(Annotated[Record, Field(discriminator="kind")])
 
 
@@ -140,25 +141,16 @@ class Store:
         """Register a run, discarding any partial records from an interrupted attempt (a run has
         records only once its row exists). ``spec``: the run's spec, or its sorted-key JSON;
         ``commit=False``: the row lands with the run's first committed writes."""
+        self.register_run(run_values(run_id, world_id, seed, spec, roles, ablated), commit)
+
+    def register_run(self, values: tuple[Any, ...], commit: bool = True) -> None:
+        """:meth:`start_run` from the row :func:`run_values` built (what a worker process sends)."""
+        run_id = values[0]
         with self._batch(commit):
             if self._db.execute("SELECT 1 FROM runs WHERE run_id=?", (run_id,)).fetchone() is not None:
                 for table in (*_TABLE_OF.values(), "findings", "calls"):
                     self._db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
-            self._db.execute(
-                "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (
-                    run_id,
-                    world_id,
-                    seed,
-                    spec if isinstance(spec, str) else json.dumps(spec, sort_keys=True),
-                    json.dumps({k: v.model_dump() for k, v in roles.items()}),
-                    json.dumps(ablated),
-                    "running",
-                    None,
-                    time.time(),
-                    None,
-                ),
-            )
+            self._db.execute(_INSERT_RUN, values)
             self._next_seq[run_id] = 0
 
     def finish_run(self, run_id: str, error: str | None = None) -> None:
@@ -190,9 +182,17 @@ class Store:
             seq = last + 1
         with self._batch(commit):
             for record in records:
-                self._insert(run_id, seq, record)
+                self._db.execute(*record_row(run_id, seq, record))
                 seq += 1
             self._next_seq[run_id] = seq
+
+    def insert_rows(self, run_id: str, rows: Iterable[Row]) -> None:
+        """Insert rows built by :func:`record_row` and :func:`call_row` (by a worker process, which
+        numbers the run's records itself), uncommitted."""
+        self._next_seq.pop(run_id, None)  # numbered elsewhere: an append here would re-read the last seq
+        with self._batch(commit=False):
+            for sql, values in rows:
+                self._db.execute(sql, values)
 
     @contextlib.contextmanager
     def _batch(self, commit: bool) -> Iterator[None]:
@@ -206,21 +206,6 @@ class Store:
             raise
         if commit:
             self._db.commit()
-
-    def _insert(self, run_id: str, seq: int, r: Record) -> None:
-        data = r.model_dump_json()
-        if isinstance(r, TurnRecord):
-            row: tuple[Any, ...] = (run_id, seq, r.turn, r.role, int(r.valid), r.invalid_reason, data)
-        elif isinstance(r, Message):
-            row = (run_id, seq, r.index, r.turn, r.sender, r.text, data)
-        elif isinstance(r, ActionRecord):
-            row = (run_id, seq, r.index, r.turn, r.actor, r.tool, int(r.ok), data)
-        elif isinstance(r, KnowledgeEvent):
-            row = (run_id, seq, r.turn, r.role, r.fact, int(r.value), r.source, data)
-        else:
-            row = (run_id, seq, r.turn, r.fact, int(r.value), data)
-        marks = ",".join("?" * len(row))
-        self._db.execute(f"INSERT INTO {_TABLE_OF[r.kind]} VALUES ({marks})", row)
 
     def records(self, run_id: str) -> list[Record]:
         """A run's records in the order they were produced."""
@@ -255,22 +240,7 @@ class Store:
     # --- model calls ---------------------------------------------------------------
     def add_call(self, run_id: str, call: CallRecord, commit: bool = True) -> None:
         """Record one model call's usage (``commit=False``: committed with the run's turn)."""
-        self._db.execute(
-            "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                run_id,
-                call.index,
-                call.role,
-                call.turn,
-                call.model,
-                call.input_tokens,
-                call.output_tokens,
-                call.cost_usd,
-                int(call.cached),
-                call.error,
-                call.model_dump_json(),
-            ),
-        )
+        self._db.execute(*call_row(run_id, call))
         if commit:
             self._db.commit()
 
@@ -347,6 +317,56 @@ class Usage(BaseModel):
     cost_usd: float = 0.0
     errors: int = 0
     """Calls that failed after their retries."""
+
+
+Row = tuple[str, tuple[Any, ...]]
+"""An INSERT statement and its values."""
+
+_INSERT_RUN = "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?)"
+_INSERT = {table: f"INSERT INTO {table} VALUES ({','.join('?' * n)})" for table, n in _COLUMNS.items()}
+
+
+def run_values(
+    run_id: str, world_id: str, seed: int, spec: dict[str, Any] | str, roles: dict[str, RoleInfo], ablated: list[str]
+) -> tuple[Any, ...]:
+    """A new run's row (status ``running``)."""
+    spec_json = spec if isinstance(spec, str) else json.dumps(spec, sort_keys=True)
+    roles_json = json.dumps({k: v.model_dump() for k, v in roles.items()})
+    return (run_id, world_id, seed, spec_json, roles_json, json.dumps(ablated), "running", None, time.time(), None)
+
+
+def record_row(run_id: str, seq: int, r: Record) -> Row:
+    """The row of one record: its query columns and its full JSON."""
+    data = r.model_dump_json()
+    if isinstance(r, TurnRecord):
+        values: tuple[Any, ...] = (run_id, seq, r.turn, r.role, int(r.valid), r.invalid_reason, data)
+    elif isinstance(r, Message):
+        values = (run_id, seq, r.index, r.turn, r.sender, r.text, data)
+    elif isinstance(r, ActionRecord):
+        values = (run_id, seq, r.index, r.turn, r.actor, r.tool, int(r.ok), data)
+    elif isinstance(r, KnowledgeEvent):
+        values = (run_id, seq, r.turn, r.role, r.fact, int(r.value), r.source, data)
+    else:
+        values = (run_id, seq, r.turn, r.fact, int(r.value), data)
+    return _INSERT[_TABLE_OF[r.kind]], values
+
+
+def call_row(run_id: str, call: CallRecord) -> Row:
+    """The row of one model call's usage (a call answered again replaces its row)."""
+    values = (
+        run_id,
+        call.index,
+        call.role,
+        call.turn,
+        call.model,
+        call.input_tokens,
+        call.output_tokens,
+        call.cost_usd,
+        int(call.cached),
+        call.error,
+        call.model_dump_json(),
+    )
+    return "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?)", values
 
 
 def _where(run_id: str | None, role: str | None) -> tuple[str, tuple[str, ...]]:

@@ -37,7 +37,7 @@ def _env(tmp: Path, name: str) -> dict[str, str]:
     }
 
 
-def _sweep(tmp: Path, name: str, out: str) -> subprocess.Popen[str]:
+def _sweep(tmp: Path, name: str, out: str, extra: tuple[str, ...] = ()) -> subprocess.Popen[str]:
     (tmp / "sweep.yaml").write_text(SWEEP)
     cmd = [
         sys.executable,
@@ -46,6 +46,7 @@ def _sweep(tmp: Path, name: str, out: str) -> subprocess.Popen[str]:
         str(tmp / "sweep.yaml"),
         "--out",
         str(tmp / out),
+        *extra,
     ]
     return subprocess.Popen(cmd, env=_env(tmp, name), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
@@ -88,15 +89,19 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_kill_9_mid_sweep_then_resume_pays_nothing_twice(tmp_path: Path, reference: dict[str, str]) -> None:
-    proc = _sweep(tmp_path, "a", "out")
+@pytest.mark.parametrize("extra", [(), ("--processes", "2")], ids=["one-process", "two-processes"])
+def test_kill_9_mid_sweep_then_resume_pays_nothing_twice(
+    tmp_path: Path, reference: dict[str, str], extra: tuple[str, ...]
+) -> None:
+    """With worker processes the kill reaches the parent only; the workers die with it."""
+    proc = _sweep(tmp_path, "a", "out", extra)
     _wait_for_calls(tmp_path / "calls-a.txt", 40, proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     before_kill = (tmp_path / "calls-a.txt").read_text().splitlines()
     with Store(tmp_path / "out", create=False) as store:
         assert any(r.status == "running" for r in store.runs()), "the kill landed mid-run"
-    resumed = _sweep(tmp_path, "a", "out")
+    resumed = _sweep(tmp_path, "a", "out", extra)
     output, _ = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, output
     assert "already finished" in output

@@ -177,4 +177,5 @@ def test_full_audit_lowers_deception(sweeps: dict[str, list[Run]]) -> None:
         base, lambda r: r.used("skip_disclosure", "dana")
     )
 
+
 # The local-model smoke run of every built-in world is in test_scenario_library.py.
