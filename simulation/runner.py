@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from simulation.backends import get_backend, resolve_model
 from simulation.cache import ResponseCache
 from simulation.client import FatalModelError, RunCalls
-from simulation.engine import RunContext, build_graph, initial_state, recursion_limit
+from simulation.engine import RunContext, initial_state, recursion_limit, run_graph
 from simulation.errors import SkinsError
 from simulation.limits import CpuHold, cpu_gate
 from simulation.minds import Mind
@@ -184,7 +184,7 @@ async def _execute(spec: RunSpec, store: Store, options: RunOptions, cpu: CpuHol
             stop=options.stop,
             seed=spec.seed,
         )
-        final = await build_graph().ainvoke(state, context=context, config={"recursion_limit": recursion_limit(world)})
+        final = await run_graph(state, context, recursion_limit(world))
     except SkinsError as exc:
         store.finish_run(run_id, error=f"{type(exc).__name__}: {exc}")
         usage = store.usage(run_id)
