@@ -108,21 +108,13 @@ class ModelClient:
         JSON of the parts fixed per client and schema, encoded once, around the call's own parts."""
         around = self._key_parts.get((strategy, id(schema)))
         if around is None or around[2] is not schema:
-            s = self.spec
-            fixed = {
-                "backend": s.backend,
-                "model": s.model,
-                "base_url": s.base_url,
-                "settings": {
-                    "temperature": s.temperature,
-                    "max_tokens": s.max_tokens,
-                    "seed": s.seed or self.calls.seed,
-                },
-                "strategy": strategy,
-                "schema": schema,
-            }
-            head, tail = _split_canonical_json(fixed, "call_index")
-            around = self._key_parts[(strategy, id(schema))] = (head, tail, schema)
+            head, before_seed, after_seed = per_loop(
+                ("cache-key-frame", id(self.spec), strategy, id(schema)),
+                lambda: _key_frame(self.spec, strategy, schema),
+                keep=(self.spec, schema),
+            )  # the schema's JSON is encoded once per sweep, not once per run
+            seed = json.dumps(self.spec.seed or self.calls.seed).encode()
+            around = self._key_parts[(strategy, id(schema))] = (head, before_seed + seed + after_seed, schema)
         body = json.dumps([(m.type, m.content) for m in messages], sort_keys=True, default=str)
         own = f"{index}, {json.dumps('messages')}: {body}".encode()
         return hashlib.sha256(around[0] + own + around[1]).hexdigest()
@@ -237,6 +229,26 @@ def _no_handlers(model: BaseChatModel) -> bool:
         None, model.callbacks, model.verbose, None, model.tags, None, model.metadata
     )
     return not manager.handlers and not manager.inheritable_handlers
+
+
+_SEED = "\x00seed\x00"
+"""Stands in for the run's seed while the parts of a key shared by every run are encoded."""
+
+
+def _key_frame(spec: ModelSpec, strategy: str, schema: dict[str, Any]) -> tuple[bytes, bytes, bytes]:
+    """The canonical JSON around a call's index and messages, with the tail cut where the seed goes."""
+    fixed = {
+        "backend": spec.backend,
+        "model": spec.model,
+        "base_url": spec.base_url,
+        "settings": {"temperature": spec.temperature, "max_tokens": spec.max_tokens, "seed": _SEED},
+        "strategy": strategy,
+        "schema": schema,
+    }
+    head, tail = _split_canonical_json(fixed, "call_index")
+    before, seed, after = tail.partition(json.dumps(_SEED).encode())
+    assert seed and json.dumps(_SEED).encode() not in after  # the stand-in occurs once
+    return head, before, after
 
 
 def _split_canonical_json(fixed: dict[str, Any], first_missing: str) -> tuple[bytes, bytes]:

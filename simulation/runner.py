@@ -44,8 +44,10 @@ class RunSpec(BaseModel):
 
     @functools.cached_property
     def canonical_json(self) -> str:
-        """The spec as sorted-key JSON (computed once: the spec is frozen); stored with the run."""
-        return json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
+        """The spec as sorted-key JSON (computed once: the spec is frozen); stored with the run. The
+        world, shared by a sweep's runs and sorting last, is encoded once per world."""
+        rest = json.dumps(self.model_dump(mode="json", by_alias=True, exclude={"world"}), sort_keys=True)
+        return f'{rest[:-1]}, "world": {self.world.canonical_json}}}'
 
     @functools.cached_property
     def run_id(self) -> str:

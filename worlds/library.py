@@ -4,6 +4,8 @@ from __future__ import annotations
 
 __all__ = ["BUILTIN_DIR", "World", "builtin_worlds", "load_world", "load_world_file"]
 
+import functools
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -33,6 +35,11 @@ class World(BaseModel):
 
     def persona(self, role: str) -> PersonaSpec:
         return self.personas[role]
+
+    @functools.cached_property
+    def canonical_json(self) -> str:
+        """The world as sorted-key JSON (computed once: the world is frozen); part of each run's id."""
+        return json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
 
     def shortened(self, max_turns: int) -> World:
         """The same world ending after at most ``max_turns`` persona turns (later scripted events dropped)."""

@@ -92,6 +92,17 @@ def test_cache_keys_are_the_canonical_ones(settings: dict[str, Any]) -> None:
         )
         assert client._key(messages, "prompt", schema, index) == expected
 
+    async def in_a_sweep(seed: int) -> str:  # the parts shared by a sweep's runs, with each run's seed
+        sweep_client = ModelClient(spec, Replying(), RunCalls(seed=seed, cache=None, sink=lambda c: None))
+        return sweep_client._key(messages, "prompt", schema, 1)
+
+    async def two_runs() -> list[str]:
+        return [await in_a_sweep(3), await in_a_sweep(4)]
+
+    keys = asyncio.run(two_runs())
+    assert keys[0] == client._key(messages, "prompt", schema, 1)
+    assert (keys[0] != keys[1]) == (spec.seed is None)  # a model's own seed wins over the run's
+
 
 def _latency_backend(name: str, on_call: Any) -> None:
     @register_backend(name)

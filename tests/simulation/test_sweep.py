@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import collections
+import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -166,6 +168,21 @@ def test_run_ids_follow_the_config_and_never_mix(tmp_path: Path) -> None:
     sweep.write_text("worlds: [acme_quarter_end]\nseeds: 3\n")
     again = runner.invoke(app, ["sweep", str(sweep), "--out", str(tmp_path / "o")], env={"COLUMNS": "200"})
     assert again.exit_code == 0 and "3 runs in the grid; 2 already finished" in again.output
+
+
+def test_a_run_id_is_the_hash_of_the_whole_specs_canonical_json(tmp_path: Path) -> None:
+    """Run ids (and so resumes of existing stores) do not depend on how the JSON is put together."""
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(
+        "worlds: [acme_quarter_end, sales_commission@no_quota]\nseeds: 2\nablate: [[], [commission]]\n"
+        "models: {m: {backend: policy}, n: 'openai:gpt-4o-mini'}\nassignments: [{default: m}, {default: n}]\n"
+    )
+    plans = plan_sweep(load_sweep_spec(sweep), tmp_path)
+    assert len(plans) >= 8
+    for plan in plans:
+        whole = json.dumps(plan.model_dump(mode="json", by_alias=True), sort_keys=True)
+        assert plan.canonical_json == whole
+        assert plan.run_id == hashlib.sha256(whole.encode()).hexdigest()[:16]
 
 
 def test_bad_sweep_files_are_clear_errors(tmp_path: Path) -> None:
