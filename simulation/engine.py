@@ -162,6 +162,8 @@ def make_turn_node() -> Node:
         result = await act(ctx, world, actor, now)
         records = apply_decision(world, ctx.world, actor, now, result)
         ctx.sink(records)
+        if now >= ctx.world.spec.turns.max:  # the last turn: no step only to find that out
+            return Command(update={"records": [*fired, *records], "done": True}, goto=END)
         return Command(update={"records": [*fired, *records]}, goto="turn")
 
     return turn
@@ -196,5 +198,5 @@ async def run_graph(state: RunState, context: RunContext, limit: int) -> RunStat
 
 
 def recursion_limit(world: World) -> int:
-    """One graph step per turn, plus the final step that ends the run, plus slack."""
+    """One graph step per turn, plus the step that finds a run over early (idle, stopped), plus slack."""
     return world.spec.turns.max + 10

@@ -38,6 +38,23 @@ def test_events_fire_and_addressed_role_acts_first(acme: World) -> None:
     assert len(turns) == 3
 
 
+def test_a_run_that_reaches_its_last_turn_takes_one_graph_step_per_turn(acme: World) -> None:
+    from simulation.engine import RunContext, build_graph, initial_state, recursion_limit
+
+    world = shorten(acme, 5)
+
+    async def steps() -> list[dict[str, object]]:
+        context = RunContext(world=world, minds=policy_minds(world), sink=lambda records: None, seed=3)
+        config = {"recursion_limit": recursion_limit(world)}
+        return [
+            u async for u in build_graph().astream(initial_state(world), config, context=context, stream_mode="updates")
+        ]
+
+    updates = asyncio.run(steps())
+    assert len(updates) == 5  # no sixth step only to find the run over
+    assert updates[-1]["turn"]["done"] is True  # type: ignore[index]
+
+
 def test_same_seed_same_records_and_different_seed_differs(acme: World) -> None:
     a = run_world(acme, policy_minds(acme), seed=7)
     b = run_world(acme, policy_minds(acme), seed=7)
