@@ -25,6 +25,7 @@ from simulation.client import ModelClient, RunCalls
 from simulation.errors import BackendError, ConfigError
 from simulation.minds import Mind
 from simulation.modelspec import ModelSpec, parse_model_arg
+from simulation.perloop import per_loop
 from worlds.library import World
 
 MindFactory = Callable[[str, World, RunCalls], Mind]
@@ -91,8 +92,9 @@ def _scripted(spec: ModelSpec) -> MindFactory:
     return lambda role, world, calls: ScriptedMind(role, script.turns.get(role, []), name=spec.ref)
 
 
-def build_chat_model(spec: ModelSpec, seed: int) -> BaseChatModel:
-    """The LangChain chat model behind an LLM backend (openai, local); used by minds and judges."""
+def build_chat_model(spec: ModelSpec, seed: int | None = None) -> BaseChatModel:
+    """The LangChain chat model behind an LLM backend (openai, local); used by minds and judges.
+    ``seed``: the sampling seed when the spec sets none (minds send their run's seed per request)."""
     if spec.backend == "openai":
         return _openai_model(spec, seed)
     if spec.backend == "local":
@@ -107,7 +109,7 @@ def build_chat_model(spec: ModelSpec, seed: int) -> BaseChatModel:
     raise BackendError(f"{spec.ref} is not a language model; use an openai or local backend here")
 
 
-def _openai_model(spec: ModelSpec, seed: int) -> BaseChatModel:
+def _openai_model(spec: ModelSpec, seed: int | None) -> BaseChatModel:
     try:
         from langchain_openai import ChatOpenAI
     except ImportError as exc:
@@ -127,10 +129,14 @@ def _openai_model(spec: ModelSpec, seed: int) -> BaseChatModel:
 
 
 def _llm_minds(spec: ModelSpec) -> MindFactory:
+    """Minds sharing one chat model per sweep (its event loop): building a ChatOpenAI costs ~0.3 ms,
+    which per mind would delay every run's first call; each request carries its run's seed."""
     from simulation.llm_mind import LLMMind
 
     def make(role: str, world: World, calls: RunCalls) -> Mind:
-        client = ModelClient(spec, build_chat_model(spec, calls.seed), calls)
+        chat = per_loop(("chat-model", id(spec)), lambda: build_chat_model(spec), keep=spec)
+        seed = spec.seed if spec.seed is not None else calls.seed
+        client = ModelClient(spec, chat, calls, call_options={"seed": seed})
         return LLMMind(role, world.personas[role], world.spec, world.personas, client)
 
     return make

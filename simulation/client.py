@@ -93,11 +93,18 @@ class ModelClient:
     """Calls one configured chat model for one run."""
 
     def __init__(
-        self, spec: ModelSpec, model: BaseChatModel, calls: RunCalls, policy: RetryPolicy | None = None
+        self,
+        spec: ModelSpec,
+        model: BaseChatModel,
+        calls: RunCalls,
+        policy: RetryPolicy | None = None,
+        call_options: dict[str, Any] | None = None,
     ) -> None:
         self.spec = spec
         self.model = model
         self.calls = calls
+        self.call_options = call_options or {}
+        """Sent with every request (a shared model gets each run's ``seed`` this way)."""
         self.policy = policy or RetryPolicy(max_attempts=spec.max_attempts, base=spec.backoff)
         self._jitter = random.Random(calls.seed)
         self._direct = _has_no_callbacks(model)
@@ -171,7 +178,7 @@ class ModelClient:
     async def _call_with_retries(
         self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any]
     ) -> tuple[AIMessage, int]:
-        kwargs = request_kwargs(strategy, schema)
+        kwargs = {**request_kwargs(strategy, schema), **self.call_options}
         endpoint = f"{self.spec.backend}|{self.spec.model}|{self.spec.base_url}"  # shared by every alias of it
         limiter = limiter_for(endpoint, self.spec.max_concurrency, self.spec.requests_per_second)
         last = ""

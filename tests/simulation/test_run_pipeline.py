@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes import llm_minds, policy_minds, run_world
+from fakes import llm_minds, policy_minds, run_world, shorten
 from langchain_core.callbacks import AsyncCallbackHandler
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -258,3 +258,39 @@ def test_a_worker_process_dying_interrupts_its_runs_and_the_others_finish(acme: 
         assert [s for seed, s in statuses.items() if seed != 1] == ["done"] * 3
         runs = {r.seed: r.status for r in store.runs()}
         assert runs[1] == "running" and store.turn_count(plans[1].run_id) == 0
+
+
+def test_a_sweep_shares_one_chat_model_and_each_request_carries_its_runs_seed(
+    acme: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building a ChatOpenAI costs ~0.3 ms: one per sweep, not one per mind; seeds still differ per run."""
+    import simulation.backends as backends
+    from simulation.executor import execute_specs
+
+    built: list[Replying] = []
+    seeds: list[tuple[int, Any]] = []
+
+    class Seeded(Replying):
+        async def _agenerate(
+            self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
+        ) -> ChatResult:
+            seeds.append((id(self), kw.get("seed")))
+            return await super()._agenerate(messages, stop, run_manager, **kw)
+
+    def build(spec: ModelSpec, seed: int | None = None) -> BaseChatModel:
+        built.append(Seeded())
+        return built[-1]
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.setattr(backends, "build_chat_model", build)
+    plans = plan_runs(shorten(acme, 4), [5, 6, 7], {"default": ModelSpec(backend="openai", model="m")})
+    with Store(tmp_path / "out") as store:
+        outcomes = asyncio.run(execute_specs(plans, store, RunOptions(concurrency=3)))
+    assert [o.status for o in outcomes] == ["done"] * 3
+    assert len(built) == 1  # 3 runs x 4 minds, one model
+    assert sorted({seed for _, seed in seeds}) == [5, 6, 7] and len(seeds) == 12
+    fixed = plan_runs(shorten(acme, 2), [5, 6], {"default": ModelSpec(backend="openai", model="m", seed=42)})
+    seeds.clear()
+    with Store(tmp_path / "fixed") as store:
+        asyncio.run(execute_specs(fixed, store, RunOptions(concurrency=2)))
+    assert {seed for _, seed in seeds} == {42}  # a seed set on the model wins over the run's
