@@ -36,6 +36,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import Field
 
 from simulation.backends import MindFactory, register_backend
 from simulation.cache import ResponseCache
@@ -44,6 +45,7 @@ from simulation.executor import execute_specs
 from simulation.llm_mind import LLMMind
 from simulation.minds import Mind
 from simulation.modelspec import ModelSpec
+from simulation.perloop import per_loop
 from simulation.runner import RunOptions, plan_runs
 from simulation.store import Store
 from worlds.library import World, load_world
@@ -57,7 +59,8 @@ class LatencyChat(BaseChatModel):
 
     latency: float
     jitter: float = 0.0
-    rng: Any = None
+    rngs: dict[int, random.Random] = Field(default_factory=dict)
+    """Run seed -> its stream of jitter factors (one model serves a whole sweep, as real backends do)."""
 
     @property
     def _llm_type(self) -> str:
@@ -71,7 +74,8 @@ class LatencyChat(BaseChatModel):
     async def _agenerate(
         self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
     ) -> ChatResult:
-        factor = self.rng.lognormvariate(0.0, self.jitter) if self.jitter else 1.0
+        rng = self.rngs.setdefault(kw["seed"], random.Random(kw["seed"]))
+        factor = rng.lognormvariate(0.0, self.jitter) if self.jitter else 1.0
         await asyncio.sleep(self.latency * factor)
         usage = {"input_tokens": 500, "output_tokens": 20, "total_tokens": 520}
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=REPLY, usage_metadata=usage))])  # type: ignore[arg-type]
@@ -116,16 +120,13 @@ def _use_checkpointer() -> None:
 
 def _longest_chain(args: argparse.Namespace) -> float:
     """The longest run's own model time: the sum of its calls' latencies, as LatencyChat draws them (one
-    Random(seed) per role's chat, round-robin turns, one call per turn). With jitter, no schedule can
-    finish before this, whatever the ideal formula says."""
+    Random(seed) per run, one draw per call). With jitter, no schedule can finish before this,
+    whatever the ideal formula says."""
     longest = 0.0
     for seed in range(args.runs):
-        draws = [random.Random(seed) for _ in range(args.personas)]
-        total = 0.0
-        for turn in range(args.turns):
-            rng = draws[turn % args.personas]
-            total += args.latency * (rng.lognormvariate(0.0, args.jitter) if args.jitter else 1.0)
-        longest = max(longest, total)
+        rng = random.Random(seed)
+        draws = [rng.lognormvariate(0.0, args.jitter) if args.jitter else 1.0 for _ in range(args.turns)]
+        longest = max(longest, args.latency * sum(draws))
     return longest
 
 
@@ -160,9 +161,10 @@ def main() -> None:
 
     @register_backend("latency")
     def _latency(spec: ModelSpec) -> MindFactory:
-        def make(role: str, world: World, calls: RunCalls) -> Mind:
-            chat = LatencyChat(latency=args.latency, jitter=args.jitter, rng=random.Random(calls.seed))
-            return LLMMind(role, world.personas[role], world.spec, world.personas, ModelClient(spec, chat, calls))
+        def make(role: str, world: World, calls: RunCalls) -> Mind:  # as simulation.backends._llm_minds
+            chat = per_loop(("latency-chat", id(spec)), lambda: LatencyChat(latency=args.latency, jitter=args.jitter))
+            client = ModelClient(spec, chat, calls, call_options={"seed": calls.seed})
+            return LLMMind(role, world.personas[role], world.spec, world.personas, client)
 
         return make
 
