@@ -64,7 +64,10 @@ def run(
     budget_usd: Annotated[float | None, typer.Option(min=0, help="Stop starting runs past this spend.")] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Runs in flight at once (for model backends).")] = 1,
     processes: Annotated[
-        int, typer.Option(min=1, help="Worker processes running engines (this one stays the only store writer).")
+        int,
+        typer.Option(
+            min=1, help="Engine processes, this one included (it alone writes the store; the others are forked)."
+        ),
     ] = 1,
     ablate: Annotated[list[str], typer.Option(help="Remove an incentive (repeatable).")] = [],  # noqa: B006 - typer reads defaults, never mutates
     max_turns: Annotated[

@@ -29,7 +29,8 @@ def sweep(
     address: Annotated[str | None, typer.Option(help="Ray cluster address (auto = a running cluster).")] = None,
     concurrency: Annotated[int | None, typer.Option(min=1, help="Override the sweep's concurrency.")] = None,
     processes: Annotated[
-        int, typer.Option(min=1, help="Local executor: worker processes running engines (this one writes the store).")
+        int,
+        typer.Option(min=1, help="Local executor: engine processes, this one included (it alone writes the store)."),
     ] = 1,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Call models even when replies are cached.")] = False,
 ) -> None:

@@ -48,12 +48,12 @@ async def execute_specs(
     on_done: Callable[[RunOutcome], None] | None = None,
 ) -> list[RunOutcome]:
     """Run every spec, at most ``options.concurrency`` at once, in the given order of start
-    (in ``options.processes`` worker processes when more than one)."""
-    if options.processes > 1:
-        from simulation.procs import execute_specs_in_processes
-
-        return await execute_specs_in_processes(specs, store, options, on_done, options.processes)
+    (on ``options.processes`` engine processes, this one included, when more than one)."""
     with few_collections(SWEEP_GEN0):
+        if options.processes > 1:
+            from simulation.procs import execute_specs_in_processes
+
+            return await execute_specs_in_processes(specs, store, options, on_done, options.processes)
         return await _execute_here(specs, store, options, on_done)
 
 

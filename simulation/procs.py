@@ -1,21 +1,19 @@
-"""The multi-process executor: worker processes run the engines, ONE process writes the run store.
+"""The multi-process executor: ``processes`` engine processes, this one included; ONE writes the run store.
 
-Each worker (forked, so backends registered at run time exist there too) runs its share of the
-runs on its own event loop and sends its store writes (run rows, records, call records) to the
-parent through a pipe as finished SQL rows. The parent is the only writer of the run store: it
-executes whatever arrived in one transaction (group commit). Several processes writing the same
-store file would contend for its lock; a single writer does not.
+This process runs its share of the runs on its own event loop, like the local executor, and forks
+``processes - 1`` workers for the rest (forked, so backends registered at run time exist there
+too; :mod:`simulation.procs_worker`). It is the only writer of the run store: its own runs write it
+directly, and the workers' rows, sent through pipes, are executed here in one transaction per
+batch (group commit). Several processes writing the same store file would contend for its lock; a
+single writer does not. Every engine process writes the shared response cache itself, committing
+each reply as it arrives, before its run's next model request: a kill -9 (the workers die with this
+process) loses no committed reply, and a resume discards the unfinished runs' records and replays
+their calls from the cache, exactly as with the local executor.
 
-What makes a resume free is the response cache, and each worker writes its replies there itself,
-committed as they arrive and so before the run's next model request (the cache file is shared by
-processes, as with Ray workers; each write holds its lock only for its own insert). A run's records
-are sent at the end of every turn without waiting: after a kill -9 (the workers die with the
-parent) the records of unfinished runs are discarded when they restart and replay their committed
-calls from the cache, exactly as with the local executor. A run reports done only once the parent
-has committed all it sent, so a finished run is never lost.
-
-Per-endpoint limits are split between the workers (each gets its share of ``max_concurrency`` and
-of the request rate), so the configured totals still hold.
+Runs go to the engine with the fewest in flight (ties in turn), so on N cores N engines share the
+CPU work that one event loop would do alone. Per-endpoint limits are split between the engine
+processes (each gets its share of ``max_concurrency`` and of the request rate), so the configured
+totals still hold.
 """
 
 from __future__ import annotations
@@ -24,216 +22,18 @@ __all__ = ["execute_specs_in_processes"]
 
 import asyncio
 import contextlib
-import ctypes
+import itertools
 import multiprocessing
-import os
-import signal
-import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
-from pathlib import Path
-from typing import Any
+from multiprocessing.process import BaseProcess
 
 from simulation.cache import ResponseCache
-from simulation.client import CallRecord
 from simulation.executor import SWEEP_GEN0, _interrupted, stop_reason
-from simulation.gctune import few_collections
 from simulation.limits import set_process_share
+from simulation.procs_worker import Op, SharedCache, worker_main
 from simulation.runner import RunOptions, RunOutcome, RunSpec, execute_run
-from simulation.store import Store, Usage, call_row, record_row
-from worlds.records import Record
-
-Op = tuple[Any, ...]
-FLUSH_EVERY = 0.005
-"""Seconds a worker may hold finished turns' rows before sending them to the parent."""
-
-
-class Outbox:
-    """A worker's writes not yet sent to the parent, and the syncs it waits for."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.ops: list[Op] = []
-        self._asked = 0
-        self._acked = 0
-        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
-        self._flush_scheduled = False
-
-    def send(self) -> None:
-        """Send what is pending (the parent commits it in its next group commit)."""
-        if self.ops:
-            self.conn.send(("writes", self.ops))
-            self.ops = []
-
-    def send_soon(self) -> None:
-        """Send what is pending within ``FLUSH_EVERY`` seconds, with whatever else is written by then:
-        each message wakes the parent, which then takes a core from the workers."""
-        if self.ops and not self._flush_scheduled:
-            self._flush_scheduled = True
-            asyncio.get_running_loop().call_later(FLUSH_EVERY, self._flush)
-
-    def _flush(self) -> None:
-        self._flush_scheduled = False
-        with contextlib.suppress(OSError):  # the parent is gone; the reader notices and exits
-            self.send()
-
-    def acked(self, token: int) -> None:
-        self._acked = max(self._acked, token)
-        ready = [f for t, f in self._waiters if t <= self._acked]
-        self._waiters = [(t, f) for t, f in self._waiters if t > self._acked]
-        for future in ready:
-            if not future.done():
-                future.set_result(None)
-
-    async def synced(self) -> None:
-        """Send what is pending and wait until the parent has committed everything sent so far."""
-        self.send()
-        self._asked += 1
-        token = self._asked
-        self.conn.send(("sync", token))
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append((token, future))
-        await future
-
-
-class ForwardingStore(Store):
-    """The run store as a worker sees it: reads from the file, writes go to the parent as finished
-    SQL rows (the parent only executes them: its work per turn stays small beside the workers')."""
-
-    def __init__(self, folder: Path, outbox: Outbox) -> None:
-        super().__init__(folder, create=False)
-        self.outbox = outbox
-        self._calls: dict[str, list[CallRecord]] = {}
-
-    def run(self, run_id: str) -> None:  # the parent skips finished runs; a worker runs what it is sent
-        return None
-
-    def register_run(self, values: tuple[Any, ...], commit: bool = True) -> None:
-        run_id = values[0]
-        self._calls[run_id] = []
-        self._next_seq[run_id] = 0  # the parent discards any earlier attempt's records
-        self.outbox.ops.append(("run", values))
-        self.outbox.send()  # at once: the parent knows of the run even if this worker dies in its first turn
-
-    def append(self, run_id: str, records: Iterable[Record], commit: bool = True) -> None:
-        seq = self._next_seq[run_id]
-        rows = [record_row(run_id, seq + i, r) for i, r in enumerate(records)]
-        self._next_seq[run_id] = seq + len(rows)
-        self.outbox.ops.append(("rows", run_id, rows))
-        if commit:
-            self.outbox.send_soon()
-
-    def add_call(self, run_id: str, call: CallRecord, commit: bool = True) -> None:
-        self._calls.setdefault(run_id, []).append(call)
-        self.outbox.ops.append(("rows", run_id, [call_row(run_id, call)]))
-        if commit:
-            self.outbox.send_soon()
-
-    def commit(self) -> None:
-        self.outbox.send_soon()
-
-    async def durable(self) -> None:
-        """Sent, not waited for: what makes a resume free is the replies, which the worker commits
-        to the response cache itself before each model request; the records of a run that did not
-        finish are discarded when it restarts. A run waits for the parent's commit only before it
-        reports done (:meth:`Outbox.synced`)."""
-        self.outbox.send_soon()
-
-    def finish_run(self, run_id: str, error: str | None = None) -> None:
-        self.outbox.ops.append(("finish_run", run_id, error))
-        self.outbox.send()
-
-    def usage(self, run_id: str | None = None, by: str | None = None) -> Usage:
-        calls = [c for c in self._calls.get(run_id or "", []) if by is None or c.role == by]
-        return Usage(
-            calls=len(calls),
-            cached=sum(c.cached for c in calls),
-            input_tokens=sum(c.input_tokens for c in calls),
-            output_tokens=sum(c.output_tokens for c in calls),
-            cost_usd=sum(c.cost_usd for c in calls),
-            errors=sum(c.error is not None for c in calls),
-        )
-
-
-class SharedCache(ResponseCache):
-    """The response cache as a worker writes it, beside the other workers (as Ray workers do): each
-    reply is committed at once, so a worker holds the file's write lock only for its own insert."""
-
-    def put_values(self, values: tuple[str, str, str, float], commit: bool = True) -> None:
-        super().put_values(values, commit=True)
-
-
-def _die_with_parent() -> None:
-    """Linux: the kernel kills this worker when the parent dies (even by kill -9)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def _worker_main(conn: Connection, specs: Sequence[RunSpec], folder: str, cache_path: str | None, share: int) -> None:
-    """Body of a forked worker: forget the parent's event loop and signal set-up, run, exit hard."""
-    _die_with_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent drains
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    with contextlib.suppress(ValueError):
-        signal.set_wakeup_fd(-1)
-    asyncio.events._set_running_loop(None)  # forked from inside the parent's running loop
-    set_process_share(share)
-    code = 0
-    try:
-        with few_collections(SWEEP_GEN0):  # also: never walk (and so copy) the heap inherited from the parent
-            asyncio.run(_worker(conn, specs, Path(folder), Path(cache_path) if cache_path else None))
-    except BaseException:  # report and exit: the parent marks this worker's runs interrupted
-        import traceback
-
-        traceback.print_exc()
-        code = 1
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)  # never run the parent's inherited finalizers (its SQLite connections)
-
-
-async def _worker(conn: Connection, specs: Sequence[RunSpec], folder: Path, cache_path: Path | None) -> None:
-    outbox = Outbox(conn)
-    store = ForwardingStore(folder, outbox)
-    cache = SharedCache(cache_path) if cache_path else None
-    loop = asyncio.get_running_loop()
-    stopping = False
-    closed = asyncio.Event()
-    tasks: set[asyncio.Task[None]] = set()
-
-    async def one(i: int, spec: RunSpec) -> None:
-        try:
-            outcome = await execute_run(spec, store, RunOptions(cache=cache, stop=lambda: stopping))
-        except Exception as exc:  # a bug, not a model error: report it instead of leaving the parent waiting
-            error = f"{type(exc).__name__}: {exc}"
-            store.finish_run(spec.run_id, error=error)
-            outcome = RunOutcome(run_id=spec.run_id, seed=spec.seed, status="failed", error=error)
-        await outbox.synced()
-        conn.send(("done", i, outcome))
-
-    def readable() -> None:
-        nonlocal stopping
-        try:
-            while conn.poll():
-                message = conn.recv()
-                if message[0] == "ack":
-                    outbox.acked(message[1])
-                elif message[0] == "run":
-                    task = loop.create_task(one(message[1], specs[message[1]]))  # forked with the specs
-                    tasks.add(task)
-                    task.add_done_callback(tasks.discard)
-                elif message[0] == "stop":
-                    stopping = True
-                elif message[0] == "close":
-                    closed.set()
-        except (EOFError, OSError):
-            os._exit(1)  # the parent is gone: nothing of ours can be committed any more
-
-    loop.add_reader(conn.fileno(), readable)
-    await closed.wait()
-    while tasks:
-        await asyncio.gather(*tasks)
+from simulation.store import Store
 
 
 def _apply(store: Store, ops: list[Op]) -> None:
@@ -247,8 +47,10 @@ def _apply(store: Store, ops: list[Op]) -> None:
             store.finish_run(op[1], op[2])
 
 
-class _Worker:
-    def __init__(self, conn: Connection, process: multiprocessing.process.BaseProcess) -> None:
+class _Engine:
+    """Where runs execute: this process (no pipe) or a forked worker."""
+
+    def __init__(self, conn: Connection | None = None, process: BaseProcess | None = None) -> None:
         self.conn = conn
         self.process = process
         self.in_flight: dict[int, RunSpec] = {}
@@ -256,7 +58,7 @@ class _Worker:
 
 
 class _Pool:
-    """The parent's side: starts the workers, hands out runs, writes what they send, collects outcomes."""
+    """This process's side: starts the workers, hands out runs, runs its share, writes, collects outcomes."""
 
     def __init__(self, store: Store, options: RunOptions, total: int, on_done: Callable[[RunOutcome], None] | None):
         self.store = store
@@ -269,22 +71,27 @@ class _Pool:
         self.finished: list[RunOutcome] = []
         self.slots = asyncio.Semaphore(max(1, options.concurrency))
         self.all_done = asyncio.Event()
-        self.workers: list[_Worker] = []
+        self.here = _Engine()
+        self.workers: list[_Engine] = []
+        self.local_cache: ResponseCache | None = None
+        self.local_tasks: set[asyncio.Task[None]] = set()
+        self._turns = itertools.count()
 
     def start(self, specs: Sequence[RunSpec], processes: int) -> None:
         self.store.commit()  # nothing of ours pending when the workers fork
         if self.cache is not None:
-            self.cache.commit()  # the workers write the cache: hold none of its locks
+            self.cache.commit()  # every engine writes the cache: hold none of its locks
+            self.local_cache = SharedCache(self.cache.path)
         ctx = multiprocessing.get_context("fork")  # backends registered at run time exist in the workers too
         cache_path = str(self.cache.path) if self.cache is not None else None
         loop = asyncio.get_running_loop()
-        for _ in range(processes):
+        for _ in range(processes - 1):
             parent_end, child_end = ctx.Pipe()
-            args = (child_end, specs, str(self.store.folder), cache_path, processes)
-            proc = ctx.Process(target=_worker_main, args=args, daemon=True)
+            args = (child_end, specs, str(self.store.folder), cache_path, processes, SWEEP_GEN0)
+            proc = ctx.Process(target=worker_main, args=args, daemon=True)
             proc.start()
             child_end.close()
-            worker = _Worker(parent_end, proc)
+            worker = _Engine(parent_end, proc)
             self.workers.append(worker)
             loop.add_reader(parent_end.fileno(), self.readable, worker)
 
@@ -298,8 +105,9 @@ class _Pool:
         if len(self.results) == self.total:
             self.all_done.set()
 
-    def readable(self, worker: _Worker) -> None:
+    def readable(self, worker: _Engine) -> None:
         """Apply everything a worker sent in one transaction (group commit), then answer its syncs."""
+        assert worker.conn is not None
         acks: list[int] = []
         done: list[tuple[int, RunOutcome]] = []
         try:
@@ -322,8 +130,9 @@ class _Pool:
             self.slots.release()
             self.record(i, outcome)
 
-    def lost(self, worker: _Worker) -> None:
+    def lost(self, worker: _Engine) -> None:
         """A worker died: its unfinished runs are interrupted (committed turns stay; a rerun resumes)."""
+        assert worker.conn is not None
         worker.alive = False
         asyncio.get_running_loop().remove_reader(worker.conn.fileno())
         for i, spec in list(worker.in_flight.items()):
@@ -331,13 +140,34 @@ class _Pool:
             self.record(i, _interrupted(spec))
         worker.in_flight.clear()
 
+    async def run_here(self, i: int, spec: RunSpec) -> None:
+        """One run of this process's share, as the local executor runs it."""
+        try:
+            outcome = await execute_run(spec, self.store, RunOptions(cache=self.local_cache, stop=self.options.stop))
+        except Exception as exc:  # a bug, not a model error: the run fails, the sweep goes on (as in a worker)
+            error = f"{type(exc).__name__}: {exc}"
+            self.store.finish_run(spec.run_id, error=error)
+            outcome = RunOutcome(run_id=spec.run_id, seed=spec.seed, status="failed", error=error)
+        finally:
+            self.here.in_flight.pop(i, None)
+            self.slots.release()
+        self.record(i, outcome)
+
+    def _target(self) -> _Engine | None:
+        """The engine with the fewest runs in flight (ties in turn, this process first)."""
+        engines = [e for e in (self.here, *self.workers) if e.alive]
+        if not engines:
+            return None
+        turn = next(self._turns)
+        return min(engines, key=lambda e: (len(e.in_flight), (engines.index(e) - turn) % len(engines)))
+
     async def dispatch(self, specs: Sequence[RunSpec]) -> None:
         """Hand out runs in order, at most ``concurrency`` in flight, with the local executor's stop rules."""
         for i, spec in enumerate(specs):
             await self.slots.acquire()
             existing = self.store.run(spec.run_id)
             reason = stop_reason(spec, self.fatal, self.store, self.options.budget_usd, self.finished)
-            target = min((w for w in self.workers if w.alive), key=lambda w: len(w.in_flight), default=None)
+            target = self._target()
             if self.options.stop() or target is None:
                 outcome = _interrupted(spec)
             elif reason:
@@ -346,7 +176,12 @@ class _Pool:
                 outcome = RunOutcome(run_id=spec.run_id, seed=spec.seed, status="skipped")
             else:
                 target.in_flight[i] = spec
-                target.conn.send(("run", i))  # the index: the worker was forked with the specs
+                if target.conn is None:
+                    task = asyncio.ensure_future(self.run_here(i, spec))
+                    self.local_tasks.add(task)
+                    task.add_done_callback(self.local_tasks.discard)
+                else:
+                    target.conn.send(("run", i))  # the index: the worker was forked with the specs
                 continue
             self.slots.release()
             self.record(i, outcome)
@@ -357,19 +192,26 @@ class _Pool:
             await asyncio.sleep(0.05)
         for worker in self.workers:
             with contextlib.suppress(OSError):
+                assert worker.conn is not None
                 worker.conn.send(("stop",))
 
     def close(self) -> None:
         loop = asyncio.get_running_loop()
+        for task in self.local_tasks:
+            task.cancel()  # only when cancelled: finished runs' tasks are gone
         for worker in self.workers:
+            assert worker.conn is not None and worker.process is not None
             with contextlib.suppress(OSError, ValueError):
                 loop.remove_reader(worker.conn.fileno())
                 worker.conn.send(("close",))
             if not self.all_done.is_set():
                 worker.process.kill()  # cancelled: committed turns are consistent, the rest resumes
         for worker in self.workers:
+            assert worker.conn is not None and worker.process is not None
             worker.process.join(timeout=10)
             worker.conn.close()
+        if self.local_cache is not None:
+            self.local_cache.close()
         self.store.commit()
 
 
@@ -384,6 +226,7 @@ async def execute_specs_in_processes(
     pool = _Pool(store, options, len(specs), on_done)
     if not specs:
         return []
+    set_process_share(processes)
     pool.start(specs, max(1, processes))
     watcher = asyncio.ensure_future(pool.watch_stop())
     try:
@@ -392,4 +235,5 @@ async def execute_specs_in_processes(
     finally:
         watcher.cancel()
         pool.close()
+        set_process_share(1)
     return [pool.results.get(i) or _interrupted(s) for i, s in enumerate(specs)]

@@ -96,7 +96,7 @@ class RunOptions:
     stop: Callable[[], bool] = lambda: False
     """Checked before each turn and each run: True drains (in-flight calls finish and are cached)."""
     processes: int = 1
-    """Worker processes running the engines (the calling process stays the only store writer);
+    """Engine processes, this one included (which alone writes the store; the others are forked);
     1 runs everything on this process's event loop."""
 
 

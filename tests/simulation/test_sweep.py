@@ -118,14 +118,17 @@ def test_kill_9_mid_sweep_then_resume_pays_nothing_twice(
 
 
 @pytest.mark.slow
-def test_ctrl_c_leaves_a_consistent_resumable_sweep(tmp_path: Path, reference: dict[str, str]) -> None:
-    proc = _sweep(tmp_path, "b", "out")
+@pytest.mark.parametrize("extra", [(), ("--processes", "2")], ids=["one-process", "two-processes"])
+def test_ctrl_c_leaves_a_consistent_resumable_sweep(
+    tmp_path: Path, reference: dict[str, str], extra: tuple[str, ...]
+) -> None:
+    proc = _sweep(tmp_path, "b", "out", extra)
     _wait_for_calls(tmp_path / "calls-b.txt", 30, proc)
     proc.send_signal(signal.SIGINT)
     output, _ = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "rerun the same command to resume" in output
     _check_store(tmp_path / "out")
-    resumed = _sweep(tmp_path, "b", "out")
+    resumed = _sweep(tmp_path, "b", "out", extra)
     output, _ = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, output
     assert _transcripts(tmp_path / "out") == reference
