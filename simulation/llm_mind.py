@@ -48,16 +48,33 @@ def parse_decision(text: str) -> TurnDecision:
         raise ValueError(f"the JSON does not fit the turn format: {problems}") from exc
 
 
+_DECODER = json.JSONDecoder()
+
+
 def find_json_object(text: str) -> str | None:
     """The first balanced ``{...}`` in ``text`` (string-aware)."""
     start = text.find("{")
+    if start == -1:
+        return None
+    try:  # the usual case, a valid object: found by the C decoder, not a Python loop over every character
+        _, end = _DECODER.raw_decode(text, start)
+        return text[start:end]
+    except json.JSONDecodeError:
+        return _balanced_braces(text, start)
+
+
+def _balanced_braces(text: str, start: int) -> str | None:
+    """The first balanced ``{...}`` at or after ``start``, valid JSON or not (string-aware)."""
     while start != -1:
         depth, in_string, escaped = 0, False, False
         for i in range(start, len(text)):
             ch = text[i]
             if in_string:
-                escaped = ch == "\\" and not escaped
-                if ch == '"' and not escaped:
+                if escaped:
+                    escaped = False
+                elif ch == "\\":
+                    escaped = True
+                elif ch == '"':
                     in_string = False
                 continue
             if ch == '"':
