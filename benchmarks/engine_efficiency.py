@@ -1,17 +1,20 @@
 """Engine efficiency under model latency: how close a sweep gets to the ideal wall time.
 
 A fake chat model answers every call after a fixed latency L (optionally lognormal jitter) with a
-valid turn. N runs x P personas x T turns run at concurrency C through the real stack: LLM minds,
-the model-call layer (limits, retries, usage), the LangGraph engine and the SQLite store with every
-turn committed (durability on) and the response cache on. Ideal wall time is
-max(calls * L / C, T * L) (the longest run is a chain of T sequential calls); with jitter the longest
+valid turn. N runs x P personas x T turns (each persona takes T turns, round robin: a run is a chain
+of P*T calls) run at concurrency C through the real stack: LLM minds, the model-call layer (limits,
+retries, usage), the LangGraph engine and the SQLite store with every turn committed (durability on)
+and the response cache on. Ideal wall time is max(calls * L / C, P * T * L); with jitter the longest
 run's own chain of sampled latencies is also printed, and the efficiency against it.
+
+``--run-turns R`` sets a run's turns directly instead of P * T: ``--run-turns 10`` is the shorter
+sweep earlier notes measured (640 calls, ideal 1 s), where each run's start-up weighs 4x as much.
 
 Reported: efficiency = ideal / measured, engine CPU per call (process CPU time / calls), peak RSS,
 store bytes per turn.
 
 Run: .venv/bin/python benchmarks/engine_efficiency.py [--runs 64] [--personas 4] [--turns 10]
-     [--concurrency 64] [--latency 0.1] [--jitter 0.0] [--processes 1] [--repeat 1]
+     [--run-turns R] [--concurrency 64] [--latency 0.1] [--jitter 0.0] [--processes 1] [--repeat 1]
 
 ``--repeat K`` runs K fresh processes (each a whole cold sweep) and adds the median, minimum and
 maximum: on a shared 2-core VM the engine's CPU per call varies by up to 2x between minutes, and
@@ -125,9 +128,14 @@ def _longest_chain(args: argparse.Namespace) -> float:
     longest = 0.0
     for seed in range(args.runs):
         rng = random.Random(seed)
-        draws = [rng.lognormvariate(0.0, args.jitter) if args.jitter else 1.0 for _ in range(args.turns)]
+        draws = [rng.lognormvariate(0.0, args.jitter) if args.jitter else 1.0 for _ in range(_run_turns(args))]
         longest = max(longest, args.latency * sum(draws))
     return longest
+
+
+def _run_turns(args: argparse.Namespace) -> int:
+    """Turns per run: P * T, unless ``--run-turns`` says otherwise."""
+    return int(args.run_turns or args.personas * args.turns)
 
 
 def _cpu() -> float:
@@ -140,7 +148,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=64)
     parser.add_argument("--personas", type=int, default=4)
-    parser.add_argument("--turns", type=int, default=10)
+    parser.add_argument("--turns", type=int, default=10, help="turns per persona (T)")
+    parser.add_argument("--run-turns", type=int, default=None, help="turns per run instead of P * T")
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--jitter", type=float, default=0.0)
@@ -169,7 +178,7 @@ def main() -> None:
         return make
 
     spec = ModelSpec(backend="latency", model="fake", strategy="prompt", max_concurrency=args.concurrency)
-    plans = plan_runs(_world(args.personas, args.turns), range(args.runs), {"default": spec})
+    plans = plan_runs(_world(args.personas, _run_turns(args)), range(args.runs), {"default": spec})
     with tempfile.TemporaryDirectory() as folder:
         cache = ResponseCache(Path(folder) / "cache.db")
         options = RunOptions(cache=cache, concurrency=args.concurrency, processes=args.processes)
@@ -180,10 +189,11 @@ def main() -> None:
             calls = store.usage().calls
             turns = sum(o.turns for o in outcomes)
         size = sum(p.stat().st_size for p in (Path(folder) / "out").iterdir())
-    ideal = max(calls * args.latency / args.concurrency, args.turns * args.latency)
+    ideal = max(calls * args.latency / args.concurrency, _run_turns(args) * args.latency)
     rss = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
     print(
-        f"N={args.runs} P={args.personas} T={args.turns} C={args.concurrency} L={args.latency}s "
+        f"N={args.runs} P={args.personas} T={args.turns} ({_run_turns(args)} turns per run) "
+        f"C={args.concurrency} L={args.latency}s "
         f"jitter={args.jitter} checkpointer={args.checkpointer} processes={args.processes}"
     )
     print(f"runs done={sum(o.status == 'done' for o in outcomes)} turns={turns} calls={calls}")
@@ -199,7 +209,7 @@ def main() -> None:
 def _repeat(args: argparse.Namespace) -> None:
     """Run this benchmark ``args.repeat`` times in fresh processes; print each result and a summary."""
     times = args.repeat
-    argv = [f"--{k}={v}" for k, v in vars(args).items() if k != "repeat"]
+    argv = [f"--{k.replace('_', '-')}={v}" for k, v in vars(args).items() if k != "repeat" and v is not None]
     found: list[tuple[float, float]] = []
     for i in range(times):
         out = subprocess.run([sys.executable, __file__, *argv], capture_output=True, text=True, check=True).stdout
