@@ -28,7 +28,7 @@ def stop_reason(
     spec: RunSpec, fatal: dict[str, str], store: Store, budget: float | None, finished: list[RunOutcome]
 ) -> str | None:
     """Why this run should not start: its model failed permanently, or the budget would be exceeded."""
-    broken = [ref for ref in {m.ref for m in spec.role_models().values()} if ref in fatal]
+    broken = [ref for ref in {m.ref for m in spec.role_models().values()} if ref in fatal] if fatal else []
     if broken:
         return f"stopped after a permanent model error: {fatal[broken[0]]}"
     if budget is None:

@@ -216,9 +216,17 @@ def _committer(store: Store, cache: ResponseCache | None) -> Callable[[], Awaita
     Awaited before every model request (and the sink commits at the end of every turn): a finished
     turn is durable before the run goes on, and a reply is committed with the turn that used it (a
     kill -9 can only lose replies of turns that had not finished, at most one per run in flight).
+    Before a run's first request there is nothing of that kind, only the run's registration, which
+    lands with its first turn: every run of a sweep starting at once would otherwise pay a commit
+    before its first call.
     """
+    asked = False
 
     async def commit() -> None:
+        nonlocal asked
+        if not asked:
+            asked = True
+            return
         if cache is not None:
             cache.commit()
         await store.durable()
