@@ -75,6 +75,13 @@ class WorldState:
         self._hearsay: dict[str, dict[str, Belief]] = {r: {} for r in spec.cast}
         self._read_upto: dict[str, int] = {r: 0 for r in spec.cast}
         self._last_acted: dict[str, int] = {}
+        self._sees_thinking_of = {
+            r: {w for o in spec.oversight if o.monitor == r and o.sees_thinking for w in o.watches} for r in spec.cast
+        }
+        self._history: dict[str, list[Message | ActionRecord | TurnRecord]] = {r: [] for r in spec.cast}
+        """Role -> the records it may see, kept as they are added (a view need not rescan the run)."""
+        self._taken: dict[str, list[ActionRecord]] = {r: [] for r in spec.cast}
+        self._own_turns: dict[str, int] = {r: 0 for r in spec.cast}
 
     @classmethod
     def replay(cls, spec: WorldSpec, records: Iterable[Record]) -> WorldState:
@@ -85,10 +92,16 @@ class WorldState:
 
     def add(self, record: Record) -> None:
         self.records.append(record)
+        if isinstance(record, (Message, ActionRecord, TurnRecord)):
+            for role, seen in self._history.items():
+                if _visible(record, role, self._sees_thinking_of[role]):
+                    seen.append(record)
         if isinstance(record, Message):
             self.messages.append(record)
         elif isinstance(record, ActionRecord):
             self.actions.append(record)
+            if record.ok and record.actor in self._taken:
+                self._taken[record.actor].append(record)
         elif isinstance(record, FactChange):
             self.truth[record.fact] = record.value
         elif isinstance(record, KnowledgeEvent):
@@ -99,6 +112,7 @@ class WorldState:
             self.turns.append(record)
             self._read_upto[record.role] = len(self.messages)
             self._last_acted[record.role] = record.turn
+            self._own_turns[record.role] = self._own_turns.get(record.role, 0) + 1
 
     # --- queries ---------------------------------------------------------------
     @property
@@ -119,20 +133,14 @@ class WorldState:
 
     def view_for(self, role: str, turn: int) -> PersonaView:
         """What ``role`` may see before acting at ``turn``."""
-        sees_thinking_of = {w for o in self.spec.oversight if o.monitor == role and o.sees_thinking for w in o.watches}
-        history = [
-            rec
-            for rec in self.records
-            if isinstance(rec, (Message, ActionRecord, TurnRecord)) and _visible(rec, role, sees_thinking_of)
-        ]
         return PersonaView(
             role=role,
             turn=turn,
             beliefs=self.beliefs(role),
-            history=history,
+            history=list(self._history[role]),
             unread=self.unread(role),
-            actions_taken=[a for a in self.actions if a.actor == role and a.ok],
-            own_turns=sum(1 for t in self.turns if t.role == role),
+            actions_taken=list(self._taken[role]),
+            own_turns=self._own_turns[role],
         )
 
 

@@ -16,9 +16,9 @@ from personas.prompt import render_observation, render_system_prompt
 from simulation.minds import MindResult
 from simulation.policy import PolicyMind
 from worlds.library import World, builtin_worlds, load_world
-from worlds.records import KnowledgeEvent, Record
+from worlds.records import ActionRecord, KnowledgeEvent, Message, Record, TurnRecord
 from worlds.spec import OversightSpec
-from worlds.state import PersonaView
+from worlds.state import PersonaView, WorldState, _visible
 
 
 class Recording:
@@ -127,3 +127,27 @@ def test_a_fact_shown_by_a_tool_may_appear_only_afterwards() -> None:
     assert statement not in greg[0][1]
     assert any(statement in text for _, text in greg[1:])
     _check(w2, [(r, t, x) for r, t, x in prompts], records)
+
+
+@pytest.mark.parametrize("world_id", sorted(builtin_worlds()))
+def test_the_history_a_view_keeps_is_what_a_scan_of_the_run_allows(world_id: str) -> None:
+    """Views keep each role's visible records as they are added; at every point of a run they equal
+    a scan of all records through the visibility rule (messages to or from it, actions it may see,
+    only its own or overseen thinking)."""
+    world = load_world(world_id)
+    for seed in range(3):
+        _, records = _run(world, seed)
+        state = WorldState(world.spec)
+        for record in records:
+            state.add(record)
+            for role in world.spec.cast:
+                readers = {w for o in world.spec.oversight if o.monitor == role and o.sees_thinking for w in o.watches}
+                scanned = [
+                    r
+                    for r in state.records
+                    if isinstance(r, (Message, ActionRecord, TurnRecord)) and _visible(r, role, readers)
+                ]
+                view = state.view_for(role, state.turn + 1)
+                assert view.history == scanned
+                assert view.own_turns == sum(t.role == role for t in state.turns)
+                assert view.actions_taken == [a for a in state.actions if a.actor == role and a.ok]
