@@ -98,6 +98,9 @@ class Store:
         self.path = path
         self._next_seq: dict[str, int] = {}
         """Run -> the seq its next record gets (known for runs appended to by this process)."""
+        self._spent: float | None = None
+        """The cost of every stored call, once read, kept up to date by this process's writes (this
+        process is the store's only writer): the budget check asks before every run starts."""
         self._db = sqlite3.connect(path, timeout=120)  # other worker processes may hold the write lock briefly
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -148,6 +151,8 @@ class Store:
         run_id = values[0]
         with self._batch(commit):
             if self._db.execute("SELECT 1 FROM runs WHERE run_id=?", (run_id,)).fetchone() is not None:
+                if self._spent is not None:
+                    self._spent -= self.usage(run_id).cost_usd
                 for table in (*_TABLE_OF.values(), "findings", "calls"):
                     self._db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
             self._db.execute(_INSERT_RUN, values)
@@ -193,6 +198,8 @@ class Store:
         with self._batch(commit=False):
             for sql, values in rows:
                 self._db.execute(sql, values)
+                if sql == _INSERT_CALL and self._spent is not None:
+                    self._spent += values[7]
 
     @contextlib.contextmanager
     def _batch(self, commit: bool) -> Iterator[None]:
@@ -203,6 +210,7 @@ class Store:
         except BaseException:
             self._db.rollback()
             self._next_seq.clear()
+            self._spent = None  # re-read: what was rolled back may have been counted
             raise
         if commit:
             self._db.commit()
@@ -241,6 +249,8 @@ class Store:
     def add_call(self, run_id: str, call: CallRecord, commit: bool = True) -> None:
         """Record one model call's usage (``commit=False``: committed with the run's turn)."""
         self._db.execute(*call_row(run_id, call))
+        if self._spent is not None:
+            self._spent += call.cost_usd
         if commit:
             self._db.commit()
 
@@ -269,7 +279,10 @@ class Store:
         return {(r, m): self.usage(run_id, r) for r, m in roles}
 
     def total_cost(self) -> float:
-        return self.usage().cost_usd
+        """What every stored call cost (read once, then kept up to date as calls are written)."""
+        if self._spent is None:
+            self._spent = self.usage().cost_usd
+        return self._spent
 
     # --- counterfactual ablations ------------------------------------------------------
     def save_ablation(self, incentive: str, rows: Iterable[tuple[dict[str, str], str]]) -> None:
@@ -323,6 +336,7 @@ Row = tuple[str, tuple[Any, ...]]
 """An INSERT statement and its values."""
 
 _INSERT_RUN = "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?)"
+_INSERT_CALL = "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?)"
 _INSERT = {table: f"INSERT INTO {table} VALUES ({','.join('?' * n)})" for table, n in _COLUMNS.items()}
 
 
@@ -366,7 +380,7 @@ def call_row(run_id: str, call: CallRecord) -> Row:
         call.error,
         call.model_dump_json(),
     )
-    return "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?)", values
+    return _INSERT_CALL, values
 
 
 def _where(run_id: str | None, role: str | None) -> tuple[str, tuple[str, ...]]:

@@ -76,3 +76,27 @@ def test_same_seed_twice_gives_identical_stored_transcripts(tmp_path: Path) -> N
             asyncio.run(execute_run(spec, store))
             dumps.append(store.transcript(spec.run_id).model_dump_json())
     assert dumps[0] == dumps[1]
+
+
+def test_the_budget_total_is_kept_equal_to_the_stored_calls(tmp_path: Path) -> None:
+    """total_cost is read once and then followed through every write: new calls, worker rows, and a
+    restarted run whose earlier calls are discarded."""
+    from simulation.client import CallRecord
+    from simulation.store import call_row
+
+    def call(i: int, cost: float) -> CallRecord:
+        return CallRecord(index=i, role="a", turn=i, model="m", strategy="prompt", cost_usd=cost)
+
+    with Store(tmp_path) as store:
+        store.start_run("r1", "w", 0, {}, _roles(), [])
+        store.add_call("r1", call(0, 0.5))
+        assert store.total_cost() == 0.5  # the first read
+        store.add_call("r1", call(1, 0.25))
+        store.start_run("r2", "w", 1, {}, _roles(), [])
+        store.insert_rows("r2", [call_row("r2", call(0, 1.0))])  # as a worker process sends it
+        store.commit()
+        assert store.total_cost() == 1.75
+        store.start_run("r1", "w", 0, {}, _roles(), [])  # r1 restarts: its calls are gone
+        assert store.total_cost() == 1.0
+        with Store(tmp_path) as fresh:
+            assert fresh.total_cost() == pytest.approx(store.total_cost())
