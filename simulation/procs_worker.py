@@ -29,7 +29,8 @@ from simulation.client import CallRecord
 from simulation.gctune import few_collections
 from simulation.limits import set_process_share
 from simulation.runner import RunOptions, RunOutcome, RunSpec, execute_run
-from simulation.store import Store, Usage, call_row, record_row
+from simulation.store import Store, Usage
+from simulation.storerows import call_row, record_row
 from worlds.records import Record
 
 Op = tuple[Any, ...]
@@ -56,7 +57,7 @@ class Outbox:
 
     def send_soon(self) -> None:
         """Send what is pending within ``FLUSH_EVERY`` seconds, with whatever else is written by then:
-        each message wakes the parent, which then takes a core from the workers."""
+        each message wakes the parent, which then takes the CPU from its own runs."""
         if self.ops and not self._flush_scheduled:
             self._flush_scheduled = True
             asyncio.get_running_loop().call_later(FLUSH_EVERY, self._flush)

@@ -7,7 +7,7 @@ and a per-run ``seq`` restores the exact order the engine produced.
 
 from __future__ import annotations
 
-__all__ = ["DB_NAME", "Row", "RunRow", "Store", "Usage", "call_row", "record_row", "run_values"]
+__all__ = ["DB_NAME", "RunRow", "Store", "Usage"]
 
 import contextlib
 import json
@@ -21,7 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from simulation.client import CallRecord
 from simulation.errors import StoreError
-from worlds.records import ActionRecord, KnowledgeEvent, Message, Record, RoleInfo, Transcript, TurnRecord
+from simulation.storerows import INSERT_CALL, INSERT_RUN, TABLE_OF, Row, call_row, record_row, run_values
+from worlds.records import Record, RoleInfo, Transcript
 
 DB_NAME = "skins.db"
 SCHEMA_VERSION = 1
@@ -59,14 +60,6 @@ CREATE TABLE IF NOT EXISTS findings (
     PRIMARY KEY (run_id, finding_id));
 """
 
-_TABLE_OF: dict[str, str] = {
-    "turn": "turns",
-    "message": "messages",
-    "action": "actions",
-    "knowledge": "knowledge",
-    "fact_change": "fact_changes",
-}
-_COLUMNS = {"turns": 7, "messages": 7, "actions": 8, "knowledge": 8, "fact_changes": 6}
 _RECORD: TypeAdapter[Record] = TypeAdapter(Annotated[Record, Field(discriminator="kind")])
 
 
@@ -153,9 +146,9 @@ class Store:
             if self._db.execute("SELECT 1 FROM runs WHERE run_id=?", (run_id,)).fetchone() is not None:
                 if self._spent is not None:
                     self._spent -= self.usage(run_id).cost_usd
-                for table in (*_TABLE_OF.values(), "findings", "calls"):
+                for table in (*TABLE_OF.values(), "findings", "calls"):
                     self._db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
-            self._db.execute(_INSERT_RUN, values)
+            self._db.execute(INSERT_RUN, values)
             self._next_seq[run_id] = 0
 
     def finish_run(self, run_id: str, error: str | None = None) -> None:
@@ -180,7 +173,7 @@ class Store:
         if seq is None:
             (last,) = self._db.execute(
                 "SELECT COALESCE(MAX(seq), -1) FROM ("
-                + " UNION ALL ".join(f"SELECT MAX(seq) AS seq FROM {t} WHERE run_id=:r" for t in _TABLE_OF.values())
+                + " UNION ALL ".join(f"SELECT MAX(seq) AS seq FROM {t} WHERE run_id=:r" for t in TABLE_OF.values())
                 + ")",
                 {"r": run_id},
             ).fetchone()
@@ -198,7 +191,7 @@ class Store:
         with self._batch(commit=False):
             for sql, values in rows:
                 self._db.execute(sql, values)
-                if sql == _INSERT_CALL and self._spent is not None:
+                if sql == INSERT_CALL and self._spent is not None:
                     self._spent += values[7]
 
     @contextlib.contextmanager
@@ -217,7 +210,7 @@ class Store:
 
     def records(self, run_id: str) -> list[Record]:
         """A run's records in the order they were produced."""
-        query = " UNION ALL ".join(f"SELECT seq, json FROM {t} WHERE run_id=:r" for t in _TABLE_OF.values())
+        query = " UNION ALL ".join(f"SELECT seq, json FROM {t} WHERE run_id=:r" for t in TABLE_OF.values())
         rows = self._db.execute(f"{query} ORDER BY seq", {"r": run_id}).fetchall()
         return [_RECORD.validate_json(js) for _, js in rows]
 
@@ -330,57 +323,6 @@ class Usage(BaseModel):
     cost_usd: float = 0.0
     errors: int = 0
     """Calls that failed after their retries."""
-
-
-Row = tuple[str, tuple[Any, ...]]
-"""An INSERT statement and its values."""
-
-_INSERT_RUN = "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?)"
-_INSERT_CALL = "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-_INSERT = {table: f"INSERT INTO {table} VALUES ({','.join('?' * n)})" for table, n in _COLUMNS.items()}
-
-
-def run_values(
-    run_id: str, world_id: str, seed: int, spec: dict[str, Any] | str, roles: dict[str, RoleInfo], ablated: list[str]
-) -> tuple[Any, ...]:
-    """A new run's row (status ``running``)."""
-    spec_json = spec if isinstance(spec, str) else json.dumps(spec, sort_keys=True)
-    roles_json = json.dumps({k: v.model_dump() for k, v in roles.items()})
-    return (run_id, world_id, seed, spec_json, roles_json, json.dumps(ablated), "running", None, time.time(), None)
-
-
-def record_row(run_id: str, seq: int, r: Record) -> Row:
-    """The row of one record: its query columns and its full JSON."""
-    data = r.model_dump_json()
-    if isinstance(r, TurnRecord):
-        values: tuple[Any, ...] = (run_id, seq, r.turn, r.role, int(r.valid), r.invalid_reason, data)
-    elif isinstance(r, Message):
-        values = (run_id, seq, r.index, r.turn, r.sender, r.text, data)
-    elif isinstance(r, ActionRecord):
-        values = (run_id, seq, r.index, r.turn, r.actor, r.tool, int(r.ok), data)
-    elif isinstance(r, KnowledgeEvent):
-        values = (run_id, seq, r.turn, r.role, r.fact, int(r.value), r.source, data)
-    else:
-        values = (run_id, seq, r.turn, r.fact, int(r.value), data)
-    return _INSERT[_TABLE_OF[r.kind]], values
-
-
-def call_row(run_id: str, call: CallRecord) -> Row:
-    """The row of one model call's usage (a call answered again replaces its row)."""
-    values = (
-        run_id,
-        call.index,
-        call.role,
-        call.turn,
-        call.model,
-        call.input_tokens,
-        call.output_tokens,
-        call.cost_usd,
-        int(call.cached),
-        call.error,
-        call.model_dump_json(),
-    )
-    return _INSERT_CALL, values
 
 
 def _where(run_id: str | None, role: str | None) -> tuple[str, tuple[str, ...]]:

@@ -82,7 +82,7 @@ def test_the_budget_total_is_kept_equal_to_the_stored_calls(tmp_path: Path) -> N
     """total_cost is read once and then followed through every write: new calls, worker rows, and a
     restarted run whose earlier calls are discarded."""
     from simulation.client import CallRecord
-    from simulation.store import call_row
+    from simulation.storerows import call_row
 
     def call(i: int, cost: float) -> CallRecord:
         return CallRecord(index=i, role="a", turn=i, model="m", strategy="prompt", cost_usd=cost)
