@@ -48,9 +48,9 @@ from simulation.executor import execute_specs
 from simulation.llm_mind import LLMMind
 from simulation.minds import Mind
 from simulation.modelspec import ModelSpec
-from simulation.perloop import per_loop
 from simulation.runner import RunOptions, plan_runs
 from simulation.store import Store
+from simulation.sweepscope import per_sweep
 from worlds.library import World, load_world
 from worlds.spec import CastEntry, TurnsSpec
 
@@ -171,7 +171,7 @@ def main() -> None:
     @register_backend("latency")
     def _latency(spec: ModelSpec) -> MindFactory:
         def make(role: str, world: World, calls: RunCalls) -> Mind:  # as simulation.backends._llm_minds
-            chat = per_loop(("latency-chat", id(spec)), lambda: LatencyChat(latency=args.latency, jitter=args.jitter))
+            chat = per_sweep(("latency-chat", id(spec)), lambda: LatencyChat(latency=args.latency, jitter=args.jitter))
             client = ModelClient(spec, chat, calls, call_options={"seed": calls.seed})
             return LLMMind(role, world.personas[role], world.spec, world.personas, client)
 

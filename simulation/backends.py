@@ -25,7 +25,7 @@ from simulation.client import ModelClient, RunCalls
 from simulation.errors import BackendError, ConfigError
 from simulation.minds import Mind
 from simulation.modelspec import ModelSpec, parse_model_arg
-from simulation.perloop import per_loop
+from simulation.sweepscope import per_sweep
 from worlds.library import World
 
 MindFactory = Callable[[str, World, RunCalls], Mind]
@@ -129,12 +129,12 @@ def _openai_model(spec: ModelSpec, seed: int | None) -> BaseChatModel:
 
 
 def _llm_minds(spec: ModelSpec) -> MindFactory:
-    """Minds sharing one chat model per sweep (its event loop): building a ChatOpenAI costs ~0.3 ms,
+    """Minds sharing one chat model per sweep: building a ChatOpenAI costs ~0.3 ms,
     which per mind would delay every run's first call; each request carries its run's seed."""
     from simulation.llm_mind import LLMMind
 
     def make(role: str, world: World, calls: RunCalls) -> Mind:
-        chat = per_loop(("chat-model", id(spec)), lambda: build_chat_model(spec), keep=spec)
+        chat = per_sweep(("chat-model", id(spec)), lambda: build_chat_model(spec), keep=spec)
         seed = spec.seed if spec.seed is not None else calls.seed
         client = ModelClient(spec, chat, calls, call_options={"seed": seed})
         return LLMMind(role, world.personas[role], world.spec, world.personas, client)

@@ -27,8 +27,8 @@ from simulation.cache import CachedReply, ResponseCache
 from simulation.errors import BackendError
 from simulation.limits import CpuHold, RetryPolicy, classify, limiter_for, retry_after
 from simulation.modelspec import ModelSpec
-from simulation.perloop import per_loop
 from simulation.strategies import reply_text, request_kwargs
+from simulation.sweepscope import per_sweep
 
 
 class ModelCallError(BackendError):
@@ -115,7 +115,7 @@ class ModelClient:
         JSON of the parts fixed per client and schema, encoded once, around the call's own parts."""
         around = self._key_parts.get((strategy, id(schema)))
         if around is None or around[2] is not schema:
-            head, before_seed, after_seed = per_loop(
+            head, before_seed, after_seed = per_sweep(
                 ("cache-key-frame", id(self.spec), strategy, id(schema)),
                 lambda: _key_frame(self.spec, strategy, schema),
                 keep=(self.spec, schema),
@@ -222,12 +222,12 @@ class ModelClient:
 def _has_no_callbacks(model: BaseChatModel) -> bool:
     """True when LangChain would run no callback handler for this model. Handlers come from the
     model's callbacks, ``verbose`` and process-wide settings (tracing, debug; tags and metadata only
-    annotate), so a model without callbacks is checked once per sweep's event loop: LangSmith
+    annotate), so a model without callbacks is checked once per sweep: LangSmith
     tracing switched on mid-sweep is not picked up."""
     if not hasattr(model, "_agenerate_with_cache"):
         return False  # another langchain-core: take the public path
     if not model.callbacks:
-        return per_loop(("no-callbacks", bool(model.verbose)), lambda: _no_handlers(model))
+        return per_sweep(("no-callbacks", bool(model.verbose)), lambda: _no_handlers(model))
     return _no_handlers(model)
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from simulation.gctune import few_collections
 from simulation.runner import RunOptions, RunOutcome, RunSpec, execute_run
 from simulation.store import Store
+from simulation.sweepscope import sweep_scope
 
 
 def stop_reason(
@@ -49,7 +50,7 @@ async def execute_specs(
 ) -> list[RunOutcome]:
     """Run every spec, at most ``options.concurrency`` at once, in the given order of start
     (on ``options.processes`` engine processes, this one included, when more than one)."""
-    with few_collections(SWEEP_GEN0):
+    with few_collections(SWEEP_GEN0), sweep_scope():
         if options.processes > 1:
             from simulation.procs import execute_specs_in_processes
 

@@ -21,8 +21,8 @@ from personas.prompt import render_observation, render_system_prompt
 from personas.spec import PersonaSpec
 from simulation.client import ModelClient, TransientModelError
 from simulation.minds import MindResult
-from simulation.perloop import per_loop
 from simulation.strategies import choose_strategy, turn_schema
+from simulation.sweepscope import per_sweep
 from worlds.spec import WorldSpec
 from worlds.state import PersonaView
 
@@ -101,7 +101,7 @@ class LLMMind:
         self.people = people
         self.client = client
         self.name = client.spec.ref
-        self._system, self.schema = per_loop(
+        self._system, self.schema = per_sweep(
             ("llm-mind", role, id(persona), id(world), id(people)),
             lambda: (
                 SystemMessage(render_system_prompt(persona, world, role, people)),

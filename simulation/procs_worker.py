@@ -31,6 +31,7 @@ from simulation.limits import set_process_share
 from simulation.runner import RunOptions, RunOutcome, RunSpec, execute_run
 from simulation.store import Store, Usage
 from simulation.storerows import call_row, record_row
+from simulation.sweepscope import sweep_scope
 from worlds.records import Record
 
 Op = tuple[Any, ...]
@@ -172,7 +173,7 @@ def worker_main(
     set_process_share(share)
     code = 0
     try:
-        with few_collections(gen0):  # also: never walk (and so copy) the heap inherited from the parent
+        with few_collections(gen0), sweep_scope():  # few: never walk (so copy) the heap inherited from the parent
             asyncio.run(_worker(conn, specs, Path(folder), Path(cache_path) if cache_path else None))
     except BaseException:  # report and exit: the parent marks this worker's runs interrupted
         import traceback

@@ -20,8 +20,8 @@ from simulation.errors import SkinsError
 from simulation.limits import CpuHold, cpu_gate
 from simulation.minds import Mind
 from simulation.modelspec import ModelSpec
-from simulation.perloop import per_loop
 from simulation.store import Store
+from simulation.sweepscope import per_sweep
 from worlds.library import World
 from worlds.records import Record, RoleInfo
 
@@ -124,7 +124,7 @@ def check_backends(specs: Sequence[RunSpec]) -> None:
 
 class _Minds(Mapping[str, Mind]):
     """A run's minds, each made when its role first acts: the run's first model call waits only for
-    its first actor's mind. Each backend's mind factory is made once per sweep (its event loop)."""
+    its first actor's mind. Each backend's mind factory is made once per sweep."""
 
     def __init__(self, models: dict[str, ModelSpec], world: World, calls: RunCalls) -> None:
         self._models = models
@@ -136,7 +136,7 @@ class _Minds(Mapping[str, Mind]):
         mind = self._made.get(role)
         if mind is None:
             settings = self._models[role]
-            factory = per_loop(("backend", settings.model_dump_json()), functools.partial(get_backend, settings))
+            factory = per_sweep(("backend", settings.model_dump_json()), functools.partial(get_backend, settings))
             mind = self._made[role] = factory(role, self._world, self._calls)
         return mind
 

@@ -25,6 +25,7 @@ from simulation.minds import Mind
 from simulation.modelspec import ModelSpec
 from simulation.runner import RunOptions, execute_run, plan_runs
 from simulation.store import DB_NAME, Store
+from simulation.sweepscope import sweep_scope
 from worlds.library import World, load_world
 from worlds.state import WorldState
 
@@ -97,7 +98,8 @@ def test_cache_keys_are_the_canonical_ones(settings: dict[str, Any]) -> None:
         return sweep_client._key(messages, "prompt", schema, 1)
 
     async def two_runs() -> list[str]:
-        return [await in_a_sweep(3), await in_a_sweep(4)]
+        with sweep_scope():
+            return [await in_a_sweep(3), await in_a_sweep(4)]
 
     keys = asyncio.run(two_runs())
     assert keys[0] == client._key(messages, "prompt", schema, 1)
