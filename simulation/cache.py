@@ -8,7 +8,7 @@ at temperature > 0 inside one run still get distinct samples).
 
 from __future__ import annotations
 
-__all__ = ["CachedReply", "ResponseCache", "cache_key", "default_cache_path", "reply_values"]
+__all__ = ["CachedReply", "ResponseCache", "cache_key", "default_cache_path"]
 
 import hashlib
 import json
@@ -43,11 +43,6 @@ def cache_key(parts: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def reply_values(key: str, backend: str, reply: CachedReply) -> tuple[str, str, str, float]:
-    """A reply's row in the cache."""
-    return key, backend, reply.model_dump_json(), time.time()
-
-
 class ResponseCache:
     """Thread-safe SQLite cache; one file can serve many output folders."""
 
@@ -74,12 +69,10 @@ class ResponseCache:
     def put(self, key: str, backend: str, reply: CachedReply, commit: bool = True) -> None:
         """Store a reply; ``commit=False`` leaves it in the open transaction for :meth:`commit`
         (a run commits its replies with its turn)."""
-        self.put_values(reply_values(key, backend, reply), commit)
-
-    def put_values(self, values: tuple[str, str, str, float], commit: bool = True) -> None:
-        """:meth:`put` from the row :func:`reply_values` built (what a worker process sends)."""
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO replies VALUES (?,?,?,?)", values)
+            self._db.execute(
+                "INSERT OR REPLACE INTO replies VALUES (?,?,?,?)", (key, backend, reply.model_dump_json(), time.time())
+            )
             if commit:
                 self._db.commit()
 

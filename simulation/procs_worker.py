@@ -24,7 +24,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from simulation.cache import ResponseCache
+from simulation.cache import CachedReply, ResponseCache
 from simulation.client import CallRecord
 from simulation.gctune import few_collections
 from simulation.limits import set_process_share
@@ -150,8 +150,8 @@ class SharedCache(ResponseCache):
     """The response cache as a worker writes it, beside the other workers (as Ray workers do): each
     reply is committed at once, so a worker holds the file's write lock only for its own insert."""
 
-    def put_values(self, values: tuple[str, str, str, float], commit: bool = True) -> None:
-        super().put_values(values, commit=True)
+    def put(self, key: str, backend: str, reply: CachedReply, commit: bool = True) -> None:
+        super().put(key, backend, reply, commit=True)
 
 
 def _die_with_parent() -> None:
