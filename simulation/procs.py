@@ -31,8 +31,8 @@ from multiprocessing.process import BaseProcess
 from simulation.cache import ResponseCache
 from simulation.executor import SWEEP_GEN0, _interrupted, stop_reason
 from simulation.limits import set_process_share
-from simulation.procs_worker import Op, SharedCache, worker_main
-from simulation.runner import RunOptions, RunOutcome, RunSpec, execute_run
+from simulation.procs_worker import Op, SharedCache, execute_run_of_engine, worker_main
+from simulation.runner import RunOptions, RunOutcome, RunSpec
 from simulation.store import Store
 
 
@@ -143,11 +143,8 @@ class _Pool:
     async def run_here(self, i: int, spec: RunSpec) -> None:
         """One run of this process's share, as the local executor runs it."""
         try:
-            outcome = await execute_run(spec, self.store, RunOptions(cache=self.local_cache, stop=self.options.stop))
-        except Exception as exc:  # a bug, not a model error: the run fails, the sweep goes on (as in a worker)
-            error = f"{type(exc).__name__}: {exc}"
-            self.store.finish_run(spec.run_id, error=error)
-            outcome = RunOutcome(run_id=spec.run_id, seed=spec.seed, status="failed", error=error)
+            options = RunOptions(cache=self.local_cache, stop=self.options.stop)
+            outcome = await execute_run_of_engine(spec, self.store, options)
         finally:
             self.here.in_flight.pop(i, None)
             self.slots.release()

@@ -11,7 +11,7 @@ committed everything it sent.
 
 from __future__ import annotations
 
-__all__ = ["FLUSH_EVERY", "ForwardingStore", "Op", "Outbox", "SharedCache", "worker_main"]
+__all__ = ["FLUSH_EVERY", "ForwardingStore", "Op", "Outbox", "SharedCache", "execute_run_of_engine", "worker_main"]
 
 import asyncio
 import contextlib
@@ -146,6 +146,17 @@ class ForwardingStore(Store):
         )
 
 
+async def execute_run_of_engine(spec: RunSpec, store: Store, options: RunOptions) -> RunOutcome:
+    """``execute_run`` in an engine process of the pool, where a bug (not a model error) fails its
+    run and is reported, instead of leaving the pool waiting for an outcome."""
+    try:
+        return await execute_run(spec, store, options)
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        store.finish_run(spec.run_id, error=error)
+        return RunOutcome(run_id=spec.run_id, seed=spec.seed, status="failed", error=error)
+
+
 class SharedCache(ResponseCache):
     """The response cache as a worker writes it, beside the other workers (as Ray workers do): each
     reply is committed at once, so a worker holds the file's write lock only for its own insert."""
@@ -196,12 +207,7 @@ async def _worker(conn: Connection, specs: Sequence[RunSpec], folder: Path, cach
     tasks: set[asyncio.Task[None]] = set()
 
     async def one(i: int, spec: RunSpec) -> None:
-        try:
-            outcome = await execute_run(spec, store, RunOptions(cache=cache, stop=lambda: stopping))
-        except Exception as exc:  # a bug, not a model error: report it instead of leaving the parent waiting
-            error = f"{type(exc).__name__}: {exc}"
-            store.finish_run(spec.run_id, error=error)
-            outcome = RunOutcome(run_id=spec.run_id, seed=spec.seed, status="failed", error=error)
+        outcome = await execute_run_of_engine(spec, store, RunOptions(cache=cache, stop=lambda: stopping))
         await outbox.synced()
         conn.send(("done", i, outcome))
 
