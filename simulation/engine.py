@@ -39,6 +39,7 @@ from simulation.apply import apply_decision, deliver
 from simulation.minds import Mind, MindResult
 from worlds.library import World
 from worlds.records import Message, Record
+from worlds.spec import WorldSpec
 from worlds.state import WorldState, initial_knowledge
 
 
@@ -97,7 +98,7 @@ def schedule(ctx: RunContext, world: WorldState) -> tuple[list[Record], str | No
     """Fire the next turn's scripted events (into ``world``) and pick who acts; None ends the run."""
     spec = ctx.world.spec
     now = world.turn + 1
-    if now > spec.turns.max:
+    if _past_last_turn(spec, now):
         return [], None, now
     fired: list[Record] = []
     for event in (e for e in spec.events if e.turn == now):
@@ -115,6 +116,11 @@ def schedule(ctx: RunContext, world: WorldState) -> tuple[list[Record], str | No
             world.add(record)
             fired.append(record)
     return fired, _pick_actor(world, now), now
+
+
+def _past_last_turn(spec: WorldSpec, turn: int) -> bool:
+    """The world's turn limit ends the run before ``turn``."""
+    return turn > spec.turns.max
 
 
 def _pick_actor(world: WorldState, now: int) -> str | None:
@@ -162,7 +168,7 @@ def make_turn_node() -> Node:
         result = await act(ctx, world, actor, now)
         records = apply_decision(world, ctx.world, actor, now, result)
         ctx.sink(records)
-        if now >= ctx.world.spec.turns.max:  # the last turn: no step only to find that out
+        if _past_last_turn(ctx.world.spec, now + 1):  # the last turn: no step only to find that out
             return Command(update={"records": [*fired, *records], "done": True}, goto=END)
         return Command(update={"records": [*fired, *records]}, goto="turn")
 

@@ -169,7 +169,7 @@ async def _execute(spec: RunSpec, store: Store, options: RunOptions, cpu: CpuHol
     }
     store.start_run(run_id, world.spec.ref, spec.seed, spec.canonical_json, roles, list(spec.ablate), commit=False)
     state = initial_state(world)
-    store.append(run_id, state["records"], commit=False)  # both land before the first model call
+    store.append(run_id, state["records"], commit=False)  # both land with the first turn's commit
     commit = _committer(store, options.cache)
     calls = RunCalls(
         seed=spec.seed,
