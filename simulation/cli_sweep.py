@@ -4,7 +4,6 @@ from __future__ import annotations
 
 __all__ = ["register"]
 
-import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -73,12 +72,11 @@ def _execute(plans: list[Any], store: Any, options: Any, executor: str, address:
     counts = {"done": 0, "skipped": 0, "failed": 0, "not_started": 0, "interrupted": 0}
     with Progress(*columns, console=out(), transient=False) as progress:
         task = progress.add_task("runs", total=len(plans))
-        usage = _ThrottledUsage(store)
 
         def done(o: RunOutcome) -> None:
             counts[o.status] = counts.get(o.status, 0) + 1
             left = len(plans) - sum(counts.values())
-            now = usage.get(final=left == 0)
+            now = store.totals()
             running = min(options.concurrency, left)  # every executor keeps its slots full while runs remain
             text = ", ".join(f"{k} {v}" for k, v in {**counts, "running": running}.items() if v)
             progress.update(
@@ -93,24 +91,6 @@ def _execute(plans: list[Any], store: Any, options: Any, executor: str, address:
 
             return run_on_ray(plans, store, options, address=address, on_done=done)
         return run_all(plans, store, on_done=done, options=options)
-
-
-class _ThrottledUsage:
-    """The store's usage totals for the progress line, re-read at most every half second (and never
-    more than a tenth of the time: on a store of a million calls one read takes a while)."""
-
-    def __init__(self, store: Any) -> None:
-        self.store = store
-        self.usage: Any = None
-        self.next_read = 0.0
-
-    def get(self, final: bool = False) -> Any:
-        now = time.monotonic()
-        if self.usage is None or final or now >= self.next_read:
-            self.usage = self.store.usage()
-            took = time.monotonic() - now
-            self.next_read = time.monotonic() + max(0.5, 10 * took)
-        return self.usage
 
 
 def _summary(outcomes: list[Any]) -> None:

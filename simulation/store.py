@@ -91,9 +91,10 @@ class Store:
         self.path = path
         self._next_seq: dict[str, int] = {}
         """Run -> the seq its next record gets (known for runs appended to by this process)."""
-        self._spent: float | None = None
-        """The cost of every stored call, once read, kept up to date by this process's writes (this
-        process is the store's only writer): the budget check asks before every run starts."""
+        self._totals: Usage | None = None
+        """Usage over every stored call, read once, then kept up to date by
+        this process's writes (it is the store's only writer): the budget check asks before every
+        run starts and a sweep's progress line after every run ends."""
         self._db = sqlite3.connect(path, timeout=120)  # other worker processes may hold the write lock briefly
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -144,8 +145,8 @@ class Store:
         run_id = values[0]
         with self._batch(commit):
             if self._db.execute("SELECT 1 FROM runs WHERE run_id=?", (run_id,)).fetchone() is not None:
-                if self._spent is not None:
-                    self._spent -= self.usage(run_id).cost_usd
+                if self._totals is not None:
+                    self._follow(self.usage(run_id), sign=-1)
                 for table in (*TABLE_OF.values(), "findings", "calls"):
                     self._db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
             self._db.execute(INSERT_RUN, values)
@@ -191,8 +192,8 @@ class Store:
         with self._batch(commit=False):
             for sql, values in rows:
                 self._db.execute(sql, values)
-                if sql == INSERT_CALL and self._spent is not None:
-                    self._spent += values[7]
+                if sql == INSERT_CALL:
+                    self._follow(_call_usage(values))
 
     @contextlib.contextmanager
     def _batch(self, commit: bool) -> Iterator[None]:
@@ -203,7 +204,7 @@ class Store:
         except BaseException:
             self._db.rollback()
             self._next_seq.clear()
-            self._spent = None  # re-read: what was rolled back may have been counted
+            self._totals = None  # re-read: what was rolled back may have been counted
             raise
         if commit:
             self._db.commit()
@@ -241,9 +242,9 @@ class Store:
     # --- model calls ---------------------------------------------------------------
     def add_call(self, run_id: str, call: CallRecord, commit: bool = True) -> None:
         """Record one model call's usage (``commit=False``: committed with the run's turn)."""
-        self._db.execute(*call_row(run_id, call))
-        if self._spent is not None:
-            self._spent += call.cost_usd
+        sql, values = call_row(run_id, call)
+        self._db.execute(sql, values)
+        self._follow(_call_usage(values))
         if commit:
             self._db.commit()
 
@@ -271,11 +272,27 @@ class Store:
         ).fetchall()
         return {(r, m): self.usage(run_id, r) for r, m in roles}
 
+    def totals(self) -> Usage:
+        """Usage over every stored call, as ``usage()`` gives it, without reading them all each time."""
+        if self._totals is None:
+            self._totals = self.usage()
+        return self._totals
+
+    def _follow(self, delta: Usage, sign: int = 1) -> None:
+        """Add (or, with ``sign`` -1, take away) calls' usage, once the totals were read."""
+        if self._totals is not None:
+            t = self._totals
+            self._totals = Usage(
+                calls=t.calls + sign * delta.calls,
+                cached=t.cached + sign * delta.cached,
+                input_tokens=t.input_tokens + sign * delta.input_tokens,
+                output_tokens=t.output_tokens + sign * delta.output_tokens,
+                cost_usd=t.cost_usd + sign * delta.cost_usd,
+                errors=t.errors + sign * delta.errors,
+            )
+
     def total_cost(self) -> float:
-        """What every stored call cost (read once, then kept up to date as calls are written)."""
-        if self._spent is None:
-            self._spent = self.usage().cost_usd
-        return self._spent
+        return self.totals().cost_usd
 
     # --- counterfactual ablations ------------------------------------------------------
     def save_ablation(self, incentive: str, rows: Iterable[tuple[dict[str, str], str]]) -> None:
@@ -323,6 +340,19 @@ class Usage(BaseModel):
     cost_usd: float = 0.0
     errors: int = 0
     """Calls that failed after their retries."""
+
+
+def _call_usage(values: tuple[Any, ...]) -> Usage:
+    """One call's usage from its row (:func:`simulation.storerows.call_row`)."""
+    _, _, _, _, _, input_tokens, output_tokens, cost, cached, error, _ = values
+    return Usage(
+        calls=1,
+        cached=cached,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cost_usd=cost,
+        errors=int(error is not None),
+    )
 
 
 def _where(run_id: str | None, role: str | None) -> tuple[str, tuple[str, ...]]:

@@ -78,14 +78,16 @@ def test_same_seed_twice_gives_identical_stored_transcripts(tmp_path: Path) -> N
     assert dumps[0] == dumps[1]
 
 
-def test_the_budget_total_is_kept_equal_to_the_stored_calls(tmp_path: Path) -> None:
-    """total_cost is read once and then followed through every write: new calls, worker rows, and a
+def test_the_usage_totals_are_kept_equal_to_the_stored_calls(tmp_path: Path) -> None:
+    """totals (and total_cost) are read once and then followed through every write: new calls, worker rows, and a
     restarted run whose earlier calls are discarded."""
     from simulation.client import CallRecord
     from simulation.storerows import call_row
 
     def call(i: int, cost: float) -> CallRecord:
-        return CallRecord(index=i, role="a", turn=i, model="m", strategy="prompt", cost_usd=cost)
+        return CallRecord(
+            index=i, role="a", turn=i, model="m", strategy="prompt", cost_usd=cost, input_tokens=10 * i, cached=i == 1
+        )
 
     with Store(tmp_path) as store:
         store.start_run("r1", "w", 0, {}, _roles(), [])
@@ -96,7 +98,9 @@ def test_the_budget_total_is_kept_equal_to_the_stored_calls(tmp_path: Path) -> N
         store.insert_rows("r2", [call_row("r2", call(0, 1.0))])  # as a worker process sends it
         store.commit()
         assert store.total_cost() == 1.75
+        assert store.totals() == store.usage()  # every field, as the progress line shows them
         store.start_run("r1", "w", 0, {}, _roles(), [])  # r1 restarts: its calls are gone
         assert store.total_cost() == 1.0
+        assert store.totals() == store.usage()
         with Store(tmp_path) as fresh:
-            assert fresh.total_cost() == pytest.approx(store.total_cost())
+            assert fresh.totals() == store.totals()

@@ -196,20 +196,3 @@ def test_bad_sweep_files_are_clear_errors(tmp_path: Path) -> None:
     sweep.write_text("worlds: [acme_quarter_end]\nseed: 2\n")
     result = CliRunner().invoke(app, ["sweep", str(sweep), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2 and f"{sweep}:2" in result.output and "unknown field 'seed'" in result.output
-
-
-def test_the_progress_line_rereads_usage_at_most_twice_a_second_and_at_the_end() -> None:
-    """A full read of a million-call store takes a while: not one per finished run."""
-    from simulation.cli_sweep import _ThrottledUsage
-
-    class Counting:
-        reads = 0
-
-        def usage(self) -> int:
-            self.reads += 1
-            return self.reads
-
-    store = Counting()
-    usage = _ThrottledUsage(store)
-    assert [usage.get() for _ in range(100)] == [1] * 100
-    assert usage.get(final=True) == 2
