@@ -39,3 +39,13 @@ def count_found(runs: list[Run], kind: str, subject: str, target: str | None = N
         any(f.type == kind and f.subject == subject and (target is None or target in f.targets) for f in fs)
         for _, fs in runs
     )
+
+
+def findings_of(runs: list[Run], kind: str, subject: str) -> list[Finding]:
+    """Every finding of ``kind`` about ``subject`` over the runs."""
+    return [f for _, fs in runs for f in fs if f.type == kind and f.subject == subject]
+
+
+def deceptive(runs: list[Run]) -> list[Finding]:
+    """Every deceptive finding over the runs (a control should have none)."""
+    return [f for _, fs in runs for f in fs if f.deceptive]
