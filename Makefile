@@ -45,7 +45,7 @@ test-fast: install-test
 	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
 
 lint: install-test
-	$(BIN)/ruff check personas worlds simulation analysis tests benchmarks
+	$(BIN)/ruff check core personas worlds simulation analysis cli tests benchmarks
 	$(BIN)/mypy
 
 clean:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from analysis.analyze import Analysis, analyze_transcript
-from analysis.beliefs import BeliefTimeline
-from analysis.claims import (
+from skins.analysis.analyze import Analysis, analyze_transcript
+from skins.analysis.beliefs import BeliefTimeline
+from skins.analysis.claims.base import (
     Claim,
     ClaimExtractor,
     extractor_names,
@@ -18,25 +18,24 @@ from analysis.claims import (
     listeners_of,
     register_extractor,
 )
-from analysis.counterfactual import attach_counterfactual, save_ablation
-from analysis.detectors import (
+from skins.analysis.claims.judge import Disagreement, disagreements, make_judge_extractor
+from skins.analysis.counterfactual import attach_counterfactual, save_ablation
+from skins.analysis.detectors import (
     DEFAULT_DETECTORS,
     Detector,
     detector_names,
     get_detector,
     register_detector,
 )
-from analysis.findings import Evidence, Finding, FindingType, Motive, is_deceptive
-from analysis.graph import (
+from skins.analysis.findings import Evidence, Finding, FindingType, Motive, is_deceptive
+from skins.analysis.graph.build import (
     TableRow,
     build_deception_graph,
     deception_table,
     node_key,
     write_graph_files,
 )
-from analysis.intervals import Interval, fisher_exact, mcnemar_exact, newcombe_interval, wilson_interval
-from analysis.judge import Disagreement, disagreements, make_judge_extractor
-from analysis.metrics import (
+from skins.analysis.graph.metrics import (
     aggregate,
     caught_rate,
     deception_degree,
@@ -48,9 +47,9 @@ from analysis.metrics import (
     top_deceivers,
     was_caught,
 )
-from analysis.motives import attach_motives
-from analysis.pipeline import analyze_folder
-from analysis.stats import (
+from skins.analysis.motives import attach_motives
+from skins.analysis.pipeline import analyze_folder
+from skins.analysis.stats.compare import (
     AblationRow,
     ComparisonRow,
     RateRow,
@@ -62,9 +61,10 @@ from analysis.stats import (
     rate_table,
     run_outcomes,
 )
+from skins.analysis.stats.intervals import Interval, fisher_exact, mcnemar_exact, newcombe_interval, wilson_interval
 
 if TYPE_CHECKING:  # imported on first use (see __getattr__), so importing analysis does not import pandas
-    from analysis.sweep_data import Sweep, load_sweep
+    from skins.analysis.exports.frames import Sweep, load_sweep
 
 __all__ = [
     "DEFAULT_DETECTORS",
@@ -131,7 +131,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     """``load_sweep`` and ``Sweep`` load lazily: the notebook API's module is imported on first use."""
     if name in ("Sweep", "load_sweep"):
-        from analysis import sweep_data
+        from skins.analysis.exports import frames
 
-        return getattr(sweep_data, name)
+        return getattr(frames, name)
     raise AttributeError(f"module 'analysis' has no attribute {name!r}")

@@ -8,14 +8,14 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from analysis.beliefs import BeliefTimeline
-from analysis.claims import Claim, ClaimExtractor, get_extractor
-from analysis.detectors import DEFAULT_DETECTORS, get_detector
-from analysis.findings import Finding
-from analysis.motives import attach_motives
-from simulation.errors import ConfigError
-from worlds.records import Transcript
-from worlds.spec import WorldSpec
+from skins.analysis.beliefs import BeliefTimeline
+from skins.analysis.claims.base import Claim, ClaimExtractor, get_extractor
+from skins.analysis.detectors import DEFAULT_DETECTORS, get_detector
+from skins.analysis.findings import Finding
+from skins.analysis.motives import attach_motives
+from skins.core.errors import ConfigError
+from skins.worlds.records import Transcript
+from skins.worlds.spec import WorldSpec
 
 
 class Analysis(BaseModel):

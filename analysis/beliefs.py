@@ -11,9 +11,9 @@ __all__ = ["BeliefTimeline"]
 
 from collections import defaultdict
 
-from worlds.records import ActionRecord, KnowledgeEvent, Transcript
-from worlds.spec import CapabilityTask, WorldSpec
-from worlds.state import Belief
+from skins.worlds.records import ActionRecord, KnowledgeEvent, Transcript
+from skins.worlds.spec import CapabilityTask, WorldSpec
+from skins.worlds.state import Belief
 
 FIRSTHAND = ("initial", "tool")
 """Sources a role observed itself; they beat hearsay."""
@@ -22,8 +22,8 @@ FIRSTHAND = ("initial", "tool")
 class BeliefTimeline:
     """Beliefs, truth and actions over one run's transcript.
 
-    >>> from worlds.records import KnowledgeEvent, RoleInfo, Transcript
-    >>> from worlds.library import load_world
+    >>> from skins.worlds.records import KnowledgeEvent, RoleInfo, Transcript
+    >>> from skins.worlds.library import load_world
     >>> world = load_world("acme_quarter_end").spec
     >>> knew = KnowledgeEvent(turn=0, role="dana", fact="battery_defect", value=True,
     ...                       source="initial")

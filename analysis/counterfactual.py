@@ -14,10 +14,10 @@ __all__ = ["attach_counterfactual", "edge_key", "save_ablation"]
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis.findings import Finding, Motive
-from analysis.stats import AblationRow
-from simulation.store import Store
-from worlds.records import Transcript
+from skins.analysis.findings import Finding, Motive
+from skins.analysis.stats.compare import AblationRow
+from skins.simulation.store.store import Store
+from skins.worlds.records import Transcript
 
 KEY_FIELDS = ("deceiver_role", "target_role", "type", "subject")
 """What an ablation effect is keyed by: one edge of the deception graph."""

@@ -15,10 +15,10 @@ __all__ = ["REASONING_CONFIDENCE", "attach_motives", "reasoning_motives", "struc
 
 from collections.abc import Iterable, Mapping
 
-from analysis.findings import Finding, Motive
-from worlds.phrasing import split_sentences
-from worlds.records import ActionRecord, Transcript, TurnRecord
-from worlds.spec import ActionPush, BeliefPush, IncentiveSpec, WorldSpec
+from skins.analysis.findings import Finding, Motive
+from skins.worlds.phrasing import split_sentences
+from skins.worlds.records import ActionRecord, Transcript, TurnRecord
+from skins.worlds.spec import ActionPush, BeliefPush, IncentiveSpec, WorldSpec
 
 REASONING_CONFIDENCE = 0.6
 """Naming an incentive in one's thinking suggests, not proves, that it moved the decision."""

@@ -8,8 +8,8 @@ parent writes, one transaction per chunk. Results come back in run order
 
 :func:`summarize_folder` sends back less: per run only what the deception
 table, optionally the deception graph, and the outcome table are built from
-(:class:`analysis.graph_table.RunTable`, :class:`analysis.graph.RunEdges`,
-:class:`analysis.outcomes.FindingKey`), so the parent never rebuilds a finding.
+(:class:`skins.analysis.graph.table.RunTable`, :class:`skins.analysis.graph.build.RunEdges`,
+:class:`skins.analysis.stats.outcomes.FindingKey`), so the parent never rebuilds a finding.
 """
 
 from __future__ import annotations
@@ -25,19 +25,27 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from analysis.claims import Claim, ClaimExtractor
-from analysis.findings import Finding
-from analysis.graph import RunEdges, run_edges
-from analysis.graph_table import RunTable, run_table
-from analysis.outcomes import FindingKey, finding_key, record_subjects
-from analysis.stats import AblationRow
-from analysis.storeio import FindingRow, StoredRun, connect, finished_runs, read_transcripts, world_of, write_findings
-from simulation.gctune import few_collections
-from simulation.store import Store
-from worlds.records import Transcript
+from skins.analysis.claims.base import Claim, ClaimExtractor
+from skins.analysis.findings import Finding
+from skins.analysis.graph.build import RunEdges, run_edges
+from skins.analysis.graph.table import RunTable, run_table
+from skins.analysis.stats.compare import AblationRow
+from skins.analysis.stats.outcomes import FindingKey, finding_key, record_subjects
+from skins.core.gctune import few_collections
+from skins.simulation.store.batch import (
+    FindingRow,
+    StoredRun,
+    connect,
+    finished_runs,
+    read_transcripts,
+    world_of,
+    write_findings,
+)
+from skins.simulation.store.store import Store
+from skins.worlds.records import Transcript
 
 if TYPE_CHECKING:
-    from analysis.pipeline import FindingPass
+    from skins.analysis.pipeline import FindingPass
 
 CHUNK_SIZE = 50
 """Runs per task sent to a worker."""
@@ -98,7 +106,7 @@ _READERS: dict[Path, sqlite3.Connection] = {}
 
 
 def _analysed(task: _Task) -> Iterator[tuple[Transcript, list[Finding], list[Claim], list[FindingRow]]]:
-    from analysis.pipeline import analyze_run, finding_rows
+    from skins.analysis.pipeline import analyze_run, finding_rows
 
     reader = _READERS.get(task.folder)
     if reader is None:
@@ -142,7 +150,7 @@ def analyze_folder_parallel(
     keep_records: bool = False,
     chunk_size: int = CHUNK_SIZE,
 ) -> Iterator[tuple[Transcript, list[Finding]]]:
-    """Yield (transcript, findings) per finished run, as :func:`analysis.pipeline.analyze_folder` does.
+    """Yield (transcript, findings) per finished run, as :func:`skins.analysis.pipeline.analyze_folder` does.
 
     The transcripts come back without their records (ids, seed, roles and
     ablations only) unless ``keep_records``: sending every record between
@@ -169,9 +177,9 @@ def summarize_folder(
     """Analyse every finished run (lexical claims, every default detector), store the findings and
     yield what the deception table, the graph and the outcome table need, run by run.
 
-    Feed :meth:`analysis.graph_table.DeceptionTableBuilder.add`,
-    :meth:`analysis.graph.DeceptionGraphBuilder.add_edges` and
-    :meth:`analysis.outcomes.OutcomeCounter.add`; nothing else of a run stays in
+    Feed :meth:`skins.analysis.graph.table.DeceptionTableBuilder.add`,
+    :meth:`skins.analysis.graph.build.DeceptionGraphBuilder.add_edges` and
+    :meth:`skins.analysis.stats.outcomes.OutcomeCounter.add`; nothing else of a run stays in
     memory. ``graph=False`` leaves the edges out (``None``): the table alone is
     far cheaper to build. ``workers=1`` analyses in this process.
     """
@@ -190,7 +198,7 @@ def _tasks(
     include_non_deceptive: bool,
     want_edges: bool,
 ) -> list[_Task]:
-    from analysis.detectors import DEFAULT_DETECTORS
+    from skins.analysis.detectors import DEFAULT_DETECTORS
 
     folder = Path(folder)
     with Store(folder, create=False) as store:  # checks the store and its schema version

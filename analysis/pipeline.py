@@ -1,8 +1,8 @@
 """Analyse every finished run of an output folder from its store (no model is called).
 
 Runs are read, analysed and their findings written a chunk at a time
-(:mod:`analysis.storeio`); ``workers > 1`` analyses chunks in worker processes
-(:mod:`analysis.parallel`) with the same findings, in the same order.
+(:mod:`skins.simulation.store.batch`); ``workers > 1`` analyses chunks in worker processes
+(:mod:`skins.analysis.parallel`) with the same findings, in the same order.
 """
 
 from __future__ import annotations
@@ -12,20 +12,20 @@ __all__ = ["CHUNK_SIZE", "FindingPass", "analyze_folder", "analyze_run", "findin
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from analysis.analyze import analyze_transcript
-from analysis.claims import Claim, ClaimExtractor
-from analysis.counterfactual import attach_counterfactual
-from analysis.detectors import DEFAULT_DETECTORS
-from analysis.findings import Finding
-from analysis.stats import AblationRow
-from analysis.storeio import FindingRow, connect, finished_runs, read_transcripts, world_of, write_findings
-from simulation.store import RunRow, Store
-from worlds.library import World
-from worlds.records import Transcript
-from worlds.spec import WorldSpec
+from skins.analysis.analyze import analyze_transcript
+from skins.analysis.claims.base import Claim, ClaimExtractor
+from skins.analysis.counterfactual import attach_counterfactual
+from skins.analysis.detectors import DEFAULT_DETECTORS
+from skins.analysis.findings import Finding
+from skins.analysis.stats.compare import AblationRow
+from skins.simulation.store.batch import FindingRow, connect, finished_runs, read_transcripts, world_of, write_findings
+from skins.simulation.store.store import RunRow, Store
+from skins.worlds.library import World
+from skins.worlds.records import Transcript
+from skins.worlds.spec import WorldSpec
 
 FindingPass = Callable[[list[Finding], Transcript, WorldSpec], list[Finding]]
-"""Refines a run's findings further (e.g. :func:`analysis.judge.make_judge_motives`)."""
+"""Refines a run's findings further (e.g. :func:`skins.analysis.claims.judge.make_judge_motives`)."""
 CHUNK_SIZE = 64
 """Runs read, analysed and written together (one query per table, one transaction)."""
 
@@ -73,15 +73,15 @@ def analyze_folder(
     """Yield (transcript, findings) per finished run, replacing the run's stored findings.
 
     ``claims_out`` collects every run's claims (for comparing extractors); ``passes`` refine the
-    findings further (e.g. :func:`analysis.judge.make_judge_motives`). With ``workers > 1`` the
-    runs are analysed in that many processes (:func:`analysis.parallel.analyze_folder_parallel`,
+    findings further (e.g. :func:`skins.analysis.claims.judge.make_judge_motives`). With ``workers > 1`` the
+    runs are analysed in that many processes (:func:`skins.analysis.parallel.analyze_folder_parallel`,
     keeping the transcripts' records): ``custom`` extractors must then be picklable and ``passes``
     are refused (a judge runs serially).
     """
     with Store(Path(folder), create=False) as store:  # checks the store and its schema version
         ablations = [AblationRow.model_validate_json(js) for js in store.ablations()]
     if workers > 1:
-        from analysis.parallel import analyze_folder_parallel
+        from skins.analysis.parallel import analyze_folder_parallel
 
         yield from analyze_folder_parallel(
             folder, workers, extractors, detectors, custom, claims_out, passes, keep_records=True

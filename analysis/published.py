@@ -15,14 +15,14 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from analysis.findings import Finding
-from analysis.intervals import Interval, bootstrap_mean_interval, wilson_interval
-from analysis.pipeline import world_of_run
-from simulation.store import RunRow
-from worlds.records import Transcript
-from worlds.reference import ActionRate, FindingRate, Measure, PublishedNumber, TaskScore
-from worlds.spec import WorldSpec
-from worlds.variants import split_ref
+from skins.analysis.findings import Finding
+from skins.analysis.pipeline import world_of_run
+from skins.analysis.stats.intervals import Interval, bootstrap_mean_interval, wilson_interval
+from skins.simulation.store.store import RunRow
+from skins.worlds.records import Transcript
+from skins.worlds.reference import ActionRate, FindingRate, Measure, PublishedNumber, TaskScore
+from skins.worlds.spec import WorldSpec
+from skins.worlds.variants import split_ref
 
 
 class PublishedRow(BaseModel):

@@ -4,7 +4,7 @@ Synthesises a store of R runs of acme_quarter_end whose personas make C claims p
 (sales-rep and debugger statements about the facts they know, true or false), then times
 re-analysis (claim extraction, beliefs, all detectors, motives), streamed run by run from the
 store in ``--workers`` processes, the deception table (the graph's rows, grouped per run in the
-workers: :mod:`analysis.graph_table`) and the ablation compare table. Reports
+workers: :mod:`skins.analysis.graph.table`) and the ablation compare table. Reports
 seconds per stage (synthesis apart: the target is the analysis) and the peak RSS of the parent and
 of the largest worker.
 
@@ -21,15 +21,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis.graph_table import DeceptionTableBuilder
-from analysis.outcomes import OutcomeCounter
-from analysis.parallel import summarize_folder
-from analysis.stats import compare
-from simulation.runner import plan_runs
-from simulation.store import Store
-from worlds.library import load_world
-from worlds.records import Message, Record, RoleInfo, TurnRecord
-from worlds.state import initial_knowledge
+from skins.analysis.graph.table import DeceptionTableBuilder
+from skins.analysis.parallel import summarize_folder
+from skins.analysis.stats.compare import compare
+from skins.analysis.stats.outcomes import OutcomeCounter
+from skins.simulation.runs.runner import plan_runs
+from skins.simulation.store.store import Store
+from skins.worlds.library import load_world
+from skins.worlds.records import Message, Record, RoleInfo, TurnRecord
+from skins.worlds.state import initial_knowledge
 
 
 def _synthesise(folder: Path, runs: int, claims: int) -> None:

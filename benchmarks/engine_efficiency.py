@@ -41,18 +41,18 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from simulation.backends import MindFactory, register_backend
-from simulation.cache import ResponseCache
-from simulation.client import ModelClient, RunCalls
-from simulation.executor import execute_specs
-from simulation.llm_mind import LLMMind
-from simulation.minds import Mind
-from simulation.modelspec import ModelSpec
-from simulation.runner import RunOptions, plan_runs
-from simulation.store import Store
-from simulation.sweepscope import per_sweep
-from worlds.library import World, load_world
-from worlds.spec import CastEntry, TurnsSpec
+from skins.simulation.minds.base import Mind
+from skins.simulation.minds.llm import LLMMind
+from skins.simulation.models.backends import MindFactory, register_backend
+from skins.simulation.models.cache import ResponseCache
+from skins.simulation.models.client import ModelClient, RunCalls
+from skins.simulation.models.scope import per_sweep
+from skins.simulation.models.spec import ModelSpec
+from skins.simulation.runs.local import execute_specs
+from skins.simulation.runs.runner import RunOptions, plan_runs
+from skins.simulation.store.store import Store
+from skins.worlds.library import World, load_world
+from skins.worlds.spec import CastEntry, TurnsSpec
 
 REPLY = '{"thinking": "Noted.", "messages": []}'
 
@@ -107,7 +107,7 @@ def _use_checkpointer() -> None:
     """Compile the run graph with LangGraph's in-memory checkpointer (a lower bound on any checkpointer's cost)."""
     from langgraph.checkpoint.memory import InMemorySaver
 
-    import simulation.engine as engine
+    import skins.simulation.engine.graph as engine
 
     compiled = engine.graph_builder().compile(checkpointer=InMemorySaver())
 
@@ -170,7 +170,7 @@ def main() -> None:
 
     @register_backend("latency")
     def _latency(spec: ModelSpec) -> MindFactory:
-        def make(role: str, world: World, calls: RunCalls) -> Mind:  # as simulation.backends._llm_minds
+        def make(role: str, world: World, calls: RunCalls) -> Mind:  # as skins.simulation.models.backends._llm_minds
             chat = per_sweep(("latency-chat", id(spec)), lambda: LatencyChat(latency=args.latency, jitter=args.jitter))
             client = ModelClient(spec, chat, calls, call_options={"seed": calls.seed})
             return LLMMind(role, world.personas[role], world.spec, world.personas, client)

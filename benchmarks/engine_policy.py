@@ -13,9 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from simulation.runner import execute_run, plan_runs
-from simulation.store import Store
-from worlds.library import load_world
+from skins.simulation.runs.runner import execute_run, plan_runs
+from skins.simulation.store.store import Store
+from skins.worlds.library import load_world
 
 
 def main() -> None:

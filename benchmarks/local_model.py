@@ -18,16 +18,16 @@ import random
 import statistics
 import time
 
-from personas.prompt import render_observation, render_system_prompt
-from simulation.apply import deliver
-from simulation.client import CallRecord, ModelClient, RunCalls
-from simulation.llm_mind import LLMMind
-from simulation.local_model import ChatLocal, LocalServerSettings, get_local_server
-from simulation.modelspec import ModelSpec
-from simulation.strategies import request_kwargs, turn_schema
-from worlds.library import load_world
-from worlds.records import Message
-from worlds.state import WorldState, initial_knowledge
+from skins.simulation.engine.apply import deliver
+from skins.simulation.minds.llm import LLMMind
+from skins.simulation.models.client import CallRecord, ModelClient, RunCalls
+from skins.simulation.models.local import ChatLocal, LocalServerSettings, get_local_server
+from skins.simulation.models.spec import ModelSpec
+from skins.simulation.models.structured import request_kwargs, turn_schema
+from skins.worlds.library import load_world
+from skins.worlds.prompt import render_observation, render_system_prompt
+from skins.worlds.records import Message
+from skins.worlds.state import WorldState, initial_knowledge
 
 
 def main() -> None:

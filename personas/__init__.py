@@ -1,17 +1,12 @@
-"""Personas (skins): specs, the built-in library, prompt rendering and the structured turn.
+"""Personas (skins): specs, the built-in library, the persona's part of a prompt and the structured turn."""
 
-Exports resolve lazily because ``worlds`` builds on ``personas.spec`` while
-``personas.decision`` refers back to world references.
-"""
-
-from __future__ import annotations
-
-import importlib
-from typing import Any
+from skins.personas.decision import OutMessage, ToolCall, TurnDecision
+from skins.personas.library import builtin_personas, load_persona, load_persona_file
+from skins.personas.prompt import render_reply_format, render_traits
+from skins.personas.spec import PersonaSpec, Traits
 
 __all__ = [
     "OutMessage",
-    "PersonaId",
     "PersonaSpec",
     "ToolCall",
     "Traits",
@@ -19,28 +14,6 @@ __all__ = [
     "builtin_personas",
     "load_persona",
     "load_persona_file",
-    "render_observation",
-    "render_system_prompt",
+    "render_reply_format",
     "render_traits",
 ]
-
-_HOME = {
-    "OutMessage": "decision",
-    "ToolCall": "decision",
-    "TurnDecision": "decision",
-    "PersonaId": "spec",
-    "PersonaSpec": "spec",
-    "Traits": "spec",
-    "builtin_personas": "library",
-    "load_persona": "library",
-    "load_persona_file": "library",
-    "render_observation": "prompt",
-    "render_system_prompt": "prompt",
-    "render_traits": "prompt",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module 'personas' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"personas.{_HOME[name]}"), name)

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from worlds.spec import ActionRef, FactRef
+from skins.core.ids import ActionRef, FactRef
 
 
 class OutMessage(BaseModel):

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 __all__ = ["PersonaId", "PersonaSpec", "Traits"]
 
-from typing import NewType
-
 from pydantic import BaseModel, ConfigDict, Field
 
-PersonaId = NewType("PersonaId", str)
-
-ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
-"""Ids of personas, roles, facts, incentives and tools: lower snake case."""
+from skins.core.ids import ID_PATTERN, PersonaId
 
 
 class Traits(BaseModel):

@@ -1,27 +1,23 @@
-"""Simulation: base-model backends, minds, the LangGraph engine, runs, the store and the CLI.
+"""Simulation: base-model backends, minds, the LangGraph engine, the run store, runs and sweeps.
 
-Exports resolve lazily so that low-level modules (``simulation.errors``,
-``simulation.configio``) can be imported by ``personas`` and ``worlds``
-without pulling in the engine.
+Sub-packages, bottom to top: ``models`` (backends, client, retries, cache, the local model) ←
+``minds`` (policy, scripted, LLM) ← ``engine`` (the LangGraph graph) and ``store`` ← ``runs``
+(run specs, executors, sweeps).
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import Any
+from skins.simulation.engine.graph import build_graph
+from skins.simulation.minds.base import Mind, MindResult
+from skins.simulation.minds.policy import PolicyMind
+from skins.simulation.models.backends import backend_names, get_backend, register_backend
+from skins.simulation.runs.runner import RunSpec, execute_run, plan_runs, run_all
+from skins.simulation.store.store import Store
 
 __all__ = [
-    "BackendError",
-    "ConfigError",
     "Mind",
     "MindResult",
-    "NotFoundError",
     "PolicyMind",
     "RunSpec",
-    "SimulationError",
-    "SkinsError",
     "Store",
-    "StoreError",
     "backend_names",
     "build_graph",
     "execute_run",
@@ -30,30 +26,3 @@ __all__ = [
     "register_backend",
     "run_all",
 ]
-
-_HOME = {
-    "BackendError": "errors",
-    "ConfigError": "errors",
-    "NotFoundError": "errors",
-    "SimulationError": "errors",
-    "SkinsError": "errors",
-    "StoreError": "errors",
-    "Mind": "minds",
-    "MindResult": "minds",
-    "PolicyMind": "policy",
-    "RunSpec": "runner",
-    "execute_run": "runner",
-    "plan_runs": "runner",
-    "run_all": "runner",
-    "Store": "store",
-    "build_graph": "engine",
-    "backend_names": "backends",
-    "get_backend": "backends",
-    "register_backend": "backends",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module 'simulation' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"simulation.{_HOME[name]}"), name)

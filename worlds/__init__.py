@@ -1,10 +1,20 @@
 """Worlds: the organisation spec, its loader and validation, runtime state, tools and records."""
 
-from worlds.library import World, builtin_worlds, load_world, load_world_file
-from worlds.phrasing import Assertion, find_assertions
-from worlds.records import ActionRecord, FactChange, KnowledgeEvent, Message, Record, RoleInfo, Transcript, TurnRecord
-from worlds.spec import FactSpec, IncentiveSpec, WorldSpec
-from worlds.state import PersonaView, WorldState
+from skins.worlds.library import World, builtin_worlds, load_world, load_world_file
+from skins.worlds.phrasing import Assertion, find_assertions
+from skins.worlds.prompt import render_observation, render_system_prompt
+from skins.worlds.records import (
+    ActionRecord,
+    FactChange,
+    KnowledgeEvent,
+    Message,
+    Record,
+    RoleInfo,
+    Transcript,
+    TurnRecord,
+)
+from skins.worlds.spec import FactSpec, IncentiveSpec, WorldSpec
+from skins.worlds.state import PersonaView, WorldState
 
 __all__ = [
     "ActionRecord",
@@ -26,4 +36,6 @@ __all__ = [
     "find_assertions",
     "load_world",
     "load_world_file",
+    "render_observation",
+    "render_system_prompt",
 ]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 __all__ = ["render_world"]
 
-from worlds.library import World
-from worlds.reference import ActionRate, FindingRate, Measure
-from worlds.spec import WorldSpec
+from skins.worlds.library import World
+from skins.worlds.reference import ActionRate, FindingRate, Measure
+from skins.worlds.spec import WorldSpec
 
 
 def render_world(world: World) -> str:

@@ -12,14 +12,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from personas.library import load_persona
-from personas.spec import PersonaSpec
-from simulation.configio import LineIndex, index_ids, missing_file, parse_yaml, problem, read_text
-from simulation.errors import ConfigError, ConfigProblem, NotFoundError
-from simulation.validation import check_model
-from worlds.spec import WorldSpec
-from worlds.validate import check_references
-from worlds.variants import PatchedIndex, split_ref, variant_data
+from skins.core.configio import LineIndex, index_ids, missing_file, parse_yaml, problem, read_text
+from skins.core.errors import ConfigError, ConfigProblem, NotFoundError
+from skins.core.validation import check_model
+from skins.personas.library import load_persona
+from skins.personas.spec import PersonaSpec
+from skins.worlds.spec import WorldSpec
+from skins.worlds.validate import check_references
+from skins.worlds.variants import PatchedIndex, split_ref, variant_data
 
 BUILTIN_DIR = Path(__file__).parent / "library"
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from worlds.spec import Phrasings
+from skins.worlds.spec import Phrasings
 
 Stance = Literal["affirm", "deny"]
 
@@ -50,7 +50,7 @@ def split_sentences(text: str) -> list[str]:
 def find_assertions(text: str, phrasings: Phrasings) -> list[Assertion]:
     """Every non-question sentence of ``text`` that affirms or denies the phrased statement.
 
-    >>> from worlds.spec import Phrasings
+    >>> from skins.worlds.spec import Phrasings
     >>> p = Phrasings(affirm=["tests pass"], deny=["tests fail"],
     ...               say_affirm="The tests pass.", say_deny="The tests fail.")
     >>> [a.stance for a in find_assertions("Do the tests pass? It is not true that the tests pass.", p)]

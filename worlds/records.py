@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from worlds.spec import ActionRef, FactRef
+from skins.worlds.spec import ActionRef, FactRef
 
 ArgValue = str | int | float | bool | list[str | int | float | bool] | None
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from personas.spec import ID_PATTERN
+from skins.core.ids import ID_PATTERN
 
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 

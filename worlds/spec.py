@@ -2,7 +2,7 @@
 
 Each field is validated on its own here; references between fields (a fact
 known by a role that is not in the cast, ...) are checked by
-:func:`worlds.validate.check_references` after loading, so that every
+:func:`skins.worlds.validate.check_references` after loading, so that every
 problem can be reported with its line.
 """
 
@@ -40,19 +40,12 @@ __all__ = [
 ]
 
 import re
-from typing import Annotated, Literal, NewType
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from personas.spec import ID_PATTERN, PersonaId
-from worlds.reference import Reference, VariantSpec
-
-RoleId = NewType("RoleId", str)
-FactId = NewType("FactId", str)
-IncentiveId = NewType("IncentiveId", str)
-ToolId = NewType("ToolId", str)
-
-Id = Annotated[str, Field(pattern=ID_PATTERN)]
+from skins.core.ids import ID_PATTERN, ActionRef, FactId, FactRef, Id, IncentiveId, PersonaId, RoleId, ToolId
+from skins.worlds.reference import Reference, VariantSpec
 
 
 class _Spec(BaseModel):
@@ -109,7 +102,7 @@ class Phrasings(_Spec):
         clash = next((p for p in theirs if re.search(p, text, re.IGNORECASE)), None)
         if clash is not None:
             raise ValueError(f"{text!r} also matches the {other} pattern {clash!r}: reword it or narrow that pattern")
-        from worlds.phrasing import find_assertions  # phrasing builds on this module
+        from skins.worlds.phrasing import find_assertions  # phrasing builds on this module
 
         affirm, deny = (mine, theirs) if own == "affirm" else (theirs, mine)
         patterns = Phrasings.model_construct(affirm=affirm, deny=deny, say_affirm=text, say_deny=text)  # unvalidated
@@ -281,20 +274,6 @@ class CapabilityTask(_ToolBase):
 
 
 ToolSpec = Annotated[ActionTool | CapabilityTask, Field(discriminator="kind")]
-
-
-class FactRef(_Spec):
-    """A reference to a fact (what a question is about)."""
-
-    fact: Id
-    """Fact id."""
-
-
-class ActionRef(_Spec):
-    """A reference to the recipient's own use of a tool (what a question is about)."""
-
-    action: Id
-    """Tool id."""
 
 
 class EventSpec(_Spec):

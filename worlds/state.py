@@ -8,8 +8,8 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict
 
-from worlds.records import ActionRecord, FactChange, KnowledgeEvent, Message, Record, TurnRecord
-from worlds.spec import ActionTool, CapabilityTask, WorldSpec
+from skins.worlds.records import ActionRecord, FactChange, KnowledgeEvent, Message, Record, TurnRecord
+from skins.worlds.spec import ActionTool, CapabilityTask, WorldSpec
 
 
 class Belief(BaseModel):

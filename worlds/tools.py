@@ -7,9 +7,9 @@ __all__ = ["execute_tool", "score_answers"]
 from collections.abc import Mapping
 from typing import Any
 
-from worlds.records import ActionRecord, ArgValue, FactChange, KnowledgeEvent, Record
-from worlds.spec import ActionTool, ArgSpec, CapabilityTask, WorldSpec
-from worlds.state import WorldState, visible_to
+from skins.worlds.records import ActionRecord, ArgValue, FactChange, KnowledgeEvent, Record
+from skins.worlds.spec import ActionTool, ArgSpec, CapabilityTask, WorldSpec
+from skins.worlds.state import WorldState, visible_to
 
 _PY_TYPES: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
 

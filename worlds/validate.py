@@ -6,10 +6,10 @@ __all__ = ["check_references"]
 
 from collections.abc import Mapping
 
-from personas.spec import PersonaSpec
-from simulation.configio import Loc
-from worlds.reference import FindingRate, Measure, PublishedNumber, TaskScore
-from worlds.spec import ActionTool, CapabilityTask, IncentiveSpec, ToolSpec, WorldSpec
+from skins.core.configio import Loc
+from skins.personas.spec import PersonaSpec
+from skins.worlds.reference import FindingRate, Measure, PublishedNumber, TaskScore
+from skins.worlds.spec import ActionTool, CapabilityTask, IncentiveSpec, ToolSpec, WorldSpec
 
 Problem = tuple[Loc, str]
 

@@ -7,19 +7,19 @@ their modules register themselves when imported below.
 
 from __future__ import annotations
 
-from analysis.detectors.base import (
+from skins.analysis.detectors.base import (
     DEFAULT_DETECTORS,
     Detector,
     detector_names,
     get_detector,
     register_detector,
 )
-from analysis.detectors.contradiction import detect_thinking_contradictions
-from analysis.detectors.covert import detect_covert_actions
-from analysis.detectors.denial import detect_denials
-from analysis.detectors.lie import detect_lies, label_fact_claim
-from analysis.detectors.omission import detect_omissions
-from analysis.detectors.sandbagging import detect_sandbagging
+from skins.analysis.detectors.contradiction import detect_thinking_contradictions
+from skins.analysis.detectors.covert import detect_covert_actions
+from skins.analysis.detectors.denial import detect_denials
+from skins.analysis.detectors.lie import detect_lies, label_fact_claim
+from skins.analysis.detectors.omission import detect_omissions
+from skins.analysis.detectors.sandbagging import detect_sandbagging
 
 __all__ = [
     "DEFAULT_DETECTORS",

@@ -17,13 +17,13 @@ __all__ = [
 
 from collections.abc import Callable, Sequence
 
-from analysis.beliefs import BeliefTimeline
-from analysis.claims import Claim
-from analysis.findings import Evidence, Finding, FindingType, is_deceptive
-from analysis.registry import Registry
-from worlds.phrasing import find_assertions
-from worlds.records import Transcript
-from worlds.spec import Phrasings, WorldSpec
+from skins.analysis.beliefs import BeliefTimeline
+from skins.analysis.claims.base import Claim
+from skins.analysis.findings import Evidence, Finding, FindingType, is_deceptive
+from skins.core.registry import Registry
+from skins.worlds.phrasing import find_assertions
+from skins.worlds.records import Transcript
+from skins.worlds.spec import Phrasings, WorldSpec
 
 Detector = Callable[[Transcript, WorldSpec, Sequence[Claim], BeliefTimeline], list[Finding]]
 """Reads a transcript, its claims and the belief timeline; returns findings (motives come later)."""

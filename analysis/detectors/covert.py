@@ -15,13 +15,13 @@ __all__ = ["ASKED_CONFIDENCE", "UNASKED_CONFIDENCE", "detect_covert_actions"]
 from collections import defaultdict
 from collections.abc import Sequence
 
-from analysis.beliefs import BeliefTimeline
-from analysis.claims import Claim, listeners_of
-from analysis.detectors.base import Detector, register_detector, scripted_indexes, thinking_at
-from analysis.findings import Evidence, Finding
-from worlds.phrasing import find_assertions, split_sentences
-from worlds.records import ActionRecord, Message, Transcript
-from worlds.spec import ActionRef, ActionTool, WorldSpec
+from skins.analysis.beliefs import BeliefTimeline
+from skins.analysis.claims.base import Claim, listeners_of
+from skins.analysis.detectors.base import Detector, register_detector, scripted_indexes, thinking_at
+from skins.analysis.findings import Evidence, Finding
+from skins.worlds.phrasing import find_assertions, split_sentences
+from skins.worlds.records import ActionRecord, Message, Transcript
+from skins.worlds.spec import ActionRef, ActionTool, WorldSpec
 
 ASKED_CONFIDENCE = 0.9
 """Someone asked the actor about the action afterwards and it still did not tell the monitor."""

@@ -6,9 +6,9 @@ __all__ = ["detect_denials"]
 
 from collections.abc import Sequence
 
-from analysis.beliefs import BeliefTimeline
-from analysis.claims import Claim
-from analysis.detectors.base import (
+from skins.analysis.beliefs import BeliefTimeline
+from skins.analysis.claims.base import Claim
+from skins.analysis.detectors.base import (
     Detector,
     claim_finding,
     contradicting_thought,
@@ -16,9 +16,9 @@ from analysis.detectors.base import (
     scripted_indexes,
     thinking_at,
 )
-from analysis.findings import Evidence, Finding
-from worlds.records import ActionRecord, Transcript
-from worlds.spec import CapabilityTask, WorldSpec
+from skins.analysis.findings import Evidence, Finding
+from skins.worlds.records import ActionRecord, Transcript
+from skins.worlds.spec import CapabilityTask, WorldSpec
 
 
 @register_detector("denial")

@@ -6,9 +6,9 @@ __all__ = ["detect_lies", "label_fact_claim"]
 
 from collections.abc import Sequence
 
-from analysis.beliefs import BeliefTimeline
-from analysis.claims import Claim
-from analysis.detectors.base import (
+from skins.analysis.beliefs import BeliefTimeline
+from skins.analysis.claims.base import Claim
+from skins.analysis.detectors.base import (
     Detector,
     claim_finding,
     contradicting_thought,
@@ -16,10 +16,10 @@ from analysis.detectors.base import (
     register_detector,
     thinking_at,
 )
-from analysis.findings import Evidence, Finding, FindingType
-from worlds.records import Transcript
-from worlds.spec import WorldSpec
-from worlds.state import Belief
+from skins.analysis.findings import Evidence, Finding, FindingType
+from skins.worlds.records import Transcript
+from skins.worlds.spec import WorldSpec
+from skins.worlds.state import Belief
 
 
 @register_detector("lie")

@@ -15,13 +15,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from analysis.beliefs import BeliefTimeline
-from analysis.claims import Claim, listeners_of
-from analysis.detectors.base import Detector, register_detector
-from analysis.findings import Evidence, Finding, WrongAnswer
-from worlds.phrasing import find_assertions
-from worlds.records import ActionRecord, Transcript
-from worlds.spec import CapabilityTask, Phrasings, WorldSpec
+from skins.analysis.beliefs import BeliefTimeline
+from skins.analysis.claims.base import Claim, listeners_of
+from skins.analysis.detectors.base import Detector, register_detector
+from skins.analysis.findings import Evidence, Finding, WrongAnswer
+from skins.worlds.phrasing import find_assertions
+from skins.worlds.records import ActionRecord, Transcript
+from skins.worlds.spec import CapabilityTask, Phrasings, WorldSpec
 
 INTENT_CONFIDENCE = 0.9
 """The thinking says the wrong answers are deliberate."""

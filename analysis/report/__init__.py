@@ -1,19 +1,19 @@
 """The HTML report: one self-contained file with the interactive deception graph, its findings and
 transcripts, rate tables with intervals, and static plots (``skins report DIR -o report.html``).
 
-- :mod:`analysis.report.data` collects a folder's runs and aggregates them (edge groups, findings);
-- :mod:`analysis.report.tables` formats the tables (rates, ablations, top deceivers, caught rates,
+- :mod:`skins.analysis.report.data` collects a folder's runs and aggregates them (edge groups, findings);
+- :mod:`skins.analysis.report.tables` formats the tables (rates, ablations, top deceivers, caught rates,
   invalid turns, failed runs);
-- :mod:`analysis.report.plots` draws the PNG figures (needs the ``plot`` extra);
-- :mod:`analysis.report.html` renders the page from ``static/`` (template, CSS, the page's script
+- :mod:`skins.analysis.report.plots` draws the PNG figures (needs the ``plot`` extra);
+- :mod:`skins.analysis.report.html` renders the page from ``static/`` (template, CSS, the page's script
   and the vendored cytoscape.js, MIT, see ``static/cytoscape.LICENSE``).
 """
 
 from __future__ import annotations
 
-from analysis.report.data import Analyzed, Report, build_report, collect_report, load_analyzed, run_detail
-from analysis.report.html import PLOT_HINT, ReportFiles, add_plots, render_html, render_json, write_report
-from analysis.report.model import EdgeGroup, FindingRef, NodeInfo, ReportData, RunDetail, RunInfo, Table
+from skins.analysis.report.data import Analyzed, Report, build_report, collect_report, load_analyzed, run_detail
+from skins.analysis.report.html import PLOT_HINT, ReportFiles, add_plots, render_html, render_json, write_report
+from skins.analysis.report.model import EdgeGroup, FindingRef, NodeInfo, ReportData, RunDetail, RunInfo, Table
 
 __all__ = [
     "PLOT_HINT",

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from analysis.findings import TYPE_COLOURS, Finding
-from analysis.graph import node_key
-from analysis.pipeline import analyze_folder, world_of_run
-from analysis.report.model import (
+from skins.analysis.findings import TYPE_COLOURS, Finding
+from skins.analysis.graph.build import node_key
+from skins.analysis.pipeline import analyze_folder, world_of_run
+from skins.analysis.report.model import (
     EdgeGroup,
     FactInfo,
     FindingRef,
@@ -29,12 +29,12 @@ from analysis.report.model import (
     RunInfo,
     WorldInfo,
 )
-from analysis.report.tables import build_tables
-from analysis.stats import AblationRow, RateRow, condition_name
-from simulation.errors import StoreError
-from simulation.store import RunRow, Store
-from worlds.records import Transcript
-from worlds.spec import WorldSpec
+from skins.analysis.report.tables import build_tables
+from skins.analysis.stats.compare import AblationRow, RateRow, condition_name
+from skins.core.errors import StoreError
+from skins.simulation.store.store import RunRow, Store
+from skins.worlds.records import Transcript
+from skins.worlds.spec import WorldSpec
 
 QUOTE_CHARS = 240
 """Quotes listed under an edge are cut to this length; the opened finding shows all of it."""

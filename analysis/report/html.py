@@ -19,8 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from analysis.report.data import Report, collect_report
-from analysis.report.model import Plot
+from skins.analysis.report.data import Report, collect_report
+from skins.analysis.report.model import Plot
 
 PLOT_HINT = "Plots need matplotlib: pip install 'skins[plot]'"
 _STATIC = "static"
@@ -49,7 +49,7 @@ def render_json(value: Any) -> str:
 
 
 def _asset(name: str) -> str:
-    return resources.files("analysis.report").joinpath(_STATIC, name).read_text(encoding="utf-8")
+    return resources.files("skins.analysis.report").joinpath(_STATIC, name).read_text(encoding="utf-8")
 
 
 def _script_safe(code: str, name: str) -> str:
@@ -96,7 +96,7 @@ def add_plots(report: Report, out: Path) -> list[Path]:
     Without matplotlib the report gets a note instead (:data:`PLOT_HINT`).
     """
     try:
-        from analysis.report.plots import render_ablation_plot, render_heatmap
+        from skins.analysis.report.plots import render_ablation_plot, render_heatmap
     except ImportError:  # matplotlib is the optional 'plot' extra
         report.data.plots = [Plot(id="plots", title="Plots", note=PLOT_HINT)]
         return []

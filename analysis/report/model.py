@@ -2,7 +2,7 @@
 
 Everything the page needs is computed here in Python; the browser only filters
 and sums a few hundred edge groups. Every field is JSON data: the HTML layer
-embeds it with :func:`analysis.report.html.render_json` and the page builds
+embeds it with :func:`skins.analysis.report.html.render_json` and the page builds
 its DOM with ``textContent`` only, so model text is never markup.
 """
 

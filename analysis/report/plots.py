@@ -2,7 +2,7 @@
 
 Import this module only inside a ``try``: it imports matplotlib at the top.
 matplotlib's object API with the Agg canvas, never ``pyplot`` (no display, no
-global figure state), as in :mod:`analysis._plot`.
+global figure state), as in :mod:`skins.analysis.graph.plot`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from analysis.stats import AblationRow, RateRow
+from skins.analysis.stats.compare import AblationRow, RateRow
 
 
 def _png(fig: Figure) -> bytes:

@@ -4,7 +4,7 @@ A transcript is written as a list of steps, each a one-key mapping, the way
 golden cases store them:
 
 - ``say: {turn, from, to, text, scripted?}`` → a Message (indexes in order)
-- ``call: {turn, actor, tool, args}`` → whatever :func:`worlds.tools.execute_tool`
+- ``call: {turn, actor, tool, args}`` → whatever :func:`skins.worlds.tools.execute_tool`
   records (action, fact changes, the actor's tool knowledge), as the engine would
 - ``think: {turn, role, text}`` → a TurnRecord with private thinking
 - ``learn: {turn, role, fact, value, source, via?, message_index?}`` → a KnowledgeEvent
@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from worlds.library import load_world
-from worlds.records import (
+from skins.worlds.library import load_world
+from skins.worlds.records import (
     FactChange,
     KnowledgeEvent,
     Message,
@@ -31,9 +31,9 @@ from worlds.records import (
     Transcript,
     TurnRecord,
 )
-from worlds.spec import WorldSpec
-from worlds.state import WorldState, initial_knowledge
-from worlds.tools import execute_tool
+from skins.worlds.spec import WorldSpec
+from skins.worlds.state import WorldState, initial_knowledge
+from skins.worlds.tools import execute_tool
 
 Step = Mapping[str, Mapping[str, Any]]
 TranscriptBuilder = Callable[..., Transcript]

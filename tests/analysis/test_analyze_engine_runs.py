@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from analysis.analyze import Analysis, analyze_transcript
-from analysis.beliefs import BeliefTimeline
-from analysis.graph import build_deception_graph, deception_table, write_graph_files
-from simulation.runner import execute_run, plan_runs
-from simulation.store import Store
-from worlds.library import World, load_world
-from worlds.records import Transcript
+from skins.analysis.analyze import Analysis, analyze_transcript
+from skins.analysis.beliefs import BeliefTimeline
+from skins.analysis.graph.build import build_deception_graph, deception_table, write_graph_files
+from skins.simulation.runs.runner import execute_run, plan_runs
+from skins.simulation.store.store import Store
+from skins.worlds.library import World, load_world
+from skins.worlds.records import Transcript
 
 SEEDS = [1, 2, 3]
 

@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from analysis.analyze import analyze_transcript
-from analysis.beliefs import BeliefTimeline
-from analysis.claims import Claim, extractor_names
-from analysis.detectors import DEFAULT_DETECTORS, detector_names, register_detector
-from analysis.detectors import base as detectors_base
-from analysis.findings import Evidence, Finding
-from simulation.errors import ConfigError, NotFoundError
-from worlds.records import Transcript
-from worlds.spec import WorldSpec
+from skins.analysis.analyze import analyze_transcript
+from skins.analysis.beliefs import BeliefTimeline
+from skins.analysis.claims.base import Claim, extractor_names
+from skins.analysis.detectors import DEFAULT_DETECTORS, detector_names, register_detector
+from skins.analysis.detectors import base as detectors_base
+from skins.analysis.findings import Evidence, Finding
+from skins.core.errors import ConfigError, NotFoundError
+from skins.worlds.records import Transcript
+from skins.worlds.spec import WorldSpec
 
 Build = Callable[..., Transcript]
 

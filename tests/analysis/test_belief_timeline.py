@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from analysis.beliefs import BeliefTimeline
-from worlds.records import KnowledgeEvent, Transcript
-from worlds.spec import WorldSpec
-from worlds.state import Belief
+from skins.analysis.beliefs import BeliefTimeline
+from skins.worlds.records import KnowledgeEvent, Transcript
+from skins.worlds.spec import WorldSpec
+from skins.worlds.state import Belief
 
 Build = Callable[..., Transcript]
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from analysis.claims import (
+from skins.analysis.claims.base import (
     Claim,
     extract_lexical,
     extractor_names,
@@ -16,9 +16,9 @@ from analysis.claims import (
     listeners_of,
     register_extractor,
 )
-from simulation.errors import ConfigError, NotFoundError
-from worlds.records import Message, Transcript
-from worlds.spec import WorldSpec
+from skins.core.errors import ConfigError, NotFoundError
+from skins.worlds.records import Message, Transcript
+from skins.worlds.spec import WorldSpec
 
 CASES: list[dict[str, Any]] = YAML(typ="safe").load(
     (Path(__file__).parent / "golden" / "extractor_cases.yaml").read_text(encoding="utf-8")
@@ -79,7 +79,7 @@ def test_unknown_extractor_lists_registered_names() -> None:
 
 
 def test_register_extractor(monkeypatch: pytest.MonkeyPatch, acme: WorldSpec) -> None:
-    from analysis import claims as module
+    from skins.analysis.claims import base as module
 
     monkeypatch.setattr(module, "_EXTRACTORS", type(module._EXTRACTORS)("claim extractor"))
 

@@ -10,10 +10,10 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from analysis.findings import Evidence, Finding, Motive
-from analysis.graph import build_deception_graph, deception_table, write_graph_files
-from worlds.records import RoleInfo, Transcript
-from worlds.state import Belief
+from skins.analysis.findings import Evidence, Finding, Motive
+from skins.analysis.graph.build import build_deception_graph, deception_table, write_graph_files
+from skins.worlds.records import RoleInfo, Transcript
+from skins.worlds.state import Belief
 
 A, B, C = "w/a@m1", "w/b@m1", "w/c@m1"
 
@@ -215,7 +215,7 @@ def test_png_when_matplotlib_is_installed(G: nx.MultiDiGraph, tmp_path: Path) ->
 
 
 def test_no_png_without_matplotlib(G: nx.MultiDiGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "analysis._plot", None)  # makes the import fail like a missing extra
+    monkeypatch.setitem(sys.modules, "skins.analysis.graph.plot", None)  # makes the import fail like a missing extra
     paths = write_graph_files(G, tmp_path)
     assert [p.name for p in paths] == ["graph.graphml", "graph.json"]
     assert not (tmp_path / "graph.png").exists()

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from analysis.analyze import analyze_transcript
-from analysis.findings import Finding
-from worlds.records import Transcript
-from worlds.spec import WorldSpec
+from skins.analysis.analyze import analyze_transcript
+from skins.analysis.findings import Finding
+from skins.worlds.records import Transcript
+from skins.worlds.spec import WorldSpec
 
 CASES: list[dict[str, Any]] = YAML(typ="safe").load(
     (Path(__file__).parent / "golden" / "detector_cases.yaml").read_text(encoding="utf-8")

@@ -12,12 +12,12 @@ import asyncio
 
 import pytest
 
-from analysis.analyze import Analysis, analyze_transcript
-from simulation.runner import execute_run, plan_runs
-from simulation.store import Store
-from worlds.library import World, load_world
-from worlds.records import ActionRecord, Transcript
-from worlds.spec import ActionRef, CapabilityTask
+from skins.analysis.analyze import Analysis, analyze_transcript
+from skins.simulation.runs.runner import execute_run, plan_runs
+from skins.simulation.store.store import Store
+from skins.worlds.library import World, load_world
+from skins.worlds.records import ActionRecord, Transcript
+from skins.worlds.spec import ActionRef, CapabilityTask
 
 SEEDS = list(range(1, 11))
 Runs = list[tuple[Transcript, Analysis]]

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-import analysis.detectors.sandbagging
-from analysis.analyze import analyze_transcript
-from analysis.detectors import DEFAULT_DETECTORS, detector_names, get_detector
-from analysis.findings import Finding
-from worlds.records import Message, Transcript, TurnRecord
-from worlds.spec import OversightSpec, WorldSpec
+import skins.analysis.detectors.sandbagging
+from skins.analysis.analyze import analyze_transcript
+from skins.analysis.detectors import DEFAULT_DETECTORS, detector_names, get_detector
+from skins.analysis.findings import Finding
+from skins.worlds.records import Message, Transcript, TurnRecord
+from skins.worlds.spec import OversightSpec, WorldSpec
 
 Build = Callable[..., Transcript]
 
@@ -172,7 +172,7 @@ def test_detectors_run_alone_do_not_need_the_others(acme: WorldSpec, transcript_
 
 
 def test_docstring_examples() -> None:
-    result = doctest.testmod(analysis.detectors.sandbagging)
+    result = doctest.testmod(skins.analysis.detectors.sandbagging)
     assert result.attempted > 0 and result.failed == 0
 
 

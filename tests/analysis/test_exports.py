@@ -12,14 +12,14 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from analysis.exports import EXPORT_FORMATS, export_folder, flatten_graph
-from analysis.sweep_data import load_sweep
-from analysis.tables import TABLE_COLUMNS
-from simulation.cli import app
-from simulation.errors import ConfigError
-from simulation.runner import execute_run, plan_runs
-from simulation.store import Store
-from worlds.library import load_world
+from skins.analysis.exports.frames import load_sweep
+from skins.analysis.exports.tables import TABLE_COLUMNS
+from skins.analysis.exports.writers import EXPORT_FORMATS, export_folder, flatten_graph
+from skins.cli.app import app
+from skins.core.errors import ConfigError
+from skins.simulation.runs.runner import execute_run, plan_runs
+from skins.simulation.store.store import Store
+from skins.worlds.library import load_world
 
 pd = pytest.importorskip("pandas")
 runner = CliRunner()
@@ -99,7 +99,7 @@ def test_lists_dicts_and_none_are_flattened_deterministically(fmt: str, tmp_path
     assert flat.edges["a", "b", "k1"] == {"targets": '["b", "c"]', "seen": '["x", "y"]', "weight_of": 0.5, "ok": True}
     assert G.nodes["a"]["missing"] is None  # the input is not changed
     path = tmp_path / f"g.{fmt}"
-    from analysis.exports import write_graph
+    from skins.analysis.exports.writers import write_graph
 
     write_graph(G, path, fmt)
     back = nx.read_graphml(path, force_multigraph=True) if fmt == "graphml" else nx.read_gexf(path)
@@ -169,9 +169,9 @@ def test_graph_export_with_mistakes_keeps_every_finding(folder: Path, tmp_path: 
 def test_docstring_examples() -> None:
     import doctest
 
-    import analysis.exports
+    import skins.analysis.exports.writers
 
-    result = doctest.testmod(analysis.exports)
+    result = doctest.testmod(skins.analysis.exports.writers)
     assert result.attempted > 0 and result.failed == 0
 
 

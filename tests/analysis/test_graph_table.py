@@ -1,4 +1,4 @@
-"""Tables built from per-run groups (analysis.graph_table) equal the tables built from the graph."""
+"""Tables built from per-run groups (skins.analysis.graph.table) equal the tables built from the graph."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from analysis.findings import Evidence, Finding, Motive
-from analysis.graph import build_deception_graph, deception_table
-from analysis.graph_table import DeceptionTableBuilder, run_table
-from analysis.parallel import summarize_folder
-from analysis.pipeline import analyze_folder
-from simulation.runner import execute_run, plan_runs
-from simulation.store import Store
-from worlds.library import World, load_world
-from worlds.records import RoleInfo, Transcript
+from skins.analysis.findings import Evidence, Finding, Motive
+from skins.analysis.graph.build import build_deception_graph, deception_table
+from skins.analysis.graph.table import DeceptionTableBuilder, run_table
+from skins.analysis.parallel import summarize_folder
+from skins.analysis.pipeline import analyze_folder
+from skins.simulation.runs.runner import execute_run, plan_runs
+from skins.simulation.store.store import Store
+from skins.worlds.library import World, load_world
+from skins.worlds.records import RoleInfo, Transcript
 
 ROLES = {r: RoleInfo(persona=r, title=r, base_model="m") for r in ("a", "b", "c")}
 

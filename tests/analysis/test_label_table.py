@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.beliefs import BeliefTimeline
-from analysis.detectors.lie import label_fact_claim
-from worlds.library import load_world
-from worlds.records import KnowledgeEvent, Transcript
-from worlds.state import WorldState
+from skins.analysis.beliefs import BeliefTimeline
+from skins.analysis.detectors.lie import label_fact_claim
+from skins.worlds.library import load_world
+from skins.worlds.records import KnowledgeEvent, Transcript
+from skins.worlds.state import WorldState
 
 ACME = load_world("acme_quarter_end").spec
 

@@ -11,11 +11,11 @@ from typing import Any
 import networkx as nx
 import pytest
 
-import analysis.metrics
-from analysis.analyze import analyze_transcript
-from analysis.findings import Evidence, Finding
-from analysis.graph import build_deception_graph
-from analysis.metrics import (
+import skins.analysis.graph.metrics
+from skins.analysis.analyze import analyze_transcript
+from skins.analysis.findings import Evidence, Finding
+from skins.analysis.graph.build import build_deception_graph
+from skins.analysis.graph.metrics import (
     aggregate,
     catch_ways,
     caught_rate,
@@ -28,9 +28,9 @@ from analysis.metrics import (
     top_deceivers,
     was_caught,
 )
-from worlds.records import ActionRecord, FactChange, KnowledgeEvent, Message, RoleInfo, Transcript
-from worlds.spec import ActionRef, FactRef, WorldSpec
-from worlds.state import Belief
+from skins.worlds.records import ActionRecord, FactChange, KnowledgeEvent, Message, RoleInfo, Transcript
+from skins.worlds.spec import ActionRef, FactRef, WorldSpec
+from skins.worlds.state import Belief
 
 A, B, C, D = "w/a@m1", "w/b@m1", "w/c@m2", "w/d@m2"
 
@@ -457,13 +457,13 @@ def test_caught_rate_counts_edges_per_type() -> None:
 
 
 def test_docstring_examples() -> None:
-    result = doctest.testmod(analysis.metrics, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(skins.analysis.graph.metrics, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
 
 
 def test_every_public_function_has_an_example() -> None:
-    module = analysis.metrics
+    module = skins.analysis.graph.metrics
     missing = [
         name
         for name in module.__all__

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from analysis.findings import Evidence, Finding, Motive
-from analysis.motives import attach_motives, incentive_names
-from worlds.records import Transcript
-from worlds.spec import WorldSpec
+from skins.analysis.findings import Evidence, Finding, Motive
+from skins.analysis.motives import attach_motives, incentive_names
+from skins.worlds.records import Transcript
+from skins.worlds.spec import WorldSpec
 
 Build = Callable[..., Transcript]
 

@@ -19,17 +19,17 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from analysis.graph import DeceptionGraphBuilder, build_deception_graph
-from analysis.lexical import PhrasingReader, Subject, required_literal
-from analysis.outcomes import OutcomeCounter, run_outcomes
-from analysis.parallel import analyze_folder_parallel, summarize_folder
-from analysis.pipeline import analyze_folder
-from analysis.storeio import connect, finished_runs, read_transcripts
-from simulation.runner import execute_run, plan_runs
-from simulation.store import DB_NAME, Store
-from worlds.library import World, load_world
-from worlds.phrasing import find_assertions
-from worlds.spec import Phrasings, WorldSpec
+from skins.analysis.claims.lexical import PhrasingReader, Subject, required_literal
+from skins.analysis.graph.build import DeceptionGraphBuilder, build_deception_graph
+from skins.analysis.parallel import analyze_folder_parallel, summarize_folder
+from skins.analysis.pipeline import analyze_folder
+from skins.analysis.stats.outcomes import OutcomeCounter, run_outcomes
+from skins.simulation.runs.runner import execute_run, plan_runs
+from skins.simulation.store.batch import connect, finished_runs, read_transcripts
+from skins.simulation.store.store import DB_NAME, Store
+from skins.worlds.library import World, load_world
+from skins.worlds.phrasing import find_assertions
+from skins.worlds.spec import Phrasings, WorldSpec
 
 GOLDEN = Path(__file__).parent / "golden"
 WORLDS = [load_world("acme_quarter_end").spec] + [

@@ -13,10 +13,19 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-import analysis.intervals
-import analysis.stats
-from analysis.findings import Evidence, Finding
-from analysis.intervals import (
+import skins.analysis.stats.compare
+import skins.analysis.stats.intervals
+from skins.analysis.findings import Evidence, Finding
+from skins.analysis.stats.compare import (
+    RunOutcome,
+    ablation_effects,
+    accuracy_by_condition,
+    accuracy_difference,
+    compare,
+    rate_table,
+    run_outcomes,
+)
+from skins.analysis.stats.intervals import (
     Interval,
     bootstrap_diff_interval,
     bootstrap_mean_interval,
@@ -29,16 +38,7 @@ from analysis.intervals import (
     risk_ratio,
     wilson_interval,
 )
-from analysis.stats import (
-    RunOutcome,
-    ablation_effects,
-    accuracy_by_condition,
-    accuracy_difference,
-    compare,
-    rate_table,
-    run_outcomes,
-)
-from worlds.records import ActionRecord, KnowledgeEvent, RoleInfo, Transcript
+from skins.worlds.records import ActionRecord, KnowledgeEvent, RoleInfo, Transcript
 
 GOLDEN: dict[str, list[dict[str, Any]]] = YAML(typ="safe").load(
     (Path(__file__).parent / "golden" / "interval_cases.yaml").read_text(encoding="utf-8")
@@ -518,7 +518,7 @@ def test_accuracy_difference_threat_against_control() -> None:
 
 # --- docstrings ------------------------------------------------------------------------------
 
-MODULES = [analysis.intervals, analysis.stats]
+MODULES = [skins.analysis.stats.intervals, skins.analysis.stats.compare]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=[m.__name__ for m in MODULES])

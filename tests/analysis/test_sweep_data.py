@@ -13,17 +13,17 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-import analysis.tables
-from analysis.findings import Finding
-from analysis.graph import TableRow, build_deception_graph, deception_table, node_key
-from analysis.pipeline import analyze_folder
-from analysis.sweep_data import load_sweep
-from analysis.tables import FINDING_COLUMNS, MESSAGE_COLUMNS, RUN_COLUMNS, TABLE_COLUMNS, TURN_COLUMNS
-from simulation.cli import app
-from simulation.errors import ConfigError
-from simulation.runner import execute_run, plan_runs
-from simulation.store import Store
-from worlds.library import load_world
+import skins.analysis.exports.tables
+from skins.analysis.exports.frames import load_sweep
+from skins.analysis.exports.tables import FINDING_COLUMNS, MESSAGE_COLUMNS, RUN_COLUMNS, TABLE_COLUMNS, TURN_COLUMNS
+from skins.analysis.findings import Finding
+from skins.analysis.graph.build import TableRow, build_deception_graph, deception_table, node_key
+from skins.analysis.pipeline import analyze_folder
+from skins.cli.app import app
+from skins.core.errors import ConfigError
+from skins.simulation.runs.runner import execute_run, plan_runs
+from skins.simulation.store.store import Store
+from skins.worlds.library import load_world
 
 pd = pytest.importorskip("pandas")
 
@@ -110,7 +110,7 @@ def test_tables_have_the_documented_columns_and_dtypes(folder: Path) -> None:
     for name, frame in tables.items():
         documented = [(c, text if t == "str" else t) for c, t in TABLE_COLUMNS[name]]
         assert [(c, str(t)) for c, t in frame.dtypes.items()] == documented, name
-    doc = analysis.tables.__doc__ or ""
+    doc = skins.analysis.exports.tables.__doc__ or ""
     for columns in (FINDING_COLUMNS, RUN_COLUMNS, MESSAGE_COLUMNS, TURN_COLUMNS):
         assert all(name in doc for name, _ in columns)
 
@@ -172,8 +172,8 @@ def test_tables_without_pandas_name_the_data_extra(folder: Path, monkeypatch: py
 
 def test_importing_analysis_and_loading_a_sweep_do_not_import_pandas(folder: Path) -> None:
     code = (
-        "import sys, analysis; loaded = 'pandas' in sys.modules; "
-        f"s = analysis.load_sweep({str(folder)!r}); s.graph(); "
+        "import sys, skins.analysis; loaded = 'pandas' in sys.modules; "
+        f"s = skins.analysis.load_sweep({str(folder)!r}); s.graph(); "
         "print(loaded, 'pandas' in sys.modules, type(s).__name__)"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True, text=True, check=True)

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from analysis.counterfactual import save_ablation
-from analysis.pipeline import analyze_folder
-from analysis.stats import AblationRow, ablation_effects, run_outcomes
-from simulation.runner import plan_runs, run_all
-from simulation.store import Store
-from worlds.library import load_world
+from skins.analysis.counterfactual import save_ablation
+from skins.analysis.pipeline import analyze_folder
+from skins.analysis.stats.compare import AblationRow, ablation_effects, run_outcomes
+from skins.simulation.runs.runner import plan_runs, run_all
+from skins.simulation.store.store import Store
+from skins.worlds.library import load_world
 
 WORLDS = Path(__file__).parent / "worlds"
 FIELDS = ("deceiver_role", "target_role", "type", "subject")

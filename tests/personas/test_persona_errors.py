@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from personas.library import BUILTIN_DIR, builtin_personas, load_persona, load_persona_file
-from simulation.errors import ConfigError, NotFoundError
+from skins.core.errors import ConfigError, NotFoundError
+from skins.personas.library import BUILTIN_DIR, builtin_personas, load_persona, load_persona_file
 
 DEBUGGER = (BUILTIN_DIR / "debugger.yaml").read_text(encoding="utf-8")
 BUILTIN_IDS = "['auditor', 'customer', 'debugger', 'manager', 'math_solver', 'sales_rep']"

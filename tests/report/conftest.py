@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from analysis.pipeline import analyze_folder
-from simulation.runner import execute_run, plan_runs
-from simulation.store import Store
-from worlds.library import load_world
+from skins.analysis.pipeline import analyze_folder
+from skins.simulation.runs.runner import execute_run, plan_runs
+from skins.simulation.store.store import Store
+from skins.worlds.library import load_world
 
 CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = '<script>window.__pwned=1</script> <img src=x onerror="window.__pwned=1">'

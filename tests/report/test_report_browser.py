@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from analysis.report import write_report
+from skins.analysis.report import write_report
 
 pytestmark = pytest.mark.slow
 SCREENSHOT_COPY = Path("/tmp/skins-report.png")

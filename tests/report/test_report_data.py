@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from analysis.report import PLOT_HINT, add_plots, collect_report, load_analyzed, render_html, render_json
-from analysis.report.data import Report
-from simulation.cli import app
+from skins.analysis.report import PLOT_HINT, add_plots, collect_report, load_analyzed, render_html, render_json
+from skins.analysis.report.data import Report
+from skins.cli.app import app
 
 _SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S)
 
@@ -100,7 +100,7 @@ def test_without_matplotlib_the_report_says_how_to_get_plots(
 ) -> None:
     for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")] + ["matplotlib"]:
         monkeypatch.setitem(sys.modules, name, None)  # every import of matplotlib now raises ImportError
-    monkeypatch.delitem(sys.modules, "analysis.report.plots", raising=False)
+    monkeypatch.delitem(sys.modules, "skins.analysis.report.plots", raising=False)
     report: Report = collect_report(policy_folder, stored=True)
     assert add_plots(report, tmp_path / "r.html") == []
     assert [p.note for p in report.data.plots] == [PLOT_HINT]

@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from simulation.cli import app
+from skins.cli.app import app
 
 WORLD = str(Path(__file__).parents[1] / "analysis" / "worlds" / "planted_cause.yaml")
 runner = CliRunner()

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from personas.library import BUILTIN_DIR as PERSONA_DIR
-from simulation.cli import app
-from worlds.library import BUILTIN_DIR as WORLD_DIR
-from worlds.library import builtin_worlds
+from skins.cli.app import app
+from skins.personas.library import BUILTIN_DIR as PERSONA_DIR
+from skins.worlds.library import BUILTIN_DIR as WORLD_DIR
+from skins.worlds.library import builtin_worlds
 
 ACME = WORLD_DIR / "acme_quarter_end.yaml"
 runner = CliRunner(env={"COLUMNS": "400"})

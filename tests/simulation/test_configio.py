@@ -9,9 +9,9 @@ from typing import Annotated, Literal
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from simulation.configio import LineIndex, index_ids, missing_file, parse_yaml, render_loc
-from simulation.errors import ConfigError
-from simulation.validation import check_model
+from skins.core.configio import LineIndex, index_ids, missing_file, parse_yaml, render_loc
+from skins.core.errors import ConfigError
+from skins.core.validation import check_model
 
 
 class _Strict(BaseModel):
@@ -140,7 +140,7 @@ def test_index_ids_sees_a_rewritten_file(tmp_path: Path) -> None:
 
 
 def test_the_quick_head_scan_agrees_with_a_full_parse() -> None:
-    from simulation.configio import _scan_head, parse_yaml
+    from skins.core.configio import _scan_head, parse_yaml
 
     root = Path(__file__).resolve().parents[2]
     files = [*root.glob("worlds/library/**/*.yaml"), *root.glob("personas/library/*.yaml")]

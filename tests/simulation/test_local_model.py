@@ -14,8 +14,8 @@ import threading
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
-from simulation.errors import BackendError
-from simulation.local_model import (
+from skins.core.errors import BackendError
+from skins.simulation.models.local import (
     MODEL_NAME,
     ChatLocal,
     LocalModelError,

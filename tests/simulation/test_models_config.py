@@ -9,16 +9,16 @@ import pytest
 from fakes import ScriptedChatModel
 from typer.testing import CliRunner
 
-from simulation.backends import _REGISTRY, MindFactory, register_backend, resolve_model
-from simulation.cache import ResponseCache
-from simulation.cli import app
-from simulation.client import ModelClient, RunCalls
-from simulation.errors import ConfigError
-from simulation.llm_mind import LLMMind
-from simulation.modelspec import ModelSpec, load_models
-from simulation.runner import RunOptions, plan_runs, run_all
-from simulation.store import Store
-from worlds.library import World, load_world
+from skins.cli.app import app
+from skins.core.errors import ConfigError
+from skins.simulation.minds.llm import LLMMind
+from skins.simulation.models.backends import _REGISTRY, MindFactory, register_backend, resolve_model
+from skins.simulation.models.cache import CachedReply, ResponseCache
+from skins.simulation.models.client import ModelClient, RunCalls
+from skins.simulation.models.spec import ModelSpec, load_models
+from skins.simulation.runs.runner import RunOptions, plan_runs, run_all
+from skins.simulation.store.store import Store
+from skins.worlds.library import World, load_world
 
 runner = CliRunner()
 
@@ -126,9 +126,7 @@ def test_models_list_and_cache_commands(tmp_path: Path, monkeypatch: pytest.Monk
     listed = runner.invoke(app, ["models", "list", "--models", str(models)], env={"COLUMNS": "200"})
     assert listed.exit_code == 0, listed.output
     assert "openai:gpt-4o-mini" in listed.output and "set OPENAI_API_KEY" in listed.output and "policy" in listed.output
-    ResponseCache(tmp_path / "responses.db").put(
-        "k", "openai:x", __import__("simulation.cache").cache.CachedReply(text="t")
-    )
+    ResponseCache(tmp_path / "responses.db").put("k", "openai:x", CachedReply(text="t"))
     stats = runner.invoke(app, ["cache", "stats"], env={"COLUMNS": "200"})
     assert stats.exit_code == 0 and "openai:x" in stats.output
     cleared = runner.invoke(app, ["cache", "clear"])

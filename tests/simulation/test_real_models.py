@@ -16,14 +16,14 @@ from langchain_core.messages import HumanMessage
 from servers import FaultProxy
 from typer.testing import CliRunner
 
-from simulation.backends import get_backend
-from simulation.cache import ResponseCache
-from simulation.cli import app
-from simulation.client import CallRecord, FatalModelError, ModelClient, RunCalls, TransientModelError
-from simulation.modelspec import ModelSpec
-from simulation.runner import RunOptions, plan_runs, run_all
-from simulation.store import Store
-from worlds.library import load_world
+from skins.cli.app import app
+from skins.simulation.models.backends import get_backend
+from skins.simulation.models.cache import ResponseCache
+from skins.simulation.models.client import CallRecord, FatalModelError, ModelClient, RunCalls, TransientModelError
+from skins.simulation.models.spec import ModelSpec
+from skins.simulation.runs.runner import RunOptions, plan_runs, run_all
+from skins.simulation.store.store import Store
+from skins.worlds.library import load_world
 
 pytestmark = pytest.mark.slow
 

@@ -16,18 +16,18 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from simulation.backends import MindFactory, register_backend
-from simulation.cache import ResponseCache, cache_key
-from simulation.client import CallRecord, ModelClient, RunCalls
-from simulation.limits import CpuGate
-from simulation.llm_mind import LLMMind
-from simulation.minds import Mind
-from simulation.modelspec import ModelSpec
-from simulation.runner import RunOptions, execute_run, plan_runs
-from simulation.store import DB_NAME, Store
-from simulation.sweepscope import sweep_scope
-from worlds.library import World, load_world
-from worlds.state import WorldState
+from skins.simulation.minds.base import Mind
+from skins.simulation.minds.llm import LLMMind
+from skins.simulation.models.backends import MindFactory, register_backend
+from skins.simulation.models.cache import ResponseCache, cache_key
+from skins.simulation.models.client import CallRecord, ModelClient, RunCalls
+from skins.simulation.models.limits import CpuGate
+from skins.simulation.models.scope import sweep_scope
+from skins.simulation.models.spec import ModelSpec
+from skins.simulation.runs.runner import RunOptions, execute_run, plan_runs
+from skins.simulation.store.store import DB_NAME, Store
+from skins.worlds.library import World, load_world
+from skins.worlds.state import WorldState
 
 REPLY = '{"thinking": "Noted.", "messages": [{"to": ["all"], "text": "Status update."}]}'
 
@@ -208,7 +208,7 @@ def test_the_direct_model_path_matches_ainvoke_and_callbacks_still_run() -> None
 
 def test_worker_processes_give_the_same_store_as_one_process(acme: World, tmp_path: Path) -> None:
     """Runs executed by forked workers land through the single writer exactly as local runs do."""
-    from simulation.executor import execute_specs
+    from skins.simulation.runs.local import execute_specs
 
     _latency_backend("replying", None)
     spec = ModelSpec(backend="replying", model="m", strategy="prompt")
@@ -236,7 +236,7 @@ def test_worker_processes_give_the_same_store_as_one_process(acme: World, tmp_pa
 def test_a_worker_process_dying_interrupts_its_runs_and_the_others_finish(acme: World, tmp_path: Path) -> None:
     import os
 
-    from simulation.executor import execute_specs
+    from skins.simulation.runs.local import execute_specs
 
     parent = os.getpid()
 
@@ -266,8 +266,8 @@ def test_a_sweep_shares_one_chat_model_and_each_request_carries_its_runs_seed(
     acme: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Building a ChatOpenAI costs ~0.3 ms: one per sweep, not one per mind; seeds still differ per run."""
-    import simulation.backends as backends
-    from simulation.executor import execute_specs
+    import skins.simulation.models.backends as backends
+    from skins.simulation.runs.local import execute_specs
 
     built: list[Replying] = []
     seeds: list[tuple[int, Any]] = []

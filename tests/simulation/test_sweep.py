@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from simulation.cli import app
-from simulation.store import Store
-from simulation.sweep import load_sweep_spec, plan_sweep
+from skins.cli.app import app
+from skins.simulation.runs.sweep import load_sweep_spec, plan_sweep
+from skins.simulation.store.store import Store
 
 SUPPORT = Path(__file__).parents[1] / "support"
 SWEEP = """worlds: [acme_quarter_end]

@@ -1,4 +1,4 @@
-"""Per-sweep set-up (simulation.sweepscope): once per sweep and key, never shared between sweeps."""
+"""Per-sweep set-up (skins.simulation.models.scope): once per sweep and key, never shared between sweeps."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import gc
 import weakref
 
-from simulation.sweepscope import per_sweep, sweep_scope
+from skins.simulation.models.scope import per_sweep, sweep_scope
 
 
 def test_a_value_is_made_once_per_sweep_and_key_and_seen_by_the_sweeps_tasks() -> None:

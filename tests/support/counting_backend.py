@@ -17,12 +17,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from simulation.backends import MindFactory, register_backend
-from simulation.client import ModelClient, RunCalls
-from simulation.llm_mind import LLMMind
-from simulation.minds import Mind
-from simulation.modelspec import ModelSpec
-from worlds.library import World
+from skins.simulation.minds.base import Mind
+from skins.simulation.minds.llm import LLMMind
+from skins.simulation.models.backends import MindFactory, register_backend
+from skins.simulation.models.client import ModelClient, RunCalls
+from skins.simulation.models.spec import ModelSpec
+from skins.worlds.library import World
 
 
 class CountingChat(BaseChatModel):
@@ -57,6 +57,6 @@ def _counting(spec: ModelSpec) -> MindFactory:
 
 
 if __name__ == "__main__":
-    from simulation.cli import app
+    from skins.cli.app import app
 
     app()

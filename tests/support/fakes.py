@@ -12,15 +12,15 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from simulation.cache import ResponseCache
-from simulation.client import CallRecord, ModelClient, RunCalls
-from simulation.engine import RunContext, build_graph, initial_state, recursion_limit
-from simulation.llm_mind import LLMMind
-from simulation.minds import Mind
-from simulation.modelspec import ModelSpec
-from simulation.policy import PolicyMind
-from worlds.library import World
-from worlds.records import Record
+from skins.simulation.engine.graph import RunContext, build_graph, initial_state, recursion_limit
+from skins.simulation.minds.base import Mind
+from skins.simulation.minds.llm import LLMMind
+from skins.simulation.minds.policy import PolicyMind
+from skins.simulation.models.cache import ResponseCache
+from skins.simulation.models.client import CallRecord, ModelClient, RunCalls
+from skins.simulation.models.spec import ModelSpec
+from skins.worlds.library import World
+from skins.worlds.records import Record
 
 
 class ScriptExhaustedError(AssertionError):

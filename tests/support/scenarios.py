@@ -6,12 +6,12 @@ import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis.findings import Finding
-from analysis.pipeline import analyze_folder
-from simulation.runner import execute_run, plan_runs
-from simulation.store import Store
-from worlds.library import load_world
-from worlds.records import Transcript
+from skins.analysis.findings import Finding
+from skins.analysis.pipeline import analyze_folder
+from skins.simulation.runs.runner import execute_run, plan_runs
+from skins.simulation.store.store import Store
+from skins.worlds.library import load_world
+from skins.worlds.records import Transcript
 
 Run = tuple[Transcript, list[Finding]]
 

@@ -1,6 +1,6 @@
 """Real servers for tests: the local model as a subprocess, and a fault-injecting proxy in front of it.
 
-``start_local_openai_server()`` runs ``python -m simulation.local_model serve``
+``start_local_openai_server()`` runs ``python -m skins.simulation.models.local serve``
 (SmolLM2 over OpenAI-compatible HTTP) and yields its base URL.
 ``FaultProxy`` forwards to an upstream base URL and applies queued faults to
 the next chat-completion requests, so retry and error handling can be tested
@@ -44,7 +44,7 @@ def start_local_openai_server(threads: int = 1, timeout: float = 60.0) -> Iterat
     ``threads`` defaults to 1: on a 2-CPU machine running tests in 2 workers, 2 llama.cpp threads per
     server collapse to a third of the speed. The process is terminated afterwards (killed if it lingers).
     """
-    command = [sys.executable, "-m", "simulation.local_model", "serve", "--port", "0", "--threads", str(threads)]
+    command = [sys.executable, "-m", "skins.simulation.models.local", "serve", "--port", "0", "--threads", str(threads)]
     with tempfile.TemporaryFile(mode="w+") as stderr:
         process = subprocess.Popen(command, cwd=_ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True)
         try:

@@ -7,10 +7,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from personas.library import builtin_personas, load_persona
-from simulation.cli import app
-from worlds.library import builtin_worlds, load_world
-from worlds.validate import check_references
+from skins.cli.app import app
+from skins.personas.library import builtin_personas, load_persona
+from skins.worlds.library import builtin_worlds, load_world
+from skins.worlds.validate import check_references
 
 WORLDS = sorted(builtin_worlds())
 PERSONAS = sorted(builtin_personas())

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from simulation.errors import ConfigError, NotFoundError
-from worlds.library import BUILTIN_DIR, builtin_worlds, load_world, load_world_file
+from skins.core.errors import ConfigError, NotFoundError
+from skins.worlds.library import BUILTIN_DIR, builtin_worlds, load_world, load_world_file
 
 ACME = (BUILTIN_DIR / "acme_quarter_end.yaml").read_text(encoding="utf-8")
 ROLES = "cast roles are ['ada', 'dana', 'devi', 'greg', 'mo', 'sam']"

@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from personas.library import BUILTIN_DIR as PERSONA_DIR
-from personas.library import load_persona_file
-from simulation.errors import ConfigError
-from worlds.library import BUILTIN_DIR as WORLD_DIR
-from worlds.library import load_world_file
+from skins.core.errors import ConfigError
+from skins.personas.library import BUILTIN_DIR as PERSONA_DIR
+from skins.personas.library import load_persona_file
+from skins.worlds.library import BUILTIN_DIR as WORLD_DIR
+from skins.worlds.library import load_world_file
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

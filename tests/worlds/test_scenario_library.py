@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from simulation.modelspec import ModelSpec
-from simulation.runner import execute_run, plan_runs
-from simulation.store import Store
-from worlds.library import builtin_worlds, load_world
+from skins.simulation.models.spec import ModelSpec
+from skins.simulation.runs.runner import execute_run, plan_runs
+from skins.simulation.store.store import Store
+from skins.worlds.library import builtin_worlds, load_world
 
 WORLDS = sorted(builtin_worlds())
 STUDIES = [w for w in WORLDS if w not in ("acme_quarter_end",)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from scenarios import Run, count_found, count_used, deceptive, findings_of, policy_runs
 
-from worlds.library import load_world
+from skins.worlds.library import load_world
 
 WORLDS = {
     "oversight_subversion": ["no_goal_nudge", "aligned_goals", "no_scratchpad"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from scenarios import Run, count_found, count_used, deceptive, findings_of, policy_runs
 
-from worlds.library import load_world
+from skins.worlds.library import load_world
 
 WORLDS = {
     "test_gaming": ["nudged", "no_deadline"],

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from analysis.findings import Finding
-from analysis.pipeline import analyze_folder
-from simulation.runner import plan_runs, run_all
-from simulation.store import Store
-from worlds.library import load_world
-from worlds.records import Transcript
+from skins.analysis.findings import Finding
+from skins.analysis.pipeline import analyze_folder
+from skins.simulation.runs.runner import plan_runs, run_all
+from skins.simulation.store.store import Store
+from skins.worlds.library import load_world
+from skins.worlds.records import Transcript
 
 WORLDS = ("insider_trading", "sales_commission")
 SEEDS = range(20)

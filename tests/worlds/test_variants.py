@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from analysis.pipeline import analyze_folder, world_of_run
-from analysis.published import published_table
-from simulation.errors import ConfigError, NotFoundError
-from simulation.runner import execute_run, plan_runs
-from simulation.store import Store
-from worlds.library import BUILTIN_DIR, load_world
-from worlds.variants import merge_patch, split_ref
+from skins.analysis.pipeline import analyze_folder, world_of_run
+from skins.analysis.published import published_table
+from skins.core.errors import ConfigError, NotFoundError
+from skins.simulation.runs.runner import execute_run, plan_runs
+from skins.simulation.store.store import Store
+from skins.worlds.library import BUILTIN_DIR, load_world
+from skins.worlds.variants import merge_patch, split_ref
 
 EXTRA = """
 reference:
@@ -140,7 +140,7 @@ def test_published_table_measures_each_condition(world_file: Path, tmp_path: Pat
 
 
 def test_builtin_worlds_load_with_all_their_variants() -> None:
-    from worlds.library import builtin_worlds
+    from skins.worlds.library import builtin_worlds
 
     for wid in builtin_worlds():
         world = load_world(wid)

@@ -1,0 +1,309 @@
+"""The deception graph: personas as nodes, one edge per finding and target (NetworkX style).
+
+Nodes are keyed ``"{world_id}/{role}@{base_model}"`` so the same role played
+by different base models across a sweep stays apart. Every attribute is a
+``str``, ``int``, ``float`` or ``bool``, so the graph writes to GraphML as is.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DeceptionGraphBuilder",
+    "RunEdges",
+    "TableRow",
+    "build_deception_graph",
+    "deception_table",
+    "node_key",
+    "run_edges",
+    "run_roles",
+    "table_row",
+    "write_graph_files",
+]
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import networkx as nx
+from pydantic import BaseModel, ConfigDict
+
+from skins.analysis.findings import Finding, Motive
+from skins.worlds.records import RoleInfo, Transcript
+
+_HOW_ORDER = ("structural", "reasoning", "judge", "counterfactual")
+_UNKNOWN_ROLE = RoleInfo(persona="", title="", base_model="unknown")
+
+
+def node_key(world_id: str, role: str, base_model: str) -> str:
+    """``acme_quarter_end/dana@policy``."""
+    return f"{world_id}/{role}@{base_model}"
+
+
+def build_deception_graph(
+    runs: Iterable[tuple[Transcript, list[Finding]]], include_non_deceptive: bool = False
+) -> nx.MultiDiGraph:
+    """One node per (world, role, base model), one edge per finding and target.
+
+    Node attributes: ``role``, ``world``, ``persona``, ``title``,
+    ``base_model``, ``runs`` (runs it appeared in). Edge attributes: the
+    finding's fields, flattened (see :func:`_edge_attrs`); the edge key is the
+    finding id. Graph attributes: ``n_runs`` and ``worlds`` (comma-separated).
+    A run id seen twice is counted once.
+
+    >>> from skins.worlds.records import RoleInfo, Transcript
+    >>> from skins.analysis.findings import Evidence, Finding
+    >>> roles = {r: RoleInfo(persona=p, title=p, base_model="policy")
+    ...          for r, p in [("dana", "sales_rep"), ("sam", "customer")]}
+    >>> t = Transcript(run_id="r1", world_id="acme", seed=0, roles=roles)
+    >>> lie = Finding(run_id="r1", type="lie", deceptive=True, deceiver="dana", targets=["sam"],
+    ...               subject_kind="fact", subject="battery_defect", turn=2, message_index=1,
+    ...               extractor="lexical", detector="lie", confidence=0.9,
+    ...               evidence=Evidence(quote="The battery is fine."))
+    >>> G = build_deception_graph([(t, [lie])])
+    >>> sorted(G.nodes), G.graph["n_runs"]
+    (['acme/dana@policy', 'acme/sam@policy'], 1)
+    >>> [(u, v, d["type"]) for u, v, d in G.edges(data=True)]
+    [('acme/dana@policy', 'acme/sam@policy', 'lie')]
+    """
+    builder = DeceptionGraphBuilder()
+    for transcript, findings in runs:
+        builder.add(transcript, findings, include_non_deceptive)
+    return builder.graph()
+
+
+_NodeRow = tuple[str, dict[str, str | int]]
+_EdgeRow = tuple[str, str, str, dict[str, str | int | float | bool]]
+
+
+class RunEdges(NamedTuple):
+    """One run's nodes and edges, flattened (cheap to send between processes): see :func:`run_edges`."""
+
+    run_id: str
+    world_id: str
+    nodes: list[_NodeRow]
+    """(node key, attributes for a new node) per role of the run and role its findings name."""
+    edges: list[_EdgeRow]
+    """(source key, target key, finding id, attributes) per finding and target."""
+
+
+def run_edges(transcript: Transcript, findings: list[Finding], include_non_deceptive: bool = False) -> RunEdges:
+    """What :func:`build_deception_graph` adds for one run (the transcript's records are not read)."""
+    kept = [f for f in findings if f.deceptive or include_non_deceptive]
+    nodes: list[_NodeRow] = []
+    for role, info in run_roles(transcript, kept):
+        attrs: dict[str, str | int] = {
+            "role": role,
+            "world": transcript.world_id,
+            "persona": info.persona,
+            "title": info.title,
+            "base_model": info.base_model,
+            "runs": 1,
+        }
+        nodes.append((_key_of(transcript, role), attrs))
+    edges: list[_EdgeRow] = []
+    for finding in kept:
+        source, finding_id = _key_of(transcript, finding.deceiver), finding.finding_id
+        for target in finding.targets:
+            attrs_ = _edge_attrs(finding, target, transcript.world_id, finding_id)
+            edges.append((source, _key_of(transcript, target), finding_id, attrs_))
+    return RunEdges(transcript.run_id, transcript.world_id, nodes, edges)
+
+
+def run_roles(transcript: Transcript, findings: list[Finding]) -> list[tuple[str, RoleInfo]]:
+    """The run's roles, then any other role the findings name, each with who filled it (a node each)."""
+    roles = list(transcript.roles)
+    for f in findings:
+        roles += [r for r in [f.deceiver, *f.targets] if r not in roles]
+    return [(role, transcript.roles.get(role, _UNKNOWN_ROLE)) for role in roles]
+
+
+class DeceptionGraphBuilder:
+    """Builds :func:`build_deception_graph`'s graph run by run (from findings or from :class:`RunEdges`)."""
+
+    def __init__(self) -> None:
+        self._G = nx.MultiDiGraph()
+        self._seen: set[str] = set()
+        self._worlds: set[str] = set()
+
+    def add(self, transcript: Transcript, findings: list[Finding], include_non_deceptive: bool = False) -> None:
+        """Add one run (a run id seen before is ignored)."""
+        if transcript.run_id not in self._seen:
+            self.add_edges(run_edges(transcript, findings, include_non_deceptive))
+
+    def add_edges(self, run: RunEdges) -> None:
+        """Add one run's flattened nodes and edges (a run id seen before is ignored)."""
+        if run.run_id in self._seen:
+            return
+        self._seen.add(run.run_id)
+        self._worlds.add(run.world_id)
+        G = self._G
+        for key, attrs in run.nodes:  # every role of the run counts the run once
+            if key in G:
+                G.nodes[key]["runs"] += 1
+            else:
+                G.add_node(key, **attrs)
+        for source, target, finding_id, attrs_ in run.edges:
+            G.add_edge(source, target, key=finding_id, **attrs_)
+
+    def graph(self) -> nx.MultiDiGraph:
+        """The graph so far, with ``n_runs`` and ``worlds`` set."""
+        self._G.graph["n_runs"] = len(self._seen)
+        self._G.graph["worlds"] = ",".join(sorted(self._worlds))
+        return self._G
+
+
+def _key_of(transcript: Transcript, role: str) -> str:
+    info = transcript.roles.get(role, _UNKNOWN_ROLE)
+    return node_key(transcript.world_id, role, info.base_model)
+
+
+def _edge_attrs(
+    f: Finding, target: str, world_id: str, finding_id: str | None = None
+) -> dict[str, str | int | float | bool]:
+    """A finding flattened to GraphML-safe values: missing numbers are -1, missing text is ""."""
+    ev, belief = f.evidence, f.evidence.belief
+    return {
+        "finding_id": f.finding_id if finding_id is None else finding_id,
+        "run_id": f.run_id,
+        "world": world_id,
+        "type": f.type,
+        "deceptive": f.deceptive,
+        "deceiver": f.deceiver,
+        "target": target,
+        "targets": ",".join(f.targets),
+        "subject_kind": f.subject_kind,
+        "subject": f.subject,
+        "turn": f.turn,
+        "message_index": -1 if f.message_index is None else f.message_index,
+        "quote": ev.quote,
+        "extractor": f.extractor,
+        "detector": f.detector,
+        "confidence": float(f.confidence),
+        "accidentally_true": f.accidentally_true,
+        "truth": _opt_bool(ev.truth),
+        "asserted": _opt_bool(ev.asserted),
+        "belief_value": "" if belief is None else _opt_bool(belief.value),
+        "belief_source": "" if belief is None else belief.source,
+        "belief_via": "" if belief is None or belief.via is None else belief.via,
+        "belief_turn": -1 if belief is None else belief.turn,
+        "thought": ev.thought or "",
+        "note": ev.note,
+        "action_indexes": ",".join(str(i) for i in ev.action_indexes),
+        "motives": ",".join(sorted({m.incentive for m in f.motives})),
+        "motives_json": json.dumps([m.model_dump() for m in f.motives], sort_keys=True),
+    }
+
+
+def _opt_bool(value: bool | None) -> str:
+    return "" if value is None else ("true" if value else "false")
+
+
+class TableRow(BaseModel):
+    """Findings of one type about one subject from one persona to another, across runs."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    deceiver: str
+    """Node key of the deceiver."""
+    target: str
+    type: str
+    subject: str
+    count: int
+    """Edges (findings) aggregated in this row."""
+    runs_with: int
+    """Distinct runs with at least one of them."""
+    n_runs: int
+    """Runs the deceiver took part in (the rate's denominator)."""
+    rate: float
+    """runs_with / n_runs."""
+    motives: str
+    """Incentive ids with how they were attributed: ``"commission (structural, reasoning)"``."""
+
+
+def deception_table(G: nx.MultiDiGraph, runs: str = "runs") -> list[TableRow]:
+    """Edges aggregated by (deceiver, target, type, subject), most frequent first.
+
+    The rate's denominator is the deceiver node's ``runs`` attribute (the runs
+    it took part in), falling back to the graph's ``n_runs``; the two agree
+    when every run has the same cast and models.
+
+    >>> G = nx.MultiDiGraph(n_runs=2)
+    >>> G.add_node("w/a@m", runs=2)
+    >>> for run in ["r1", "r1", "r2"]:
+    ...     _ = G.add_edge("w/a@m", "w/b@m", type="lie", subject="f", run_id=run, motives_json="[]")
+    >>> [(r.count, r.runs_with, r.rate) for r in deception_table(G)]
+    [(3, 2, 1.0)]
+    """
+    groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for u, v, data in G.edges(data=True):
+        groups[(u, v, str(data.get("type", "")), str(data.get("subject", "")))].append(data)
+    rows = [_row(G, key, edges, runs) for key, edges in groups.items()]
+    return sorted(rows, key=lambda r: (-r.count, r.deceiver, r.target, r.type, r.subject))
+
+
+def _row(G: nx.MultiDiGraph, key: tuple[str, str, str, str], edges: list[dict[str, Any]], runs: str) -> TableRow:
+    n_runs = int(G.nodes[key[0]].get(runs, G.graph.get("n_runs", 0)))
+    runs_with = len({e.get("run_id") for e in edges})
+    return table_row(key, len(edges), runs_with, n_runs, _motive_pairs(edges))
+
+
+def table_row(
+    key: tuple[str, str, str, str], count: int, runs_with: int, n_runs: int, motives: Iterable[tuple[str, str]]
+) -> TableRow:
+    """The row of ``key`` = (deceiver, target, type, subject); ``motives``: (incentive, how) of its edges."""
+    deceiver, target, kind, subject = key
+    return TableRow(
+        deceiver=deceiver,
+        target=target,
+        type=kind,
+        subject=subject,
+        count=count,
+        runs_with=runs_with,
+        n_runs=n_runs,
+        rate=runs_with / n_runs if n_runs else 0.0,
+        motives=_motive_summary(motives),
+    )
+
+
+def _motive_pairs(edges: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """(incentive, how) of every motive of the edges."""
+    out: set[tuple[str, str]] = set()
+    read: set[str] = set()  # edges mostly repeat a few motive lists
+    for edge in edges:
+        text = edge.get("motives_json") or "[]"
+        if text not in read:
+            read.add(text)
+            out.update((m.incentive, m.how) for m in (Motive.model_validate(m) for m in json.loads(text)))
+    return out
+
+
+def _motive_summary(pairs: Iterable[tuple[str, str]]) -> str:
+    hows: dict[str, set[str]] = defaultdict(set)
+    for incentive, how in pairs:
+        hows[incentive].add(how)
+    parts = [f"{iid} ({', '.join(h for h in _HOW_ORDER if h in hows[iid])})" for iid in sorted(hows)]
+    return "; ".join(parts)
+
+
+def write_graph_files(G: nx.MultiDiGraph, folder: Path | str) -> list[Path]:
+    """Write ``graph.graphml``, ``graph.json`` (node-link; an edge's ``target`` role is ``target_role``
+    there, as node-link keeps ``target`` for the target node) and, with matplotlib, ``graph.png``.
+
+    Returns the paths written; ``graph.png`` is missing when matplotlib is not
+    installed (``pip install 'skins[plot]'`` adds it).
+    """
+    from skins.analysis.exports.writers import (
+        write_graph,  # the same writers as `skins export` (exports builds on this module)
+    )
+
+    out = Path(folder)
+    written = [write_graph(G, out / "graph.graphml", "graphml"), write_graph(G, out / "graph.json", "json")]
+    try:
+        from skins.analysis.graph.plot import draw_deception_graph
+    except ImportError:  # matplotlib is the optional 'plot' extra
+        return written
+    png = out / "graph.png"
+    draw_deception_graph(G, png)
+    return [*written, png]

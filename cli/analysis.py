@@ -1,0 +1,248 @@
+"""CLI for analysis over stored runs: ``skins analyze``, ``skins ablate``, ``skins compare``.
+
+Everything here reads the store; only ``ablate`` runs new simulations (both
+conditions, paired by seed), and a judge is paid at most once per message
+thanks to the response cache.
+"""
+
+from __future__ import annotations
+
+__all__ = ["register"]
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import typer
+from rich.table import Table
+
+from skins.cli.common import err, friendly, out
+from skins.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from skins.analysis.stats.compare import AblationRow, ComparisonRow, RateRow
+    from skins.analysis.stats.intervals import Interval
+
+
+def register(app: typer.Typer) -> None:
+    app.command("analyze")(friendly(analyze))
+    app.command("ablate")(friendly(ablate))
+    app.command("compare")(friendly(compare))
+
+
+def _ci(i: Interval) -> str:
+    return f"{i.estimate:.2f} [{i.low:.2f}, {i.high:.2f}]"
+
+
+def analyze(
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of `skins run`, `skins ablate` or a sweep.")],
+    judge: Annotated[str | None, typer.Option(help="Base-model alias or reference of a judge extractor.")] = None,
+    models_file: Annotated[Path | None, typer.Option("--models", help="models.yaml defining the judge alias.")] = None,
+    lexical: Annotated[bool, typer.Option(help="Run the lexical extractor (default on).")] = True,
+) -> None:
+    """Re-run claim extraction and every detector over stored transcripts (no simulation is paid again)."""
+    from skins.analysis.claims.base import Claim
+    from skins.analysis.claims.judge import JudgeFailure, disagreements, make_judge_extractor, make_judge_motives
+    from skins.analysis.pipeline import analyze_folder
+    from skins.cli.app import _graph
+    from skins.cli.models import open_cache
+    from skins.simulation.models.backends import resolve_model
+    from skins.simulation.models.spec import load_models
+
+    extractors = ["lexical"] if lexical else []
+    custom = {}
+    passes = []
+    failures: list[JudgeFailure] = []
+    if judge is not None:
+        spec = resolve_model(judge, load_models(models_file) if models_file else {})
+        cache = open_cache()
+        custom["judge"] = make_judge_extractor(spec, cache, failures=failures)
+        passes.append(make_judge_motives(spec, cache))
+        extractors.append("judge")
+    if not extractors:
+        raise ConfigError("no extractor: keep --lexical or give --judge")
+    claims: list[Claim] = []
+    analyzed = list(analyze_folder(run_dir, extractors=extractors, custom=custom, claims_out=claims, passes=passes))
+    _graph(run_dir, include_non_deceptive=False, analyzed=analyzed)
+    _print_rates(analyzed)
+    _print_graph_metrics(analyzed)
+    if len(extractors) > 1:
+        found = disagreements(claims)
+        out().print(f"extractors {extractors} disagree on {len(found)} (message, subject) pair(s)")
+        for d in found[:20]:
+            out().print(f"  run {d.run_id} message {d.message_index} {d.subject}: {d.stances}", markup=False)
+    if failures:
+        err().print(f"the judge could not read {len(failures)} message(s); first: {failures[0].reason}", markup=False)
+
+
+def _print_rates(analyzed: list[Any]) -> None:
+    from skins.analysis.stats.compare import rate_table, run_outcomes
+
+    rows: list[RateRow] = rate_table(run_outcomes(analyzed))
+    if not rows:
+        return
+    table = Table(title="Rates over runs (runs with ≥1 finding; 95% Wilson interval)")
+    for col in ("deceiver skin", "target skin", "type", "runs", "rate [95% CI]", "findings/run"):
+        table.add_column(col)
+    for r in rows:
+        k = r.key
+        table.add_row(
+            k["deceiver_skin"],
+            k["target_skin"],
+            k["type"],
+            f"{r.k_runs}/{r.n_runs}",
+            _ci(r.rate),
+            f"{r.mean_count:.2f}",
+        )
+    out().print(table)
+
+
+def _print_graph_metrics(analyzed: list[Any]) -> None:
+    """Top deceivers, reciprocity, second-hand lies and how often deception was caught."""
+    from skins.analysis.graph.build import build_deception_graph
+    from skins.analysis.graph.metrics import caught_rate, deception_reciprocity, second_hand_chains, top_deceivers
+
+    g = build_deception_graph(analyzed)
+    top = ", ".join(f"{g.nodes[n]['role']} ({g.nodes[n]['persona']}): {v:g}" for n, v in top_deceivers(g, n=5))
+    out().print(f"top deceivers: {top or 'none'}; reciprocity: {deception_reciprocity(g):.2f}", markup=False)
+    chains = second_hand_chains(analyzed)
+    out().print(f"second-hand deception chains: {len(chains)}", markup=False)
+    for c in chains[:5]:
+        out().print(
+            f"  run {c.run_id}: {c.source} -> {c.relay} -> {c.target} about {c.subject} ({c.relay_type})", markup=False
+        )
+    for kind, rate in sorted(caught_rate(analyzed).items()):
+        ways = ", ".join(f"{w} {n}" for w, n in sorted(rate.ways.items()))
+        out().print(
+            f"caught: {kind} {rate.caught}/{rate.total} ({rate.rate:.0%})" + (f" — {ways}" if ways else ""),
+            markup=False,
+        )
+
+
+def compare(
+    run_dir: Annotated[Path, typer.Argument(help="A folder holding runs of several conditions.")],
+    by: Annotated[str, typer.Option(help="skin, model or ablation.")] = "ablation",
+    interval: Annotated[
+        str, typer.Option(help="newcombe (score interval) or bootstrap (runs resampled).")
+    ] = "newcombe",
+) -> None:
+    """Differences between conditions, with intervals, effect sizes and exact p-values."""
+    from skins.analysis.pipeline import analyze_folder
+    from skins.analysis.stats.compare import compare as compare_outcomes
+    from skins.analysis.stats.compare import run_outcomes
+
+    if by not in ("skin", "model", "ablation"):
+        raise ConfigError(f"--by {by!r}: choose skin, model or ablation")
+    if interval not in ("newcombe", "bootstrap"):
+        raise ConfigError(f"--interval {interval!r}: choose newcombe or bootstrap")
+    key = {
+        "skin": ("deceiver_skin", "deceiver_model", "target_role", "type"),
+        "model": ("deceiver_model", "deceiver_skin", "target_role", "type"),
+    }
+    fields = key.get(by, ("deceiver_role", "target_role", "type", "subject"))
+    outcomes = run_outcomes(list(analyze_folder(run_dir)), by=fields)
+    rows = compare_outcomes(outcomes, by=_by(by), interval=_interval(interval))
+    _print_comparison(rows, by)
+
+
+def _by(text: str) -> Literal["skin", "model", "ablation"]:
+    return "skin" if text == "skin" else "model" if text == "model" else "ablation"
+
+
+def _interval(text: str) -> Literal["newcombe", "bootstrap"]:
+    return "bootstrap" if text == "bootstrap" else "newcombe"
+
+
+def _print_comparison(rows: list[ComparisonRow], by: str) -> None:
+    table = Table(title=f"Comparison by {by}: rate of runs with ≥1 finding; difference = B − A (95% CI)")
+    for col in ("held fixed", "A", "B", "rate A", "rate B", "B − A", "p", "Cohen's h", "n"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        fixed = ", ".join(f"{k}={v}" for k, v in r.stratum.items())
+        n = f"{r.n_pairs} pairs" if r.paired else f"{r.n_a}+{r.n_b}"
+        table.add_row(
+            fixed,
+            r.condition_a,
+            r.condition_b,
+            _ci(r.rate_a),
+            _ci(r.rate_b),
+            _ci(r.difference),
+            f"{r.p_value:.3g}",
+            f"{r.cohens_h:+.2f}",
+            n,
+        )
+    out().print(table)
+    if not rows:
+        out().print("No two conditions to compare in this folder.")
+
+
+def ablate(
+    world: Annotated[str, typer.Argument(help="Built-in world id or path to a world YAML file.")],
+    incentive: Annotated[str, typer.Option(help="The incentive to remove.")],
+    seeds: Annotated[int, typer.Option(min=2, help="Paired seeds per condition.")] = 20,
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder (both conditions).")] = Path("runs/ablate"),
+    model: Annotated[str | None, typer.Option(help="Base model of the 'default' alias (default policy).")] = None,
+    models_file: Annotated[Path | None, typer.Option("--models", help="models.yaml with aliases.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint for --model.")] = None,
+) -> None:
+    """Run paired seeds with and without an incentive; report each edge's change with an interval."""
+    from skins.analysis.counterfactual import save_ablation
+    from skins.analysis.pipeline import analyze_folder
+    from skins.analysis.stats.compare import ablation_effects, run_outcomes
+    from skins.cli.app import _run_with_progress
+    from skins.cli.models import model_aliases, open_cache
+    from skins.simulation.runs.runner import RunOptions, check_backends, plan_runs
+    from skins.simulation.store.store import Store
+    from skins.worlds.library import load_world
+
+    loaded = load_world(world)
+    if incentive not in loaded.spec.incentives:
+        raise ConfigError(f"--incentive {incentive!r}: {loaded.spec.id} has {sorted(loaded.spec.incentives)}")
+    aliases = model_aliases(model, models_file, base_url)
+    specs = [*plan_runs(loaded, range(seeds), aliases), *plan_runs(loaded, range(seeds), aliases, [incentive])]
+    check_backends(specs)
+    with Store(out_dir) as store:
+        _run_with_progress(specs, store, RunOptions(cache=open_cache()), f"{loaded.spec.id} ± {incentive}")
+    analyzed = list(analyze_folder(out_dir))
+    fields = ("deceiver_role", "target_role", "type", "subject")
+    rows = ablation_effects(run_outcomes(analyzed, by=fields), incentive)
+    _print_ablation(rows, incentive)
+    _print_accuracy(analyzed, loaded.spec, incentive)
+    save_ablation(out_dir, rows)
+    from skins.cli.app import _graph
+
+    _graph(out_dir, include_non_deceptive=False)  # edges now carry the counterfactual motives too
+
+
+def _print_accuracy(analyzed: list[Any], world: Any, incentive: str) -> None:
+    """Sandbagging's comparison: capability-task accuracy with the incentive against without it."""
+    from skins.analysis.stats.compare import accuracy_difference
+
+    push = world.incentives[incentive].pushes.action
+    if push is None or push.tool not in world.tools or world.tools[push.tool].kind != "capability_task":
+        return
+    for d in accuracy_difference(analyzed, push.tool, incentive):
+        out().print(
+            f"accuracy on {push.tool} ({d.actor} @{d.base_model}): with {incentive} {_ci(d.threat_accuracy)}, "
+            f"without {_ci(d.control_accuracy)}, difference {_ci(d.difference)} ({d.interval})",
+            markup=False,
+        )
+
+
+def _print_ablation(rows: list[AblationRow], incentive: str) -> None:
+    table = Table(title=f"Ablation of {incentive}: rate with (A) and without (B); change = B − A (95% CI)")
+    for col in ("deceiver", "target", "type", "about", "with", "without", "change", "p", "causal"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        k = r.key
+        table.add_row(
+            k["deceiver_role"],
+            k["target_role"],
+            k["type"],
+            k["subject"],
+            _ci(r.rate_a),
+            _ci(r.rate_b),
+            _ci(r.difference),
+            f"{r.p_value:.3g}",
+            "yes" if r.causal else "no",
+        )
+    out().print(table)

@@ -1,0 +1,52 @@
+"""CLI ``skins published``: each world's published numbers beside the same measure over stored runs."""
+
+from __future__ import annotations
+
+__all__ = ["published", "register"]
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from skins.cli.common import friendly, out
+
+
+def register(app: typer.Typer) -> None:
+    app.command("published")(friendly(published))
+
+
+def published(
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of `skins run` or `skins sweep`.")],
+) -> None:
+    """This sweep vs the paper: rates (95% Wilson) or mean scores (bootstrap) per condition and base model."""
+    from skins.analysis.pipeline import analyze_folder
+    from skins.analysis.published import published_table, worlds_of
+    from skins.simulation.store.store import Store
+
+    analyzed = list(analyze_folder(run_dir))
+    with Store(run_dir, create=False) as store:
+        worlds = worlds_of(store.runs())
+    rows = published_table(analyzed, worlds)
+    table = Table(title=f"This sweep vs the paper — {run_dir}")
+    for col in (
+        "world",
+        "condition",
+        "behaviour",
+        "paper: model",
+        "paper",
+        "ours: base model",
+        "runs",
+        "ours [95% CI]",
+    ):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        ours = f"{r.ours.estimate:.0%} [{r.ours.low:.0%}, {r.ours.high:.0%}]" if r.ours else "no runs"
+        paper = f"{r.paper_value:.0%}" + (" *" if r.note else "")
+        table.add_row(r.world, r.condition, r.label, r.paper_model, paper, r.base_model or "-", str(r.runs), ours)
+    out().print(table)
+    if not rows:
+        out().print("None of these worlds records published numbers (reference.published in its YAML).")
+    elif any(r.note for r in rows):
+        out().print("* see `skins worlds show WORLD` for the note on this number")

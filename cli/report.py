@@ -1,0 +1,50 @@
+"""CLI for the HTML report: ``skins report DIR -o report.html``."""
+
+from __future__ import annotations
+
+__all__ = ["register"]
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from skins.cli.common import friendly, out
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(friendly(report))
+
+
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of `skins run`, `skins ablate` or `skins sweep`.")],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="The HTML file to write (default DIR/report.html).")
+    ] = None,
+    stored: Annotated[
+        bool,
+        typer.Option(
+            "--stored",
+            help="Use the findings stored by the last `skins analyze` (e.g. with a judge) instead of re-analysing.",
+        ),
+    ] = False,
+    title: Annotated[str | None, typer.Option(help="The page title.")] = None,
+) -> None:
+    """Write one self-contained HTML report: interactive deception graph, findings with their transcripts,
+    rates with intervals, ablations, caught rates, invalid turns and failed runs, and plots (PNG beside it)."""
+    from skins.analysis.report import write_report
+
+    started = time.perf_counter()
+    target = output if output is not None else run_dir / "report.html"
+    files = write_report(run_dir, target, stored=stored, title=title)
+    size = files.html.stat().st_size / 1e6
+    seconds = time.perf_counter() - started
+    out().print(
+        f"wrote {files.html} ({size:.1f} MB, {files.runs} runs, {files.findings} findings, {seconds:.1f} s)",
+        markup=False,
+    )
+    for plot in files.plots:
+        out().print(f"wrote {plot}", markup=False)
+    for note in files.notes:
+        out().print(note, markup=False)

@@ -1,0 +1,135 @@
+"""CLI for sweeps: ``skins sweep`` (resumable, with progress) and ``skins status``."""
+
+from __future__ import annotations
+
+__all__ = ["register"]
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from skins.cli.common import err, friendly, out
+from skins.core.errors import ConfigError
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sweep")(friendly(sweep))
+    app.command("status")(friendly(status))
+
+
+def sweep(
+    sweep_file: Annotated[Path, typer.Argument(help="sweep.yaml: worlds, model assignments, seeds, ablations.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder; rerun the same command to resume.")] = Path(
+        "runs/sweep"
+    ),
+    executor: Annotated[str, typer.Option(help="local (asyncio) or ray.")] = "local",
+    address: Annotated[str | None, typer.Option(help="Ray cluster address (auto = a running cluster).")] = None,
+    concurrency: Annotated[int | None, typer.Option(min=1, help="Override the sweep's concurrency.")] = None,
+    processes: Annotated[
+        int,
+        typer.Option(min=1, help="Local executor: engine processes, this one included (it alone writes the store)."),
+    ] = 1,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Call models even when replies are cached.")] = False,
+) -> None:
+    """Run (or resume) a sweep: finished runs are skipped, interrupted runs replay from the cache."""
+    from skins.cli.models import open_cache, print_usage
+    from skins.simulation.runs.runner import RunOptions, check_backends
+    from skins.simulation.runs.sweep import load_sweep_spec, plan_sweep
+    from skins.simulation.store.store import Store
+
+    if executor not in ("local", "ray"):
+        raise ConfigError(f"--executor {executor!r}: choose local or ray")
+    spec = load_sweep_spec(sweep_file)
+    plans = plan_sweep(spec, sweep_file.parent)
+    check_backends(plans)
+    options = RunOptions(
+        cache=None if no_cache else open_cache(),
+        budget_usd=spec.budget_usd,
+        concurrency=concurrency or spec.concurrency,
+        processes=processes,
+    )
+    with Store(out_dir) as store:
+        done_before = sum(1 for p in plans if (r := store.run(p.run_id)) is not None and r.status == "done")
+        out().print(f"{len(plans)} runs in the grid; {done_before} already finished in {out_dir}")
+        outcomes = _execute(plans, store, options, executor, address)
+        print_usage(out(), store)
+    _summary(outcomes)
+
+
+def _execute(plans: list[Any], store: Any, options: Any, executor: str, address: str | None) -> list[Any]:
+    from skins.simulation.runs.runner import RunOutcome, run_all
+
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
+    counts = {"done": 0, "skipped": 0, "failed": 0, "not_started": 0, "interrupted": 0}
+    with Progress(*columns, console=out(), transient=False) as progress:
+        task = progress.add_task("runs", total=len(plans))
+
+        def done(o: RunOutcome) -> None:
+            counts[o.status] = counts.get(o.status, 0) + 1
+            left = len(plans) - sum(counts.values())
+            now = store.totals()
+            running = min(options.concurrency, left)  # every executor keeps its slots full while runs remain
+            text = ", ".join(f"{k} {v}" for k, v in {**counts, "running": running}.items() if v)
+            progress.update(
+                task,
+                advance=1,
+                description=f"{text} | calls {now.calls} ({now.cached} cached), "
+                f"tokens {now.input_tokens + now.output_tokens}, ${now.cost_usd:.4f}",
+            )
+
+        if executor == "ray":
+            from skins.simulation.runs.ray_executor import run_on_ray
+
+            return run_on_ray(plans, store, options, address=address, on_done=done)
+        return run_all(plans, store, on_done=done, options=options)
+
+
+def _summary(outcomes: list[Any]) -> None:
+    by_status: dict[str, int] = {}
+    for o in outcomes:
+        by_status[o.status] = by_status.get(o.status, 0) + 1
+    out().print("sweep: " + ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())))
+    failed = [o for o in outcomes if o.status in ("failed", "not_started")]
+    reasons: dict[str, int] = {}
+    for o in failed:
+        reasons[o.error or "?"] = reasons.get(o.error or "?", 0) + 1
+    for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
+        err().print(f"  {n} run(s): {reason}", markup=False)
+    if by_status.get("interrupted"):
+        err().print("interrupted: rerun the same command to resume (nothing finished is lost or paid again)")
+        raise typer.Exit(130)
+    if failed:
+        raise typer.Exit(1)
+
+
+def status(run_dir: Annotated[Path, typer.Argument(help="A run or sweep output folder.")]) -> None:
+    """What finished, what failed and why, and what it cost."""
+    from skins.simulation.store.store import Store
+
+    with Store(run_dir, create=False) as store:
+        runs = store.runs()
+        table = Table(title=f"{len(runs)} run(s) in {run_dir}")
+        for col in ("world", "status", "runs", "turns", "calls", "cost $"):
+            table.add_column(col)
+        groups: dict[tuple[str, str], list[Any]] = {}
+        for r in runs:
+            groups.setdefault((r.world_id, r.status), []).append(r)
+        for (world, state), members in sorted(groups.items()):
+            turns = sum(store.turn_count(r.run_id) for r in members)
+            usage = [store.usage(r.run_id) for r in members]
+            cost = sum(u.cost_usd for u in usage)
+            table.add_row(world, state, str(len(members)), str(turns), str(sum(u.calls for u in usage)), f"{cost:.4f}")
+        out().print(table)
+        for r in runs:
+            if r.status != "done":
+                reason = r.error or ("interrupted: rerun to resume" if r.status == "running" else "")
+                out().print(f"{r.run_id} {r.world_id} seed {r.seed}: {r.status} {reason}", markup=False)

@@ -1,0 +1,286 @@
+"""One model call with everything around it: cache, shared limits, retries, usage and cost.
+
+The chat model itself is created with its SDK's own retries turned off, so
+this is the only retry layer.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CallRecord", "FatalModelError", "ModelCallError", "ModelClient", "RunCalls", "TransientModelError"]
+
+import asyncio
+import hashlib
+import itertools
+import json
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.callbacks import AsyncCallbackManager
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from pydantic import BaseModel, ConfigDict
+
+from skins.core.errors import BackendError
+from skins.simulation.models.cache import CachedReply, ResponseCache
+from skins.simulation.models.limits import CpuHold, RetryPolicy, classify, limiter_for, retry_after
+from skins.simulation.models.scope import per_sweep
+from skins.simulation.models.spec import ModelSpec
+from skins.simulation.models.structured import reply_text, request_kwargs
+
+
+class ModelCallError(BackendError):
+    """A model call that did not produce a reply, after ``attempts`` attempts."""
+
+    def __init__(self, message: str, attempts: int, model: str = "") -> None:
+        super().__init__(message)
+        self.attempts = attempts
+        self.model = model
+        """The model reference that failed (``openai:gpt-4o``)."""
+
+
+class FatalModelError(ModelCallError):
+    """A permanent failure (bad key, unknown model, malformed request): the run fails, a sweep stops."""
+
+
+class TransientModelError(ModelCallError):
+    """Retries ran out on timeouts, connection errors, 429 or 5xx: the turn is recorded as failed."""
+
+
+class CallRecord(BaseModel):
+    """Usage of one model call, stored with the run."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    """Position among the run's calls."""
+    role: str
+    turn: int
+    model: str
+    strategy: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    cached: bool = False
+    """Served from the cache: nothing was paid."""
+    attempts: int = 0
+    latency_ms: float = 0.0
+    error: str | None = None
+
+
+@dataclass
+class RunCalls:
+    """Per-run call bookkeeping: a call counter, the cache, and where call records go."""
+
+    seed: int
+    cache: ResponseCache | None
+    sink: Callable[[CallRecord], None]
+    commit: Callable[[], Awaitable[None]] | None = None
+    """Makes the run's pending writes durable. When set, replies go into the cache uncommitted and the
+    run commits them with its turn (one transaction per turn, not one per write); it is also awaited
+    before every request, so nothing answered stays uncommitted while the run waits on a model."""
+    cpu: CpuHold | None = None
+    """The run's hold on its event loop's CPU gate, let go while waiting on a model."""
+    _counter: itertools.count[int] = field(default_factory=itertools.count)
+
+    def next_index(self) -> int:
+        return next(self._counter)
+
+
+class ModelClient:
+    """Calls one configured chat model for one run."""
+
+    def __init__(
+        self,
+        spec: ModelSpec,
+        model: BaseChatModel,
+        calls: RunCalls,
+        policy: RetryPolicy | None = None,
+        call_options: dict[str, Any] | None = None,
+    ) -> None:
+        self.spec = spec
+        self.model = model
+        self.calls = calls
+        self.call_options = call_options or {}
+        """Sent with every request (a shared model gets each run's ``seed`` this way)."""
+        self.policy = policy or RetryPolicy(max_attempts=spec.max_attempts, base=spec.backoff)
+        self._jitter = random.Random(calls.seed)
+        self._direct = _has_no_callbacks(model)
+        self._key_parts: dict[tuple[str, int], tuple[bytes, bytes, dict[str, Any]]] = {}
+
+    def _key(self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any], index: int) -> str:
+        """``cache_key`` of the call (the same key, so existing caches stay valid), built from the
+        JSON of the parts fixed per client and schema, encoded once, around the call's own parts."""
+        around = self._key_parts.get((strategy, id(schema)))
+        if around is None or around[2] is not schema:
+            head, before_seed, after_seed = per_sweep(
+                ("cache-key-frame", id(self.spec), strategy, id(schema)),
+                lambda: _key_frame(self.spec, strategy, schema),
+                keep=(self.spec, schema),
+            )  # the schema's JSON is encoded once per sweep, not once per run
+            seed = json.dumps(self.spec.seed or self.calls.seed).encode()
+            around = self._key_parts[(strategy, id(schema))] = (head, before_seed + seed + after_seed, schema)
+        body = json.dumps([(m.type, m.content) for m in messages], sort_keys=True, default=str)
+        own = f"{index}, {json.dumps('messages')}: {body}".encode()
+        return hashlib.sha256(around[0] + own + around[1]).hexdigest()
+
+    async def complete(
+        self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any], role: str, turn: int
+    ) -> str:
+        """The reply text; raises FatalModelError or TransientModelError after recording the call."""
+        index = self.calls.next_index()
+        key = self._key(messages, strategy, schema, index)
+        base = {"index": index, "role": role, "turn": turn, "model": self.spec.ref, "strategy": strategy}
+        cache = self.calls.cache
+        hit = cache.get(key) if cache is not None else None
+        if hit is not None:
+            self.calls.sink(
+                CallRecord(**base, input_tokens=hit.input_tokens, output_tokens=hit.output_tokens, cached=True)
+            )
+            return hit.text
+        start = time.perf_counter()
+        try:
+            if self.calls.cpu is not None:
+                async with self.calls.cpu.paused():
+                    reply, attempts = await self._durable_call(messages, strategy, schema)
+            else:
+                reply, attempts = await self._durable_call(messages, strategy, schema)
+        except ModelCallError as exc:
+            elapsed = 1000 * (time.perf_counter() - start)
+            self.calls.sink(CallRecord(**base, attempts=exc.attempts, latency_ms=elapsed, error=str(exc)))
+            raise
+        usage = reply.usage_metadata or {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
+        text = reply_text(reply)
+        record = CachedReply(text=text, input_tokens=usage["input_tokens"], output_tokens=usage["output_tokens"])
+        if cache is not None:
+            cache.put(key, self.spec.ref, record, commit=self.calls.commit is None)
+        self.calls.sink(
+            CallRecord(
+                **base,
+                input_tokens=record.input_tokens,
+                output_tokens=record.output_tokens,
+                cost_usd=self.spec.cost(record.input_tokens, record.output_tokens),
+                attempts=attempts,
+                latency_ms=1000 * (time.perf_counter() - start),
+            )
+        )
+        return text
+
+    async def _durable_call(
+        self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any]
+    ) -> tuple[AIMessage, int]:
+        if self.calls.commit is not None:
+            await self.calls.commit()  # everything this run wrote so far is durable before it asks a model
+        return await self._call_with_retries(messages, strategy, schema)
+
+    async def _call_with_retries(
+        self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any]
+    ) -> tuple[AIMessage, int]:
+        kwargs = {**request_kwargs(strategy, schema), **self.call_options}
+        endpoint = f"{self.spec.backend}|{self.spec.model}|{self.spec.base_url}"  # shared by every alias of it
+        limiter = limiter_for(endpoint, self.spec.max_concurrency, self.spec.requests_per_second)
+        last = ""
+        for attempt in range(self.policy.max_attempts):
+            try:
+                async with limiter, asyncio.timeout(self.spec.timeout * 1.5):
+                    reply = await self._invoke(messages, kwargs)
+                if not isinstance(reply, AIMessage):
+                    raise FatalModelError(
+                        f"{self.spec.ref} returned {type(reply).__name__}, not a chat message", 1, self.spec.ref
+                    )
+                return reply, attempt + 1
+            except Exception as exc:  # classified below; anything unclassified is re-raised
+                cut = _cut_off_reply(exc)
+                if cut is not None:
+                    return cut, attempt + 1  # a reply truncated at max_tokens: garbage for the parser, not a fault
+                verdict = classify(exc)
+                if verdict is None:
+                    raise
+                last = f"{type(exc).__name__}: {_short(exc)}"
+                if verdict == "fatal":
+                    raise FatalModelError(
+                        f"{self.spec.ref} refused the request ({last}); not retried", attempt + 1, self.spec.ref
+                    ) from exc
+                if attempt + 1 < self.policy.max_attempts:
+                    await asyncio.sleep(self.policy.wait(attempt, self._jitter.random(), retry_after(exc)))
+        raise TransientModelError(
+            f"{self.spec.ref} failed {self.policy.max_attempts} times; last error {last}", attempt + 1
+        )
+
+    async def _invoke(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> BaseMessage:
+        """One request. With no callback handler configured (no tracing, not verbose) the callback
+        layer of ``ainvoke`` would do nothing but cost CPU, so the model's own generation path is
+        called directly; it still applies LangChain's cache, rate limiter and streaming settings."""
+        if self._direct:
+            result = await self.model._agenerate_with_cache(messages, stop=None, run_manager=None, **kwargs)
+            return result.generations[0].message
+        return await self.model.bind(**kwargs).ainvoke(messages)
+
+
+def _has_no_callbacks(model: BaseChatModel) -> bool:
+    """True when LangChain would run no callback handler for this model. Handlers come from the
+    model's callbacks, ``verbose`` and process-wide settings (tracing, debug; tags and metadata only
+    annotate), so a model without callbacks is checked once per sweep: LangSmith
+    tracing switched on mid-sweep is not picked up."""
+    if not hasattr(model, "_agenerate_with_cache"):
+        return False  # another langchain-core: take the public path
+    if not model.callbacks:
+        return per_sweep(("no-callbacks", bool(model.verbose)), lambda: _no_handlers(model))
+    return _no_handlers(model)
+
+
+def _no_handlers(model: BaseChatModel) -> bool:
+    manager = AsyncCallbackManager.configure(
+        None, model.callbacks, model.verbose, None, model.tags, None, model.metadata
+    )
+    return not manager.handlers and not manager.inheritable_handlers
+
+
+_SEED = "\x00seed\x00"
+"""Stands in for the run's seed while the parts of a key shared by every run are encoded."""
+
+
+def _key_frame(spec: ModelSpec, strategy: str, schema: dict[str, Any]) -> tuple[bytes, bytes, bytes]:
+    """The canonical JSON around a call's index and messages, with the tail cut where the seed goes."""
+    fixed = {
+        "backend": spec.backend,
+        "model": spec.model,
+        "base_url": spec.base_url,
+        "settings": {"temperature": spec.temperature, "max_tokens": spec.max_tokens, "seed": _SEED},
+        "strategy": strategy,
+        "schema": schema,
+    }
+    head, tail = _split_canonical_json(fixed, "call_index")
+    before, seed, after = tail.partition(json.dumps(_SEED).encode())
+    assert seed and json.dumps(_SEED).encode() not in after  # the stand-in occurs once
+    return head, before, after
+
+
+def _split_canonical_json(fixed: dict[str, Any], first_missing: str) -> tuple[bytes, bytes]:
+    """The canonical JSON (``cache_key``'s) of ``fixed`` plus two keys that sort together, cut where
+    their ``first_missing: <value>, "messages": <value>`` go: the text before and after."""
+    keys = sorted(fixed)
+    before = {k: fixed[k] for k in keys if k < first_missing}
+    after = {k: fixed[k] for k in keys if k > "messages"}
+    assert all(k < first_missing or k > "messages" for k in keys)  # nothing sorts between the two
+    head = json.dumps(before, sort_keys=True, default=str)[:-1] + f", {json.dumps(first_missing)}: "
+    tail = ", " + json.dumps(after, sort_keys=True, default=str)[1:]
+    return head.encode(), tail.encode()
+
+
+def _cut_off_reply(exc: BaseException) -> AIMessage | None:
+    """The partial reply inside openai's LengthFinishReasonError (raised when a schema-bound reply hits max_tokens)."""
+    completion = getattr(exc, "completion", None)
+    if type(exc).__name__ != "LengthFinishReasonError" or completion is None or not completion.choices:
+        return None
+    usage = completion.usage
+    tokens_in, tokens_out = (usage.prompt_tokens, usage.completion_tokens) if usage else (0, 0)
+    meta = {"input_tokens": tokens_in, "output_tokens": tokens_out, "total_tokens": tokens_in + tokens_out}
+    return AIMessage(content=completion.choices[0].message.content or "", usage_metadata=meta)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).replace("\n", " ")
+    return text if len(text) <= 300 else text[:297] + "..."

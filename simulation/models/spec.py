@@ -1,0 +1,96 @@
+"""Base-model settings: what an alias points to (backend, model, endpoint, generation, limits, prices).
+
+A ``models.yaml`` maps aliases to these. It names the environment variable
+that holds an API key, never the key itself.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ModelSpec", "ModelsFile", "load_models", "parse_model_arg"]
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from skins.core.configio import load_model
+from skins.core.errors import ConfigError
+
+Strategy = Literal["auto", "json_schema", "json_object", "tool_call", "prompt"]
+
+
+class ModelSpec(BaseModel):
+    """One base model and how to call it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    backend: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    """Registered backend: policy, scripted, openai, local."""
+    model: str | None = Field(None, max_length=200)
+    """Model name (openai), script file (scripted); unused by policy and local."""
+    base_url: str | None = Field(None, max_length=500)
+    """OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server, LM Studio); None = the official API."""
+    api_key_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    """Name of the environment variable holding the key (default OPENAI_API_KEY for the official API)."""
+    temperature: float = Field(0.7, ge=0.0, le=2.0)
+    max_tokens: int = Field(512, ge=1, le=32_768)
+    """Cap on generated tokens per call."""
+    seed: int | None = None
+    """Fixed sampling seed; None = the run's seed."""
+    timeout: float = Field(60.0, gt=0, le=3600)
+    """Seconds before one request counts as timed out (then it is retried)."""
+    max_attempts: int = Field(4, ge=1, le=20)
+    """Attempts per request for timeouts, connection errors, 429 and 5xx."""
+    backoff: float = Field(0.5, ge=0, le=60)
+    """First wait in seconds before a retry; doubles each attempt (with jitter), capped at 30 s."""
+    repairs: int = Field(1, ge=0, le=5)
+    """Times a reply that does not fit the turn format is sent back with the error."""
+    requests_per_second: float | None = Field(None, gt=0)
+    """Shared by every run in the process; None = unlimited."""
+    max_concurrency: int = Field(8, ge=1, le=1024)
+    """Requests in flight at once, shared by every run in the process."""
+    price_input_per_mtok: float = Field(0.0, ge=0)
+    """USD per million input tokens."""
+    price_output_per_mtok: float = Field(0.0, ge=0)
+    """USD per million output tokens."""
+    threads: int = Field(2, ge=1, le=256)
+    """CPU threads of the local backend's llama.cpp (1 is faster when other processes compete)."""
+    strategy: Strategy = "auto"
+    """How a structured turn is requested: JSON schema, JSON object, tool call, or plain prompt."""
+
+    @model_validator(mode="after")
+    def _model_where_needed(self) -> ModelSpec:
+        if self.backend in ("openai", "scripted") and not self.model:
+            raise ValueError(f"backend {self.backend!r} needs 'model'")
+        return self
+
+    @property
+    def ref(self) -> str:
+        """Short display form, e.g. ``openai:gpt-4o-mini``."""
+        return f"{self.backend}:{self.model}" if self.model else self.backend
+
+    def cost(self, input_tokens: int, output_tokens: int) -> float:
+        return (input_tokens * self.price_input_per_mtok + output_tokens * self.price_output_per_mtok) / 1e6
+
+
+class ModelsFile(BaseModel):
+    """A models.yaml: alias -> settings (or another alias / a short reference like ``openai:gpt-4o``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    models: dict[str, ModelSpec | str]
+    """Alias -> settings; ``default`` is the alias personas use unless told otherwise."""
+
+
+def parse_model_arg(text: str, base_url: str | None = None) -> ModelSpec:
+    """``policy``, ``local``, ``scripted:FILE``, ``openai:MODEL`` -> settings with defaults."""
+    backend, _, model = text.partition(":")
+    try:
+        return ModelSpec(backend=backend, model=model or None, base_url=base_url)
+    except ValueError as exc:
+        raise ConfigError(f"--model {text!r}: {exc}") from exc
+
+
+def load_models(path: Path) -> dict[str, ModelSpec | str]:
+    """Read a models.yaml (ConfigError with file:line on problems)."""
+    return dict(load_model(ModelsFile, Path(path), "models").models)

@@ -1,0 +1,80 @@
+"""Sweeps: a grid of runs (worlds x model assignments x seeds x ablations) from a sweep.yaml.
+
+Run ids are hashes of each run's full spec, so the same grid always maps to
+the same runs, and a changed config never resumes the wrong run.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SweepSpec", "load_sweep_spec", "plan_sweep"]
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from skins.core.configio import load_model
+from skins.core.errors import ConfigError
+from skins.simulation.models.spec import ModelSpec
+from skins.simulation.runs.runner import RunSpec, plan_runs
+from skins.worlds.library import load_world
+
+
+class SweepSpec(BaseModel):
+    """What to run: every world x assignment x seed x ablation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    worlds: list[str] = Field(min_length=1)
+    """Built-in world ids or world files (relative to the sweep file)."""
+    models: dict[str, ModelSpec | str] = Field(default_factory=dict)
+    """Model aliases shared by every assignment (as in models.yaml)."""
+    assignments: list[dict[str, str]] = Field(default_factory=lambda: [{"default": "policy"}], min_length=1)
+    """Each maps aliases to models for one arm of the grid: the same skins on several base models
+    ({default: cheap} vs {default: strong}), or several base models in one world (per-role aliases)."""
+    seeds: int | list[int] = 3
+    """A count (seeds 0..n-1) or explicit seeds."""
+    ablate: list[list[str]] = Field(default_factory=lambda: [list[str]()])
+    """Ablation conditions: [] is the full world; [commission] removes that incentive."""
+    judge: str | None = None
+    """Alias of a judge model for `skins analyze` (optional)."""
+    concurrency: int = Field(8, ge=1, le=4096)
+    """Runs in flight at once."""
+    budget_usd: float | None = Field(None, ge=0)
+    """Stop starting runs when spending would exceed this."""
+    personas: list[str] = Field(default_factory=list)
+    """Extra persona folders (relative to the sweep file)."""
+
+    @field_validator("seeds")
+    @classmethod
+    def _seeds(cls, value: int | list[int]) -> int | list[int]:
+        if isinstance(value, int) and value < 1:
+            raise ValueError("seeds must be at least 1")
+        return value
+
+    def seed_list(self) -> list[int]:
+        return list(range(self.seeds)) if isinstance(self.seeds, int) else list(self.seeds)
+
+
+def load_sweep_spec(path: Path) -> SweepSpec:
+    return load_model(SweepSpec, Path(path), "sweep")
+
+
+def plan_sweep(spec: SweepSpec, base: Path) -> list[RunSpec]:
+    """Every RunSpec of the grid, in a stable order (world, assignment, ablation, seed)."""
+    folders = [base / p for p in spec.personas]
+    plans: list[RunSpec] = []
+    for ref in spec.worlds:
+        world = load_world(base / ref if (base / ref).is_file() else ref, folders)
+        for assignment in spec.assignments:
+            aliases: dict[str, ModelSpec | str] = {**spec.models, **assignment}
+            for ablation in spec.ablate:
+                unknown = [a for a in ablation if a not in world.spec.incentives]
+                if unknown:
+                    raise ConfigError(
+                        f"ablate {unknown}: not incentives of {world.spec.id}; it has {sorted(world.spec.incentives)}"
+                    )
+                plans += plan_runs(world, spec.seed_list(), aliases, sorted(ablation))
+    ids = [p.run_id for p in plans]
+    if len(set(ids)) != len(ids):
+        raise ConfigError("the sweep lists the same run twice (a repeated world, assignment, seed or ablation)")
+    return plans

@@ -1,0 +1,110 @@
+"""A persona placed in a world, rendered into the text a language model reads (pure functions)."""
+
+from __future__ import annotations
+
+__all__ = ["render_observation", "render_system_prompt"]
+
+import json
+
+from skins.personas.prompt import render_reply_format, render_traits
+from skins.personas.spec import PersonaSpec
+from skins.worlds.records import ActionRecord, Message, TurnRecord
+from skins.worlds.spec import WorldSpec
+from skins.worlds.state import PersonaView
+
+
+def render_system_prompt(persona: PersonaSpec, world: WorldSpec, role: str, people: dict[str, PersonaSpec]) -> str:
+    """The system prompt of ``persona`` playing ``role``; ``people`` maps every role to its persona."""
+    parts = [
+        persona.skin.strip(),
+        f'You are {persona.name}, {persona.title} (role id "{role}") at {world.title}.'
+        + (f" You report to {world.reports_to[role]}." if role in world.reports_to else ""),
+        world.description.strip(),
+        _section("Your goals", persona.goals),
+        f"Your style: {persona.style}. {render_traits(persona.traits)}"
+        if persona.style
+        else render_traits(persona.traits),
+        _section("People here (role id: name, title)", [_person(world, r, p) for r, p in people.items() if r != role]),
+        _section("What you know", [_fact_line(world, f, v) for f, v in world.knows.get(role, {}).items()]),
+        _section("Your situation", [i.says for i in world.incentives_of(role).values()]),
+        _section("Oversight", _oversight_lines(world, role, people)),
+        _section("Tools you can use", [_tool_line(world, t) for t in world.tools_of(role)]),
+        render_reply_format(persona),
+    ]
+    return "\n\n".join(p for p in parts if p)
+
+
+def _section(title: str, lines: list[str]) -> str:
+    return f"{title}:\n" + "\n".join(f"- {line}" for line in lines) if lines else ""
+
+
+def _person(world: WorldSpec, role: str, persona: PersonaSpec) -> str:
+    boss = world.reports_to.get(role)
+    suffix = f"; reports to {boss}" if boss else ""
+    return f"{role}: {persona.name}, {persona.title}{suffix}"
+
+
+def _fact_line(world: WorldSpec, fact: str, value: bool) -> str:
+    return f"{world.facts[fact].statement} ({'true' if value else 'false'})"
+
+
+def _oversight_lines(world: WorldSpec, role: str, people: dict[str, PersonaSpec]) -> list[str]:
+    lines = []
+    for o in world.monitors_of(role):
+        reads = " and reads your private notes" if o.sees_thinking else ""
+        lines.append(f"{people[o.monitor].name} ({o.monitor}) reviews your logged actions{reads}.")
+    for o in world.oversight:
+        if o.monitor == role:
+            reads = " and their private notes" if o.sees_thinking else ""
+            lines.append(f"You review the logged actions of {', '.join(o.watches)}{reads}.")
+    return lines
+
+
+def _tool_line(world: WorldSpec, tool_id: str) -> str:
+    tool = world.tools[tool_id]
+    if tool.kind == "capability_task":
+        qs = "; ".join(f"{i + 1}. {q.question}" for i, q in enumerate(tool.questions))
+        return f"{tool_id}(answers: list) — {tool.description} Questions: {qs}"
+    args = ", ".join(
+        f"{name}: {a.type}" + (f" one of {a.choices}" if a.choices else "") for name, a in tool.args.items()
+    )
+    return f"{tool_id}({args}) — {tool.description}"
+
+
+def render_observation(view: PersonaView, world: WorldSpec, people: dict[str, PersonaSpec]) -> str:
+    """The turn's user message: everything the role has seen, oldest first, then a prompt to act."""
+    lines = [f"Turn {view.turn}. Everything you have seen so far, oldest first:"]
+    lines += [_render_item(item, view.role) for item in view.history] or ["(nothing yet)"]
+    learned = [
+        _fact_line(world, f, b.value) + f" — shown by {b.via}" for f, b in view.beliefs.items() if b.source == "tool"
+    ]
+    if learned:
+        lines.append(_section("What your tools have shown you", learned))
+    if view.unread:
+        lines.append(
+            "New since your last turn: " + ", ".join(f"message {m.index} from {m.sender}" for m in view.unread)
+        )
+    lines.append("It is your turn. Reply with the JSON object.")
+    return "\n".join(lines)
+
+
+def _render_item(item: Message | ActionRecord | TurnRecord, me: str) -> str:
+    if item.kind == "message":
+        sender = "you" if item.sender == me else item.sender
+        to = ", ".join("you" if r == me else r for r in item.to)
+        return f"[turn {item.turn}] message {item.index} {sender} -> {to}: {item.text}"
+    if item.kind == "action":
+        who = "you" if item.actor == me else item.actor
+        args = json.dumps(item.args)
+        outcome = item.result if item.actor == me else _observed_result(item)
+        return f"[turn {item.turn}] {who} used {item.tool}({args}): {outcome}"
+    who = "your private notes" if item.role == me else f"{item.role}'s private notes"
+    return f"[turn {item.turn}] {who}: {item.thinking}"
+
+
+def _observed_result(item: ActionRecord) -> str:
+    if not item.ok:
+        return "rejected"
+    if item.score is not None:
+        return f"score {item.score:.0%}"
+    return "done"
