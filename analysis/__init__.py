@@ -10,15 +10,17 @@ from typing import TYPE_CHECKING, Any
 
 from skins.analysis.analyze import Analysis, analyze_transcript
 from skins.analysis.beliefs import BeliefTimeline
-from skins.analysis.claims.base import (
+from skins.analysis.claims import (
     Claim,
     ClaimExtractor,
+    Disagreement,
+    disagreements,
     extractor_names,
     get_extractor,
     listeners_of,
+    make_judge_extractor,
     register_extractor,
 )
-from skins.analysis.claims.judge import Disagreement, disagreements, make_judge_extractor
 from skins.analysis.counterfactual import attach_counterfactual, save_ablation
 from skins.analysis.detectors import (
     DEFAULT_DETECTORS,
@@ -28,43 +30,45 @@ from skins.analysis.detectors import (
     register_detector,
 )
 from skins.analysis.findings import Evidence, Finding, FindingType, Motive, is_deceptive
-from skins.analysis.graph.build import (
+from skins.analysis.graph import (
     TableRow,
-    build_deception_graph,
-    deception_table,
-    node_key,
-    write_graph_files,
-)
-from skins.analysis.graph.metrics import (
     aggregate,
+    build_deception_graph,
     caught_rate,
     deception_degree,
     deception_reciprocity,
+    deception_table,
     interaction_counts,
     most_deceived,
     motive_subgraph,
+    node_key,
     second_hand_chains,
     top_deceivers,
     was_caught,
+    write_graph_files,
 )
 from skins.analysis.motives import attach_motives
 from skins.analysis.pipeline import analyze_folder
-from skins.analysis.stats.compare import (
+from skins.analysis.stats import (
     AblationRow,
     ComparisonRow,
+    Interval,
     RateRow,
     RunOutcome,
     ablation_effects,
     accuracy_by_condition,
     accuracy_difference,
     compare,
+    fisher_exact,
+    mcnemar_exact,
+    newcombe_interval,
     rate_table,
     run_outcomes,
+    wilson_interval,
 )
-from skins.analysis.stats.intervals import Interval, fisher_exact, mcnemar_exact, newcombe_interval, wilson_interval
 
 if TYPE_CHECKING:  # imported on first use (see __getattr__), so importing analysis does not import pandas
-    from skins.analysis.exports.frames import Sweep, load_sweep
+    from skins.analysis.exports import Sweep, load_sweep
 
 __all__ = [
     "DEFAULT_DETECTORS",

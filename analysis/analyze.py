@@ -9,13 +9,12 @@ from collections.abc import Mapping, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from skins.analysis.beliefs import BeliefTimeline
-from skins.analysis.claims.base import Claim, ClaimExtractor, get_extractor
+from skins.analysis.claims import Claim, ClaimExtractor, get_extractor
 from skins.analysis.detectors import DEFAULT_DETECTORS, get_detector
 from skins.analysis.findings import Finding
 from skins.analysis.motives import attach_motives
-from skins.core.errors import ConfigError
-from skins.worlds.records import Transcript
-from skins.worlds.spec import WorldSpec
+from skins.core import ConfigError
+from skins.worlds import Transcript, WorldSpec
 
 
 class Analysis(BaseModel):

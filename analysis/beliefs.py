@@ -11,9 +11,7 @@ __all__ = ["BeliefTimeline"]
 
 from collections import defaultdict
 
-from skins.worlds.records import ActionRecord, KnowledgeEvent, Transcript
-from skins.worlds.spec import CapabilityTask, WorldSpec
-from skins.worlds.state import Belief
+from skins.worlds import ActionRecord, Belief, CapabilityTask, KnowledgeEvent, Transcript, WorldSpec
 
 FIRSTHAND = ("initial", "tool")
 """Sources a role observed itself; they beat hearsay."""

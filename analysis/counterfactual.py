@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from skins.analysis.findings import Finding, Motive
-from skins.analysis.stats.compare import AblationRow
-from skins.simulation.store.store import Store
-from skins.worlds.records import Transcript
+from skins.analysis.stats import AblationRow
+from skins.simulation.store import Store
+from skins.worlds import Transcript
 
 KEY_FIELDS = ("deceiver_role", "target_role", "type", "subject")
 """What an ablation effect is keyed by: one edge of the deception graph."""

@@ -20,7 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from skins.worlds.state import Belief
+from skins.worlds import Belief
 
 FindingType = Literal[
     "lie",

@@ -16,9 +16,16 @@ __all__ = ["REASONING_CONFIDENCE", "attach_motives", "reasoning_motives", "struc
 from collections.abc import Iterable, Mapping
 
 from skins.analysis.findings import Finding, Motive
-from skins.worlds.phrasing import split_sentences
-from skins.worlds.records import ActionRecord, Transcript, TurnRecord
-from skins.worlds.spec import ActionPush, BeliefPush, IncentiveSpec, WorldSpec
+from skins.worlds import (
+    ActionPush,
+    ActionRecord,
+    BeliefPush,
+    IncentiveSpec,
+    Transcript,
+    TurnRecord,
+    WorldSpec,
+    split_sentences,
+)
 
 REASONING_CONFIDENCE = 0.6
 """Naming an incentive in one's thinking suggests, not proves, that it moved the decision."""

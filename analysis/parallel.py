@@ -25,15 +25,14 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from skins.analysis.claims.base import Claim, ClaimExtractor
+from skins.analysis.claims import Claim, ClaimExtractor
 from skins.analysis.findings import Finding
-from skins.analysis.graph.build import RunEdges, run_edges
-from skins.analysis.graph.table import RunTable, run_table
-from skins.analysis.stats.compare import AblationRow
-from skins.analysis.stats.outcomes import FindingKey, finding_key, record_subjects
-from skins.core.gctune import few_collections
-from skins.simulation.store.batch import (
+from skins.analysis.graph import RunEdges, RunTable, run_edges, run_table
+from skins.analysis.stats import AblationRow, FindingKey, finding_key, record_subjects
+from skins.core import few_collections
+from skins.simulation.store import (
     FindingRow,
+    Store,
     StoredRun,
     connect,
     finished_runs,
@@ -41,8 +40,7 @@ from skins.simulation.store.batch import (
     world_of,
     write_findings,
 )
-from skins.simulation.store.store import Store
-from skins.worlds.records import Transcript
+from skins.worlds import Transcript
 
 if TYPE_CHECKING:
     from skins.analysis.pipeline import FindingPass

@@ -13,16 +13,23 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from skins.analysis.analyze import analyze_transcript
-from skins.analysis.claims.base import Claim, ClaimExtractor
+from skins.analysis.claims import Claim, ClaimExtractor
 from skins.analysis.counterfactual import attach_counterfactual
 from skins.analysis.detectors import DEFAULT_DETECTORS
 from skins.analysis.findings import Finding
-from skins.analysis.stats.compare import AblationRow
-from skins.simulation.store.batch import FindingRow, connect, finished_runs, read_transcripts, world_of, write_findings
-from skins.simulation.store.store import RunRow, Store
+from skins.analysis.stats import AblationRow
+from skins.simulation.store import (
+    FindingRow,
+    RunRow,
+    Store,
+    connect,
+    finished_runs,
+    read_transcripts,
+    world_of,
+    write_findings,
+)
+from skins.worlds import Transcript, WorldSpec
 from skins.worlds.library import World
-from skins.worlds.records import Transcript
-from skins.worlds.spec import WorldSpec
 
 FindingPass = Callable[[list[Finding], Transcript, WorldSpec], list[Finding]]
 """Refines a run's findings further (e.g. :func:`skins.analysis.claims.judge.make_judge_motives`)."""

@@ -17,12 +17,9 @@ from pydantic import BaseModel, ConfigDict
 
 from skins.analysis.findings import Finding
 from skins.analysis.pipeline import world_of_run
-from skins.analysis.stats.intervals import Interval, bootstrap_mean_interval, wilson_interval
-from skins.simulation.store.store import RunRow
-from skins.worlds.records import Transcript
-from skins.worlds.reference import ActionRate, FindingRate, Measure, PublishedNumber, TaskScore
-from skins.worlds.spec import WorldSpec
-from skins.worlds.variants import split_ref
+from skins.analysis.stats import Interval, bootstrap_mean_interval, wilson_interval
+from skins.simulation.store import RunRow
+from skins.worlds import ActionRate, FindingRate, Measure, PublishedNumber, TaskScore, Transcript, WorldSpec, split_ref
 
 
 class PublishedRow(BaseModel):

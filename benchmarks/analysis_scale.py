@@ -21,15 +21,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from skins.analysis.graph.table import DeceptionTableBuilder
+from skins.analysis.graph import DeceptionTableBuilder
 from skins.analysis.parallel import summarize_folder
-from skins.analysis.stats.compare import compare
-from skins.analysis.stats.outcomes import OutcomeCounter
-from skins.simulation.runs.runner import plan_runs
-from skins.simulation.store.store import Store
+from skins.analysis.stats import OutcomeCounter, compare
+from skins.simulation.runs import plan_runs
+from skins.simulation.store import Store
+from skins.worlds import Message, Record, RoleInfo, TurnRecord, initial_knowledge
 from skins.worlds.library import load_world
-from skins.worlds.records import Message, Record, RoleInfo, TurnRecord
-from skins.worlds.state import initial_knowledge
 
 
 def _synthesise(folder: Path, runs: int, claims: int) -> None:

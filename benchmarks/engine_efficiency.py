@@ -41,18 +41,20 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from skins.simulation.minds.base import Mind
-from skins.simulation.minds.llm import LLMMind
-from skins.simulation.models.backends import MindFactory, register_backend
-from skins.simulation.models.cache import ResponseCache
-from skins.simulation.models.client import ModelClient, RunCalls
-from skins.simulation.models.scope import per_sweep
-from skins.simulation.models.spec import ModelSpec
-from skins.simulation.runs.local import execute_specs
-from skins.simulation.runs.runner import RunOptions, plan_runs
-from skins.simulation.store.store import Store
+from skins.simulation.minds import LLMMind, Mind
+from skins.simulation.models import (
+    MindFactory,
+    ModelClient,
+    ModelSpec,
+    ResponseCache,
+    RunCalls,
+    per_sweep,
+    register_backend,
+)
+from skins.simulation.runs import RunOptions, execute_specs, plan_runs
+from skins.simulation.store import Store
+from skins.worlds import CastEntry, TurnsSpec
 from skins.worlds.library import World, load_world
-from skins.worlds.spec import CastEntry, TurnsSpec
 
 REPLY = '{"thinking": "Noted.", "messages": []}'
 

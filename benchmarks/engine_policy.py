@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from skins.simulation.runs.runner import execute_run, plan_runs
-from skins.simulation.store.store import Store
+from skins.simulation.runs import execute_run, plan_runs
+from skins.simulation.store import Store
 from skins.worlds.library import load_world
 
 

@@ -18,16 +18,21 @@ import random
 import statistics
 import time
 
-from skins.simulation.engine.apply import deliver
-from skins.simulation.minds.llm import LLMMind
-from skins.simulation.models.client import CallRecord, ModelClient, RunCalls
-from skins.simulation.models.local import ChatLocal, LocalServerSettings, get_local_server
-from skins.simulation.models.spec import ModelSpec
-from skins.simulation.models.structured import request_kwargs, turn_schema
+from skins.simulation.engine import deliver
+from skins.simulation.minds import LLMMind
+from skins.simulation.models import (
+    CallRecord,
+    ChatLocal,
+    LocalServerSettings,
+    ModelClient,
+    ModelSpec,
+    RunCalls,
+    get_local_server,
+    request_kwargs,
+    turn_schema,
+)
+from skins.worlds import Message, WorldState, initial_knowledge, render_observation, render_system_prompt
 from skins.worlds.library import load_world
-from skins.worlds.prompt import render_observation, render_system_prompt
-from skins.worlds.records import Message
-from skins.worlds.state import WorldState, initial_knowledge
 
 
 def main() -> None:

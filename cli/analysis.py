@@ -16,11 +16,10 @@ import typer
 from rich.table import Table
 
 from skins.cli.common import err, friendly, out
-from skins.core.errors import ConfigError
+from skins.core import ConfigError
 
 if TYPE_CHECKING:
-    from skins.analysis.stats.compare import AblationRow, ComparisonRow, RateRow
-    from skins.analysis.stats.intervals import Interval
+    from skins.analysis.stats import AblationRow, ComparisonRow, Interval, RateRow
 
 
 def register(app: typer.Typer) -> None:
@@ -40,13 +39,11 @@ def analyze(
     lexical: Annotated[bool, typer.Option(help="Run the lexical extractor (default on).")] = True,
 ) -> None:
     """Re-run claim extraction and every detector over stored transcripts (no simulation is paid again)."""
-    from skins.analysis.claims.base import Claim
-    from skins.analysis.claims.judge import JudgeFailure, disagreements, make_judge_extractor, make_judge_motives
-    from skins.analysis.pipeline import analyze_folder
+    from skins.analysis import analyze_folder
+    from skins.analysis.claims import Claim, JudgeFailure, disagreements, make_judge_extractor, make_judge_motives
     from skins.cli.app import _graph
     from skins.cli.models import open_cache
-    from skins.simulation.models.backends import resolve_model
-    from skins.simulation.models.spec import load_models
+    from skins.simulation.models import load_models, resolve_model
 
     extractors = ["lexical"] if lexical else []
     custom = {}
@@ -75,7 +72,7 @@ def analyze(
 
 
 def _print_rates(analyzed: list[Any]) -> None:
-    from skins.analysis.stats.compare import rate_table, run_outcomes
+    from skins.analysis.stats import rate_table, run_outcomes
 
     rows: list[RateRow] = rate_table(run_outcomes(analyzed))
     if not rows:
@@ -98,8 +95,13 @@ def _print_rates(analyzed: list[Any]) -> None:
 
 def _print_graph_metrics(analyzed: list[Any]) -> None:
     """Top deceivers, reciprocity, second-hand lies and how often deception was caught."""
-    from skins.analysis.graph.build import build_deception_graph
-    from skins.analysis.graph.metrics import caught_rate, deception_reciprocity, second_hand_chains, top_deceivers
+    from skins.analysis.graph import (
+        build_deception_graph,
+        caught_rate,
+        deception_reciprocity,
+        second_hand_chains,
+        top_deceivers,
+    )
 
     g = build_deception_graph(analyzed)
     top = ", ".join(f"{g.nodes[n]['role']} ({g.nodes[n]['persona']}): {v:g}" for n, v in top_deceivers(g, n=5))
@@ -126,9 +128,9 @@ def compare(
     ] = "newcombe",
 ) -> None:
     """Differences between conditions, with intervals, effect sizes and exact p-values."""
-    from skins.analysis.pipeline import analyze_folder
-    from skins.analysis.stats.compare import compare as compare_outcomes
-    from skins.analysis.stats.compare import run_outcomes
+    from skins.analysis import analyze_folder
+    from skins.analysis.stats import run_outcomes
+    from skins.analysis.stats.rates import compare as compare_outcomes
 
     if by not in ("skin", "model", "ablation"):
         raise ConfigError(f"--by {by!r}: choose skin, model or ablation")
@@ -185,13 +187,12 @@ def ablate(
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint for --model.")] = None,
 ) -> None:
     """Run paired seeds with and without an incentive; report each edge's change with an interval."""
-    from skins.analysis.counterfactual import save_ablation
-    from skins.analysis.pipeline import analyze_folder
-    from skins.analysis.stats.compare import ablation_effects, run_outcomes
+    from skins.analysis import analyze_folder, save_ablation
+    from skins.analysis.stats import ablation_effects, run_outcomes
     from skins.cli.app import _run_with_progress
     from skins.cli.models import model_aliases, open_cache
-    from skins.simulation.runs.runner import RunOptions, check_backends, plan_runs
-    from skins.simulation.store.store import Store
+    from skins.simulation.runs import RunOptions, check_backends, plan_runs
+    from skins.simulation.store import Store
     from skins.worlds.library import load_world
 
     loaded = load_world(world)
@@ -215,7 +216,7 @@ def ablate(
 
 def _print_accuracy(analyzed: list[Any], world: Any, incentive: str) -> None:
     """Sandbagging's comparison: capability-task accuracy with the incentive against without it."""
-    from skins.analysis.stats.compare import accuracy_difference
+    from skins.analysis.stats import accuracy_difference
 
     push = world.incentives[incentive].pushes.action
     if push is None or push.tool not in world.tools or world.tools[push.tool].kind != "capability_task":

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from skins.cli.common import err, friendly, out
-from skins.core.errors import ConfigError
+from skins.core import ConfigError
 
 app = typer.Typer(
     help="Personas in a simulated organisation; who deceived whom, about what, and why.",
@@ -80,8 +80,8 @@ def run(
 ) -> None:
     """Simulate WORLD (or WORLD@VARIANT) for several seeds; print usage and who deceived whom; write graph files."""
     from skins.cli.models import model_aliases, open_cache, print_usage
-    from skins.simulation.runs.runner import RunOptions, check_backends, plan_runs
-    from skins.simulation.store.store import Store
+    from skins.simulation.runs import RunOptions, check_backends, plan_runs
+    from skins.simulation.store import Store
     from skins.worlds.library import load_world
 
     loaded = load_world(world, persona_dirs)
@@ -115,7 +115,7 @@ def run(
 def _run_with_progress(specs: list[Any], store: Any, options: Any, title: str) -> list[Any]:
     from rich.progress import Progress
 
-    from skins.simulation.runs.runner import RunOutcome, run_all
+    from skins.simulation.runs import RunOutcome, run_all
 
     console = out()
     with Progress(console=console, transient=True) as progress:
@@ -141,8 +141,8 @@ def graph(
 
 def _graph(run_dir: Path, include_non_deceptive: bool, analyzed: list[Any] | None = None) -> list[Any]:
     """Print the who-deceived-whom table and write the graph files; returns the analysed runs."""
-    from skins.analysis.graph.build import build_deception_graph, deception_table, write_graph_files
-    from skins.analysis.pipeline import analyze_folder
+    from skins.analysis import analyze_folder
+    from skins.analysis.graph import build_deception_graph, deception_table, write_graph_files
 
     if analyzed is None:
         analyzed = list(analyze_folder(run_dir))
@@ -185,7 +185,7 @@ def validate(
     persona_dirs: PersonaDirs = [],  # noqa: B006 - typer reads defaults, never mutates
 ) -> None:
     """Check persona and world files; report every problem with file and line."""
-    from skins.core.configio import parse_yaml, read_text
+    from skins.core import parse_yaml, read_text
     from skins.personas.library import load_persona_file
     from skins.worlds.library import load_world_file
 
@@ -211,8 +211,8 @@ def validate(
 
 def _config_kind(data: object) -> str:
     """'world' or 'persona': whichever spec shares more top-level field names with the document."""
-    from skins.personas.spec import PersonaSpec
-    from skins.worlds.spec import WorldSpec
+    from skins.personas import PersonaSpec
+    from skins.worlds import WorldSpec
 
     if not isinstance(data, dict):
         return "persona"
@@ -226,7 +226,7 @@ def _config_kind(data: object) -> str:
 @friendly
 def personas_list(persona_dirs: PersonaDirs = []) -> None:  # noqa: B006 - typer reads defaults, never mutates
     """List personas (user folders first, then built-ins)."""
-    from skins.core.configio import index_ids
+    from skins.core import index_ids
     from skins.personas.library import BUILTIN_DIR, load_persona
 
     table = Table(title="Personas (skins personas show ID [--world W] for the prompt)")
@@ -252,8 +252,8 @@ def personas_show(
 ) -> None:
     """Show a persona, or with --world the exact system prompt a base model would get."""
     from skins.personas.library import load_persona
+    from skins.worlds import render_system_prompt
     from skins.worlds.library import load_world
-    from skins.worlds.prompt import render_system_prompt
 
     spec = load_persona(persona, persona_dirs)
     if world is None:
@@ -298,7 +298,7 @@ def worlds_show(
     persona_dirs: PersonaDirs = [],  # noqa: B006 - typer reads defaults, never mutates
 ) -> None:
     """Describe a world: source, cast, facts, incentives, oversight, tools, events, variants, published numbers."""
-    from skins.worlds.describe import render_world
+    from skins.worlds import render_world
     from skins.worlds.library import load_world
 
     sys.stdout.write(render_world(load_world(world, persona_dirs)) + "\n")
@@ -308,11 +308,11 @@ def worlds_show(
 @friendly
 def schema(kind: Annotated[str, typer.Argument(help="persona, world, models, sweep or script")]) -> None:
     """Print the JSON Schema of a config type (for editor autocompletion)."""
-    from skins.personas.spec import PersonaSpec
-    from skins.simulation.minds.scripted import Script
-    from skins.simulation.models.spec import ModelsFile
-    from skins.simulation.runs.sweep import SweepSpec
-    from skins.worlds.spec import WorldSpec
+    from skins.personas import PersonaSpec
+    from skins.simulation.minds import Script
+    from skins.simulation.models import ModelsFile
+    from skins.simulation.runs import SweepSpec
+    from skins.worlds import WorldSpec
 
     models: dict[str, Any] = {
         "persona": PersonaSpec,
@@ -353,7 +353,7 @@ def export(
 
     Columns are documented in analysis/tables.py and in the README ("Exports and notebooks").
     """
-    from skins.analysis.exports.writers import export_folder
+    from skins.analysis.exports import export_folder
 
     written = export_folder(run_dir, fmt, output, include_non_deceptive=mistakes)
     if fmt == "jsonl":

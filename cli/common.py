@@ -11,7 +11,7 @@ from typing import ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from skins.core.errors import SkinsError
+from skins.core import SkinsError
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -12,10 +12,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from skins.simulation.models.backends import backend_names, resolve_model
-from skins.simulation.models.cache import ResponseCache, default_cache_path
-from skins.simulation.models.spec import ModelSpec, load_models, parse_model_arg
-from skins.simulation.store.store import Store
+from skins.simulation.models import (
+    ModelSpec,
+    ResponseCache,
+    backend_names,
+    default_cache_path,
+    load_models,
+    parse_model_arg,
+    resolve_model,
+)
+from skins.simulation.store import Store
 
 models_app = typer.Typer(help="Base-model backends and aliases.", no_args_is_help=True)
 cache_app = typer.Typer(help="The response cache of model calls.", no_args_is_help=True)
@@ -93,8 +99,8 @@ def _reachable(spec: ModelSpec) -> str:
     if spec.backend in ("policy", "scripted"):
         return "yes (no model)" if spec.backend == "policy" else "yes (script file)"
     if spec.backend == "local":
-        from skins.core.errors import BackendError
-        from skins.simulation.models.local import locate_gguf
+        from skins.core import BackendError
+        from skins.simulation.models import locate_gguf
 
         try:
             return f"yes ({locate_gguf().name})"

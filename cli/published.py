@@ -21,9 +21,9 @@ def published(
     run_dir: Annotated[Path, typer.Argument(help="Output folder of `skins run` or `skins sweep`.")],
 ) -> None:
     """This sweep vs the paper: rates (95% Wilson) or mean scores (bootstrap) per condition and base model."""
-    from skins.analysis.pipeline import analyze_folder
+    from skins.analysis import analyze_folder
     from skins.analysis.published import published_table, worlds_of
-    from skins.simulation.store.store import Store
+    from skins.simulation.store import Store
 
     analyzed = list(analyze_folder(run_dir))
     with Store(run_dir, create=False) as store:

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from skins.cli.common import err, friendly, out
-from skins.core.errors import ConfigError
+from skins.core import ConfigError
 
 
 def register(app: typer.Typer) -> None:
@@ -36,9 +36,8 @@ def sweep(
 ) -> None:
     """Run (or resume) a sweep: finished runs are skipped, interrupted runs replay from the cache."""
     from skins.cli.models import open_cache, print_usage
-    from skins.simulation.runs.runner import RunOptions, check_backends
-    from skins.simulation.runs.sweep import load_sweep_spec, plan_sweep
-    from skins.simulation.store.store import Store
+    from skins.simulation.runs import RunOptions, check_backends, load_sweep_spec, plan_sweep
+    from skins.simulation.store import Store
 
     if executor not in ("local", "ray"):
         raise ConfigError(f"--executor {executor!r}: choose local or ray")
@@ -60,7 +59,7 @@ def sweep(
 
 
 def _execute(plans: list[Any], store: Any, options: Any, executor: str, address: str | None) -> list[Any]:
-    from skins.simulation.runs.runner import RunOutcome, run_all
+    from skins.simulation.runs import RunOutcome, run_all
 
     columns = [
         TextColumn("{task.description}"),
@@ -87,7 +86,7 @@ def _execute(plans: list[Any], store: Any, options: Any, executor: str, address:
             )
 
         if executor == "ray":
-            from skins.simulation.runs.ray_executor import run_on_ray
+            from skins.simulation.runs import run_on_ray
 
             return run_on_ray(plans, store, options, address=address, on_done=done)
         return run_all(plans, store, on_done=done, options=options)
@@ -113,7 +112,7 @@ def _summary(outcomes: list[Any]) -> None:
 
 def status(run_dir: Annotated[Path, typer.Argument(help="A run or sweep output folder.")]) -> None:
     """What finished, what failed and why, and what it cost."""
-    from skins.simulation.store.store import Store
+    from skins.simulation.store import Store
 
     with Store(run_dir, create=False) as store:
         runs = store.runs()

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skins.core.ids import ActionRef, FactRef
+from skins.core import ActionRef, FactRef
 
 
 class OutMessage(BaseModel):

@@ -7,8 +7,7 @@ __all__ = ["BUILTIN_DIR", "builtin_personas", "load_persona", "load_persona_file
 from collections.abc import Sequence
 from pathlib import Path
 
-from skins.core.configio import index_ids, load_model, missing_file
-from skins.core.errors import NotFoundError
+from skins.core import NotFoundError, index_ids, load_model, missing_file
 from skins.personas.spec import PersonaSpec
 
 BUILTIN_DIR = Path(__file__).parent / "library"

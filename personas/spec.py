@@ -6,7 +6,7 @@ __all__ = ["PersonaId", "PersonaSpec", "Traits"]
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skins.core.ids import ID_PATTERN, PersonaId
+from skins.core import ID_PATTERN, PersonaId
 
 
 class Traits(BaseModel):

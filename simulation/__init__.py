@@ -5,12 +5,11 @@ Sub-packages, bottom to top: ``models`` (backends, client, retries, cache, the l
 (run specs, executors, sweeps).
 """
 
-from skins.simulation.engine.graph import build_graph
-from skins.simulation.minds.base import Mind, MindResult
-from skins.simulation.minds.policy import PolicyMind
-from skins.simulation.models.backends import backend_names, get_backend, register_backend
-from skins.simulation.runs.runner import RunSpec, execute_run, plan_runs, run_all
-from skins.simulation.store.store import Store
+from skins.simulation.engine import build_graph
+from skins.simulation.minds import Mind, MindResult, PolicyMind
+from skins.simulation.models import backend_names, get_backend, register_backend
+from skins.simulation.runs import RunSpec, execute_run, plan_runs, run_all
+from skins.simulation.store import Store
 
 __all__ = [
     "Mind",

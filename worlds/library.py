@@ -12,11 +12,20 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from skins.core.configio import LineIndex, index_ids, missing_file, parse_yaml, problem, read_text
-from skins.core.errors import ConfigError, ConfigProblem, NotFoundError
-from skins.core.validation import check_model
+from skins.core import (
+    ConfigError,
+    ConfigProblem,
+    LineIndex,
+    NotFoundError,
+    check_model,
+    index_ids,
+    missing_file,
+    parse_yaml,
+    problem,
+    read_text,
+)
+from skins.personas import PersonaSpec
 from skins.personas.library import load_persona
-from skins.personas.spec import PersonaSpec
 from skins.worlds.spec import WorldSpec
 from skins.worlds.validate import check_references
 from skins.worlds.variants import PatchedIndex, split_ref, variant_data

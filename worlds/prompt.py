@@ -6,8 +6,7 @@ __all__ = ["render_observation", "render_system_prompt"]
 
 import json
 
-from skins.personas.prompt import render_reply_format, render_traits
-from skins.personas.spec import PersonaSpec
+from skins.personas import PersonaSpec, render_reply_format, render_traits
 from skins.worlds.records import ActionRecord, Message, TurnRecord
 from skins.worlds.spec import WorldSpec
 from skins.worlds.state import PersonaView

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skins.core.ids import ID_PATTERN
+from skins.core import ID_PATTERN
 
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 

@@ -6,8 +6,8 @@ __all__ = ["check_references"]
 
 from collections.abc import Mapping
 
-from skins.core.configio import Loc
-from skins.personas.spec import PersonaSpec
+from skins.core import Loc
+from skins.personas import PersonaSpec
 from skins.worlds.reference import FindingRate, Measure, PublishedNumber, TaskScore
 from skins.worlds.spec import ActionTool, CapabilityTask, IncentiveSpec, ToolSpec, WorldSpec
 

@@ -7,7 +7,7 @@ __all__ = ["PatchedIndex", "merge_patch", "split_ref", "variant_data"]
 from collections.abc import Sequence
 from typing import Any
 
-from skins.core.configio import LineIndex, Loc
+from skins.core import LineIndex, Loc
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

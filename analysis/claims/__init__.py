@@ -1,1 +1,43 @@
 """analysis/claims."""
+
+from skins.analysis.claims.base import (
+    LEXICAL_CONFIDENCE,
+    LEXICAL_NEGATED_CONFIDENCE,
+    Claim,
+    ClaimExtractor,
+    extract_lexical,
+    extractor_names,
+    get_extractor,
+    listeners_of,
+    register_extractor,
+)
+from skins.analysis.claims.judge import (
+    Disagreement,
+    JudgeFailure,
+    disagreements,
+    judge_schema,
+    make_judge_extractor,
+    make_judge_motives,
+)
+from skins.analysis.claims.lexical import PhrasingReader, Subject, required_literal
+
+__all__ = [
+    "LEXICAL_CONFIDENCE",
+    "LEXICAL_NEGATED_CONFIDENCE",
+    "Claim",
+    "ClaimExtractor",
+    "Disagreement",
+    "JudgeFailure",
+    "PhrasingReader",
+    "Subject",
+    "disagreements",
+    "extract_lexical",
+    "extractor_names",
+    "get_extractor",
+    "judge_schema",
+    "listeners_of",
+    "make_judge_extractor",
+    "make_judge_motives",
+    "register_extractor",
+    "required_literal",
+]

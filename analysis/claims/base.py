@@ -25,9 +25,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from skins.analysis.claims.lexical import PhrasingReader, Subject, SubjectKind, phrasing_reader
-from skins.core.registry import Registry
-from skins.worlds.records import Message, Transcript
-from skins.worlds.spec import WorldSpec
+from skins.core import Registry
+from skins.worlds import Message, Transcript, WorldSpec
 
 
 class Claim(BaseModel):

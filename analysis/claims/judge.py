@@ -31,14 +31,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from skins.analysis.claims.base import Claim, ClaimExtractor, listeners_of
 from skins.analysis.findings import Finding, Motive
 from skins.analysis.motives import latest_thinking
-from skins.simulation.minds.llm import find_json_object
-from skins.simulation.models.backends import build_chat_model
-from skins.simulation.models.cache import ResponseCache
-from skins.simulation.models.client import CallRecord, ModelClient, RunCalls, TransientModelError
-from skins.simulation.models.spec import ModelSpec
-from skins.simulation.models.structured import choose_strategy
-from skins.worlds.records import Message, Transcript
-from skins.worlds.spec import WorldSpec
+from skins.simulation.minds import find_json_object
+from skins.simulation.models import (
+    CallRecord,
+    ModelClient,
+    ModelSpec,
+    ResponseCache,
+    RunCalls,
+    TransientModelError,
+    build_chat_model,
+    choose_strategy,
+)
+from skins.worlds import Message, Transcript, WorldSpec
 
 JUDGE_SYSTEM = (
     "You read one message from a workplace conversation and list the claims it makes. A claim asserts that a "

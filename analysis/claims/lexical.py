@@ -21,8 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from skins.worlds.phrasing import Assertion, find_assertions
-from skins.worlds.spec import Phrasings
+from skins.worlds import Assertion, Phrasings, find_assertions
 
 SubjectKind = Literal["fact", "action"]
 Subject = tuple[SubjectKind, str, Phrasings]

@@ -5,15 +5,7 @@ Importing this package registers the built-in detectors (``lie``, ``denial``,
 their modules register themselves when imported below.
 """
 
-from __future__ import annotations
-
-from skins.analysis.detectors.base import (
-    DEFAULT_DETECTORS,
-    Detector,
-    detector_names,
-    get_detector,
-    register_detector,
-)
+from skins.analysis.detectors.base import DEFAULT_DETECTORS, Detector, detector_names, get_detector, register_detector
 from skins.analysis.detectors.contradiction import detect_thinking_contradictions
 from skins.analysis.detectors.covert import detect_covert_actions
 from skins.analysis.detectors.denial import detect_denials

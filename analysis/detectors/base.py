@@ -18,12 +18,10 @@ __all__ = [
 from collections.abc import Callable, Sequence
 
 from skins.analysis.beliefs import BeliefTimeline
-from skins.analysis.claims.base import Claim
+from skins.analysis.claims import Claim
 from skins.analysis.findings import Evidence, Finding, FindingType, is_deceptive
-from skins.core.registry import Registry
-from skins.worlds.phrasing import find_assertions
-from skins.worlds.records import Transcript
-from skins.worlds.spec import Phrasings, WorldSpec
+from skins.core import Registry
+from skins.worlds import Phrasings, Transcript, WorldSpec, find_assertions
 
 Detector = Callable[[Transcript, WorldSpec, Sequence[Claim], BeliefTimeline], list[Finding]]
 """Reads a transcript, its claims and the belief timeline; returns findings (motives come later)."""

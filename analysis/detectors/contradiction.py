@@ -15,14 +15,11 @@ __all__ = ["detect_thinking_contradictions"]
 from collections.abc import Sequence
 
 from skins.analysis.beliefs import BeliefTimeline
-from skins.analysis.claims.base import LEXICAL_CONFIDENCE, LEXICAL_NEGATED_CONFIDENCE, Claim
+from skins.analysis.claims import LEXICAL_CONFIDENCE, LEXICAL_NEGATED_CONFIDENCE, Claim
 from skins.analysis.detectors.base import Detector, claim_finding, persona_fact_claims, register_detector, thinking_at
 from skins.analysis.detectors.lie import describe_source, label_fact_claim
 from skins.analysis.findings import Evidence, Finding
-from skins.worlds.phrasing import Assertion, find_assertions
-from skins.worlds.records import Transcript
-from skins.worlds.spec import WorldSpec
-from skins.worlds.state import Belief
+from skins.worlds import Assertion, Belief, Transcript, WorldSpec, find_assertions
 
 
 @register_detector("thinking_contradiction")

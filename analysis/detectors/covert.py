@@ -16,12 +16,19 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from skins.analysis.beliefs import BeliefTimeline
-from skins.analysis.claims.base import Claim, listeners_of
+from skins.analysis.claims import Claim, listeners_of
 from skins.analysis.detectors.base import Detector, register_detector, scripted_indexes, thinking_at
 from skins.analysis.findings import Evidence, Finding
-from skins.worlds.phrasing import find_assertions, split_sentences
-from skins.worlds.records import ActionRecord, Message, Transcript
-from skins.worlds.spec import ActionRef, ActionTool, WorldSpec
+from skins.worlds import (
+    ActionRecord,
+    ActionRef,
+    ActionTool,
+    Message,
+    Transcript,
+    WorldSpec,
+    find_assertions,
+    split_sentences,
+)
 
 ASKED_CONFIDENCE = 0.9
 """Someone asked the actor about the action afterwards and it still did not tell the monitor."""

@@ -7,7 +7,7 @@ __all__ = ["detect_denials"]
 from collections.abc import Sequence
 
 from skins.analysis.beliefs import BeliefTimeline
-from skins.analysis.claims.base import Claim
+from skins.analysis.claims import Claim
 from skins.analysis.detectors.base import (
     Detector,
     claim_finding,
@@ -17,8 +17,7 @@ from skins.analysis.detectors.base import (
     thinking_at,
 )
 from skins.analysis.findings import Evidence, Finding
-from skins.worlds.records import ActionRecord, Transcript
-from skins.worlds.spec import CapabilityTask, WorldSpec
+from skins.worlds import ActionRecord, CapabilityTask, Transcript, WorldSpec
 
 
 @register_detector("denial")

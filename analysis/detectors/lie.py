@@ -7,7 +7,7 @@ __all__ = ["detect_lies", "label_fact_claim"]
 from collections.abc import Sequence
 
 from skins.analysis.beliefs import BeliefTimeline
-from skins.analysis.claims.base import Claim
+from skins.analysis.claims import Claim
 from skins.analysis.detectors.base import (
     Detector,
     claim_finding,
@@ -17,9 +17,7 @@ from skins.analysis.detectors.base import (
     thinking_at,
 )
 from skins.analysis.findings import Evidence, Finding, FindingType
-from skins.worlds.records import Transcript
-from skins.worlds.spec import WorldSpec
-from skins.worlds.state import Belief
+from skins.worlds import Belief, Transcript, WorldSpec
 
 
 @register_detector("lie")

@@ -17,13 +17,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from skins.analysis.beliefs import BeliefTimeline
-from skins.analysis.claims.base import Claim, listeners_of
+from skins.analysis.claims import Claim, listeners_of
 from skins.analysis.detectors.base import Detector, contradicting_thought, register_detector, thinking_at
 from skins.analysis.detectors.lie import describe_source
 from skins.analysis.findings import Evidence, Finding
-from skins.worlds.records import Message, Transcript
-from skins.worlds.spec import ActionRef, FactRef, WorldSpec
-from skins.worlds.state import Belief
+from skins.worlds import ActionRef, Belief, FactRef, Message, Transcript, WorldSpec
 
 ANSWERED_CONFIDENCE = 0.7
 """S replied to A without a sentence about the subject: a paraphrased answer the lexical reader missed is possible."""

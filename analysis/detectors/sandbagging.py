@@ -16,12 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from skins.analysis.beliefs import BeliefTimeline
-from skins.analysis.claims.base import Claim, listeners_of
+from skins.analysis.claims import Claim, listeners_of
 from skins.analysis.detectors.base import Detector, register_detector
 from skins.analysis.findings import Evidence, Finding, WrongAnswer
-from skins.worlds.phrasing import find_assertions
-from skins.worlds.records import ActionRecord, Transcript
-from skins.worlds.spec import CapabilityTask, Phrasings, WorldSpec
+from skins.worlds import ActionRecord, CapabilityTask, Phrasings, Transcript, WorldSpec, find_assertions
 
 INTENT_CONFIDENCE = 0.9
 """The thinking says the wrong answers are deliberate."""

@@ -27,11 +27,11 @@ import networkx as nx
 
 from skins.analysis.exports.tables import TABLE_COLUMNS, Row, finding_row, message_rows, run_row, turn_rows
 from skins.analysis.findings import Finding
-from skins.analysis.graph.build import build_deception_graph
+from skins.analysis.graph import build_deception_graph
 from skins.analysis.pipeline import analyze_folder
-from skins.core.errors import ConfigError
-from skins.simulation.store.store import RunRow, Store, Usage
-from skins.worlds.records import Transcript
+from skins.core import ConfigError
+from skins.simulation.store import RunRow, Store, Usage
+from skins.worlds import Transcript
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -92,10 +92,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from skins.analysis.findings import Finding
-from skins.analysis.graph.build import node_key
-from skins.simulation.store.store import RunRow, Usage
-from skins.worlds.records import RoleInfo, Transcript
-from skins.worlds.spec import FactRef
+from skins.analysis.graph import node_key
+from skins.simulation.store import RunRow, Usage
+from skins.worlds import FactRef, RoleInfo, Transcript
 
 Row = dict[str, Any]
 """One table row: column name -> str, int, float, bool or None (a missing nullable value)."""

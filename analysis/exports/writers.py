@@ -41,8 +41,8 @@ import networkx as nx
 
 from skins.analysis.exports.frames import Sweep, build_frame, load_sweep, require_data_extra
 from skins.analysis.exports.tables import TABLE_COLUMNS
-from skins.core.errors import ConfigError
-from skins.simulation.store.store import Store
+from skins.core import ConfigError
+from skins.simulation.store import Store
 
 EXPORT_FORMATS: tuple[str, ...] = ("graphml", "gexf", "json", "parquet", "csv", "jsonl")
 """Every ``--format``, in the order ``skins export --help`` lists them."""

@@ -1,1 +1,51 @@
 """analysis/graph."""
+
+from skins.analysis.graph.build import (
+    DeceptionGraphBuilder,
+    RunEdges,
+    TableRow,
+    build_deception_graph,
+    deception_table,
+    node_key,
+    run_edges,
+    write_graph_files,
+)
+from skins.analysis.graph.metrics import (
+    aggregate,
+    catch_ways,
+    caught_rate,
+    deception_degree,
+    deception_reciprocity,
+    interaction_counts,
+    most_deceived,
+    motive_subgraph,
+    second_hand_chains,
+    top_deceivers,
+    was_caught,
+)
+from skins.analysis.graph.table import DeceptionTableBuilder, RunTable, run_table
+
+__all__ = [
+    "DeceptionGraphBuilder",
+    "DeceptionTableBuilder",
+    "RunEdges",
+    "RunTable",
+    "TableRow",
+    "aggregate",
+    "build_deception_graph",
+    "catch_ways",
+    "caught_rate",
+    "deception_degree",
+    "deception_reciprocity",
+    "deception_table",
+    "interaction_counts",
+    "most_deceived",
+    "motive_subgraph",
+    "node_key",
+    "run_edges",
+    "run_table",
+    "second_hand_chains",
+    "top_deceivers",
+    "was_caught",
+    "write_graph_files",
+]

@@ -30,7 +30,7 @@ import networkx as nx
 from pydantic import BaseModel, ConfigDict
 
 from skins.analysis.findings import Finding, Motive
-from skins.worlds.records import RoleInfo, Transcript
+from skins.worlds import RoleInfo, Transcript
 
 _HOW_ORDER = ("structural", "reasoning", "judge", "counterfactual")
 _UNKNOWN_ROLE = RoleInfo(persona="", title="", base_model="unknown")
@@ -294,9 +294,7 @@ def write_graph_files(G: nx.MultiDiGraph, folder: Path | str) -> list[Path]:
     Returns the paths written; ``graph.png`` is missing when matplotlib is not
     installed (``pip install 'skins[plot]'`` adds it).
     """
-    from skins.analysis.exports.writers import (
-        write_graph,  # the same writers as `skins export` (exports builds on this module)
-    )
+    from skins.analysis.exports import write_graph
 
     out = Path(folder)
     written = [write_graph(G, out / "graph.graphml", "graphml"), write_graph(G, out / "graph.json", "json")]

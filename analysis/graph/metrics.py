@@ -38,8 +38,7 @@ from pydantic import BaseModel, ConfigDict
 
 from skins.analysis.findings import Finding
 from skins.analysis.graph.build import node_key
-from skins.worlds.records import ActionRecord, Message, RoleInfo, Transcript
-from skins.worlds.spec import FactRef
+from skins.worlds import ActionRecord, FactRef, Message, RoleInfo, Transcript
 
 Runs = Iterable[tuple[Transcript, list[Finding]]]
 CatchWay = Literal["learned_truth", "confronted", "saw_log"]

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from skins.analysis.findings import Finding
 from skins.analysis.graph.build import TableRow, node_key, run_roles, table_row
-from skins.worlds.records import Transcript
+from skins.worlds import Transcript
 
 _GroupKey = tuple[str, str, str, str]
 """(deceiver node, target node, type, subject): a table row's key."""

@@ -9,8 +9,6 @@ transcripts, rate tables with intervals, and static plots (``skins report DIR -o
   and the vendored cytoscape.js, MIT, see ``static/cytoscape.LICENSE``).
 """
 
-from __future__ import annotations
-
 from skins.analysis.report.data import Analyzed, Report, build_report, collect_report, load_analyzed, run_detail
 from skins.analysis.report.html import PLOT_HINT, ReportFiles, add_plots, render_html, render_json, write_report
 from skins.analysis.report.model import EdgeGroup, FindingRef, NodeInfo, ReportData, RunDetail, RunInfo, Table

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from skins.analysis.findings import TYPE_COLOURS, Finding
-from skins.analysis.graph.build import node_key
+from skins.analysis.graph import node_key
 from skins.analysis.pipeline import analyze_folder, world_of_run
 from skins.analysis.report.model import (
     EdgeGroup,
@@ -30,11 +30,10 @@ from skins.analysis.report.model import (
     WorldInfo,
 )
 from skins.analysis.report.tables import build_tables
-from skins.analysis.stats.compare import AblationRow, RateRow, condition_name
-from skins.core.errors import StoreError
-from skins.simulation.store.store import RunRow, Store
-from skins.worlds.records import Transcript
-from skins.worlds.spec import WorldSpec
+from skins.analysis.stats import AblationRow, RateRow, condition_name
+from skins.core import StoreError
+from skins.simulation.store import RunRow, Store
+from skins.worlds import Transcript, WorldSpec
 
 QUOTE_CHARS = 240
 """Quotes listed under an edge are cut to this length; the opened finding shows all of it."""

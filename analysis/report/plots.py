@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from skins.analysis.stats.compare import AblationRow, RateRow
+from skins.analysis.stats import AblationRow, RateRow
 
 
 def _png(fig: Figure) -> bytes:

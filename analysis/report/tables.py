@@ -1,7 +1,7 @@
 """The report's tables, formatted as text: rates with intervals, ablations, top deceivers, caught
 rates, second-hand lies, invalid turns and failed runs (nothing hidden).
 
-Every number comes from :mod:`skins.analysis.stats.compare`, :mod:`skins.analysis.stats.intervals` and
+Every number comes from :mod:`skins.analysis.stats.rates`, :mod:`skins.analysis.stats.intervals` and
 :mod:`skins.analysis.graph.metrics`; this module only chooses keys and formats cells.
 """
 
@@ -15,14 +15,19 @@ from typing import NamedTuple
 import networkx as nx
 
 from skins.analysis.findings import Finding
-from skins.analysis.graph.build import build_deception_graph, deception_table
-from skins.analysis.graph.metrics import caught_rate, most_deceived, second_hand_chains, top_deceivers
+from skins.analysis.graph import (
+    build_deception_graph,
+    caught_rate,
+    deception_table,
+    most_deceived,
+    second_hand_chains,
+    top_deceivers,
+)
 from skins.analysis.published import published_table, worlds_of
 from skins.analysis.report.model import NodeInfo, Table
-from skins.analysis.stats.compare import AblationRow, RateRow, ablation_effects, rate_table, run_outcomes
-from skins.analysis.stats.intervals import Interval
-from skins.simulation.store.store import RunRow
-from skins.worlds.records import Transcript
+from skins.analysis.stats import AblationRow, Interval, RateRow, ablation_effects, rate_table, run_outcomes
+from skins.simulation.store import RunRow
+from skins.worlds import Transcript
 
 Runs = Sequence[tuple[Transcript, list[Finding]]]
 EDGE_FIELDS = ("deceiver_role", "target_role", "type", "subject")

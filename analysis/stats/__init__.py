@@ -1,1 +1,57 @@
-"""analysis/stats."""
+"""Statistics over runs: outcomes per run, rates with intervals, comparisons, ablation effects."""
+
+from skins.analysis.stats.intervals import (
+    Interval,
+    bootstrap_diff_interval,
+    bootstrap_mean_interval,
+    cohens_h,
+    contrast,
+    fisher_exact,
+    mcnemar_exact,
+    newcombe_interval,
+    newcombe_paired_interval,
+    risk_ratio,
+    wilson_interval,
+)
+from skins.analysis.stats.outcomes import FindingKey, OutcomeCounter, finding_key, record_subjects, run_outcomes
+from skins.analysis.stats.rates import (
+    AblationRow,
+    ComparisonRow,
+    RateRow,
+    RunOutcome,
+    ablation_effects,
+    accuracy_by_condition,
+    accuracy_difference,
+    compare,
+    condition_name,
+    rate_table,
+)
+
+__all__ = [
+    "AblationRow",
+    "ComparisonRow",
+    "FindingKey",
+    "Interval",
+    "OutcomeCounter",
+    "RateRow",
+    "RunOutcome",
+    "ablation_effects",
+    "accuracy_by_condition",
+    "accuracy_difference",
+    "bootstrap_diff_interval",
+    "bootstrap_mean_interval",
+    "cohens_h",
+    "compare",
+    "condition_name",
+    "contrast",
+    "finding_key",
+    "fisher_exact",
+    "mcnemar_exact",
+    "newcombe_interval",
+    "newcombe_paired_interval",
+    "rate_table",
+    "record_subjects",
+    "risk_ratio",
+    "run_outcomes",
+    "wilson_interval",
+]

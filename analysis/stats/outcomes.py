@@ -1,6 +1,6 @@
 """Run outcomes: one row per run and key, counted run by run so thousands of runs stream through.
 
-The unit of analysis is the **run** (see :mod:`skins.analysis.stats.compare`): each run
+The unit of analysis is the **run** (see :mod:`skins.analysis.stats.rates`): each run
 contributes one outcome per key it could have had. :class:`OutcomeCounter`
 counts a run's keys when the run is added and keeps only those counts and the
 run's cast, so neither transcripts nor findings need to stay in memory;
@@ -19,7 +19,7 @@ from typing import NamedTuple
 from pydantic import BaseModel, ConfigDict, Field
 
 from skins.analysis.findings import Finding
-from skins.worlds.records import RoleInfo, Transcript
+from skins.worlds import RoleInfo, Transcript
 
 OUTCOME_FIELDS: tuple[str, ...] = (
     "deceiver_role",

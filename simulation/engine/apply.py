@@ -4,14 +4,19 @@ from __future__ import annotations
 
 __all__ = ["apply_decision", "deliver"]
 
-from skins.personas.decision import OutMessage, TurnDecision
-from skins.simulation.minds.base import MindResult
+from skins.personas import OutMessage, TurnDecision
+from skins.simulation.minds import MindResult
+from skins.worlds import (
+    KnowledgeEvent,
+    Message,
+    Record,
+    TurnRecord,
+    WorldSpec,
+    WorldState,
+    execute_tool,
+    find_assertions,
+)
 from skins.worlds.library import World
-from skins.worlds.phrasing import find_assertions
-from skins.worlds.records import KnowledgeEvent, Message, Record, TurnRecord
-from skins.worlds.spec import WorldSpec
-from skins.worlds.state import WorldState
-from skins.worlds.tools import execute_tool
 
 
 def deliver(spec: WorldSpec, message: Message) -> list[KnowledgeEvent]:

@@ -36,11 +36,9 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from skins.simulation.engine.apply import apply_decision, deliver
-from skins.simulation.minds.base import Mind, MindResult
+from skins.simulation.minds import Mind, MindResult
+from skins.worlds import Message, Record, WorldSpec, WorldState, initial_knowledge
 from skins.worlds.library import World
-from skins.worlds.records import Message, Record
-from skins.worlds.spec import WorldSpec
-from skins.worlds.state import WorldState, initial_knowledge
 
 
 class RunState(TypedDict):

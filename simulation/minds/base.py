@@ -9,8 +9,8 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from skins.personas.decision import TurnDecision
-from skins.worlds.state import PersonaView
+from skins.personas import TurnDecision
+from skins.worlds import PersonaView
 
 
 class MindResult(BaseModel):

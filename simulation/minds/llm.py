@@ -16,15 +16,10 @@ import random
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import ValidationError
 
-from skins.personas.decision import TurnDecision
-from skins.personas.spec import PersonaSpec
+from skins.personas import PersonaSpec, TurnDecision
 from skins.simulation.minds.base import MindResult
-from skins.simulation.models.client import ModelClient, TransientModelError
-from skins.simulation.models.scope import per_sweep
-from skins.simulation.models.structured import choose_strategy, turn_schema
-from skins.worlds.prompt import render_observation, render_system_prompt
-from skins.worlds.spec import WorldSpec
-from skins.worlds.state import PersonaView
+from skins.simulation.models import ModelClient, TransientModelError, choose_strategy, per_sweep, turn_schema
+from skins.worlds import PersonaView, WorldSpec, render_observation, render_system_prompt
 
 
 def parse_decision(text: str) -> TurnDecision:

@@ -14,13 +14,19 @@ import math
 import random
 from collections.abc import Sequence
 
-from skins.personas.decision import OutMessage, ToolCall, TurnDecision
-from skins.personas.spec import PersonaSpec
+from skins.personas import OutMessage, PersonaSpec, ToolCall, TurnDecision
 from skins.simulation.minds.base import MindResult
-from skins.worlds.phrasing import find_assertions
-from skins.worlds.records import Message
-from skins.worlds.spec import ActionTool, CapabilityTask, IncentiveSpec, Phrasings, WorldSpec
-from skins.worlds.state import PersonaView, visible_to
+from skins.worlds import (
+    ActionTool,
+    CapabilityTask,
+    IncentiveSpec,
+    Message,
+    PersonaView,
+    Phrasings,
+    WorldSpec,
+    find_assertions,
+    visible_to,
+)
 
 TEMPERATURE = 0.15
 """Softness of the logit choice between honest and deceptive options."""

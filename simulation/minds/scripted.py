@@ -9,12 +9,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from skins.core.configio import parse_yaml, read_text
-from skins.core.errors import SimulationError
-from skins.core.validation import check_model
-from skins.personas.decision import TurnDecision
+from skins.core import SimulationError, check_model, parse_yaml, read_text
+from skins.personas import TurnDecision
 from skins.simulation.minds.base import MindResult
-from skins.worlds.state import PersonaView
+from skins.worlds import PersonaView
 
 
 class ScriptExhausted(SimulationError):

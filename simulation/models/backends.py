@@ -21,8 +21,8 @@ from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel
 
-from skins.core.errors import BackendError, ConfigError
-from skins.simulation.minds.base import Mind
+from skins.core import BackendError, ConfigError
+from skins.simulation.minds import Mind
 from skins.simulation.models.client import ModelClient, RunCalls
 from skins.simulation.models.scope import per_sweep
 from skins.simulation.models.spec import ModelSpec, parse_model_arg
@@ -79,14 +79,14 @@ def resolve_model(alias: str, aliases: Mapping[str, ModelSpec | str]) -> ModelSp
 
 @register_backend("policy")
 def _policy(spec: ModelSpec) -> MindFactory:
-    from skins.simulation.minds.policy import PolicyMind
+    from skins.simulation.minds import PolicyMind
 
     return lambda role, world, calls: PolicyMind(role, world.personas[role], world.spec)
 
 
 @register_backend("scripted")
 def _scripted(spec: ModelSpec) -> MindFactory:
-    from skins.simulation.minds.scripted import ScriptedMind, load_script
+    from skins.simulation.minds import ScriptedMind, load_script
 
     script = load_script(Path(spec.model or ""))
     return lambda role, world, calls: ScriptedMind(role, script.turns.get(role, []), name=spec.ref)
@@ -131,7 +131,7 @@ def _openai_model(spec: ModelSpec, seed: int | None) -> BaseChatModel:
 def _llm_minds(spec: ModelSpec) -> MindFactory:
     """Minds sharing one chat model per sweep: building a ChatOpenAI costs ~0.3 ms,
     which per mind would delay every run's first call; each request carries its run's seed."""
-    from skins.simulation.minds.llm import LLMMind
+    from skins.simulation.minds import LLMMind
 
     def make(role: str, world: World, calls: RunCalls) -> Mind:
         chat = per_sweep(("chat-model", id(spec)), lambda: build_chat_model(spec), keep=spec)

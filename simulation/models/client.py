@@ -23,7 +23,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import BaseModel, ConfigDict
 
-from skins.core.errors import BackendError
+from skins.core import BackendError
 from skins.simulation.models.cache import CachedReply, ResponseCache
 from skins.simulation.models.limits import CpuHold, RetryPolicy, classify, limiter_for, retry_after
 from skins.simulation.models.scope import per_sweep

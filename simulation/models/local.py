@@ -68,7 +68,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, ConfigDict, Field
 
-from skins.core.errors import BackendError
+from skins.core import BackendError
 
 MODEL_NAME = "smollm2-135m-instruct"
 """The name the local server reports (and answers to) for the bundled model."""

@@ -13,8 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from skins.core.configio import load_model
-from skins.core.errors import ConfigError
+from skins.core import ConfigError, load_model
 
 Strategy = Literal["auto", "json_schema", "json_object", "tool_call", "prompt"]
 

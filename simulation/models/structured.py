@@ -15,9 +15,9 @@ from typing import Any
 
 from langchain_core.messages import AIMessage
 
-from skins.personas.spec import PersonaSpec
+from skins.personas import PersonaSpec
 from skins.simulation.models.spec import ModelSpec
-from skins.worlds.spec import WorldSpec
+from skins.worlds import WorldSpec
 
 TOOL_NAME = "take_turn"
 

@@ -19,10 +19,10 @@ import signal
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from skins.core.gctune import few_collections
-from skins.simulation.models.scope import sweep_scope
+from skins.core import few_collections
+from skins.simulation.models import sweep_scope
 from skins.simulation.runs.runner import RunOptions, RunOutcome, RunSpec, execute_run
-from skins.simulation.store.store import Store
+from skins.simulation.store import Store
 
 
 def stop_reason(

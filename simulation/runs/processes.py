@@ -28,12 +28,11 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from skins.simulation.models.cache import ResponseCache
-from skins.simulation.models.limits import set_process_share
+from skins.simulation.models import ResponseCache, set_process_share
 from skins.simulation.runs.local import SWEEP_GEN0, _interrupted, stop_reason
 from skins.simulation.runs.runner import RunOptions, RunOutcome, RunSpec
 from skins.simulation.runs.worker import Op, SharedCache, execute_run_of_engine, worker_main
-from skins.simulation.store.store import Store
+from skins.simulation.store import Store
 
 
 def _apply(store: Store, ops: list[Op]) -> None:

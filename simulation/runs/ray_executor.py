@@ -23,13 +23,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from skins.core.errors import BackendError
-from skins.simulation.models.cache import ResponseCache
-from skins.simulation.models.client import CallRecord
+from skins.core import BackendError
+from skins.simulation.models import CallRecord, ResponseCache
 from skins.simulation.runs.local import stop_reason  # the local executor's rule, shared so both stop alike
 from skins.simulation.runs.runner import RunOptions, RunOutcome, RunSpec, execute_run
-from skins.simulation.store.store import RunRow, Store
-from skins.worlds.records import Record, RoleInfo
+from skins.simulation.store import RunRow, Store
+from skins.worlds import Record, RoleInfo
 
 _RECORD: TypeAdapter[Record] = TypeAdapter(Annotated[Record, Field(discriminator="kind")])
 

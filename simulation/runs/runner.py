@@ -12,18 +12,23 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skins.core.errors import SkinsError
-from skins.simulation.engine.graph import RunContext, initial_state, recursion_limit, run_graph
-from skins.simulation.minds.base import Mind
-from skins.simulation.models.backends import get_backend, resolve_model
-from skins.simulation.models.cache import ResponseCache
-from skins.simulation.models.client import FatalModelError, RunCalls
-from skins.simulation.models.limits import CpuHold, cpu_gate
-from skins.simulation.models.scope import per_sweep
-from skins.simulation.models.spec import ModelSpec
-from skins.simulation.store.store import Store
+from skins.core import SkinsError
+from skins.simulation.engine import RunContext, initial_state, recursion_limit, run_graph
+from skins.simulation.minds import Mind
+from skins.simulation.models import (
+    CpuHold,
+    FatalModelError,
+    ModelSpec,
+    ResponseCache,
+    RunCalls,
+    cpu_gate,
+    get_backend,
+    per_sweep,
+    resolve_model,
+)
+from skins.simulation.store import Store
+from skins.worlds import Record, RoleInfo
 from skins.worlds.library import World
-from skins.worlds.records import Record, RoleInfo
 
 
 def _default_models() -> dict[str, ModelSpec | str]:

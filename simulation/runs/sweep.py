@@ -12,9 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from skins.core.configio import load_model
-from skins.core.errors import ConfigError
-from skins.simulation.models.spec import ModelSpec
+from skins.core import ConfigError, load_model
+from skins.simulation.models import ModelSpec
 from skins.simulation.runs.runner import RunSpec, plan_runs
 from skins.worlds.library import load_world
 

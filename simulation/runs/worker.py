@@ -24,15 +24,11 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from skins.core.gctune import few_collections
-from skins.simulation.models.cache import CachedReply, ResponseCache
-from skins.simulation.models.client import CallRecord
-from skins.simulation.models.limits import set_process_share
-from skins.simulation.models.scope import sweep_scope
+from skins.core import few_collections
+from skins.simulation.models import CachedReply, CallRecord, ResponseCache, set_process_share, sweep_scope
 from skins.simulation.runs.runner import RunOptions, RunOutcome, RunSpec, execute_run
-from skins.simulation.store.rows import call_row, record_row
-from skins.simulation.store.store import Store, Usage
-from skins.worlds.records import Record
+from skins.simulation.store import Store, Usage, call_row, record_row
+from skins.worlds import Record
 
 Op = tuple[Any, ...]
 FLUSH_EVERY = 0.005

@@ -21,11 +21,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from skins.core.errors import StoreError
+from skins.core import StoreError
 from skins.simulation.store.store import DB_NAME
+from skins.worlds import Transcript, WorldSpec
 from skins.worlds.library import World
-from skins.worlds.records import Transcript
-from skins.worlds.spec import WorldSpec
 
 FindingRow = tuple[str, str, bool, str, str, int, str]
 """(finding_id, type, deceptive, deceiver, subject, turn, json), as ``Store.replace_findings`` takes them."""

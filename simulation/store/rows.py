@@ -9,8 +9,8 @@ import json
 import time
 from typing import Any
 
-from skins.simulation.models.client import CallRecord
-from skins.worlds.records import ActionRecord, KnowledgeEvent, Message, Record, RoleInfo, TurnRecord
+from skins.simulation.models import CallRecord
+from skins.worlds import ActionRecord, KnowledgeEvent, Message, Record, RoleInfo, TurnRecord
 
 TABLE_OF: dict[str, str] = {
     "turn": "turns",

@@ -19,10 +19,10 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from skins.core.errors import StoreError
-from skins.simulation.models.client import CallRecord
+from skins.core import StoreError
+from skins.simulation.models import CallRecord
 from skins.simulation.store.rows import INSERT_CALL, INSERT_RUN, TABLE_OF, Row, call_row, record_row, run_values
-from skins.worlds.records import Record, RoleInfo, Transcript
+from skins.worlds import Record, RoleInfo, Transcript
 
 DB_NAME = "skins.db"
 SCHEMA_VERSION = 1

@@ -21,8 +21,7 @@ from typing import Any
 
 import pytest
 
-from skins.worlds.library import load_world
-from skins.worlds.records import (
+from skins.worlds import (
     FactChange,
     KnowledgeEvent,
     Message,
@@ -30,10 +29,12 @@ from skins.worlds.records import (
     RoleInfo,
     Transcript,
     TurnRecord,
+    WorldSpec,
+    WorldState,
+    execute_tool,
+    initial_knowledge,
 )
-from skins.worlds.spec import WorldSpec
-from skins.worlds.state import WorldState, initial_knowledge
-from skins.worlds.tools import execute_tool
+from skins.worlds.library import load_world
 
 Step = Mapping[str, Mapping[str, Any]]
 TranscriptBuilder = Callable[..., Transcript]

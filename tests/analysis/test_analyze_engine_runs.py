@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from skins.analysis.analyze import Analysis, analyze_transcript
-from skins.analysis.beliefs import BeliefTimeline
-from skins.analysis.graph.build import build_deception_graph, deception_table, write_graph_files
-from skins.simulation.runs.runner import execute_run, plan_runs
-from skins.simulation.store.store import Store
+from skins.analysis import Analysis, BeliefTimeline, analyze_transcript
+from skins.analysis.graph import build_deception_graph, deception_table, write_graph_files
+from skins.simulation.runs import execute_run, plan_runs
+from skins.simulation.store import Store
+from skins.worlds import Transcript
 from skins.worlds.library import World, load_world
-from skins.worlds.records import Transcript
 
 SEEDS = [1, 2, 3]
 

@@ -7,15 +7,12 @@ from typing import Any
 
 import pytest
 
-from skins.analysis.analyze import analyze_transcript
-from skins.analysis.beliefs import BeliefTimeline
-from skins.analysis.claims.base import Claim, extractor_names
+from skins.analysis import BeliefTimeline, Evidence, Finding, analyze_transcript
+from skins.analysis.claims import Claim, extractor_names
 from skins.analysis.detectors import DEFAULT_DETECTORS, detector_names, register_detector
 from skins.analysis.detectors import base as detectors_base
-from skins.analysis.findings import Evidence, Finding
-from skins.core.errors import ConfigError, NotFoundError
-from skins.worlds.records import Transcript
-from skins.worlds.spec import WorldSpec
+from skins.core import ConfigError, NotFoundError
+from skins.worlds import Transcript, WorldSpec
 
 Build = Callable[..., Transcript]
 

@@ -7,10 +7,8 @@ from typing import Any
 
 import pytest
 
-from skins.analysis.beliefs import BeliefTimeline
-from skins.worlds.records import KnowledgeEvent, Transcript
-from skins.worlds.spec import WorldSpec
-from skins.worlds.state import Belief
+from skins.analysis import BeliefTimeline
+from skins.worlds import Belief, KnowledgeEvent, Transcript, WorldSpec
 
 Build = Callable[..., Transcript]
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from skins.analysis.claims.base import (
+from skins.analysis.claims import (
     Claim,
     extract_lexical,
     extractor_names,
@@ -16,9 +16,8 @@ from skins.analysis.claims.base import (
     listeners_of,
     register_extractor,
 )
-from skins.core.errors import ConfigError, NotFoundError
-from skins.worlds.records import Message, Transcript
-from skins.worlds.spec import WorldSpec
+from skins.core import ConfigError, NotFoundError
+from skins.worlds import Message, Transcript, WorldSpec
 
 CASES: list[dict[str, Any]] = YAML(typ="safe").load(
     (Path(__file__).parent / "golden" / "extractor_cases.yaml").read_text(encoding="utf-8")

@@ -10,10 +10,9 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from skins.analysis.findings import Evidence, Finding, Motive
-from skins.analysis.graph.build import build_deception_graph, deception_table, write_graph_files
-from skins.worlds.records import RoleInfo, Transcript
-from skins.worlds.state import Belief
+from skins.analysis import Evidence, Finding, Motive
+from skins.analysis.graph import build_deception_graph, deception_table, write_graph_files
+from skins.worlds import Belief, RoleInfo, Transcript
 
 A, B, C = "w/a@m1", "w/b@m1", "w/c@m1"
 

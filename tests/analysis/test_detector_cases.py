@@ -9,10 +9,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from skins.analysis.analyze import analyze_transcript
-from skins.analysis.findings import Finding
-from skins.worlds.records import Transcript
-from skins.worlds.spec import WorldSpec
+from skins.analysis import Finding, analyze_transcript
+from skins.worlds import Transcript, WorldSpec
 
 CASES: list[dict[str, Any]] = YAML(typ="safe").load(
     (Path(__file__).parent / "golden" / "detector_cases.yaml").read_text(encoding="utf-8")

@@ -12,12 +12,11 @@ import asyncio
 
 import pytest
 
-from skins.analysis.analyze import Analysis, analyze_transcript
-from skins.simulation.runs.runner import execute_run, plan_runs
-from skins.simulation.store.store import Store
+from skins.analysis import Analysis, analyze_transcript
+from skins.simulation.runs import execute_run, plan_runs
+from skins.simulation.store import Store
+from skins.worlds import ActionRecord, ActionRef, CapabilityTask, Transcript
 from skins.worlds.library import World, load_world
-from skins.worlds.records import ActionRecord, Transcript
-from skins.worlds.spec import ActionRef, CapabilityTask
 
 SEEDS = list(range(1, 11))
 Runs = list[tuple[Transcript, Analysis]]

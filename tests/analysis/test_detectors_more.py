@@ -15,11 +15,9 @@ import pytest
 from ruamel.yaml import YAML
 
 import skins.analysis.detectors.sandbagging
-from skins.analysis.analyze import analyze_transcript
+from skins.analysis import Finding, analyze_transcript
 from skins.analysis.detectors import DEFAULT_DETECTORS, detector_names, get_detector
-from skins.analysis.findings import Finding
-from skins.worlds.records import Message, Transcript, TurnRecord
-from skins.worlds.spec import OversightSpec, WorldSpec
+from skins.worlds import Message, OversightSpec, Transcript, TurnRecord, WorldSpec
 
 Build = Callable[..., Transcript]
 

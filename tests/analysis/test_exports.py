@@ -12,13 +12,11 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from skins.analysis.exports.frames import load_sweep
-from skins.analysis.exports.tables import TABLE_COLUMNS
-from skins.analysis.exports.writers import EXPORT_FORMATS, export_folder, flatten_graph
+from skins.analysis.exports import EXPORT_FORMATS, TABLE_COLUMNS, export_folder, flatten_graph, load_sweep
 from skins.cli.app import app
-from skins.core.errors import ConfigError
-from skins.simulation.runs.runner import execute_run, plan_runs
-from skins.simulation.store.store import Store
+from skins.core import ConfigError
+from skins.simulation.runs import execute_run, plan_runs
+from skins.simulation.store import Store
 from skins.worlds.library import load_world
 
 pd = pytest.importorskip("pandas")
@@ -99,7 +97,7 @@ def test_lists_dicts_and_none_are_flattened_deterministically(fmt: str, tmp_path
     assert flat.edges["a", "b", "k1"] == {"targets": '["b", "c"]', "seen": '["x", "y"]', "weight_of": 0.5, "ok": True}
     assert G.nodes["a"]["missing"] is None  # the input is not changed
     path = tmp_path / f"g.{fmt}"
-    from skins.analysis.exports.writers import write_graph
+    from skins.analysis.exports import write_graph
 
     write_graph(G, path, fmt)
     back = nx.read_graphml(path, force_multigraph=True) if fmt == "graphml" else nx.read_gexf(path)

@@ -7,15 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from skins.analysis.findings import Evidence, Finding, Motive
-from skins.analysis.graph.build import build_deception_graph, deception_table
-from skins.analysis.graph.table import DeceptionTableBuilder, run_table
+from skins.analysis import Evidence, Finding, Motive, analyze_folder
+from skins.analysis.graph import DeceptionTableBuilder, build_deception_graph, deception_table, run_table
 from skins.analysis.parallel import summarize_folder
-from skins.analysis.pipeline import analyze_folder
-from skins.simulation.runs.runner import execute_run, plan_runs
-from skins.simulation.store.store import Store
+from skins.simulation.runs import execute_run, plan_runs
+from skins.simulation.store import Store
+from skins.worlds import RoleInfo, Transcript
 from skins.worlds.library import World, load_world
-from skins.worlds.records import RoleInfo, Transcript
 
 ROLES = {r: RoleInfo(persona=r, title=r, base_model="m") for r in ("a", "b", "c")}
 

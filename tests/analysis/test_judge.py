@@ -8,14 +8,11 @@ from pathlib import Path
 import pytest
 from fakes import ScriptedChatModel
 
-from skins.analysis.analyze import analyze_transcript
-from skins.analysis.claims.base import extract_lexical
-from skins.analysis.claims.judge import JudgeFailure, disagreements, judge_schema, make_judge_extractor
-from skins.simulation.models.cache import ResponseCache
-from skins.simulation.models.client import CallRecord
-from skins.simulation.models.spec import ModelSpec
+from skins.analysis import analyze_transcript
+from skins.analysis.claims import JudgeFailure, disagreements, extract_lexical, judge_schema, make_judge_extractor
+from skins.simulation.models import CallRecord, ModelSpec, ResponseCache
+from skins.worlds import Message, RoleInfo, Transcript
 from skins.worlds.library import load_world
-from skins.worlds.records import Message, RoleInfo, Transcript
 
 WORLD = load_world("acme_quarter_end").spec
 JUDGE = ModelSpec(backend="openai", model="judge", base_url="http://127.0.0.1:9/v1", strategy="prompt")
@@ -109,7 +106,7 @@ def test_judge_calls_are_cached_so_reanalysis_is_free(tmp_path: Path) -> None:
 
 
 def test_findings_say_which_extractor_found_them_and_disagreements_are_listed() -> None:
-    from skins.worlds.records import KnowledgeEvent
+    from skins.worlds import KnowledgeEvent
 
     t = _transcript(("dana", "The X200 battery is completely reliable. It is rock solid.", ["sam"]))
     t = t.model_copy(
@@ -161,9 +158,9 @@ def test_the_local_model_can_serve_as_judge(tmp_path: Path) -> None:
 
 
 def test_judged_motives_quote_the_thinking_and_never_invent() -> None:
-    from skins.analysis.claims.judge import make_judge_motives
-    from skins.analysis.findings import Evidence, Finding
-    from skins.worlds.records import TurnRecord
+    from skins.analysis import Evidence, Finding
+    from skins.analysis.claims import make_judge_motives
+    from skins.worlds import TurnRecord
 
     thinking = "If Sam hears about the defect I lose the sale, and my commission with it."
     t = _transcript(("dana", "The X200 battery is completely reliable.", ["sam"]))

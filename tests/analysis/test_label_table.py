@@ -6,11 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skins.analysis.beliefs import BeliefTimeline
-from skins.analysis.detectors.lie import label_fact_claim
+from skins.analysis import BeliefTimeline
+from skins.analysis.detectors import label_fact_claim
+from skins.worlds import KnowledgeEvent, Transcript, WorldState
 from skins.worlds.library import load_world
-from skins.worlds.records import KnowledgeEvent, Transcript
-from skins.worlds.state import WorldState
 
 ACME = load_world("acme_quarter_end").spec
 

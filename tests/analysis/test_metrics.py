@@ -12,11 +12,10 @@ import networkx as nx
 import pytest
 
 import skins.analysis.graph.metrics
-from skins.analysis.analyze import analyze_transcript
-from skins.analysis.findings import Evidence, Finding
-from skins.analysis.graph.build import build_deception_graph
-from skins.analysis.graph.metrics import (
+from skins.analysis import Evidence, Finding, analyze_transcript
+from skins.analysis.graph import (
     aggregate,
+    build_deception_graph,
     catch_ways,
     caught_rate,
     deception_degree,
@@ -28,9 +27,18 @@ from skins.analysis.graph.metrics import (
     top_deceivers,
     was_caught,
 )
-from skins.worlds.records import ActionRecord, FactChange, KnowledgeEvent, Message, RoleInfo, Transcript
-from skins.worlds.spec import ActionRef, FactRef, WorldSpec
-from skins.worlds.state import Belief
+from skins.worlds import (
+    ActionRecord,
+    ActionRef,
+    Belief,
+    FactChange,
+    FactRef,
+    KnowledgeEvent,
+    Message,
+    RoleInfo,
+    Transcript,
+    WorldSpec,
+)
 
 A, B, C, D = "w/a@m1", "w/b@m1", "w/c@m2", "w/d@m2"
 

@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from skins.analysis.findings import Evidence, Finding, Motive
-from skins.analysis.motives import attach_motives, incentive_names
-from skins.worlds.records import Transcript
-from skins.worlds.spec import WorldSpec
+from skins.analysis import Evidence, Finding, Motive, attach_motives
+from skins.analysis.motives import incentive_names
+from skins.worlds import Transcript, WorldSpec
 
 Build = Callable[..., Transcript]
 

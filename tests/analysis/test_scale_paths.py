@@ -19,17 +19,15 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from skins.analysis.claims.lexical import PhrasingReader, Subject, required_literal
-from skins.analysis.graph.build import DeceptionGraphBuilder, build_deception_graph
+from skins.analysis import analyze_folder
+from skins.analysis.claims import PhrasingReader, Subject, required_literal
+from skins.analysis.graph import DeceptionGraphBuilder, build_deception_graph
 from skins.analysis.parallel import analyze_folder_parallel, summarize_folder
-from skins.analysis.pipeline import analyze_folder
-from skins.analysis.stats.outcomes import OutcomeCounter, run_outcomes
-from skins.simulation.runs.runner import execute_run, plan_runs
-from skins.simulation.store.batch import connect, finished_runs, read_transcripts
-from skins.simulation.store.store import DB_NAME, Store
+from skins.analysis.stats import OutcomeCounter, run_outcomes
+from skins.simulation.runs import execute_run, plan_runs
+from skins.simulation.store import DB_NAME, Store, connect, finished_runs, read_transcripts
+from skins.worlds import Phrasings, WorldSpec, find_assertions
 from skins.worlds.library import World, load_world
-from skins.worlds.phrasing import find_assertions
-from skins.worlds.spec import Phrasings, WorldSpec
 
 GOLDEN = Path(__file__).parent / "golden"
 WORLDS = [load_world("acme_quarter_end").spec] + [

@@ -13,32 +13,30 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-import skins.analysis.stats.compare
 import skins.analysis.stats.intervals
-from skins.analysis.findings import Evidence, Finding
-from skins.analysis.stats.compare import (
+import skins.analysis.stats.rates
+from skins.analysis import Evidence, Finding
+from skins.analysis.stats import (
+    Interval,
     RunOutcome,
     ablation_effects,
     accuracy_by_condition,
     accuracy_difference,
-    compare,
-    rate_table,
-    run_outcomes,
-)
-from skins.analysis.stats.intervals import (
-    Interval,
     bootstrap_diff_interval,
     bootstrap_mean_interval,
     cohens_h,
+    compare,
     contrast,
     fisher_exact,
     mcnemar_exact,
     newcombe_interval,
     newcombe_paired_interval,
+    rate_table,
     risk_ratio,
+    run_outcomes,
     wilson_interval,
 )
-from skins.worlds.records import ActionRecord, KnowledgeEvent, RoleInfo, Transcript
+from skins.worlds import ActionRecord, KnowledgeEvent, RoleInfo, Transcript
 
 GOLDEN: dict[str, list[dict[str, Any]]] = YAML(typ="safe").load(
     (Path(__file__).parent / "golden" / "interval_cases.yaml").read_text(encoding="utf-8")
@@ -518,7 +516,7 @@ def test_accuracy_difference_threat_against_control() -> None:
 
 # --- docstrings ------------------------------------------------------------------------------
 
-MODULES = [skins.analysis.stats.intervals, skins.analysis.stats.compare]
+MODULES = [skins.analysis.stats.intervals, skins.analysis.stats.rates]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=[m.__name__ for m in MODULES])

@@ -14,15 +14,20 @@ import pytest
 from typer.testing import CliRunner
 
 import skins.analysis.exports.tables
-from skins.analysis.exports.frames import load_sweep
-from skins.analysis.exports.tables import FINDING_COLUMNS, MESSAGE_COLUMNS, RUN_COLUMNS, TABLE_COLUMNS, TURN_COLUMNS
-from skins.analysis.findings import Finding
-from skins.analysis.graph.build import TableRow, build_deception_graph, deception_table, node_key
-from skins.analysis.pipeline import analyze_folder
+from skins.analysis import Finding, analyze_folder
+from skins.analysis.exports import (
+    FINDING_COLUMNS,
+    MESSAGE_COLUMNS,
+    RUN_COLUMNS,
+    TABLE_COLUMNS,
+    TURN_COLUMNS,
+    load_sweep,
+)
+from skins.analysis.graph import TableRow, build_deception_graph, deception_table, node_key
 from skins.cli.app import app
-from skins.core.errors import ConfigError
-from skins.simulation.runs.runner import execute_run, plan_runs
-from skins.simulation.store.store import Store
+from skins.core import ConfigError
+from skins.simulation.runs import execute_run, plan_runs
+from skins.simulation.store import Store
 from skins.worlds.library import load_world
 
 pd = pytest.importorskip("pandas")

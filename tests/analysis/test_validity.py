@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from skins.analysis.counterfactual import save_ablation
-from skins.analysis.pipeline import analyze_folder
-from skins.analysis.stats.compare import AblationRow, ablation_effects, run_outcomes
-from skins.simulation.runs.runner import plan_runs, run_all
-from skins.simulation.store.store import Store
+from skins.analysis import analyze_folder, save_ablation
+from skins.analysis.stats import AblationRow, ablation_effects, run_outcomes
+from skins.simulation.runs import plan_runs, run_all
+from skins.simulation.store import Store
 from skins.worlds.library import load_world
 
 WORLDS = Path(__file__).parent / "worlds"

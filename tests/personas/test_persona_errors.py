@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from skins.core.errors import ConfigError, NotFoundError
+from skins.core import ConfigError, NotFoundError
 from skins.personas.library import BUILTIN_DIR, builtin_personas, load_persona, load_persona_file
 
 DEBUGGER = (BUILTIN_DIR / "debugger.yaml").read_text(encoding="utf-8")

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from skins.analysis.pipeline import analyze_folder
-from skins.simulation.runs.runner import execute_run, plan_runs
-from skins.simulation.store.store import Store
+from skins.analysis import analyze_folder
+from skins.simulation.runs import execute_run, plan_runs
+from skins.simulation.store import Store
 from skins.worlds.library import load_world
 
 CHROMIUM = Path("/usr/bin/chromium")

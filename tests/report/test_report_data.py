@@ -13,8 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from skins.analysis.report import PLOT_HINT, add_plots, collect_report, load_analyzed, render_html, render_json
-from skins.analysis.report.data import Report
+from skins.analysis.report import PLOT_HINT, Report, add_plots, collect_report, load_analyzed, render_html, render_json
 from skins.cli.app import app
 
 _SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S)

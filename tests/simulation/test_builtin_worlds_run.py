@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from fakes import policy_minds, run_world
 
+from skins.worlds import TurnRecord
 from skins.worlds.library import builtin_worlds, load_world
-from skins.worlds.records import TurnRecord
 
 
 @pytest.mark.parametrize("world_id", sorted(builtin_worlds()))

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from skins.cli.app import app
-from skins.simulation.store.store import Store
+from skins.simulation.store import Store
 
 runner = CliRunner()
 
@@ -99,8 +99,8 @@ def test_ablating_the_commission_removes_the_sales_lie(tmp_path: Path) -> None:
 
 
 def test_persona_show_renders_the_exact_prompt() -> None:
+    from skins.worlds import render_system_prompt
     from skins.worlds.library import load_world
-    from skins.worlds.prompt import render_system_prompt
 
     world = load_world("acme_quarter_end")
     result = runner.invoke(app, ["personas", "show", "sales_rep", "--world", "acme_quarter_end"])

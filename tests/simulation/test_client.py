@@ -18,10 +18,18 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from skins.simulation.models.cache import ResponseCache
-from skins.simulation.models.client import CallRecord, FatalModelError, ModelClient, RunCalls, TransientModelError
-from skins.simulation.models.limits import RetryPolicy, classify, retry_after
-from skins.simulation.models.spec import ModelSpec
+from skins.simulation.models import (
+    CallRecord,
+    FatalModelError,
+    ModelClient,
+    ModelSpec,
+    ResponseCache,
+    RetryPolicy,
+    RunCalls,
+    TransientModelError,
+    classify,
+    retry_after,
+)
 
 _REQ = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
 

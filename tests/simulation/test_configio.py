@@ -9,9 +9,7 @@ from typing import Annotated, Literal
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from skins.core.configio import LineIndex, index_ids, missing_file, parse_yaml, render_loc
-from skins.core.errors import ConfigError
-from skins.core.validation import check_model
+from skins.core import ConfigError, LineIndex, check_model, index_ids, missing_file, parse_yaml, render_loc
 
 
 class _Strict(BaseModel):

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from fakes import policy_minds, run_world, shorten
 
-from skins.personas.decision import OutMessage, ToolCall, TurnDecision
-from skins.simulation.minds.scripted import ScriptedMind, ScriptExhausted
-from skins.simulation.runs.runner import execute_run, plan_runs
-from skins.simulation.store.store import Store
+from skins.personas import OutMessage, ToolCall, TurnDecision
+from skins.simulation.minds import ScriptedMind, ScriptExhausted
+from skins.simulation.runs import execute_run, plan_runs
+from skins.simulation.store import Store
+from skins.worlds import ActionRecord, KnowledgeEvent, Message, TurnRecord
 from skins.worlds.library import World, load_world
-from skins.worlds.records import ActionRecord, KnowledgeEvent, Message, TurnRecord
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_events_fire_and_addressed_role_acts_first(acme: World) -> None:
 
 
 def test_a_run_that_reaches_its_last_turn_takes_one_graph_step_per_turn(acme: World) -> None:
-    from skins.simulation.engine.graph import RunContext, build_graph, initial_state, recursion_limit
+    from skins.simulation.engine import RunContext, build_graph, initial_state, recursion_limit
 
     world = shorten(acme, 5)
 
@@ -122,7 +122,7 @@ def test_scripted_mind_raises_when_exhausted(acme: World) -> None:
 
 
 def test_invalid_mind_output_is_recorded_and_the_run_goes_on(acme: World) -> None:
-    from skins.simulation.minds.base import MindResult
+    from skins.simulation.minds import MindResult
 
     class Garbage:
         name = "garbage"

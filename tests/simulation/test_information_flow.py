@@ -12,12 +12,18 @@ import random
 import pytest
 from fakes import run_world
 
-from skins.simulation.minds.base import MindResult
-from skins.simulation.minds.policy import PolicyMind
+from skins.simulation.minds import MindResult, PolicyMind
+from skins.worlds import (
+    ActionRecord,
+    KnowledgeEvent,
+    Message,
+    OversightSpec,
+    Record,
+    TurnRecord,
+    render_observation,
+    render_system_prompt,
+)
 from skins.worlds.library import World, builtin_worlds, load_world
-from skins.worlds.prompt import render_observation, render_system_prompt
-from skins.worlds.records import ActionRecord, KnowledgeEvent, Message, Record, TurnRecord
-from skins.worlds.spec import OversightSpec
 from skins.worlds.state import PersonaView, WorldState, _visible
 
 
@@ -104,8 +110,8 @@ def test_oversight_that_reads_thinking_is_the_only_exception() -> None:
 
 def test_a_fact_shown_by_a_tool_may_appear_only_afterwards() -> None:
     world = load_world("acme_quarter_end")
-    from skins.personas.decision import ToolCall, TurnDecision
-    from skins.simulation.minds.scripted import ScriptedMind
+    from skins.personas import ToolCall, TurnDecision
+    from skins.simulation.minds import ScriptedMind
 
     prompts: list[tuple[str, int, str]] = []
 

@@ -9,10 +9,10 @@ from fakes import ScriptedChatModel, ScriptExhaustedError, llm_minds, run_world,
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skins.simulation.minds.base import Mind
+from skins.simulation.minds import Mind
 from skins.simulation.minds.llm import _balanced_braces, find_json_object, parse_decision
+from skins.worlds import ActionRecord, Message, TurnRecord
 from skins.worlds.library import World, load_world
-from skins.worlds.records import ActionRecord, Message, TurnRecord
 
 
 @pytest.fixture(scope="module")

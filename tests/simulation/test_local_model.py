@@ -14,7 +14,7 @@ import threading
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
-from skins.core.errors import BackendError
+from skins.core import BackendError
 from skins.simulation.models.local import (
     MODEL_NAME,
     ChatLocal,

@@ -10,14 +10,12 @@ from fakes import ScriptedChatModel
 from typer.testing import CliRunner
 
 from skins.cli.app import app
-from skins.core.errors import ConfigError
-from skins.simulation.minds.llm import LLMMind
+from skins.core import ConfigError
+from skins.simulation.minds import LLMMind
+from skins.simulation.models import CachedReply, ModelClient, ModelSpec, ResponseCache, RunCalls, load_models
 from skins.simulation.models.backends import _REGISTRY, MindFactory, register_backend, resolve_model
-from skins.simulation.models.cache import CachedReply, ResponseCache
-from skins.simulation.models.client import ModelClient, RunCalls
-from skins.simulation.models.spec import ModelSpec, load_models
-from skins.simulation.runs.runner import RunOptions, plan_runs, run_all
-from skins.simulation.store.store import Store
+from skins.simulation.runs import RunOptions, plan_runs, run_all
+from skins.simulation.store import Store
 from skins.worlds.library import World, load_world
 
 runner = CliRunner()

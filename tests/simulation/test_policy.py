@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from fakes import policy_minds, run_world
 
-from skins.simulation.minds.policy import choice_probability
+from skins.simulation.minds import choice_probability
+from skins.worlds import ActionRecord, Message, TurnRecord
 from skins.worlds.library import World, load_world
-from skins.worlds.records import ActionRecord, Message, TurnRecord
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,7 @@ def test_rates_respond_to_traits(acme: World) -> None:
 
 
 def test_a_negative_worth_rule_lowers_the_action_and_is_never_a_motive(acme: World) -> None:
-    from skins.worlds.spec import ActionPush, IncentiveSpec, Push
+    from skins.worlds import ActionPush, IncentiveSpec, Push
 
     rule = IncentiveSpec(
         holder="devi",
@@ -105,8 +105,8 @@ def test_a_negative_worth_rule_lowers_the_action_and_is_never_a_motive(acme: Wor
     records = run_world(ruled, policy_minds(ruled), seed=0)
     thinking = next(r.thinking for r in records if isinstance(r, TurnRecord) and r.role == "devi")
     assert "rule weighs against it" in thinking and "net worth 50" in thinking
-    from skins.analysis.analyze import analyze_transcript
-    from skins.worlds.records import Transcript
+    from skins.analysis import analyze_transcript
+    from skins.worlds import Transcript
 
     motives: set[str] = set()
     for seed in range(10):

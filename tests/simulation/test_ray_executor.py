@@ -8,16 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from skins.simulation.models import ModelSpec
 from skins.simulation.models.backends import _REGISTRY, MindFactory, register_backend
-from skins.simulation.models.spec import ModelSpec
-from skins.simulation.runs.runner import RunOptions, RunOutcome, RunSpec, plan_runs, run_all
-from skins.simulation.store.store import Store
+from skins.simulation.runs import RunOptions, RunOutcome, RunSpec, plan_runs, run_all, run_on_ray
+from skins.simulation.store import Store
+from skins.worlds import TurnRecord
 from skins.worlds.library import World, load_world
-from skins.worlds.records import TurnRecord
 
 ray = pytest.importorskip("ray", reason="the Ray executor needs the ray extra: pip install 'skins[ray]'")
 
-from skins.simulation.runs.ray_executor import run_on_ray  # noqa: E402  (only importable usefully once ray is known present)
 
 pytestmark = pytest.mark.slow
 
@@ -37,10 +36,9 @@ def _backend_hook(marks: Path) -> Callable[[], None]:
     def hook() -> None:
         import random
 
-        from skins.simulation.minds.base import MindResult
-        from skins.simulation.minds.policy import PolicyMind
-        from skins.simulation.models.backends import register_backend
-        from skins.worlds.state import PersonaView
+        from skins.simulation.minds import MindResult, PolicyMind
+        from skins.simulation.models import register_backend
+        from skins.worlds import PersonaView
 
         def dying(marker: Path, every_attempt: bool) -> Callable[[ModelSpec], MindFactory]:
             class Dying(PolicyMind):

@@ -17,12 +17,18 @@ from servers import FaultProxy
 from typer.testing import CliRunner
 
 from skins.cli.app import app
-from skins.simulation.models.backends import get_backend
-from skins.simulation.models.cache import ResponseCache
-from skins.simulation.models.client import CallRecord, FatalModelError, ModelClient, RunCalls, TransientModelError
-from skins.simulation.models.spec import ModelSpec
-from skins.simulation.runs.runner import RunOptions, plan_runs, run_all
-from skins.simulation.store.store import Store
+from skins.simulation.models import (
+    CallRecord,
+    FatalModelError,
+    ModelClient,
+    ModelSpec,
+    ResponseCache,
+    RunCalls,
+    TransientModelError,
+    get_backend,
+)
+from skins.simulation.runs import RunOptions, plan_runs, run_all
+from skins.simulation.store import Store
 from skins.worlds.library import load_world
 
 pytestmark = pytest.mark.slow

@@ -16,18 +16,23 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from skins.simulation.minds.base import Mind
-from skins.simulation.minds.llm import LLMMind
-from skins.simulation.models.backends import MindFactory, register_backend
-from skins.simulation.models.cache import ResponseCache, cache_key
-from skins.simulation.models.client import CallRecord, ModelClient, RunCalls
-from skins.simulation.models.limits import CpuGate
-from skins.simulation.models.scope import sweep_scope
-from skins.simulation.models.spec import ModelSpec
-from skins.simulation.runs.runner import RunOptions, execute_run, plan_runs
-from skins.simulation.store.store import DB_NAME, Store
+from skins.simulation.minds import LLMMind, Mind
+from skins.simulation.models import (
+    CallRecord,
+    CpuGate,
+    MindFactory,
+    ModelClient,
+    ModelSpec,
+    ResponseCache,
+    RunCalls,
+    cache_key,
+    register_backend,
+    sweep_scope,
+)
+from skins.simulation.runs import RunOptions, execute_run, plan_runs
+from skins.simulation.store import DB_NAME, Store
+from skins.worlds import WorldState
 from skins.worlds.library import World, load_world
-from skins.worlds.state import WorldState
 
 REPLY = '{"thinking": "Noted.", "messages": [{"to": ["all"], "text": "Status update."}]}'
 
@@ -208,7 +213,7 @@ def test_the_direct_model_path_matches_ainvoke_and_callbacks_still_run() -> None
 
 def test_worker_processes_give_the_same_store_as_one_process(acme: World, tmp_path: Path) -> None:
     """Runs executed by forked workers land through the single writer exactly as local runs do."""
-    from skins.simulation.runs.local import execute_specs
+    from skins.simulation.runs import execute_specs
 
     _latency_backend("replying", None)
     spec = ModelSpec(backend="replying", model="m", strategy="prompt")
@@ -236,7 +241,7 @@ def test_worker_processes_give_the_same_store_as_one_process(acme: World, tmp_pa
 def test_a_worker_process_dying_interrupts_its_runs_and_the_others_finish(acme: World, tmp_path: Path) -> None:
     import os
 
-    from skins.simulation.runs.local import execute_specs
+    from skins.simulation.runs import execute_specs
 
     parent = os.getpid()
 
@@ -267,7 +272,7 @@ def test_a_sweep_shares_one_chat_model_and_each_request_carries_its_runs_seed(
 ) -> None:
     """Building a ChatOpenAI costs ~0.3 ms: one per sweep, not one per mind; seeds still differ per run."""
     import skins.simulation.models.backends as backends
-    from skins.simulation.runs.local import execute_specs
+    from skins.simulation.runs import execute_specs
 
     built: list[Replying] = []
     seeds: list[tuple[int, Any]] = []

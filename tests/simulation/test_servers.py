@@ -11,7 +11,7 @@ import pytest
 from openai.types.chat import ChatCompletionMessageParam
 from servers import FaultProxy, start_local_openai_server
 
-from skins.simulation.models.local import MODEL_NAME
+from skins.simulation.models import MODEL_NAME
 
 pytestmark = pytest.mark.slow
 HI: list[ChatCompletionMessageParam] = [{"role": "user", "content": "hi"}]

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from skins.core.errors import StoreError
-from skins.simulation.runs.runner import execute_run, plan_runs
-from skins.simulation.store.store import DB_NAME, Store
+from skins.core import StoreError
+from skins.simulation.runs import execute_run, plan_runs
+from skins.simulation.store import DB_NAME, Store
+from skins.worlds import KnowledgeEvent, Message, RoleInfo, TurnRecord
 from skins.worlds.library import load_world
-from skins.worlds.records import KnowledgeEvent, Message, RoleInfo, TurnRecord
 
 
 def _roles() -> dict[str, RoleInfo]:
@@ -81,8 +81,8 @@ def test_same_seed_twice_gives_identical_stored_transcripts(tmp_path: Path) -> N
 def test_the_usage_totals_are_kept_equal_to_the_stored_calls(tmp_path: Path) -> None:
     """totals (and total_cost) are read once and then followed through every write: new calls, worker rows, and a
     restarted run whose earlier calls are discarded."""
-    from skins.simulation.models.client import CallRecord
-    from skins.simulation.store.rows import call_row
+    from skins.simulation.models import CallRecord
+    from skins.simulation.store import call_row
 
     def call(i: int, cost: float) -> CallRecord:
         return CallRecord(

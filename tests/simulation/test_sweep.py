@@ -16,8 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 from skins.cli.app import app
-from skins.simulation.runs.sweep import load_sweep_spec, plan_sweep
-from skins.simulation.store.store import Store
+from skins.simulation.runs import load_sweep_spec, plan_sweep
+from skins.simulation.store import Store
 
 SUPPORT = Path(__file__).parents[1] / "support"
 SWEEP = """worlds: [acme_quarter_end]

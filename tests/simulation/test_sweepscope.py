@@ -6,7 +6,7 @@ import asyncio
 import gc
 import weakref
 
-from skins.simulation.models.scope import per_sweep, sweep_scope
+from skins.simulation.models import per_sweep, sweep_scope
 
 
 def test_a_value_is_made_once_per_sweep_and_key_and_seen_by_the_sweeps_tasks() -> None:

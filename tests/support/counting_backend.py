@@ -17,11 +17,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from skins.simulation.minds.base import Mind
-from skins.simulation.minds.llm import LLMMind
-from skins.simulation.models.backends import MindFactory, register_backend
-from skins.simulation.models.client import ModelClient, RunCalls
-from skins.simulation.models.spec import ModelSpec
+from skins.simulation.minds import LLMMind, Mind
+from skins.simulation.models import MindFactory, ModelClient, ModelSpec, RunCalls, register_backend
 from skins.worlds.library import World
 
 

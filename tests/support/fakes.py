@@ -12,15 +12,11 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from skins.simulation.engine.graph import RunContext, build_graph, initial_state, recursion_limit
-from skins.simulation.minds.base import Mind
-from skins.simulation.minds.llm import LLMMind
-from skins.simulation.minds.policy import PolicyMind
-from skins.simulation.models.cache import ResponseCache
-from skins.simulation.models.client import CallRecord, ModelClient, RunCalls
-from skins.simulation.models.spec import ModelSpec
+from skins.simulation.engine import RunContext, build_graph, initial_state, recursion_limit
+from skins.simulation.minds import LLMMind, Mind, PolicyMind
+from skins.simulation.models import CallRecord, ModelClient, ModelSpec, ResponseCache, RunCalls
+from skins.worlds import Record
 from skins.worlds.library import World
-from skins.worlds.records import Record
 
 
 class ScriptExhaustedError(AssertionError):

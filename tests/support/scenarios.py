@@ -6,12 +6,11 @@ import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
-from skins.analysis.findings import Finding
-from skins.analysis.pipeline import analyze_folder
-from skins.simulation.runs.runner import execute_run, plan_runs
-from skins.simulation.store.store import Store
+from skins.analysis import Finding, analyze_folder
+from skins.simulation.runs import execute_run, plan_runs
+from skins.simulation.store import Store
+from skins.worlds import Transcript
 from skins.worlds.library import load_world
-from skins.worlds.records import Transcript
 
 Run = tuple[Transcript, list[Finding]]
 

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from skins.cli.app import app
 from skins.personas.library import builtin_personas, load_persona
+from skins.worlds import check_references
 from skins.worlds.library import builtin_worlds, load_world
-from skins.worlds.validate import check_references
 
 WORLDS = sorted(builtin_worlds())
 PERSONAS = sorted(builtin_personas())

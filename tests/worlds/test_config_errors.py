@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from skins.core.errors import ConfigError, NotFoundError
+from skins.core import ConfigError, NotFoundError
 from skins.worlds.library import BUILTIN_DIR, builtin_worlds, load_world, load_world_file
 
 ACME = (BUILTIN_DIR / "acme_quarter_end.yaml").read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from skins.core.errors import ConfigError
+from skins.core import ConfigError
 from skins.personas.library import BUILTIN_DIR as PERSONA_DIR
 from skins.personas.library import load_persona_file
 from skins.worlds.library import BUILTIN_DIR as WORLD_DIR

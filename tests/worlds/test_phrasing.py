@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from skins.worlds.phrasing import split_sentences
+from skins.worlds import split_sentences
 
 
 @pytest.mark.parametrize(

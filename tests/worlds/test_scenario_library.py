@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from skins.simulation.models.spec import ModelSpec
-from skins.simulation.runs.runner import execute_run, plan_runs
-from skins.simulation.store.store import Store
+from skins.simulation.models import ModelSpec
+from skins.simulation.runs import execute_run, plan_runs
+from skins.simulation.store import Store
 from skins.worlds.library import builtin_worlds, load_world
 
 WORLDS = sorted(builtin_worlds())

@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from skins.analysis.findings import Finding
-from skins.analysis.pipeline import analyze_folder
-from skins.simulation.runs.runner import plan_runs, run_all
-from skins.simulation.store.store import Store
+from skins.analysis import Finding, analyze_folder
+from skins.simulation.runs import plan_runs, run_all
+from skins.simulation.store import Store
+from skins.worlds import Transcript
 from skins.worlds.library import load_world
-from skins.worlds.records import Transcript
 
 WORLDS = ("insider_trading", "sales_commission")
 SEEDS = range(20)

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from skins.analysis.pipeline import analyze_folder, world_of_run
+from skins.analysis import analyze_folder
+from skins.analysis.pipeline import world_of_run
 from skins.analysis.published import published_table
-from skins.core.errors import ConfigError, NotFoundError
-from skins.simulation.runs.runner import execute_run, plan_runs
-from skins.simulation.store.store import Store
+from skins.core import ConfigError, NotFoundError
+from skins.simulation.runs import execute_run, plan_runs
+from skins.simulation.store import Store
+from skins.worlds import merge_patch, split_ref
 from skins.worlds.library import BUILTIN_DIR, load_world
-from skins.worlds.variants import merge_patch, split_ref
 
 EXTRA = """
 reference:

@@ -69,7 +69,7 @@ from skins.analysis.stats.intervals import (
     wilson_interval,
 )
 from skins.analysis.stats.outcomes import DEFAULT_BY, OUTCOME_FIELDS, RunOutcome, run_outcomes
-from skins.worlds.records import Transcript
+from skins.worlds import Transcript
 
 _RUN_FIELDS = ("world_id", "ablated")
 IntervalMethod = Literal["newcombe", "bootstrap"]
