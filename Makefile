@@ -1,6 +1,6 @@
 # Two commands on a fresh machine (python3 with pip is all they assume):
 #   make demo   - set up .venv, run the built-in world offline, print the deception table
-#   make test   - set up .venv with test extras, run the whole suite (slow tests included)
+#   make test   - set up .venv with test extras, check the import layers, run the whole suite (slow tests included)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -38,6 +38,7 @@ demo: install
 # pytest exits 5 when it collects no tests (e.g. a -k filter that matches nothing):
 # report it plainly rather than as a make error.
 test: install-test
+	$(BIN)/lint-imports --no-cache
 	@$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests (exit code 5)"; exit 0; fi; exit $$rc
 
@@ -45,6 +46,7 @@ test-fast: install-test
 	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
 
 lint: install-test
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check core personas worlds simulation analysis cli tests benchmarks
 	$(BIN)/mypy
 
