@@ -45,10 +45,17 @@ test: install-test
 test-fast: install-test
 	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
 
-lint: install-test
+# mypy cannot follow the editable install's package-dir mapping, so it reads a tree of links
+# .typecheck/skins/<layer> -> <layer> (with an empty skins/__init__.py, for mypy only).
+LAYERS := core personas worlds simulation analysis cli
+.typecheck: Makefile
+	mkdir -p .typecheck/skins && touch .typecheck/skins/__init__.py
+	for d in $(LAYERS); do ln -sfn ../../$$d .typecheck/skins/$$d; done
+
+lint: install-test .typecheck
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/ruff check core personas worlds simulation analysis cli tests benchmarks
+	$(BIN)/ruff check $(LAYERS) tests benchmarks
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) runs .typecheck .pytest_cache .mypy_cache .ruff_cache .hypothesis
