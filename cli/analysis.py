@@ -16,6 +16,8 @@ import typer
 from rich.table import Table
 
 from skins.cli.common import err, friendly, out
+from skins.cli.graphing import show_deception_graph
+from skins.cli.progress import run_with_progress
 from skins.core import ConfigError
 
 if TYPE_CHECKING:
@@ -41,7 +43,6 @@ def analyze(
     """Re-run claim extraction and every detector over stored transcripts (no simulation is paid again)."""
     from skins.analysis import analyze_folder
     from skins.analysis.claims import Claim, JudgeFailure, disagreements, make_judge_extractor, make_judge_motives
-    from skins.cli.app import _graph
     from skins.cli.models import open_cache
     from skins.simulation.models import load_models, resolve_model
 
@@ -59,7 +60,7 @@ def analyze(
         raise ConfigError("no extractor: keep --lexical or give --judge")
     claims: list[Claim] = []
     analyzed = list(analyze_folder(run_dir, extractors=extractors, custom=custom, claims_out=claims, passes=passes))
-    _graph(run_dir, include_non_deceptive=False, analyzed=analyzed)
+    show_deception_graph(run_dir, include_non_deceptive=False, analyzed=analyzed)
     _print_rates(analyzed)
     _print_graph_metrics(analyzed)
     if len(extractors) > 1:
@@ -189,7 +190,6 @@ def ablate(
     """Run paired seeds with and without an incentive; report each edge's change with an interval."""
     from skins.analysis import analyze_folder, save_ablation
     from skins.analysis.stats import ablation_effects, run_outcomes
-    from skins.cli.app import _run_with_progress
     from skins.cli.models import model_aliases, open_cache
     from skins.simulation.runs import RunOptions, check_backends, plan_runs
     from skins.simulation.store import Store
@@ -202,16 +202,14 @@ def ablate(
     specs = [*plan_runs(loaded, range(seeds), aliases), *plan_runs(loaded, range(seeds), aliases, [incentive])]
     check_backends(specs)
     with Store(out_dir) as store:
-        _run_with_progress(specs, store, RunOptions(cache=open_cache()), f"{loaded.spec.id} ± {incentive}")
+        run_with_progress(specs, store, RunOptions(cache=open_cache()), f"{loaded.spec.id} ± {incentive}")
     analyzed = list(analyze_folder(out_dir))
     fields = ("deceiver_role", "target_role", "type", "subject")
     rows = ablation_effects(run_outcomes(analyzed, by=fields), incentive)
     _print_ablation(rows, incentive)
     _print_accuracy(analyzed, loaded.spec, incentive)
     save_ablation(out_dir, rows)
-    from skins.cli.app import _graph
-
-    _graph(out_dir, include_non_deceptive=False)  # edges now carry the counterfactual motives too
+    show_deception_graph(out_dir, include_non_deceptive=False)  # edges now carry the counterfactual motives too
 
 
 def _print_accuracy(analyzed: list[Any], world: Any, incentive: str) -> None:

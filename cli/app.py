@@ -13,6 +13,8 @@ import typer
 from rich.table import Table
 
 from skins.cli.common import err, friendly, out
+from skins.cli.graphing import show_deception_graph
+from skins.cli.progress import run_with_progress
 from skins.core import ConfigError
 
 app = typer.Typer(
@@ -99,7 +101,7 @@ def run(
         cache=None if no_cache else open_cache(), budget_usd=budget_usd, concurrency=concurrency, processes=processes
     )
     with Store(out_dir) as store:
-        outcomes = _run_with_progress(specs, store, options, loaded.spec.id)
+        outcomes = run_with_progress(specs, store, options, loaded.spec.id)
         print_usage(out(), store)
     stopped = next((o.error for o in outcomes if o.status == "not_started"), None)
     if stopped:
@@ -107,26 +109,9 @@ def run(
     failed = [o for o in outcomes if o.status == "failed"]
     finished = sum(o.status in ("done", "skipped") for o in outcomes)
     out().print(f"{finished} of {len(outcomes)} runs finished; store: {out_dir / 'skins.db'}")
-    _graph(out_dir, include_non_deceptive=False)
+    show_deception_graph(out_dir, include_non_deceptive=False)
     if failed or stopped:
         raise typer.Exit(1)
-
-
-def _run_with_progress(specs: list[Any], store: Any, options: Any, title: str) -> list[Any]:
-    from rich.progress import Progress
-
-    from skins.simulation.runs import RunOutcome, run_all
-
-    console = out()
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task(f"{title}: runs", total=len(specs))
-
-        def done(o: RunOutcome) -> None:
-            progress.advance(task)
-            extra = f" ({o.error})" if o.error and o.status != "not_started" else ""
-            console.print(f"run {o.run_id} seed {o.seed}: {o.status}{extra}", markup=False)
-
-        return run_all(specs, store, on_done=done, options=options)
 
 
 @app.command()
@@ -136,46 +121,7 @@ def graph(
     mistakes: Annotated[bool, typer.Option(help="Also show honest mistakes and unfounded claims.")] = False,
 ) -> None:
     """Analyse stored runs: print the who-deceived-whom table, write graph.graphml/json/png."""
-    _graph(run_dir, include_non_deceptive=mistakes)
-
-
-def _graph(run_dir: Path, include_non_deceptive: bool, analyzed: list[Any] | None = None) -> list[Any]:
-    """Print the who-deceived-whom table and write the graph files; returns the analysed runs."""
-    from skins.analysis import analyze_folder
-    from skins.analysis.graph import build_deception_graph, deception_table, write_graph_files
-
-    if analyzed is None:
-        analyzed = list(analyze_folder(run_dir))
-    g = build_deception_graph(analyzed, include_non_deceptive=include_non_deceptive)
-    rows = deception_table(g)
-    table = Table(title=f"Who deceived whom — {g.graph.get('n_runs', 0)} run(s) in {run_dir}")
-    for col in ("deceiver", "target", "type", "about", "count", "runs", "motives"):
-        table.add_column(col, overflow="fold")
-    label = _node_labels(g)
-    for row in rows:
-        runs = f"{row.runs_with}/{row.n_runs}"
-        table.add_row(label[row.deceiver], label[row.target], row.type, row.subject, str(row.count), runs, row.motives)
-    out().print(table)
-    if not rows:
-        out().print("No deception found.")
-    written = write_graph_files(g, run_dir)
-    out().print("wrote " + ", ".join(str(p) for p in written))
-    if not any(p.suffix == ".png" for p in written):
-        out().print("graph.png skipped: install the plot extra with pip install 'skins[plot]'")
-    return analyzed
-
-
-def _node_labels(g: Any) -> dict[str, str]:
-    """'dana (sales_rep)', prefixed by the world and suffixed by the base model only when they vary."""
-    nodes = dict(g.nodes(data=True))
-    many_worlds = len({d.get("world") for d in nodes.values()}) > 1
-    many_models = len({d.get("base_model") for d in nodes.values()}) > 1
-    labels = {}
-    for key, d in nodes.items():
-        text = f"{d.get('role')} ({d.get('persona')})"
-        text = f"{d.get('world')}/{text}" if many_worlds else text
-        labels[key] = f"{text} @{d.get('base_model')}" if many_models else text
-    return labels
+    show_deception_graph(run_dir, include_non_deceptive=mistakes)
 
 
 @app.command()
