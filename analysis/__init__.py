@@ -49,6 +49,7 @@ from skins.analysis.graph import (
 )
 from skins.analysis.motives import attach_motives
 from skins.analysis.pipeline import analyze_folder
+from skins.analysis.published import published_table, worlds_of
 from skins.analysis.stats import (
     AblationRow,
     ComparisonRow,
@@ -119,6 +120,7 @@ __all__ = [
     "motive_subgraph",
     "newcombe_interval",
     "node_key",
+    "published_table",
     "rate_table",
     "register_detector",
     "register_extractor",
@@ -128,6 +130,7 @@ __all__ = [
     "top_deceivers",
     "was_caught",
     "wilson_interval",
+    "worlds_of",
     "write_graph_files",
 ]
 

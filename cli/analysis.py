@@ -10,16 +10,42 @@ from __future__ import annotations
 __all__ = ["register"]
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import typer
 from rich.table import Table
 
+from skins.analysis import (
+    AblationRow,
+    Claim,
+    ClaimExtractor,
+    ComparisonRow,
+    Interval,
+    ablation_effects,
+    accuracy_difference,
+    analyze_folder,
+    build_deception_graph,
+    caught_rate,
+    deception_reciprocity,
+    disagreements,
+    rate_table,
+    run_outcomes,
+    save_ablation,
+    second_hand_chains,
+    top_deceivers,
+)
+from skins.analysis import compare as compare_outcomes
+from skins.analysis.claims import JudgeFailure, make_judge_extractor, make_judge_motives
 from skins.cli.common import err, friendly, out
+from skins.cli.conditions import EDGE_FIELDS, comparison_fields
+from skins.cli.graphing import Analyzed, show_deception_graph
+from skins.cli.model_options import model_aliases, open_cache
+from skins.cli.progress import run_with_progress
 from skins.core import ConfigError
-
-if TYPE_CHECKING:
-    from skins.analysis.stats import AblationRow, ComparisonRow, Interval, RateRow
+from skins.simulation.models import load_models, resolve_model
+from skins.simulation.runs import RunOptions, check_backends, plan_runs
+from skins.simulation.store import Store
+from skins.worlds import WorldSpec, load_world
 
 
 def register(app: typer.Typer) -> None:
@@ -39,14 +65,8 @@ def analyze(
     lexical: Annotated[bool, typer.Option(help="Run the lexical extractor (default on).")] = True,
 ) -> None:
     """Re-run claim extraction and every detector over stored transcripts (no simulation is paid again)."""
-    from skins.analysis import analyze_folder
-    from skins.analysis.claims import Claim, JudgeFailure, disagreements, make_judge_extractor, make_judge_motives
-    from skins.cli.app import _graph
-    from skins.cli.models import open_cache
-    from skins.simulation.models import load_models, resolve_model
-
     extractors = ["lexical"] if lexical else []
-    custom = {}
+    custom: dict[str, ClaimExtractor] = {}
     passes = []
     failures: list[JudgeFailure] = []
     if judge is not None:
@@ -59,7 +79,7 @@ def analyze(
         raise ConfigError("no extractor: keep --lexical or give --judge")
     claims: list[Claim] = []
     analyzed = list(analyze_folder(run_dir, extractors=extractors, custom=custom, claims_out=claims, passes=passes))
-    _graph(run_dir, include_non_deceptive=False, analyzed=analyzed)
+    show_deception_graph(run_dir, include_non_deceptive=False, analyzed=analyzed)
     _print_rates(analyzed)
     _print_graph_metrics(analyzed)
     if len(extractors) > 1:
@@ -71,10 +91,8 @@ def analyze(
         err().print(f"the judge could not read {len(failures)} message(s); first: {failures[0].reason}", markup=False)
 
 
-def _print_rates(analyzed: list[Any]) -> None:
-    from skins.analysis.stats import rate_table, run_outcomes
-
-    rows: list[RateRow] = rate_table(run_outcomes(analyzed))
+def _print_rates(analyzed: Analyzed) -> None:
+    rows = rate_table(run_outcomes(analyzed))
     if not rows:
         return
     table = Table(title="Rates over runs (runs with ≥1 finding; 95% Wilson interval)")
@@ -93,16 +111,8 @@ def _print_rates(analyzed: list[Any]) -> None:
     out().print(table)
 
 
-def _print_graph_metrics(analyzed: list[Any]) -> None:
+def _print_graph_metrics(analyzed: Analyzed) -> None:
     """Top deceivers, reciprocity, second-hand lies and how often deception was caught."""
-    from skins.analysis.graph import (
-        build_deception_graph,
-        caught_rate,
-        deception_reciprocity,
-        second_hand_chains,
-        top_deceivers,
-    )
-
     g = build_deception_graph(analyzed)
     top = ", ".join(f"{g.nodes[n]['role']} ({g.nodes[n]['persona']}): {v:g}" for n, v in top_deceivers(g, n=5))
     out().print(f"top deceivers: {top or 'none'}; reciprocity: {deception_reciprocity(g):.2f}", markup=False)
@@ -128,20 +138,11 @@ def compare(
     ] = "newcombe",
 ) -> None:
     """Differences between conditions, with intervals, effect sizes and exact p-values."""
-    from skins.analysis import analyze_folder
-    from skins.analysis.stats import run_outcomes
-    from skins.analysis.stats.rates import compare as compare_outcomes
-
     if by not in ("skin", "model", "ablation"):
         raise ConfigError(f"--by {by!r}: choose skin, model or ablation")
     if interval not in ("newcombe", "bootstrap"):
         raise ConfigError(f"--interval {interval!r}: choose newcombe or bootstrap")
-    key = {
-        "skin": ("deceiver_skin", "deceiver_model", "target_role", "type"),
-        "model": ("deceiver_model", "deceiver_skin", "target_role", "type"),
-    }
-    fields = key.get(by, ("deceiver_role", "target_role", "type", "subject"))
-    outcomes = run_outcomes(list(analyze_folder(run_dir)), by=fields)
+    outcomes = run_outcomes(list(analyze_folder(run_dir)), by=comparison_fields(_by(by)))
     rows = compare_outcomes(outcomes, by=_by(by), interval=_interval(interval))
     _print_comparison(rows, by)
 
@@ -187,14 +188,6 @@ def ablate(
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint for --model.")] = None,
 ) -> None:
     """Run paired seeds with and without an incentive; report each edge's change with an interval."""
-    from skins.analysis import analyze_folder, save_ablation
-    from skins.analysis.stats import ablation_effects, run_outcomes
-    from skins.cli.app import _run_with_progress
-    from skins.cli.models import model_aliases, open_cache
-    from skins.simulation.runs import RunOptions, check_backends, plan_runs
-    from skins.simulation.store import Store
-    from skins.worlds.library import load_world
-
     loaded = load_world(world)
     if incentive not in loaded.spec.incentives:
         raise ConfigError(f"--incentive {incentive!r}: {loaded.spec.id} has {sorted(loaded.spec.incentives)}")
@@ -202,22 +195,17 @@ def ablate(
     specs = [*plan_runs(loaded, range(seeds), aliases), *plan_runs(loaded, range(seeds), aliases, [incentive])]
     check_backends(specs)
     with Store(out_dir) as store:
-        _run_with_progress(specs, store, RunOptions(cache=open_cache()), f"{loaded.spec.id} ± {incentive}")
+        run_with_progress(specs, store, RunOptions(cache=open_cache()), f"{loaded.spec.id} ± {incentive}")
     analyzed = list(analyze_folder(out_dir))
-    fields = ("deceiver_role", "target_role", "type", "subject")
-    rows = ablation_effects(run_outcomes(analyzed, by=fields), incentive)
+    rows = ablation_effects(run_outcomes(analyzed, by=EDGE_FIELDS), incentive)
     _print_ablation(rows, incentive)
     _print_accuracy(analyzed, loaded.spec, incentive)
     save_ablation(out_dir, rows)
-    from skins.cli.app import _graph
-
-    _graph(out_dir, include_non_deceptive=False)  # edges now carry the counterfactual motives too
+    show_deception_graph(out_dir, include_non_deceptive=False)  # edges now carry the counterfactual motives too
 
 
-def _print_accuracy(analyzed: list[Any], world: Any, incentive: str) -> None:
+def _print_accuracy(analyzed: Analyzed, world: WorldSpec, incentive: str) -> None:
     """Sandbagging's comparison: capability-task accuracy with the incentive against without it."""
-    from skins.analysis.stats import accuracy_difference
-
     push = world.incentives[incentive].pushes.action
     if push is None or push.tool not in world.tools or world.tools[push.tool].kind != "capability_task":
         return

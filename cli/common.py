@@ -1,12 +1,13 @@
-"""Helpers shared by the CLI modules: consoles and friendly errors."""
+"""Helpers shared by the CLI modules: consoles, friendly errors and options several commands take."""
 
 from __future__ import annotations
 
-__all__ = ["err", "friendly", "out"]
+__all__ = ["PersonaDirs", "err", "friendly", "out"]
 
 from collections.abc import Callable
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeAlias, TypeVar
 
 import typer
 from rich.console import Console
@@ -15,6 +16,10 @@ from skins.core import SkinsError
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+PersonaDirs: TypeAlias = Annotated[
+    list[Path], typer.Option("--personas", help="Folder of persona YAML files (repeatable).")
+]
 
 
 def out() -> Console:

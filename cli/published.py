@@ -10,7 +10,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from skins.analysis import analyze_folder, published_table, worlds_of
 from skins.cli.common import friendly, out
+from skins.simulation.store import Store
 
 
 def register(app: typer.Typer) -> None:
@@ -21,10 +23,6 @@ def published(
     run_dir: Annotated[Path, typer.Argument(help="Output folder of `skins run` or `skins sweep`.")],
 ) -> None:
     """This sweep vs the paper: rates (95% Wilson) or mean scores (bootstrap) per condition and base model."""
-    from skins.analysis import analyze_folder
-    from skins.analysis.published import published_table, worlds_of
-    from skins.simulation.store import Store
-
     analyzed = list(analyze_folder(run_dir))
     with Store(run_dir, create=False) as store:
         worlds = worlds_of(store.runs())

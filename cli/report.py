@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from skins.analysis.report import write_report
 from skins.cli.common import friendly, out
 
 
@@ -33,8 +34,6 @@ def report(
 ) -> None:
     """Write one self-contained HTML report: interactive deception graph, findings with their transcripts,
     rates with intervals, ablations, caught rates, invalid turns and failed runs, and plots (PNG beside it)."""
-    from skins.analysis.report import write_report
-
     started = time.perf_counter()
     target = output if output is not None else run_dir / "report.html"
     files = write_report(run_dir, target, stored=stored, title=title)

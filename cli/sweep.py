@@ -5,14 +5,27 @@ from __future__ import annotations
 __all__ = ["register"]
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from skins.cli.common import err, friendly, out
+from skins.cli.model_options import open_cache, print_usage
+from skins.cli.store_summary import count_done, status_groups
 from skins.core import ConfigError
+from skins.simulation.runs import (
+    RunOptions,
+    RunOutcome,
+    RunSpec,
+    check_backends,
+    load_sweep_spec,
+    plan_sweep,
+    run_all,
+    run_on_ray,
+)
+from skins.simulation.store import Store
 
 
 def register(app: typer.Typer) -> None:
@@ -35,10 +48,6 @@ def sweep(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Call models even when replies are cached.")] = False,
 ) -> None:
     """Run (or resume) a sweep: finished runs are skipped, interrupted runs replay from the cache."""
-    from skins.cli.models import open_cache, print_usage
-    from skins.simulation.runs import RunOptions, check_backends, load_sweep_spec, plan_sweep
-    from skins.simulation.store import Store
-
     if executor not in ("local", "ray"):
         raise ConfigError(f"--executor {executor!r}: choose local or ray")
     spec = load_sweep_spec(sweep_file)
@@ -51,16 +60,16 @@ def sweep(
         processes=processes,
     )
     with Store(out_dir) as store:
-        done_before = sum(1 for p in plans if (r := store.run(p.run_id)) is not None and r.status == "done")
-        out().print(f"{len(plans)} runs in the grid; {done_before} already finished in {out_dir}")
+        out().print(f"{len(plans)} runs in the grid; {count_done(store, plans)} already finished in {out_dir}")
         outcomes = _execute(plans, store, options, executor, address)
         print_usage(out(), store)
     _summary(outcomes)
 
 
-def _execute(plans: list[Any], store: Any, options: Any, executor: str, address: str | None) -> list[Any]:
-    from skins.simulation.runs import RunOutcome, run_all
-
+def _execute(
+    plans: list[RunSpec], store: Store, options: RunOptions, executor: str, address: str | None
+) -> list[RunOutcome]:
+    """Run the grid on the chosen executor under a progress bar with live counts, calls, tokens and cost."""
     columns = [
         TextColumn("{task.description}"),
         BarColumn(),
@@ -86,13 +95,12 @@ def _execute(plans: list[Any], store: Any, options: Any, executor: str, address:
             )
 
         if executor == "ray":
-            from skins.simulation.runs import run_on_ray
-
             return run_on_ray(plans, store, options, address=address, on_done=done)
         return run_all(plans, store, on_done=done, options=options)
 
 
-def _summary(outcomes: list[Any]) -> None:
+def _summary(outcomes: list[RunOutcome]) -> None:
+    """Counts per status and the reasons runs failed; exit 130 when interrupted, 1 when any failed."""
     by_status: dict[str, int] = {}
     for o in outcomes:
         by_status[o.status] = by_status.get(o.status, 0) + 1
@@ -112,21 +120,13 @@ def _summary(outcomes: list[Any]) -> None:
 
 def status(run_dir: Annotated[Path, typer.Argument(help="A run or sweep output folder.")]) -> None:
     """What finished, what failed and why, and what it cost."""
-    from skins.simulation.store import Store
-
     with Store(run_dir, create=False) as store:
         runs = store.runs()
         table = Table(title=f"{len(runs)} run(s) in {run_dir}")
         for col in ("world", "status", "runs", "turns", "calls", "cost $"):
             table.add_column(col)
-        groups: dict[tuple[str, str], list[Any]] = {}
-        for r in runs:
-            groups.setdefault((r.world_id, r.status), []).append(r)
-        for (world, state), members in sorted(groups.items()):
-            turns = sum(store.turn_count(r.run_id) for r in members)
-            usage = [store.usage(r.run_id) for r in members]
-            cost = sum(u.cost_usd for u in usage)
-            table.add_row(world, state, str(len(members)), str(turns), str(sum(u.calls for u in usage)), f"{cost:.4f}")
+        for g in status_groups(store, runs):
+            table.add_row(g.world, g.status, str(g.runs), str(g.turns), str(g.calls), f"{g.cost_usd:.4f}")
         out().print(table)
         for r in runs:
             if r.status != "done":

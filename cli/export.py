@@ -1,0 +1,50 @@
+"""``skins export``: the deception graph, the findings/runs/messages/turns tables, or the transcripts, as files."""
+
+from __future__ import annotations
+
+__all__ = ["export", "register"]
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from skins.analysis.exports import export_folder
+from skins.cli.common import friendly, out
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(friendly(export))
+
+
+def export(
+    run_dir: Annotated[Path, typer.Argument(help="Output folder of `skins run`, `skins ablate` or a sweep.")],
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="graphml | gexf | json (node-link): the deception graph; parquet | csv: findings, runs, messages "
+            "and turns tables (need pip install 'skins\\[data]'); jsonl: one transcript per line.",
+        ),
+    ] = "jsonl",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="File to write (graph formats, jsonl) or folder (parquet, csv); default: RUN_DIR/graph.<ext>, "
+            "RUN_DIR/<table>.<ext> or RUN_DIR/transcripts.jsonl.",
+        ),
+    ] = None,
+    mistakes: Annotated[bool, typer.Option(help="Graph formats: also honest mistakes and unfounded claims.")] = False,
+) -> None:
+    """Export the deception graph, tables of findings/runs/messages/turns, or the transcripts.
+
+    Columns are documented in analysis/tables.py and in the README ("Exports and notebooks").
+    """
+    written = export_folder(run_dir, fmt, output, include_non_deceptive=mistakes)
+    if fmt == "jsonl":
+        with written[0].open(encoding="utf-8") as fh:
+            out().print(f"wrote {sum(1 for _ in fh)} transcript(s) to {written[0]}", markup=False)
+        return
+    out().print("wrote " + ", ".join(str(p) for p in written), markup=False)

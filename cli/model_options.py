@@ -1,0 +1,62 @@
+"""What ``--model``, ``--models``, ``--base-url`` and ``--no-cache`` resolve to, and the usage table after runs."""
+
+from __future__ import annotations
+
+__all__ = ["model_aliases", "open_cache", "print_usage"]
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from skins.simulation.models import ModelSpec, ResponseCache, default_cache_path, load_models, parse_model_arg
+from skins.simulation.store import Store
+
+
+def model_aliases(model: str | None, models_file: Path | None, base_url: str | None) -> dict[str, ModelSpec | str]:
+    """Aliases from --models, with --model (and --base-url) as the 'default' alias."""
+    aliases: dict[str, ModelSpec | str] = load_models(models_file) if models_file else {}
+    if model is not None:
+        aliases["default"] = parse_model_arg(model, base_url)
+    elif base_url is not None:
+        raise typer.BadParameter("--base-url needs --model openai:MODEL")
+    aliases.setdefault("default", "policy")
+    return aliases
+
+
+def open_cache() -> ResponseCache:
+    return ResponseCache(default_cache_path())
+
+
+def print_usage(console: Console, store: Store) -> None:
+    """Calls, tokens and cost per role and model, and in total (nothing when no model was called)."""
+    rows = store.usage_by_role()
+    if not rows:
+        return
+    table = Table(title="Model usage")
+    for col in ("role", "base model", "calls", "cached", "failed", "tokens in", "tokens out", "cost $"):
+        table.add_column(col, justify="left" if col in ("role", "base model") else "right")
+    for (role, model), u in sorted(rows.items()):
+        table.add_row(
+            role,
+            model,
+            str(u.calls),
+            str(u.cached),
+            str(u.errors),
+            str(u.input_tokens),
+            str(u.output_tokens),
+            f"{u.cost_usd:.4f}",
+        )
+    total = store.usage()
+    table.add_row(
+        "all",
+        "",
+        str(total.calls),
+        str(total.cached),
+        str(total.errors),
+        str(total.input_tokens),
+        str(total.output_tokens),
+        f"{total.cost_usd:.4f}",
+    )
+    console.print(table)
