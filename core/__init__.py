@@ -1,16 +1,6 @@
 """core."""
 
-from skins.core.configio import (
-    LineIndex,
-    Loc,
-    index_ids,
-    load_model,
-    missing_file,
-    parse_yaml,
-    problem,
-    read_text,
-    render_loc,
-)
+from skins.core.configio import LineIndex, Loc, missing_file, parse_yaml, problem, read_text, render_loc
 from skins.core.errors import (
     BackendError,
     ConfigError,
@@ -22,6 +12,7 @@ from skins.core.errors import (
 )
 from skins.core.gctune import few_collections
 from skins.core.ids import ID_PATTERN, ActionRef, FactId, FactRef, Id, IncentiveId, PersonaId, RoleId, ToolId
+from skins.core.loading import index_ids, load_model
 from skins.core.registry import Registry
 from skins.core.validation import check_model
 
