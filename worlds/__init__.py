@@ -2,7 +2,19 @@
 
 from skins.worlds.describe import render_world
 from skins.worlds.library import World, builtin_worlds, load_world, load_world_file
-from skins.worlds.phrasing import Assertion, find_assertions, split_sentences
+from skins.worlds.literals import required_literal
+from skins.worlds.phrasing import (
+    Assertion,
+    PhrasingReader,
+    Phrasings,
+    Reading,
+    Stance,
+    Subject,
+    SubjectKind,
+    find_assertions,
+    phrasing_reader,
+    split_sentences,
+)
 from skins.worlds.prompt import render_observation, render_system_prompt
 from skins.worlds.records import (
     ActionRecord,
@@ -26,7 +38,6 @@ from skins.worlds.spec import (
     FactSpec,
     IncentiveSpec,
     OversightSpec,
-    Phrasings,
     Push,
     TurnsSpec,
     WorldSpec,
@@ -57,11 +68,16 @@ __all__ = [
     "Message",
     "OversightSpec",
     "PersonaView",
+    "PhrasingReader",
     "Phrasings",
     "PublishedNumber",
     "Push",
+    "Reading",
     "Record",
     "RoleInfo",
+    "Stance",
+    "Subject",
+    "SubjectKind",
     "TaskScore",
     "Transcript",
     "TurnRecord",
@@ -77,9 +93,11 @@ __all__ = [
     "load_world",
     "load_world_file",
     "merge_patch",
+    "phrasing_reader",
     "render_observation",
     "render_system_prompt",
     "render_world",
+    "required_literal",
     "split_ref",
     "split_sentences",
     "visible_to",
