@@ -1,4 +1,11 @@
-"""core."""
+"""The bottom layer: config IO with line numbers, one error hierarchy, ids; imports no other skins package.
+
+- ``configio``: read a file, parse YAML keeping each node's line (:class:`LineIndex`), render a location;
+- ``validation``: :func:`check_model` validates parsed data as a pydantic model, errors in the file's terms;
+- ``loading``: :func:`load_model` (read + validate one file), :func:`index_ids` (id -> file in folders);
+- ``errors``: ``SkinsError`` -> ``ConfigError`` (``NotFoundError``), ``BackendError``, ``SimulationError``, ...;
+- ``ids``: id ``NewType``s and references to a fact or an action; ``registry``: named factories.
+"""
 
 from skins.core.configio import LineIndex, Loc, missing_file, parse_yaml, problem, read_text, render_loc
 from skins.core.errors import (
