@@ -1,16 +1,13 @@
-"""core."""
+"""The bottom layer: config IO with line numbers, one error hierarchy, ids; imports no other skins package.
 
-from skins.core.configio import (
-    LineIndex,
-    Loc,
-    index_ids,
-    load_model,
-    missing_file,
-    parse_yaml,
-    problem,
-    read_text,
-    render_loc,
-)
+- ``configio``: read a file, parse YAML keeping each node's line (:class:`LineIndex`), render a location;
+- ``validation``: :func:`check_model` validates parsed data as a pydantic model, errors in the file's terms;
+- ``loading``: :func:`load_model` (read + validate one file), :func:`index_ids` (id -> file in folders);
+- ``errors``: ``SkinsError`` -> ``ConfigError`` (``NotFoundError``), ``BackendError``, ``SimulationError``, ...;
+- ``ids``: id ``NewType``s and references to a fact or an action; ``registry``: named factories.
+"""
+
+from skins.core.configio import LineIndex, Loc, missing_file, parse_yaml, problem, read_text, render_loc
 from skins.core.errors import (
     BackendError,
     ConfigError,
@@ -22,6 +19,7 @@ from skins.core.errors import (
 )
 from skins.core.gctune import few_collections
 from skins.core.ids import ID_PATTERN, ActionRef, FactId, FactRef, Id, IncentiveId, PersonaId, RoleId, ToolId
+from skins.core.loading import index_ids, load_model
 from skins.core.registry import Registry
 from skins.core.validation import check_model
 

@@ -23,7 +23,22 @@ def render_world(world: World) -> str:
         knowers = [r for r, k in spec.knows.items() if fid in k]
         lines.append(f"  {fid} [{'true' if fact.truth else 'false'}] {fact.statement}")
         lines.append(f"    known by {knowers or 'nobody'}; material to {fact.material_to or 'nobody'}")
-    lines += ["", "Incentives:"]
+    lines += ["", "Incentives:", *_incentives(spec), "", "Oversight:"]
+    lines += [
+        f"  {o.monitor} watches {o.watches}{' incl. thinking' if o.sees_thinking else ''}" for o in spec.oversight
+    ] or ["  none"]
+    lines += ["", "Tools:", *_tools_and_events(spec)]
+    lines += [
+        "",
+        f"Turns: {spec.turns.order}, at most {spec.turns.max}"
+        + (", stop when idle" if spec.turns.stop_when_idle else ""),
+    ]
+    lines += _variants_and_numbers(spec)
+    return "\n".join(lines)
+
+
+def _incentives(spec: WorldSpec) -> list[str]:
+    out = []
     for iid, inc in spec.incentives.items():
         push = inc.pushes
         what = (
@@ -33,26 +48,20 @@ def render_world(world: World) -> str:
             if push.action
             else "?"
         )
-        lines.append(f"  {iid} ({inc.kind}, {inc.holder}, worth {push.worth:g}, pushes {what}): {inc.says}")
-    lines += ["", "Oversight:"]
-    lines += [
-        f"  {o.monitor} watches {o.watches}{' incl. thinking' if o.sees_thinking else ''}" for o in spec.oversight
-    ] or ["  none"]
-    lines += ["", "Tools:"]
+        out.append(f"  {iid} ({inc.kind}, {inc.holder}, worth {push.worth:g}, pushes {what}): {inc.says}")
+    return out
+
+
+def _tools_and_events(spec: WorldSpec) -> list[str]:
+    out = []
     for tid, tool in spec.tools.items():
         log = tool.log if isinstance(tool.log, str) else f"visible to {tool.log.visible_to}"
-        lines.append(f"  {tid} ({tool.kind}, holders {tool.holders}, log {log}): {tool.description}")
-    lines += ["", "Events:"]
+        out.append(f"  {tid} ({tool.kind}, holders {tool.holders}, log {log}): {tool.description}")
+    out += ["", "Events:"]
     for e in spec.events:
         about = f" [asks about {e.asks_about.model_dump()}]" if e.asks_about else ""
-        lines.append(f"  turn {e.turn}: {e.from_} -> {e.to}: {e.text}{about}")
-    lines += [
-        "",
-        f"Turns: {spec.turns.order}, at most {spec.turns.max}"
-        + (", stop when idle" if spec.turns.stop_when_idle else ""),
-    ]
-    lines += _variants_and_numbers(spec)
-    return "\n".join(lines)
+        out.append(f"  turn {e.turn}: {e.from_} -> {e.to}: {e.text}{about}")
+    return out
 
 
 def _reference(spec: WorldSpec) -> list[str]:

@@ -72,7 +72,7 @@ def load_world_file(path: Path, persona_dirs: Sequence[Path] = (), variant: str 
         raise missing_file("world", path, builtin_worlds())
     data, index = parse_yaml(read_text(path), str(path))
     spec = check_model(WorldSpec, data, index, "world")
-    dirs = [*map(Path, persona_dirs), path.parent, path.parent / "personas"]
+    dirs = [*map(Path, persona_dirs), path.parent]
     loaded: dict[str, PersonaSpec] = {}  # persona id -> spec, shared by the world and its variants
     world, problems = _resolve(spec, index, dirs, loaded)
     worlds: dict[str | None, World] = {None: world}

@@ -26,7 +26,6 @@ __all__ = [
     "IncentiveSpec",
     "LogVisibility",
     "OversightSpec",
-    "Phrasings",
     "Push",
     "Question",
     "RevealFact",
@@ -39,12 +38,12 @@ __all__ = [
     "WorldSpec",
 ]
 
-import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from skins.core import ID_PATTERN, ActionRef, FactId, FactRef, Id, IncentiveId, PersonaId, RoleId, ToolId
+from skins.worlds.phrasing import Phrasings
 from skins.worlds.reference import Reference, VariantSpec
 
 
@@ -61,63 +60,6 @@ class CastEntry(_Spec):
     """Base-model alias for this role; overrides the persona's default alias."""
     scratchpad: bool | None = None
     """Overrides the persona's scratchpad: false means the role acts without private thinking."""
-
-
-def _valid_regex(pattern: str) -> str:
-    try:
-        re.compile(pattern)
-    except (re.error, OverflowError, RecursionError) as exc:  # all three mean "not a usable regex"
-        raise ValueError(f"{pattern!r} is not a valid regex ({exc}); escape ( [ . * + ? with a backslash") from exc
-    return pattern
-
-
-Pattern = Annotated[str, AfterValidator(_valid_regex)]
-
-
-class Phrasings(_Spec):
-    """Lexical phrasings of an assertion: regexes that affirm or deny it, and one sentence of each.
-
-    The sentences are what rule-based minds say; each must match its own
-    patterns and not the opposite ones (checked when the world loads).
-    """
-
-    affirm: list[Pattern] = Field(min_length=1, max_length=40)
-    """Regexes (case-insensitive) whose match asserts the statement."""
-    deny: list[Pattern] = Field(min_length=1, max_length=40)
-    """Regexes (case-insensitive) whose match asserts the opposite."""
-    say_affirm: str = Field(min_length=1, max_length=400)
-    """A sentence asserting the statement."""
-    say_deny: str = Field(min_length=1, max_length=400)
-    """A sentence asserting the opposite."""
-
-    @field_validator("say_affirm", "say_deny")
-    @classmethod
-    def _example_matches(cls, text: str, info: ValidationInfo) -> str:
-        own, other = ("affirm", "deny") if info.field_name == "say_affirm" else ("deny", "affirm")
-        mine, theirs = info.data.get(own), info.data.get(other)
-        if mine is None or theirs is None:
-            return text  # the patterns are invalid and reported on their own lines
-        if not _matches(mine, text):
-            raise ValueError(f"{text!r} matches none of the {own} patterns {mine}: reword it or add a pattern")
-        clash = next((p for p in theirs if re.search(p, text, re.IGNORECASE)), None)
-        if clash is not None:
-            raise ValueError(f"{text!r} also matches the {other} pattern {clash!r}: reword it or narrow that pattern")
-        from skins.worlds.phrasing import find_assertions  # phrasing builds on this module
-
-        affirm, deny = (mine, theirs) if own == "affirm" else (theirs, mine)
-        patterns = Phrasings.model_construct(affirm=affirm, deny=deny, say_affirm=text, say_deny=text)  # unvalidated
-        read = [a.stance for a in find_assertions(text, patterns)]
-        if not read or any(stance != own for stance in read):
-            verb = "affirms" if own == "affirm" else "denies"
-            raise ValueError(
-                f"{text!r} is read as {read or 'no assertion'} (questions are skipped and a negation before "
-                f"the match flips it): reword it so that it plainly {verb}"
-            )
-        return text
-
-
-def _matches(patterns: list[str], text: str) -> bool:
-    return any(re.search(p, text, re.IGNORECASE) for p in patterns)
 
 
 class FactSpec(Phrasings):

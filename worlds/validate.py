@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from skins.core import Loc
 from skins.personas import PersonaSpec
 from skins.worlds.reference import FindingRate, Measure, PublishedNumber, TaskScore
-from skins.worlds.spec import ActionTool, CapabilityTask, IncentiveSpec, ToolSpec, WorldSpec
+from skins.worlds.spec import ActionTool, CapabilityTask, EventSpec, IncentiveSpec, ToolSpec, WorldSpec
 
 Problem = tuple[Loc, str]
 
@@ -38,21 +38,7 @@ def check_references(world: WorldSpec, personas: Mapping[str, PersonaSpec]) -> l
     for tid, t in world.tools.items():
         check.tool_spec(("tools", tid), tid, t, personas)
     for i, e in enumerate(world.events):
-        check.role(("events", i, "from"), e.from_)
-        for j, r in enumerate(e.to):
-            check.role(("events", i, "to", j), r)
-            if r == e.from_:
-                check.out.append((("events", i, "to", j), f"role {r!r} cannot send an event to itself"))
-        if e.asks_about is not None:
-            if hasattr(e.asks_about, "fact"):
-                check.fact(("events", i, "asks_about", "fact"), e.asks_about.fact)
-            else:
-                check.tool(("events", i, "asks_about", "action"), e.asks_about.action)
-        if e.turn > world.turns.max:
-            msg = (
-                f"event at turn {e.turn} never fires: turns.max is {world.turns.max}; raise turns.max or move the event"
-            )
-            check.out.append((("events", i, "turn"), msg))
+        check.event(("events", i), e)
     if world.reference is not None:
         for i, number in enumerate(world.reference.published):
             check.published(("reference", "published", i), number)
@@ -102,6 +88,22 @@ class _Checker:
                 self.out.append(((*at, "tool"), f"a score needs a capability_task tool; {m.tool!r} is not one"))
         if not isinstance(m, TaskScore) and m.by is not None:
             self.role((*at, "by"), m.by)
+
+    def event(self, loc: Loc, e: EventSpec) -> None:
+        self.role((*loc, "from"), e.from_)
+        for j, r in enumerate(e.to):
+            self.role((*loc, "to", j), r)
+            if r == e.from_:
+                self.out.append(((*loc, "to", j), f"role {r!r} cannot send an event to itself"))
+        if e.asks_about is not None:
+            if hasattr(e.asks_about, "fact"):
+                self.fact((*loc, "asks_about", "fact"), e.asks_about.fact)
+            else:
+                self.tool((*loc, "asks_about", "action"), e.asks_about.action)
+        if e.turn > self.world.turns.max:
+            top = self.world.turns.max
+            msg = f"event at turn {e.turn} never fires: turns.max is {top}; raise turns.max or move the event"
+            self.out.append(((*loc, "turn"), msg))
 
     def incentive(self, loc: Loc, inc: IncentiveSpec) -> None:
         self.role((*loc, "holder"), inc.holder)

@@ -1,11 +1,8 @@
 """analysis/claims."""
 
 from skins.analysis.claims.base import (
-    LEXICAL_CONFIDENCE,
-    LEXICAL_NEGATED_CONFIDENCE,
     Claim,
     ClaimExtractor,
-    extract_lexical,
     extractor_names,
     get_extractor,
     listeners_of,
@@ -19,7 +16,7 @@ from skins.analysis.claims.judge import (
     make_judge_extractor,
     make_judge_motives,
 )
-from skins.analysis.claims.lexical import PhrasingReader, Subject, required_literal
+from skins.analysis.claims.lexical import LEXICAL_CONFIDENCE, LEXICAL_NEGATED_CONFIDENCE, extract_lexical
 
 __all__ = [
     "LEXICAL_CONFIDENCE",
@@ -28,8 +25,6 @@ __all__ = [
     "ClaimExtractor",
     "Disagreement",
     "JudgeFailure",
-    "PhrasingReader",
-    "Subject",
     "disagreements",
     "extract_lexical",
     "extractor_names",
@@ -39,5 +34,4 @@ __all__ = [
     "make_judge_extractor",
     "make_judge_motives",
     "register_extractor",
-    "required_literal",
 ]

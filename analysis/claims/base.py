@@ -1,11 +1,8 @@
 """Claims: what a message asserts about a fact or about the speaker's own action.
 
 Extractors are registered factories; each returns a callable
-``(transcript, world) -> list[Claim]``. The built-in ``lexical`` extractor
-reads messages as :func:`skins.worlds.phrasing.find_assertions` does, the same
-matcher the engine uses to record hearsay, so both read a message alike
-(through :class:`skins.analysis.claims.lexical.PhrasingReader`, which skips subjects a
-message cannot mention).
+``(transcript, world) -> list[Claim]``: the built-in ``lexical`` one
+(:mod:`skins.analysis.claims.lexical`) and the LLM judge.
 """
 
 from __future__ import annotations
@@ -24,9 +21,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skins.analysis.claims.lexical import PhrasingReader, Subject, SubjectKind, phrasing_reader
 from skins.core import Registry
-from skins.worlds import Message, Transcript, WorldSpec
+from skins.worlds import Message, SubjectKind, Transcript, WorldSpec
 
 
 class Claim(BaseModel):
@@ -90,62 +86,3 @@ def listeners_of(message: Message, world: WorldSpec) -> list[str]:
         expanded = [r for r in world.cast if r != message.sender] if role == "all" else [role]
         out += [r for r in expanded if r != message.sender and r not in out]
     return out
-
-
-# --- the lexical extractor -------------------------------------------------------
-
-LEXICAL_CONFIDENCE = 0.9
-"""Confidence of a direct lexical match."""
-LEXICAL_NEGATED_CONFIDENCE = 0.7
-"""Confidence when a negation flipped the match: negation scope is where lexical reading errs."""
-
-
-@register_extractor("lexical")
-def lexical_extractor() -> ClaimExtractor:
-    """Regex phrasings of facts (any speaker) and of tool use (holders of the tool only)."""
-    return extract_lexical
-
-
-def extract_lexical(transcript: Transcript, world: WorldSpec) -> list[Claim]:
-    """Every assertion of every message (scripted ones too; the matcher skips questions)."""
-    claims: list[Claim] = []
-    readers: dict[str, PhrasingReader] = {}
-    for message in transcript.messages:
-        reader = readers.get(message.sender)
-        if reader is None:
-            reader = readers[message.sender] = phrasing_reader(_subjects(world, message.sender))
-        claims += _message_claims(message, transcript.run_id, world, reader)
-    return claims
-
-
-def _subjects(world: WorldSpec, speaker: str) -> list[Subject]:
-    """Facts anyone may talk about; actions only as claims about the speaker's own tool use."""
-    facts: list[Subject] = [("fact", fid, f) for fid, f in world.facts.items()]
-    actions: list[Subject] = [
-        ("action", tid, t.claim) for tid, t in world.tools_of(speaker).items() if t.claim is not None
-    ]
-    return facts + actions
-
-
-def _message_claims(message: Message, run_id: str, world: WorldSpec, reader: PhrasingReader) -> list[Claim]:
-    found = reader.read(message.text)
-    if not found:
-        return []
-    listeners = listeners_of(message, world)
-    return [
-        Claim(
-            run_id=run_id,
-            turn=message.turn,
-            message_index=message.index,
-            speaker=message.sender,
-            listeners=list(listeners),
-            subject_kind=kind,
-            subject=subject,
-            stance=assertion.stance,
-            quote=assertion.quote,
-            extractor="lexical",
-            confidence=LEXICAL_NEGATED_CONFIDENCE if assertion.negated else LEXICAL_CONFIDENCE,
-            negated=assertion.negated,
-        )
-        for kind, subject, assertion in found
-    ]

@@ -12,7 +12,6 @@ from types import ModuleType
 import pytest
 
 import skins.analysis.beliefs
-import skins.analysis.claims.lexical
 import skins.analysis.detectors.lie
 import skins.analysis.graph.build
 import skins.analysis.stats.outcomes
@@ -22,7 +21,6 @@ MODULES = [
     skins.analysis.beliefs,
     skins.analysis.detectors.lie,
     skins.analysis.graph.build,
-    skins.analysis.claims.lexical,
     skins.analysis.stats.outcomes,
     skins.simulation.store.batch,
 ]

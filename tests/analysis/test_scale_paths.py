@@ -1,7 +1,5 @@
 """The paths analysis at scale takes give what the plain ones give.
 
-- the compiled lexical reader reads every text as ``find_assertions`` does, subject by subject;
-- its required literals are contained in every match of their pattern;
 - batched store reads build the transcripts ``Store.transcript`` builds;
 - serial, chunked and parallel folder analyses yield and store the same findings;
 - run summaries build the graph and the outcome table the findings build.
@@ -10,95 +8,19 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
-import re
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
-from ruamel.yaml import YAML
 
 from skins.analysis import analyze_folder
-from skins.analysis.claims import PhrasingReader, Subject, required_literal
 from skins.analysis.graph import DeceptionGraphBuilder, build_deception_graph
 from skins.analysis.parallel import analyze_folder_parallel, summarize_folder
 from skins.analysis.stats import OutcomeCounter, run_outcomes
 from skins.simulation.runs import execute_run, plan_runs
 from skins.simulation.store import DB_NAME, Store, connect, finished_runs, read_transcripts
-from skins.worlds import Phrasings, WorldSpec, find_assertions
 from skins.worlds.library import World, load_world
-
-GOLDEN = Path(__file__).parent / "golden"
-WORLDS = [load_world("acme_quarter_end").spec] + [
-    load_world(str(p)).spec for p in sorted((Path(__file__).parent / "worlds").glob("*.yaml"))
-]
-
-
-def _phrasings(world: WorldSpec) -> list[Subject]:
-    facts: list[Subject] = [("fact", fid, f) for fid, f in world.facts.items()]
-    tools: list[Subject] = [("action", tid, t.claim) for tid, t in world.tools.items() if t.claim is not None]
-    return facts + tools
-
-
-def _texts() -> list[str]:
-    """Golden extractor texts, every world's own sentences, and them combined, negated, asked and cased."""
-    cases: list[dict[str, Any]] = YAML(typ="safe").load((GOLDEN / "extractor_cases.yaml").read_text(encoding="utf-8"))
-    said = [p.say_affirm for w in WORLDS for _, _, p in _phrasings(w)]
-    said += [p.say_deny for w in WORLDS for _, _, p in _phrasings(w)]
-    base = [c["text"] for c in cases] + said
-    twisted = [f"It is not true that {s[0].lower()}{s[1:]}" for s in said]
-    twisted += [s.rstrip(".!") + "?" for s in said] + [s.upper() for s in said]
-    twisted += [s.replace("i", "\u0131").replace("s", "\u017f") for s in said]  # case twins of i and s
-    twisted += [f"{a} But {b}" for a, b in itertools.islice(itertools.permutations(said, 2), 200)]
-    return base + twisted + ["", "Nothing here.", "Lunch?", "\u2014 fine \u2014"]
-
-
-@pytest.mark.parametrize("world", WORLDS, ids=[w.id for w in WORLDS])
-def test_reader_reads_as_find_assertions(world: WorldSpec) -> None:
-    subjects = _phrasings(world)
-    reader = PhrasingReader(subjects)
-    for text in _texts():
-        expected = [(k, s, a) for k, s, p in subjects for a in find_assertions(text, p)]
-        assert list(reader.read(text)) == expected, text
-        assert list(reader.read(text)) == expected, text  # remembered
-
-
-@pytest.mark.parametrize("world", WORLDS, ids=[w.id for w in WORLDS])
-def test_required_literals_are_in_every_match(world: WorldSpec) -> None:
-    patterns = [p for _, _, ph in _phrasings(world) for p in (*ph.affirm, *ph.deny)]
-    checked = 0
-    for pattern, text in itertools.product(patterns, _texts()):
-        literal = required_literal(pattern)
-        if literal is not None and text.isascii() and re.search(pattern, text, re.IGNORECASE):
-            assert literal in text.lower(), (pattern, text)
-            checked += 1
-    assert checked > 0
-
-
-@pytest.mark.parametrize(
-    ("pattern", "literal"),
-    [
-        ("all (the )?tests pass", "tests pass"),
-        ("a|b", None),
-        ("(ab){2}c", None),
-        (r"(a)\1", None),
-        (r"\x41bc", None),
-        ("(?x) a b c", None),
-        (r"[(|)]+ done\b", " done"),
-        ("sandbagg", "sandbagg"),
-        (r"test_\w+ (still )?fails", "test_"),
-        ("lose?s", "los"),
-    ],
-)
-def test_required_literal(pattern: str, literal: str | None) -> None:
-    assert required_literal(pattern) == literal
-
-
-def test_reader_without_literals_reads_everything() -> None:
-    p = Phrasings(affirm=["(a|b)c"], deny=["d.e"], say_affirm="ac", say_deny="dxe")
-    reader = PhrasingReader([("fact", "f", p)])
-    assert [a.stance for _, _, a in reader.read("Bc. Dze.")] == ["affirm", "deny"]
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,11 @@ from skins.core import ConfigError, NotFoundError
 from skins.personas.library import BUILTIN_DIR, builtin_personas, load_persona, load_persona_file
 
 DEBUGGER = (BUILTIN_DIR / "debugger.yaml").read_text(encoding="utf-8")
-BUILTIN_IDS = "['auditor', 'customer', 'debugger', 'manager', 'math_solver', 'sales_rep']"
+BUILTIN_IDS = (
+    "['analyst', 'apollo_grid_strategist', 'apollo_transit_planner', 'auditor', 'clinic_buyer', "
+    "'customer', 'debugger', 'it_buyer', 'manager', 'math_solver', 'rt_assistant', 'rt_cto', "
+    "'sales_rep', 'trader']"
+)
 PERSONA_FIELDS = "['base_model', 'goals', 'id', 'name', 'scratchpad', 'skin', 'style', 'title', 'tools', 'traits']"
 
 

@@ -10,6 +10,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from skins.core import ConfigError, LineIndex, check_model, index_ids, missing_file, parse_yaml, render_loc
+from skins.core.loading import _scan_head  # the quick head scan is private to the id index
 
 
 class _Strict(BaseModel):
@@ -138,8 +139,6 @@ def test_index_ids_sees_a_rewritten_file(tmp_path: Path) -> None:
 
 
 def test_the_quick_head_scan_agrees_with_a_full_parse() -> None:
-    from skins.core.configio import _scan_head, parse_yaml
-
     root = Path(__file__).resolve().parents[2]
     files = [*root.glob("worlds/library/**/*.yaml"), *root.glob("personas/library/*.yaml")]
     assert len(files) >= 20

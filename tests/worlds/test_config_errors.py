@@ -16,7 +16,11 @@ from skins.worlds.library import BUILTIN_DIR, builtin_worlds, load_world, load_w
 
 ACME = (BUILTIN_DIR / "acme_quarter_end.yaml").read_text(encoding="utf-8")
 ROLES = "cast roles are ['ada', 'dana', 'devi', 'greg', 'mo', 'sam']"
-PERSONA_IDS = "['auditor', 'customer', 'debugger', 'manager', 'math_solver', 'sales_rep']"
+PERSONA_IDS = (
+    "['analyst', 'apollo_grid_strategist', 'apollo_transit_planner', 'auditor', 'clinic_buyer', "
+    "'customer', 'debugger', 'it_buyer', 'manager', 'math_solver', 'rt_assistant', 'rt_cto', "
+    "'sales_rep', 'trader']"
+)
 
 
 def mutate(old: str, new: str, text: str = ACME) -> str:
