@@ -12,10 +12,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from skins.simulation.minds import backend_names
 from skins.simulation.models import (
     ModelSpec,
     ResponseCache,
-    backend_names,
     default_cache_path,
     load_models,
     parse_model_arg,
@@ -89,7 +89,7 @@ def models_list(
             name, "(backend)", _reachable(parse_model_arg(name if name not in ("openai", "scripted") else f"{name}:?"))
         )
     for alias in sorted(aliases):
-        spec = resolve_model(alias, aliases)
+        spec = resolve_model(alias, aliases, backend_names())
         table.add_row(alias, spec.ref + (f" @ {spec.base_url}" if spec.base_url else ""), _reachable(spec))
     Console().print(table)
 

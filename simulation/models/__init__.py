@@ -1,14 +1,7 @@
 """simulation/models."""
 
-from skins.simulation.models.backends import (
-    MindFactory,
-    backend_names,
-    build_chat_model,
-    get_backend,
-    register_backend,
-    resolve_model,
-)
 from skins.simulation.models.cache import CachedReply, ResponseCache, cache_key, default_cache_path
+from skins.simulation.models.chat import build_chat_model, check_chat_model
 from skins.simulation.models.client import CallRecord, FatalModelError, ModelClient, RunCalls, TransientModelError
 from skins.simulation.models.limits import (
     CpuGate,
@@ -21,7 +14,7 @@ from skins.simulation.models.limits import (
 )
 from skins.simulation.models.local import MODEL_NAME, ChatLocal, LocalServerSettings, get_local_server, locate_gguf
 from skins.simulation.models.scope import per_sweep, sweep_scope
-from skins.simulation.models.spec import ModelsFile, ModelSpec, load_models, parse_model_arg
+from skins.simulation.models.spec import ModelsFile, ModelSpec, load_models, parse_model_arg, resolve_model
 from skins.simulation.models.structured import choose_strategy, request_kwargs, turn_schema
 
 __all__ = [
@@ -33,7 +26,6 @@ __all__ = [
     "CpuHold",
     "FatalModelError",
     "LocalServerSettings",
-    "MindFactory",
     "ModelClient",
     "ModelSpec",
     "ModelsFile",
@@ -41,20 +33,18 @@ __all__ = [
     "RetryPolicy",
     "RunCalls",
     "TransientModelError",
-    "backend_names",
     "build_chat_model",
     "cache_key",
+    "check_chat_model",
     "choose_strategy",
     "classify",
     "cpu_gate",
     "default_cache_path",
-    "get_backend",
     "get_local_server",
     "load_models",
     "locate_gguf",
     "parse_model_arg",
     "per_sweep",
-    "register_backend",
     "request_kwargs",
     "resolve_model",
     "retry_after",
