@@ -22,6 +22,7 @@ from skins.core.errors import (
 )
 from skins.core.gctune import few_collections
 from skins.core.ids import ID_PATTERN, ActionRef, FactId, FactRef, Id, IncentiveId, PersonaId, RoleId, ToolId
+from skins.core.jsontext import find_json_object, parse_json_model
 from skins.core.registry import Registry
 from skins.core.validation import check_model
 
@@ -47,9 +48,11 @@ __all__ = [
     "ToolId",
     "check_model",
     "few_collections",
+    "find_json_object",
     "index_ids",
     "load_model",
     "missing_file",
+    "parse_json_model",
     "parse_yaml",
     "problem",
     "read_text",

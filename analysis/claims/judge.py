@@ -20,18 +20,17 @@ __all__ = [
 ]
 
 import asyncio
-import json
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from skins.analysis.claims.base import Claim, ClaimExtractor, listeners_of
 from skins.analysis.findings import Finding, Motive
 from skins.analysis.motives import latest_thinking
-from skins.simulation.minds import find_json_object
+from skins.core import parse_json_model
 from skins.simulation.models import (
     CallRecord,
     ModelClient,
@@ -114,16 +113,6 @@ def _prompt(world: WorldSpec, message: Message) -> list[BaseMessage]:
     return [SystemMessage(JUDGE_SYSTEM), HumanMessage(user)]
 
 
-def _parse(text: str) -> JudgeReply:
-    candidate = find_json_object(text)
-    if candidate is None:
-        raise ValueError("the reply contains no JSON object")
-    try:
-        return JudgeReply.model_validate(json.loads(candidate))
-    except (json.JSONDecodeError, ValidationError) as exc:
-        raise ValueError(f"the reply does not fit the format: {exc}") from exc
-
-
 def make_judge_extractor(
     spec: ModelSpec,
     cache: ResponseCache | None,
@@ -168,14 +157,15 @@ async def _judge_one(client: ModelClient, strategy: str, world: WorldSpec, messa
     schema = judge_schema(world, message.sender)
     text = await client.complete(prompt, strategy, schema, "judge", message.turn)
     try:
-        return _parse(text)
+        return parse_json_model(text, JudgeReply, "the claims format")
     except ValueError as exc:
         repair = [
             *prompt,
             AIMessage(text),
             HumanMessage(f"That reply was not usable: {exc}. Reply with the JSON only."),
         ]
-        return _parse(await client.complete(repair, strategy, schema, "judge", message.turn))
+        text = await client.complete(repair, strategy, schema, "judge", message.turn)
+        return parse_json_model(text, JudgeReply, "the claims format")
 
 
 def _claims(reply: JudgeReply, message: Message, run_id: str, world: WorldSpec) -> list[Claim]:
@@ -323,13 +313,7 @@ async def _judge_thinking(
         "additionalProperties": False,
     }
     text = await client.complete(prompt, strategy, schema, "judge", turn)
-    candidate = find_json_object(text)
-    if candidate is None:
-        raise ValueError("the reply contains no JSON object")
-    try:
-        reply = MotiveReply.model_validate(json.loads(candidate))
-    except (json.JSONDecodeError, ValidationError) as exc:
-        raise ValueError(f"the reply does not fit the format: {exc}") from exc
+    reply = parse_json_model(text, MotiveReply, "the motives format")
     return [
         Motive(incentive=m.incentive, how="judge", quote=m.quote.strip(), confidence=m.confidence)
         for m in reply.motives

@@ -1,7 +1,7 @@
 """simulation/minds."""
 
 from skins.simulation.minds.base import Mind, MindResult
-from skins.simulation.minds.llm import LLMMind, find_json_object
+from skins.simulation.minds.llm import LLMMind
 from skins.simulation.minds.policy import PolicyMind, choice_probability
 from skins.simulation.minds.registry import (
     BackendFactory,
@@ -26,7 +26,6 @@ __all__ = [
     "ScriptedMind",
     "backend_names",
     "choice_probability",
-    "find_json_object",
     "get_backend",
     "load_script",
     "register_backend",
