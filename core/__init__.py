@@ -1,5 +1,6 @@
 """core."""
 
+from skins.core.aio import run_sync
 from skins.core.configio import (
     LineIndex,
     Loc,
@@ -57,4 +58,5 @@ __all__ = [
     "problem",
     "read_text",
     "render_loc",
+    "run_sync",
 ]
