@@ -14,6 +14,7 @@ from skins.analysis.claims.base import (
 from skins.analysis.claims.judge import (
     Disagreement,
     JudgeFailure,
+    JudgeReply,
     disagreements,
     judge_schema,
     make_judge_extractor,
@@ -28,6 +29,7 @@ __all__ = [
     "ClaimExtractor",
     "Disagreement",
     "JudgeFailure",
+    "JudgeReply",
     "PhrasingReader",
     "Subject",
     "disagreements",

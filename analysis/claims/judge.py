@@ -40,6 +40,7 @@ from skins.simulation.models import (
     TransientModelError,
     build_chat_model,
     choose_strategy,
+    reply_schema,
 )
 from skins.worlds import Message, Transcript, WorldSpec
 
@@ -87,24 +88,11 @@ def _subjects(world: WorldSpec, speaker: str) -> dict[str, str]:
 
 
 def judge_schema(world: WorldSpec, speaker: str) -> dict[str, Any]:
-    """Bounded JSON schema of a judge reply for messages by ``speaker``."""
-    claim = {
-        "type": "object",
-        "properties": {
-            "subject": {"type": "string", "enum": sorted(_subjects(world, speaker))},
-            "stance": {"type": "string", "enum": ["affirm", "deny"]},
-            "quote": {"type": "string", "maxLength": 300},
-            "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-        },
-        "required": ["subject", "stance", "quote", "confidence"],
-        "additionalProperties": False,
-    }
-    return {
-        "type": "object",
-        "properties": {"claims": {"type": "array", "items": claim, "maxItems": 6}},
-        "required": ["claims"],
-        "additionalProperties": False,
-    }
+    """JSON schema of a judge reply (:class:`JudgeReply`'s) for messages by ``speaker``: subjects are
+    the world's facts and the speaker's own tools."""
+    schema = reply_schema(JudgeReply)
+    schema["properties"]["claims"]["items"]["properties"]["subject"]["enum"] = sorted(_subjects(world, speaker))
+    return schema
 
 
 def _prompt(world: WorldSpec, message: Message) -> list[BaseMessage]:
@@ -244,6 +232,13 @@ class MotiveReply(BaseModel):
     motives: list[JudgedMotive] = Field(default_factory=list, max_length=10)
 
 
+def motive_schema(incentives: dict[str, str]) -> dict[str, Any]:
+    """JSON schema of a motive reply (:class:`MotiveReply`'s) naming one of ``incentives``."""
+    schema = reply_schema(MotiveReply)
+    schema["properties"]["motives"]["items"]["properties"]["incentive"]["enum"] = sorted(incentives)
+    return schema
+
+
 def make_judge_motives(
     spec: ModelSpec,
     cache: ResponseCache | None,
@@ -291,27 +286,7 @@ async def _judge_thinking(
         SystemMessage(MOTIVE_SYSTEM),
         HumanMessage(f"Incentives:\n{listed}\n\nPrivate reasoning:\n{thinking}"),
     ]
-    schema = {
-        "type": "object",
-        "properties": {
-            "motives": {
-                "type": "array",
-                "maxItems": 5,
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "incentive": {"type": "string", "enum": sorted(incentives)},
-                        "quote": {"type": "string", "maxLength": 300},
-                        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
-                    },
-                    "required": ["incentive", "quote", "confidence"],
-                    "additionalProperties": False,
-                },
-            }
-        },
-        "required": ["motives"],
-        "additionalProperties": False,
-    }
+    schema = motive_schema(incentives)
     text = await client.complete(prompt, strategy, schema, "judge", turn)
     reply = parse_json_model(text, MotiveReply, "the motives format")
     return [

@@ -15,7 +15,7 @@ from skins.simulation.models.limits import (
 from skins.simulation.models.local import MODEL_NAME, ChatLocal, LocalServerSettings, get_local_server, locate_gguf
 from skins.simulation.models.scope import per_sweep, sweep_scope
 from skins.simulation.models.spec import ModelsFile, ModelSpec, load_models, parse_model_arg, resolve_model
-from skins.simulation.models.structured import choose_strategy, request_kwargs, turn_schema
+from skins.simulation.models.structured import choose_strategy, reply_schema, request_kwargs, turn_schema
 
 __all__ = [
     "MODEL_NAME",
@@ -45,6 +45,7 @@ __all__ = [
     "locate_gguf",
     "parse_model_arg",
     "per_sweep",
+    "reply_schema",
     "request_kwargs",
     "resolve_model",
     "retry_after",

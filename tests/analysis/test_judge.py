@@ -5,11 +5,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from fakes import ScriptedChatModel
+from pydantic import ValidationError
 
 from skins.analysis import analyze_transcript
-from skins.analysis.claims import JudgeFailure, disagreements, extract_lexical, judge_schema, make_judge_extractor
+from skins.analysis.claims import (
+    JudgeFailure,
+    JudgeReply,
+    disagreements,
+    extract_lexical,
+    judge_schema,
+    make_judge_extractor,
+)
 from skins.simulation.models import CallRecord, ModelSpec, ResponseCache
 from skins.worlds import Message, RoleInfo, Transcript
 from skins.worlds.library import load_world
@@ -133,6 +142,29 @@ def test_findings_say_which_extractor_found_them_and_disagreements_are_listed() 
     assert {f.extractor for f in lies} <= {"lexical", "judge"} and lies
     [d] = disagreements(analysis.claims)
     assert (d.subject, d.stances) == ("all_tests_pass", {"judge": "affirm", "lexical": "none"})
+
+
+@pytest.mark.parametrize(
+    ("claims", "accepted"),
+    [
+        ([{"subject": "battery_defect", "stance": "deny", "quote": "q" * 1000, "confidence": 1}] * 20, True),
+        ([], True),
+        ([{"subject": "battery_defect", "stance": "deny", "quote": "q", "confidence": 0.5}] * 21, False),
+        ([{"subject": "battery_defect", "stance": "deny", "quote": "q" * 1001, "confidence": 0.5}], False),
+        ([{"subject": "battery_defect", "stance": "maybe", "quote": "q", "confidence": 0.5}], False),
+        ([{"subject": "battery_defect", "stance": "deny", "quote": "q", "confidence": 1.5}], False),
+    ],
+    ids=["20-claims-of-1000-chars", "none", "21-claims", "quote-too-long", "unknown-stance", "confidence-above-1"],
+)
+def test_the_judge_schema_accepts_what_judge_reply_accepts(claims: list[dict[str, object]], accepted: bool) -> None:
+    data = {"claims": claims}
+    try:
+        JudgeReply.model_validate(data)
+        model_accepts = True
+    except ValidationError:
+        model_accepts = False
+    assert model_accepts == accepted
+    assert jsonschema.Draft202012Validator(judge_schema(WORLD, "devi")).is_valid(data) == accepted
 
 
 def test_judge_schema_lists_only_facts_and_the_speakers_own_tools() -> None:
