@@ -1,6 +1,6 @@
 """simulation/models."""
 
-from skins.simulation.models.cache import CachedReply, ResponseCache, cache_key, default_cache_path
+from skins.simulation.models.cache import CachedReply, CallKeys, ResponseCache, default_cache_path
 from skins.simulation.models.chat import build_chat_model, check_chat_model
 from skins.simulation.models.client import CallRecord, FatalModelError, ModelClient, RunCalls, TransientModelError
 from skins.simulation.models.limits import (
@@ -20,6 +20,7 @@ from skins.simulation.models.structured import choose_strategy, reply_schema, re
 __all__ = [
     "MODEL_NAME",
     "CachedReply",
+    "CallKeys",
     "CallRecord",
     "ChatLocal",
     "CpuGate",
@@ -34,7 +35,6 @@ __all__ = [
     "RunCalls",
     "TransientModelError",
     "build_chat_model",
-    "cache_key",
     "check_chat_model",
     "choose_strategy",
     "classify",

@@ -1,4 +1,4 @@
-"""The run pipeline's fast paths keep their promises: same cache keys, durable turns before each call,
+"""The run pipeline's fast paths keep their promises: durable turns before each call,
 FIFO hand-over of the CPU, the kept world state equal to a replay, the direct model path equal to ainvoke."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from fakes import llm_minds, policy_minds, run_world, shorten
 from langchain_core.callbacks import AsyncCallbackHandler
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
@@ -25,8 +25,6 @@ from skins.simulation.models import (
     ModelSpec,
     ResponseCache,
     RunCalls,
-    cache_key,
-    sweep_scope,
 )
 from skins.simulation.runs import RunOptions, execute_run, plan_runs
 from skins.simulation.store import DB_NAME, Store
@@ -66,48 +64,6 @@ class Replying(BaseChatModel):
         usage = {"input_tokens": 50, "output_tokens": 7, "total_tokens": 57}
         message = AIMessage(content=REPLY, usage_metadata=usage)  # type: ignore[arg-type]  # a UsageMetadata dict
         return ChatResult(generations=[ChatGeneration(message=message)])
-
-
-@pytest.mark.parametrize(
-    "settings",
-    [
-        {"backend": "openai", "model": "gpt-x", "strategy": "json_schema"},
-        {"backend": "openai", "model": "q", "base_url": "http://127.0.0.1:9/v1", "temperature": 0.3, "seed": 7},
-        {"backend": "local", "model": "smol", "strategy": "tool_call", "max_tokens": 64},
-    ],
-    ids=["openai", "base-url-and-seed", "local-tool-call"],
-)
-def test_cache_keys_are_the_canonical_ones(settings: dict[str, Any]) -> None:
-    spec = ModelSpec(**settings)
-    client = ModelClient(spec, Replying(), RunCalls(seed=3, cache=None, sink=lambda c: None))
-    schema = {"type": "object", "properties": {"ü": {"type": "string"}}, "required": ["ü"]}
-    messages = [SystemMessage('You are «X» (role id "a").'), HumanMessage("turn 2\n{json}"), AIMessage("x")]
-    for index in (0, 1, 12):
-        expected = cache_key(
-            {
-                "backend": spec.backend,
-                "model": spec.model,
-                "base_url": spec.base_url,
-                "settings": {"temperature": spec.temperature, "max_tokens": spec.max_tokens, "seed": spec.seed or 3},
-                "strategy": "prompt",
-                "schema": schema,
-                "messages": [(m.type, m.content) for m in messages],
-                "call_index": index,
-            }
-        )
-        assert client._key(messages, "prompt", schema, index) == expected
-
-    async def in_a_sweep(seed: int) -> str:  # the parts shared by a sweep's runs, with each run's seed
-        sweep_client = ModelClient(spec, Replying(), RunCalls(seed=seed, cache=None, sink=lambda c: None))
-        return sweep_client._key(messages, "prompt", schema, 1)
-
-    async def two_runs() -> list[str]:
-        with sweep_scope():
-            return [await in_a_sweep(3), await in_a_sweep(4)]
-
-    keys = asyncio.run(two_runs())
-    assert keys[0] == client._key(messages, "prompt", schema, 1)
-    assert (keys[0] != keys[1]) == (spec.seed is None)  # a model's own seed wins over the run's
 
 
 def _latency_backend(name: str, on_call: Any) -> contextlib.AbstractContextManager[Any]:
