@@ -16,9 +16,12 @@ from skins.analysis.claims.judge import (
     JudgeFailure,
     JudgeReply,
     disagreements,
+    judge_claims,
+    judge_motives,
     judge_schema,
     make_judge_extractor,
     make_judge_motives,
+    motive_schema,
 )
 from skins.analysis.claims.lexical import PhrasingReader, Subject, required_literal
 
@@ -36,10 +39,13 @@ __all__ = [
     "extract_lexical",
     "extractor_names",
     "get_extractor",
+    "judge_claims",
+    "judge_motives",
     "judge_schema",
     "listeners_of",
     "make_judge_extractor",
     "make_judge_motives",
+    "motive_schema",
     "register_extractor",
     "required_literal",
 ]

@@ -1,5 +1,6 @@
 """simulation/models."""
 
+from skins.simulation.models.ask import Answer, StructuredModel, StructuredSession
 from skins.simulation.models.cache import CachedReply, CallKeys, ResponseCache, default_cache_path
 from skins.simulation.models.chat import build_chat_model, check_chat_model
 from skins.simulation.models.client import CallRecord, FatalModelError, ModelClient, RunCalls, TransientModelError
@@ -19,6 +20,7 @@ from skins.simulation.models.structured import choose_strategy, reply_schema, re
 
 __all__ = [
     "MODEL_NAME",
+    "Answer",
     "CachedReply",
     "CallKeys",
     "CallRecord",
@@ -33,6 +35,8 @@ __all__ = [
     "ResponseCache",
     "RetryPolicy",
     "RunCalls",
+    "StructuredModel",
+    "StructuredSession",
     "TransientModelError",
     "build_chat_model",
     "check_chat_model",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -12,14 +13,16 @@ from pydantic import ValidationError
 
 from skins.analysis import analyze_transcript
 from skins.analysis.claims import (
+    Claim,
     JudgeFailure,
     JudgeReply,
     disagreements,
     extract_lexical,
+    judge_claims,
     judge_schema,
     make_judge_extractor,
 )
-from skins.simulation.models import CallRecord, ModelSpec, ResponseCache
+from skins.simulation.models import CallRecord, ModelSpec, ResponseCache, StructuredModel
 from skins.worlds import Message, RoleInfo, Transcript
 from skins.worlds.library import load_world
 
@@ -102,6 +105,21 @@ def test_garbage_is_repaired_once_then_recorded_as_a_failure() -> None:
     failures: list[JudgeFailure] = []
     claims = make_judge_extractor(JUDGE, None, model=model, failures=failures)(t, WORLD)
     assert claims == [] and [(f.message_index, "no JSON" in f.reason) for f in failures] == [(0, True)]
+
+
+def test_the_judge_runs_inside_a_running_event_loop_and_as_a_coroutine() -> None:
+    """As in a notebook cell: the sync extractor works while a loop runs; the async API is awaited."""
+    t = _transcript(("dana", "Rock solid battery.", ["sam"]))
+    reply = _reply({"subject": "battery_defect", "stance": "deny", "quote": "Rock solid battery", "confidence": 0.7})
+
+    async def notebook_cell() -> tuple[list[Claim], list[Claim]]:
+        extract = make_judge_extractor(JUDGE, None, model=JudgeFake(scripts={"judge": [reply]}))
+        in_loop = extract(t, WORLD)
+        judge = StructuredModel(JUDGE, chat=JudgeFake(scripts={"judge": [reply]}))
+        return in_loop, await judge_claims(judge, t, WORLD)
+
+    in_loop, awaited = asyncio.run(notebook_cell())
+    assert in_loop == awaited and [(c.subject, c.stance) for c in in_loop] == [("battery_defect", "deny")]
 
 
 def test_judge_calls_are_cached_so_reanalysis_is_free(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from skins.simulation.models import (
     CallKeys,
@@ -27,6 +27,7 @@ from skins.simulation.models import (
     ResponseCache,
     RetryPolicy,
     RunCalls,
+    StructuredModel,
     TransientModelError,
     classify,
     retry_after,
@@ -289,3 +290,51 @@ def test_runs_of_a_sweep_share_a_key_frame_and_keep_their_own_seeds() -> None:
             return [CallKeys(spec, "prompt", KEY_SCHEMA, seed).key(1, KEY_MESSAGES) for seed in (3, 4)]
 
     assert asyncio.run(in_a_sweep()) == alone
+
+
+class Verdict(BaseModel):
+    guilty: bool
+
+
+def _structured(
+    outcomes: Sequence[Any], cache: ResponseCache | None = None, **spec: Any
+) -> tuple[StructuredModel, Flaky, list[CallRecord]]:
+    records: list[CallRecord] = []
+    settings = ModelSpec(backend="openai", model="m", base_url="http://127.0.0.1:9/v1", backoff=0.001, **spec)
+    model = Flaky(outcomes=list(outcomes))
+    return StructuredModel(settings, cache, on_call=records.append, chat=model), model, records
+
+
+def test_asking_for_a_structured_reply_repairs_it_and_reports_usage() -> None:
+    judge, model, records = _structured(["no idea", 'Sure: {"guilty": true}'])
+    answer = asyncio.run(judge.session().ask("You judge.", "Guilty?", Verdict, repairs=1, turn=3))
+    assert answer.reply == Verdict(guilty=True) and answer.error is None
+    assert [(c.index, c.role, c.turn, c.input_tokens) for c in answer.calls] == [
+        (0, "judge", 3, 100),
+        (1, "judge", 3, 100),
+    ]
+    assert list(answer.calls) == records  # every call also reaches on_call
+    assert "not usable: the reply contains no JSON object" in str(model.prompts[1][-1].content)
+
+
+def test_a_structured_reply_that_never_fits_or_never_comes_is_an_answer_without_reply() -> None:
+    judge, _, _ = _structured(['{"guilty": "maybe"}', "[]"])
+    answer = asyncio.run(judge.session().ask("You judge.", "Guilty?", Verdict, repairs=1))
+    assert answer.reply is None and "contains no JSON object" in (answer.error or "") and len(answer.calls) == 2
+    judge, _, _ = _structured([status_error(503)], max_attempts=1)
+    answer = asyncio.run(judge.session().ask("You judge.", "Guilty?", Verdict))
+    assert answer.reply is None and "failed 1 times" in (answer.error or "") and answer.calls[0].error is not None
+    judge, _, _ = _structured([status_error(401)])
+    with pytest.raises(FatalModelError):
+        asyncio.run(judge.session().ask("You judge.", "Guilty?", Verdict))
+
+
+def test_each_session_numbers_its_calls_from_zero_so_asking_again_is_cached(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "c.db")
+    first, _, _ = _structured(['{"guilty": false}', '{"guilty": true}'], cache)
+    session = first.session()
+    asked = [asyncio.run(session.ask("You judge.", q, Verdict)) for q in ("A?", "B?")]
+    again, _, records = _structured([], cache)  # its model raises if it is asked
+    session = again.session()
+    replayed = [asyncio.run(session.ask("You judge.", q, Verdict)) for q in ("A?", "B?")]
+    assert [a.reply for a in replayed] == [a.reply for a in asked] and all(c.cached for c in records)
