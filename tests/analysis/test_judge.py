@@ -11,7 +11,7 @@ import pytest
 from fakes import ScriptedChatModel
 from pydantic import ValidationError
 
-from skins.analysis import analyze_transcript
+from skins.analysis import Evidence, Finding, analyze_transcript
 from skins.analysis.claims import (
     Claim,
     JudgeFailure,
@@ -21,9 +21,10 @@ from skins.analysis.claims import (
     judge_claims,
     judge_schema,
     make_judge_extractor,
+    make_judge_motives,
 )
 from skins.simulation.models import CallRecord, ModelSpec, ResponseCache, StructuredModel
-from skins.worlds import Message, RoleInfo, Transcript
+from skins.worlds import KnowledgeEvent, Message, RoleInfo, Transcript, TurnRecord
 from skins.worlds.library import load_world
 
 WORLD = load_world("acme_quarter_end").spec
@@ -133,8 +134,6 @@ def test_judge_calls_are_cached_so_reanalysis_is_free(tmp_path: Path) -> None:
 
 
 def test_findings_say_which_extractor_found_them_and_disagreements_are_listed() -> None:
-    from skins.worlds import KnowledgeEvent
-
     t = _transcript(("dana", "The X200 battery is completely reliable. It is rock solid.", ["sam"]))
     t = t.model_copy(
         update={"knowledge": [KnowledgeEvent(turn=0, role="dana", fact="battery_defect", value=True, source="initial")]}
@@ -208,10 +207,6 @@ def test_the_local_model_can_serve_as_judge(tmp_path: Path) -> None:
 
 
 def test_judged_motives_quote_the_thinking_and_never_invent() -> None:
-    from skins.analysis import Evidence, Finding
-    from skins.analysis.claims import make_judge_motives
-    from skins.worlds import TurnRecord
-
     thinking = "If Sam hears about the defect I lose the sale, and my commission with it."
     t = _transcript(("dana", "The X200 battery is completely reliable.", ["sam"]))
     t = t.model_copy(update={"turns": [TurnRecord(turn=1, role="dana", thinking=thinking, message_indexes=[0])]})

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
+import openai
 import pytest
-from fakes import ScriptedChatModel
+from fakes import Raising, ScriptedChatModel
 from typer.testing import CliRunner
 
 from skins.cli.app import app
@@ -113,10 +115,6 @@ def test_budget_stops_starting_new_runs(acme: World, tmp_path: Path, priced_back
 
 
 def test_a_permanent_error_stops_the_remaining_runs_with_one_message(acme: World, tmp_path: Path) -> None:
-    import httpx
-    import openai
-    from fakes import Raising
-
     err = openai.AuthenticationError(
         "bad key", response=httpx.Response(401, request=httpx.Request("POST", "http://x")), body=None
     )

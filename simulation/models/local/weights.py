@@ -39,7 +39,7 @@ def locate_gguf() -> Path:
 
 def load_runtime() -> ModuleType:
     """The xllamacpp module (an optional extra, imported on first use)."""
-    try:
+    try:  # an optional extra with a compiled extension: imported only when the local model is used
         return importlib.import_module("xllamacpp")
     except ImportError as exc:
         raise BackendError(
