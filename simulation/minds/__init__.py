@@ -1,4 +1,11 @@
-"""simulation/minds."""
+"""Minds: what turns a persona's view of the world into its turn (thinking, messages, actions).
+
+Write a mind here: a class with a ``name`` and ``async decide(view, rng) -> MindResult`` (the
+:class:`Mind` protocol); the built-in ones are :class:`PolicyMind` (no model: an incentive-maximising
+baseline), :class:`ScriptedMind` (replays a file) and :class:`LLMMind` (a chat model wearing a skin).
+Register a backend here: ``@register_backend("name")`` on a factory turning :class:`ModelSpec`
+settings into a :data:`MindFactory` (``registry.py``); ``--model name`` then plays it.
+"""
 
 from skins.simulation.minds.base import Mind, MindResult
 from skins.simulation.minds.llm import LLMMind

@@ -1,4 +1,16 @@
-"""simulation/models."""
+"""The model layer: base-model settings and everything around one call to a model.
+
+- settings: :class:`ModelSpec`, ``models.yaml`` (:func:`load_models`), aliases (:func:`resolve_model`);
+- chat models: :func:`build_chat_model` builds the LangChain chat model of an LLM backend (openai,
+  local). A new LLM backend adds its chat model there (``chat.py``); the mind that plays a backend is
+  registered in :mod:`skins.simulation.minds` (``register_backend``);
+- one call: :class:`ModelClient` with the response cache (:class:`ResponseCache`, :class:`CallKeys`),
+  shared limits and the one retry layer (:class:`RetryPolicy`), usage records (:class:`CallRecord`);
+- structured output: schemas derived from the pydantic models they feed (:func:`reply_schema`,
+  :func:`turn_schema`) and how each server is asked (:func:`choose_strategy`);
+- :class:`StructuredModel`: the narrow interface analysis uses (ask for a reply of a pydantic type);
+- ``local``: the bundled offline model (SmolLM2 on xllamacpp); :func:`per_sweep`: set-up shared by a sweep's runs.
+"""
 
 from skins.simulation.models.ask import Answer, StructuredModel, StructuredSession
 from skins.simulation.models.cache import CachedReply, CallKeys, ResponseCache, default_cache_path
