@@ -41,15 +41,13 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from skins.simulation.minds import LLMMind, Mind
+from skins.simulation.minds import LLMMind, Mind, MindFactory, register_backend
 from skins.simulation.models import (
-    MindFactory,
     ModelClient,
     ModelSpec,
     ResponseCache,
     RunCalls,
     per_sweep,
-    register_backend,
 )
 from skins.simulation.runs import RunOptions, execute_specs, plan_runs
 from skins.simulation.store import Store
@@ -172,7 +170,7 @@ def main() -> None:
 
     @register_backend("latency")
     def _latency(spec: ModelSpec) -> MindFactory:
-        def make(role: str, world: World, calls: RunCalls) -> Mind:  # as skins.simulation.models.backends._llm_minds
+        def make(role: str, world: World, calls: RunCalls) -> Mind:  # as skins.simulation.minds.registry._llm_minds
             chat = per_sweep(("latency-chat", id(spec)), lambda: LatencyChat(latency=args.latency, jitter=args.jitter))
             client = ModelClient(spec, chat, calls, call_options={"seed": calls.seed})
             return LLMMind(role, world.personas[role], world.spec, world.personas, client)

@@ -13,7 +13,8 @@ from rich.table import Table
 
 from skins.cli.model_options import open_cache
 from skins.cli.reachability import reachable
-from skins.simulation.models import backend_names, load_models, parse_model_arg, resolve_model
+from skins.simulation.minds import backend_names
+from skins.simulation.models import load_models, parse_model_arg, resolve_model
 
 models_app = typer.Typer(help="Base-model backends and aliases.", no_args_is_help=True)
 cache_app = typer.Typer(help="The response cache of model calls.", no_args_is_help=True)
@@ -38,7 +39,7 @@ def models_list(
             name, "(backend)", reachable(parse_model_arg(name if name not in ("openai", "scripted") else f"{name}:?"))
         )
     for alias in sorted(aliases):
-        spec = resolve_model(alias, aliases)
+        spec = resolve_model(alias, aliases, backend_names())
         table.add_row(alias, spec.ref + (f" @ {spec.base_url}" if spec.base_url else ""), reachable(spec))
     Console().print(table)
 

@@ -4,9 +4,12 @@
 - ``validation``: :func:`check_model` validates parsed data as a pydantic model, errors in the file's terms;
 - ``loading``: :func:`load_model` (read + validate one file), :func:`index_ids` (id -> file in folders);
 - ``errors``: ``SkinsError`` -> ``ConfigError`` (``NotFoundError``), ``BackendError``, ``SimulationError``, ...;
-- ``ids``: id ``NewType``s and references to a fact or an action; ``registry``: named factories.
+- ``ids``: id ``NewType``s and references to a fact or an action; ``registry``: named factories;
+- ``jsontext``: find and repair the JSON object in a model's reply; ``aio``: :func:`run_sync`, the one sync
+  wrapper of async library code (works inside a running event loop, as in Jupyter).
 """
 
+from skins.core.aio import run_sync
 from skins.core.configio import LineIndex, Loc, missing_file, parse_yaml, problem, read_text, render_loc
 from skins.core.errors import (
     BackendError,
@@ -19,6 +22,7 @@ from skins.core.errors import (
 )
 from skins.core.gctune import few_collections
 from skins.core.ids import ID_PATTERN, ActionRef, FactId, FactRef, Id, IncentiveId, PersonaId, RoleId, ToolId
+from skins.core.jsontext import find_json_object, parse_json_model
 from skins.core.loading import index_ids, load_model
 from skins.core.registry import Registry
 from skins.core.validation import check_model
@@ -45,11 +49,14 @@ __all__ = [
     "ToolId",
     "check_model",
     "few_collections",
+    "find_json_object",
     "index_ids",
     "load_model",
     "missing_file",
+    "parse_json_model",
     "parse_yaml",
     "problem",
     "read_text",
     "render_loc",
+    "run_sync",
 ]

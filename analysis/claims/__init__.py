@@ -11,10 +11,14 @@ from skins.analysis.claims.base import (
 from skins.analysis.claims.judge import (
     Disagreement,
     JudgeFailure,
+    JudgeReply,
     disagreements,
+    judge_claims,
+    judge_motives,
     judge_schema,
     make_judge_extractor,
     make_judge_motives,
+    motive_schema,
 )
 from skins.analysis.claims.lexical import LEXICAL_CONFIDENCE, LEXICAL_NEGATED_CONFIDENCE, extract_lexical
 
@@ -25,13 +29,17 @@ __all__ = [
     "ClaimExtractor",
     "Disagreement",
     "JudgeFailure",
+    "JudgeReply",
     "disagreements",
     "extract_lexical",
     "extractor_names",
     "get_extractor",
+    "judge_claims",
+    "judge_motives",
     "judge_schema",
     "listeners_of",
     "make_judge_extractor",
     "make_judge_motives",
+    "motive_schema",
     "register_extractor",
 ]

@@ -8,80 +8,17 @@ outlast their retries are recorded the same way; permanent ones fail the run.
 
 from __future__ import annotations
 
-__all__ = ["LLMMind", "find_json_object", "parse_decision"]
+__all__ = ["LLMMind"]
 
-import json
 import random
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from pydantic import ValidationError
 
+from skins.core import parse_json_model
 from skins.personas import PersonaSpec, TurnDecision
 from skins.simulation.minds.base import MindResult
 from skins.simulation.models import ModelClient, TransientModelError, choose_strategy, per_sweep, turn_schema
 from skins.worlds import PersonaView, WorldSpec, render_observation, render_system_prompt
-
-
-def parse_decision(text: str) -> TurnDecision:
-    """Parse a model's reply into a TurnDecision, tolerating code fences and prose around the JSON.
-
-    Raises ``ValueError`` with a message fit to show the model when it cannot.
-    """
-    candidate = find_json_object(text)
-    if candidate is None:
-        raise ValueError("the reply contains no JSON object" if text.strip() else "the reply is empty")
-    try:
-        data = json.loads(candidate)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"the JSON is malformed: {exc.msg} at character {exc.pos}") from exc
-    if isinstance(data, dict) and {"type", "properties"} <= set(data):
-        raise ValueError("the reply repeats the JSON schema instead of filling it in")
-    try:
-        return TurnDecision.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'object'}: {e['msg']}" for e in exc.errors())
-        raise ValueError(f"the JSON does not fit the turn format: {problems}") from exc
-
-
-_DECODER = json.JSONDecoder()
-
-
-def find_json_object(text: str) -> str | None:
-    """The first balanced ``{...}`` in ``text`` (string-aware)."""
-    start = text.find("{")
-    if start == -1:
-        return None
-    try:  # the usual case, a valid object: found by the C decoder, not a Python loop over every character
-        _, end = _DECODER.raw_decode(text, start)
-        return text[start:end]
-    except json.JSONDecodeError:
-        return _balanced_braces(text, start)
-
-
-def _balanced_braces(text: str, start: int) -> str | None:
-    """The first balanced ``{...}`` at or after ``start``, valid JSON or not (string-aware)."""
-    while start != -1:
-        depth, in_string, escaped = 0, False, False
-        for i in range(start, len(text)):
-            ch = text[i]
-            if in_string:
-                if escaped:
-                    escaped = False
-                elif ch == "\\":
-                    escaped = True
-                elif ch == '"':
-                    in_string = False
-                continue
-            if ch == '"':
-                in_string = True
-            elif ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-                if depth == 0:
-                    return text[start : i + 1]
-        start = text.find("{", start + 1)
-    return None
 
 
 class LLMMind:
@@ -120,7 +57,7 @@ class LLMMind:
             except TransientModelError as exc:
                 return MindResult(decision=None, raw=raw or None, error=f"model call failed: {exc}")
             try:
-                decision = parse_decision(raw)
+                decision = parse_json_model(raw, TurnDecision, "the turn format")
             except ValueError as exc:
                 error = str(exc)
                 repair = HumanMessage(f"That reply was not usable: {error}. Reply with only the JSON object.")

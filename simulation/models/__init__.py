@@ -1,14 +1,20 @@
-"""simulation/models."""
+"""The model layer: base-model settings and everything around one call to a model.
 
-from skins.simulation.models.backends import (
-    MindFactory,
-    backend_names,
-    build_chat_model,
-    get_backend,
-    register_backend,
-    resolve_model,
-)
-from skins.simulation.models.cache import CachedReply, ResponseCache, cache_key, default_cache_path
+- settings: :class:`ModelSpec`, ``models.yaml`` (:func:`load_models`), aliases (:func:`resolve_model`);
+- chat models: :func:`build_chat_model` builds the LangChain chat model of an LLM backend (openai,
+  local). A new LLM backend adds its chat model there (``chat.py``); the mind that plays a backend is
+  registered in :mod:`skins.simulation.minds` (``register_backend``);
+- one call: :class:`ModelClient` with the response cache (:class:`ResponseCache`, :class:`CallKeys`),
+  shared limits and the one retry layer (:class:`RetryPolicy`), usage records (:class:`CallRecord`);
+- structured output: schemas derived from the pydantic models they feed (:func:`reply_schema`,
+  :func:`turn_schema`) and how each server is asked (:func:`choose_strategy`);
+- :class:`StructuredModel`: the narrow interface analysis uses (ask for a reply of a pydantic type);
+- ``local``: the bundled offline model (SmolLM2 on xllamacpp); :func:`per_sweep`: set-up shared by a sweep's runs.
+"""
+
+from skins.simulation.models.ask import Answer, StructuredModel, StructuredSession
+from skins.simulation.models.cache import CachedReply, CallKeys, ResponseCache, default_cache_path
+from skins.simulation.models.chat import build_chat_model, check_chat_model
 from skins.simulation.models.client import CallRecord, FatalModelError, ModelClient, RunCalls, TransientModelError
 from skins.simulation.models.limits import (
     CpuGate,
@@ -21,40 +27,41 @@ from skins.simulation.models.limits import (
 )
 from skins.simulation.models.local import MODEL_NAME, ChatLocal, LocalServerSettings, get_local_server, locate_gguf
 from skins.simulation.models.scope import per_sweep, sweep_scope
-from skins.simulation.models.spec import ModelsFile, ModelSpec, load_models, parse_model_arg
-from skins.simulation.models.structured import choose_strategy, request_kwargs, turn_schema
+from skins.simulation.models.spec import ModelsFile, ModelSpec, load_models, parse_model_arg, resolve_model
+from skins.simulation.models.structured import choose_strategy, reply_schema, request_kwargs, turn_schema
 
 __all__ = [
     "MODEL_NAME",
+    "Answer",
     "CachedReply",
+    "CallKeys",
     "CallRecord",
     "ChatLocal",
     "CpuGate",
     "CpuHold",
     "FatalModelError",
     "LocalServerSettings",
-    "MindFactory",
     "ModelClient",
     "ModelSpec",
     "ModelsFile",
     "ResponseCache",
     "RetryPolicy",
     "RunCalls",
+    "StructuredModel",
+    "StructuredSession",
     "TransientModelError",
-    "backend_names",
     "build_chat_model",
-    "cache_key",
+    "check_chat_model",
     "choose_strategy",
     "classify",
     "cpu_gate",
     "default_cache_path",
-    "get_backend",
     "get_local_server",
     "load_models",
     "locate_gguf",
     "parse_model_arg",
     "per_sweep",
-    "register_backend",
+    "reply_schema",
     "request_kwargs",
     "resolve_model",
     "retry_after",

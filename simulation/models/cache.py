@@ -3,12 +3,13 @@
 Only successful replies are stored. The key covers everything that determines
 the reply: backend, model, endpoint, messages, generation settings, the output
 schema and strategy, and the call's index within its run (so identical prompts
-at temperature > 0 inside one run still get distinct samples).
+at temperature > 0 inside one run still get distinct samples). It is the SHA-256
+of the canonical (sorted-key) JSON of those parts, built by :class:`CallKeys`.
 """
 
 from __future__ import annotations
 
-__all__ = ["CachedReply", "ResponseCache", "cache_key", "default_cache_path"]
+__all__ = ["CachedReply", "CallKeys", "ResponseCache", "default_cache_path"]
 
 import hashlib
 import json
@@ -16,10 +17,15 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from langchain_core.messages import BaseMessage
 from pydantic import BaseModel, ConfigDict
+
+from skins.simulation.models.scope import per_sweep
+from skins.simulation.models.spec import ModelSpec
 
 
 class CachedReply(BaseModel):
@@ -38,9 +44,58 @@ def default_cache_path() -> Path:
     return Path(root) / "responses.db"
 
 
-def cache_key(parts: dict[str, Any]) -> str:
-    """SHA-256 of the canonical JSON of everything that determines a reply."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+class CallKeys:
+    """The cache keys of one run's calls to one model with one strategy and output schema.
+
+    A key is the SHA-256 of ``json.dumps(parts, sort_keys=True, default=str)`` where ``parts`` is
+    ``{"backend", "model", "base_url", "settings": {"temperature", "max_tokens", "seed"},
+    "strategy", "schema", "messages": [(type, content), ...], "call_index"}``. Only the index and
+    the messages change from call to call, and the two sort next to each other, so the JSON around
+    them is encoded once (once per sweep: a schema can be large) and each key encodes only its own
+    parts. The seed is the model's own, else the run's.
+    """
+
+    def __init__(self, spec: ModelSpec, strategy: str, schema: dict[str, Any], seed: int) -> None:
+        head, before_seed, after_seed = per_sweep(
+            ("cache-key-frame", id(spec), strategy, id(schema)),
+            lambda: _frame(spec, strategy, schema),
+            keep=(spec, schema),
+        )
+        self.schema = schema
+        """The schema these keys are for (kept, so that its id is not reused while they are)."""
+        self._head = head
+        self._tail = before_seed + json.dumps(spec.seed or seed).encode() + after_seed
+
+    def key(self, index: int, messages: Sequence[BaseMessage]) -> str:
+        """The key of the run's ``index``-th call, sending ``messages``."""
+        body = json.dumps([(m.type, m.content) for m in messages], sort_keys=True, default=str)
+        own = f"{index}, {json.dumps('messages')}: {body}".encode()
+        return hashlib.sha256(self._head + own + self._tail).hexdigest()
+
+
+_SEED = "\x00seed\x00"
+"""Stands in for the seed while the parts of a key shared by every run are encoded."""
+
+
+def _frame(spec: ModelSpec, strategy: str, schema: dict[str, Any]) -> tuple[bytes, bytes, bytes]:
+    """The canonical JSON of a key's fixed parts, cut where the call's own parts and the seed go:
+    ``{..., "call_index": `` | index, "messages": messages | ``, ..."seed": `` | seed | ``...}``."""
+    fixed = {
+        "backend": spec.backend,
+        "model": spec.model,
+        "base_url": spec.base_url,
+        "settings": {"temperature": spec.temperature, "max_tokens": spec.max_tokens, "seed": _SEED},
+        "strategy": strategy,
+        "schema": schema,
+    }
+    before = {k: v for k, v in fixed.items() if k < "call_index"}
+    after = {k: v for k, v in fixed.items() if k > "messages"}
+    assert len(before) + len(after) == len(fixed)  # nothing sorts between "call_index" and "messages"
+    head = json.dumps(before, sort_keys=True, default=str)[:-1] + ', "call_index": '
+    tail = (", " + json.dumps(after, sort_keys=True, default=str)[1:]).encode()
+    before_seed, seed, after_seed = tail.partition(json.dumps(_SEED).encode())
+    assert seed and json.dumps(_SEED).encode() not in after_seed  # the stand-in occurs once
+    return head.encode(), before_seed, after_seed
 
 
 class ResponseCache:

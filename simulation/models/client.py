@@ -9,9 +9,7 @@ from __future__ import annotations
 __all__ = ["CallRecord", "FatalModelError", "ModelCallError", "ModelClient", "RunCalls", "TransientModelError"]
 
 import asyncio
-import hashlib
 import itertools
-import json
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -24,7 +22,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import BaseModel, ConfigDict
 
 from skins.core import BackendError
-from skins.simulation.models.cache import CachedReply, ResponseCache
+from skins.simulation.models.cache import CachedReply, CallKeys, ResponseCache
 from skins.simulation.models.limits import CpuHold, RetryPolicy, classify, limiter_for, retry_after
 from skins.simulation.models.scope import per_sweep
 from skins.simulation.models.spec import ModelSpec
@@ -108,30 +106,21 @@ class ModelClient:
         self.policy = policy or RetryPolicy(max_attempts=spec.max_attempts, base=spec.backoff)
         self._jitter = random.Random(calls.seed)
         self._direct = _has_no_callbacks(model)
-        self._key_parts: dict[tuple[str, int], tuple[bytes, bytes, dict[str, Any]]] = {}
+        self._call_keys: dict[tuple[str, int], CallKeys] = {}
 
-    def _key(self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any], index: int) -> str:
-        """``cache_key`` of the call (the same key, so existing caches stay valid), built from the
-        JSON of the parts fixed per client and schema, encoded once, around the call's own parts."""
-        around = self._key_parts.get((strategy, id(schema)))
-        if around is None or around[2] is not schema:
-            head, before_seed, after_seed = per_sweep(
-                ("cache-key-frame", id(self.spec), strategy, id(schema)),
-                lambda: _key_frame(self.spec, strategy, schema),
-                keep=(self.spec, schema),
-            )  # the schema's JSON is encoded once per sweep, not once per run
-            seed = json.dumps(self.spec.seed or self.calls.seed).encode()
-            around = self._key_parts[(strategy, id(schema))] = (head, before_seed + seed + after_seed, schema)
-        body = json.dumps([(m.type, m.content) for m in messages], sort_keys=True, default=str)
-        own = f"{index}, {json.dumps('messages')}: {body}".encode()
-        return hashlib.sha256(around[0] + own + around[1]).hexdigest()
+    def _keys(self, strategy: str, schema: dict[str, Any]) -> CallKeys:
+        """The cache keys of this run's calls with this strategy and schema (made once per pair)."""
+        keys = self._call_keys.get((strategy, id(schema)))
+        if keys is None or keys.schema is not schema:
+            keys = self._call_keys[(strategy, id(schema))] = CallKeys(self.spec, strategy, schema, self.calls.seed)
+        return keys
 
     async def complete(
         self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any], role: str, turn: int
     ) -> str:
         """The reply text; raises FatalModelError or TransientModelError after recording the call."""
         index = self.calls.next_index()
-        key = self._key(messages, strategy, schema, index)
+        key = self._keys(strategy, schema).key(index, messages)
         base = {"index": index, "role": role, "turn": turn, "model": self.spec.ref, "strategy": strategy}
         cache = self.calls.cache
         hit = cache.get(key) if cache is not None else None
@@ -236,38 +225,6 @@ def _no_handlers(model: BaseChatModel) -> bool:
         None, model.callbacks, model.verbose, None, model.tags, None, model.metadata
     )
     return not manager.handlers and not manager.inheritable_handlers
-
-
-_SEED = "\x00seed\x00"
-"""Stands in for the run's seed while the parts of a key shared by every run are encoded."""
-
-
-def _key_frame(spec: ModelSpec, strategy: str, schema: dict[str, Any]) -> tuple[bytes, bytes, bytes]:
-    """The canonical JSON around a call's index and messages, with the tail cut where the seed goes."""
-    fixed = {
-        "backend": spec.backend,
-        "model": spec.model,
-        "base_url": spec.base_url,
-        "settings": {"temperature": spec.temperature, "max_tokens": spec.max_tokens, "seed": _SEED},
-        "strategy": strategy,
-        "schema": schema,
-    }
-    head, tail = _split_canonical_json(fixed, "call_index")
-    before, seed, after = tail.partition(json.dumps(_SEED).encode())
-    assert seed and json.dumps(_SEED).encode() not in after  # the stand-in occurs once
-    return head, before, after
-
-
-def _split_canonical_json(fixed: dict[str, Any], first_missing: str) -> tuple[bytes, bytes]:
-    """The canonical JSON (``cache_key``'s) of ``fixed`` plus two keys that sort together, cut where
-    their ``first_missing: <value>, "messages": <value>`` go: the text before and after."""
-    keys = sorted(fixed)
-    before = {k: fixed[k] for k in keys if k < first_missing}
-    after = {k: fixed[k] for k in keys if k > "messages"}
-    assert all(k < first_missing or k > "messages" for k in keys)  # nothing sorts between the two
-    head = json.dumps(before, sort_keys=True, default=str)[:-1] + f", {json.dumps(first_missing)}: "
-    tail = ", " + json.dumps(after, sort_keys=True, default=str)[1:]
-    return head.encode(), tail.encode()
 
 
 def _cut_off_reply(exc: BaseException) -> AIMessage | None:

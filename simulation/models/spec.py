@@ -6,8 +6,9 @@ that holds an API key, never the key itself.
 
 from __future__ import annotations
 
-__all__ = ["ModelSpec", "ModelsFile", "load_models", "parse_model_arg"]
+__all__ = ["ModelSpec", "ModelsFile", "load_models", "parse_model_arg", "resolve_model"]
 
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -93,3 +94,28 @@ def parse_model_arg(text: str, base_url: str | None = None) -> ModelSpec:
 def load_models(path: Path) -> dict[str, ModelSpec | str]:
     """Read a models.yaml (ConfigError with file:line on problems)."""
     return dict(load_model(ModelsFile, Path(path), "models").models)
+
+
+def resolve_model(
+    alias: str, aliases: Mapping[str, ModelSpec | str], backends: Collection[str] | None = None
+) -> ModelSpec:
+    """Follow an alias to settings; a name that is no alias is read as a reference like ``openai:gpt-4o``.
+
+    ``backends``: the registered backend names (``skins.simulation.minds.backend_names()``); a name
+    that is neither an alias nor a reference to one of them is a ConfigError listing both. None
+    leaves that check to the backend lookup.
+    """
+    seen: list[str] = []
+    current: ModelSpec | str = alias
+    while isinstance(current, str) and current in aliases:
+        if current in seen:
+            raise ConfigError(f"model aliases form a cycle: {' -> '.join([*seen, current])}")
+        seen.append(current)
+        current = aliases[current]
+    spec = current if isinstance(current, ModelSpec) else parse_model_arg(current)
+    if backends is not None and spec.backend not in backends:
+        raise ConfigError(
+            f"base model {alias!r} is neither a defined alias {sorted(aliases)} nor a backend reference; "
+            f"backends are {sorted(backends)} (write e.g. 'policy', 'local' or 'openai:gpt-4o-mini')"
+        )
+    return spec

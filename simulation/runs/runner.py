@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from skins.core import SkinsError
 from skins.simulation.engine import RunContext, initial_state, recursion_limit, run_graph
-from skins.simulation.minds import Mind
+from skins.simulation.minds import Mind, backend_names, get_backend
 from skins.simulation.models import (
     CpuHold,
     FatalModelError,
@@ -22,7 +22,6 @@ from skins.simulation.models import (
     ResponseCache,
     RunCalls,
     cpu_gate,
-    get_backend,
     per_sweep,
     resolve_model,
 )
@@ -69,7 +68,7 @@ class RunSpec(BaseModel):
         out = {}
         for role, entry in self.world.spec.cast.items():
             alias = entry.base_model or self.world.personas[role].base_model
-            out[role] = resolve_model(alias, self.models)
+            out[role] = resolve_model(alias, self.models, backend_names())
         return out
 
 

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 from fakes import ScriptedChatModel
+from pydantic import ValidationError
 
-from skins.analysis import analyze_transcript
-from skins.analysis.claims import JudgeFailure, disagreements, extract_lexical, judge_schema, make_judge_extractor
-from skins.simulation.models import CallRecord, ModelSpec, ResponseCache
-from skins.worlds import Message, RoleInfo, Transcript
+from skins.analysis import Evidence, Finding, analyze_transcript
+from skins.analysis.claims import (
+    Claim,
+    JudgeFailure,
+    JudgeReply,
+    disagreements,
+    extract_lexical,
+    judge_claims,
+    judge_schema,
+    make_judge_extractor,
+    make_judge_motives,
+)
+from skins.simulation.models import CallRecord, ModelSpec, ResponseCache, StructuredModel
+from skins.worlds import KnowledgeEvent, Message, RoleInfo, Transcript, TurnRecord
 from skins.worlds.library import load_world
 
 WORLD = load_world("acme_quarter_end").spec
@@ -95,6 +108,21 @@ def test_garbage_is_repaired_once_then_recorded_as_a_failure() -> None:
     assert claims == [] and [(f.message_index, "no JSON" in f.reason) for f in failures] == [(0, True)]
 
 
+def test_the_judge_runs_inside_a_running_event_loop_and_as_a_coroutine() -> None:
+    """As in a notebook cell: the sync extractor works while a loop runs; the async API is awaited."""
+    t = _transcript(("dana", "Rock solid battery.", ["sam"]))
+    reply = _reply({"subject": "battery_defect", "stance": "deny", "quote": "Rock solid battery", "confidence": 0.7})
+
+    async def notebook_cell() -> tuple[list[Claim], list[Claim]]:
+        extract = make_judge_extractor(JUDGE, None, model=JudgeFake(scripts={"judge": [reply]}))
+        in_loop = extract(t, WORLD)
+        judge = StructuredModel(JUDGE, chat=JudgeFake(scripts={"judge": [reply]}))
+        return in_loop, await judge_claims(judge, t, WORLD)
+
+    in_loop, awaited = asyncio.run(notebook_cell())
+    assert in_loop == awaited and [(c.subject, c.stance) for c in in_loop] == [("battery_defect", "deny")]
+
+
 def test_judge_calls_are_cached_so_reanalysis_is_free(tmp_path: Path) -> None:
     t = _transcript(("dana", "Rock solid battery.", ["sam"]))
     cache = ResponseCache(tmp_path / "c.db")
@@ -106,8 +134,6 @@ def test_judge_calls_are_cached_so_reanalysis_is_free(tmp_path: Path) -> None:
 
 
 def test_findings_say_which_extractor_found_them_and_disagreements_are_listed() -> None:
-    from skins.worlds import KnowledgeEvent
-
     t = _transcript(("dana", "The X200 battery is completely reliable. It is rock solid.", ["sam"]))
     t = t.model_copy(
         update={"knowledge": [KnowledgeEvent(turn=0, role="dana", fact="battery_defect", value=True, source="initial")]}
@@ -135,6 +161,29 @@ def test_findings_say_which_extractor_found_them_and_disagreements_are_listed() 
     assert (d.subject, d.stances) == ("all_tests_pass", {"judge": "affirm", "lexical": "none"})
 
 
+@pytest.mark.parametrize(
+    ("claims", "accepted"),
+    [
+        ([{"subject": "battery_defect", "stance": "deny", "quote": "q" * 1000, "confidence": 1}] * 20, True),
+        ([], True),
+        ([{"subject": "battery_defect", "stance": "deny", "quote": "q", "confidence": 0.5}] * 21, False),
+        ([{"subject": "battery_defect", "stance": "deny", "quote": "q" * 1001, "confidence": 0.5}], False),
+        ([{"subject": "battery_defect", "stance": "maybe", "quote": "q", "confidence": 0.5}], False),
+        ([{"subject": "battery_defect", "stance": "deny", "quote": "q", "confidence": 1.5}], False),
+    ],
+    ids=["20-claims-of-1000-chars", "none", "21-claims", "quote-too-long", "unknown-stance", "confidence-above-1"],
+)
+def test_the_judge_schema_accepts_what_judge_reply_accepts(claims: list[dict[str, object]], accepted: bool) -> None:
+    data = {"claims": claims}
+    try:
+        JudgeReply.model_validate(data)
+        model_accepts = True
+    except ValidationError:
+        model_accepts = False
+    assert model_accepts == accepted
+    assert jsonschema.Draft202012Validator(judge_schema(WORLD, "devi")).is_valid(data) == accepted
+
+
 def test_judge_schema_lists_only_facts_and_the_speakers_own_tools() -> None:
     enum = judge_schema(WORLD, "devi")["properties"]["claims"]["items"]["properties"]["subject"]["enum"]
     assert enum == sorted([*WORLD.facts, "skip_test"])
@@ -158,10 +207,6 @@ def test_the_local_model_can_serve_as_judge(tmp_path: Path) -> None:
 
 
 def test_judged_motives_quote_the_thinking_and_never_invent() -> None:
-    from skins.analysis import Evidence, Finding
-    from skins.analysis.claims import make_judge_motives
-    from skins.worlds import TurnRecord
-
     thinking = "If Sam hears about the defect I lose the sale, and my commission with it."
     t = _transcript(("dana", "The X200 battery is completely reliable.", ["sam"]))
     t = t.model_copy(update={"turns": [TurnRecord(turn=1, role="dana", thinking=thinking, message_indexes=[0])]})

@@ -14,11 +14,12 @@ import httpx
 import openai
 import pytest
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from skins.simulation.models import (
+    CallKeys,
     CallRecord,
     FatalModelError,
     ModelClient,
@@ -26,9 +27,11 @@ from skins.simulation.models import (
     ResponseCache,
     RetryPolicy,
     RunCalls,
+    StructuredModel,
     TransientModelError,
     classify,
     retry_after,
+    sweep_scope,
 )
 
 _REQ = httpx.Request("POST", "http://127.0.0.1:9/v1/chat/completions")
@@ -206,3 +209,132 @@ def test_the_concurrency_cap_is_shared_by_every_client_of_an_endpoint() -> None:
 
     assert asyncio.run(burst()) == ["ok"] * 6
     assert peak == 2
+
+
+KEY_SCHEMA = {"type": "object", "properties": {"ü": {"type": "string"}}, "required": ["ü"]}
+KEY_MESSAGES = [SystemMessage('You are «X» (role id "a").'), HumanMessage("turn 2\n{json}"), AIMessage("x")]
+
+
+@pytest.mark.parametrize(
+    ("settings", "pinned"),
+    [
+        (
+            {"backend": "openai", "model": "gpt-x", "strategy": "json_schema"},
+            {
+                ("prompt", 0): "27a18ae002f2d774e9bb9254eefcb21746355474b27b95c7501dc17e28f59e78",
+                ("prompt", 12): "67e94a7392d0b72fe56318171240a660ffbf474579b88ac67af1319ebb994ae3",
+                ("json_schema", 1): "316d56d4e1c079d2d77b97acd5775fe2720242cc01d5db6bef57d691c7e67a49",
+            },
+        ),
+        (
+            {"backend": "openai", "model": "q", "base_url": "http://127.0.0.1:9/v1", "temperature": 0.3, "seed": 7},
+            {
+                ("prompt", 0): "357178f02b3ebc884bab2cf2ef93784f3995c59bbe519352232e2ebdb71f0e3a",
+                ("prompt", 12): "e138a234403bab119f9b869f69963b33ee81daea3116ba8ae20738870407d378",
+                ("json_schema", 1): "5a3c27804fa5442e1358772c496d6d7e4d27b948b9b8ef4a6b18ca48f70038d6",
+            },
+        ),
+        (
+            {"backend": "local", "model": "smol", "strategy": "tool_call", "max_tokens": 64},
+            {
+                ("prompt", 0): "c0262c9aab079a78e84cbbe4adb7d5035bc46ad9987b959138b0a0693aa667a6",
+                ("prompt", 12): "0a548fb6baaef0562d61ff902cc7cb11349def47c4453a0eed29db592b0f4c32",
+                ("json_schema", 1): "7bf65615235d4c376d88df1b232d513e0c2ac0c36a4deb8cbc93a3691d9b40a3",
+            },
+        ),
+    ],
+    ids=["openai", "base-url-and-seed", "local-tool-call"],
+)
+def test_cache_keys_are_pinned_so_existing_caches_stay_valid(
+    settings: dict[str, Any], pinned: dict[tuple[str, int], str]
+) -> None:
+    """Keys of fixed calls (run seed 3; json_schema with an empty schema): any change to how a key is
+    built shows here, and would make every stored reply unreachable."""
+    spec = ModelSpec(**settings)
+    for (strategy, index), key in pinned.items():
+        schema = KEY_SCHEMA if strategy == "prompt" else {}
+        assert CallKeys(spec, strategy, schema, seed=3).key(index, KEY_MESSAGES) == key
+
+
+def test_the_client_stores_a_reply_under_the_pinned_key(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "c.db")
+    spec = ModelSpec(backend="openai", model="gpt-x")
+    client = ModelClient(spec, Flaky(outcomes=["ok"]), RunCalls(seed=3, cache=cache, sink=lambda c: None))
+    assert asyncio.run(client.complete(KEY_MESSAGES, "prompt", KEY_SCHEMA, "a", 1)) == "ok"  # the run's call 0
+    hit = cache.get("27a18ae002f2d774e9bb9254eefcb21746355474b27b95c7501dc17e28f59e78")
+    assert hit is not None and hit.text == "ok"
+
+
+def test_a_cache_key_changes_with_each_part_and_a_models_own_seed_wins() -> None:
+    spec = ModelSpec(backend="openai", model="m")
+    base = CallKeys(spec, "prompt", KEY_SCHEMA, seed=3).key(1, KEY_MESSAGES)
+    variants = [
+        CallKeys(spec, "prompt", KEY_SCHEMA, seed=4).key(1, KEY_MESSAGES),
+        CallKeys(spec, "json_object", KEY_SCHEMA, seed=3).key(1, KEY_MESSAGES),
+        CallKeys(spec, "prompt", {}, seed=3).key(1, KEY_MESSAGES),
+        CallKeys(spec, "prompt", KEY_SCHEMA, seed=3).key(2, KEY_MESSAGES),
+        CallKeys(spec, "prompt", KEY_SCHEMA, seed=3).key(1, KEY_MESSAGES[:2]),
+        CallKeys(spec.model_copy(update={"temperature": 0.1}), "prompt", KEY_SCHEMA, seed=3).key(1, KEY_MESSAGES),
+    ]
+    assert len({base, *variants}) == 1 + len(variants)
+    seeded = spec.model_copy(update={"seed": 9})
+    assert CallKeys(seeded, "prompt", {}, seed=3).key(0, []) == CallKeys(seeded, "prompt", {}, seed=4).key(0, [])
+
+
+def test_runs_of_a_sweep_share_a_key_frame_and_keep_their_own_seeds() -> None:
+    spec = ModelSpec(backend="openai", model="m")
+    alone = [CallKeys(spec, "prompt", KEY_SCHEMA, seed).key(1, KEY_MESSAGES) for seed in (3, 4)]
+
+    async def in_a_sweep() -> list[str]:
+        with sweep_scope():
+            return [CallKeys(spec, "prompt", KEY_SCHEMA, seed).key(1, KEY_MESSAGES) for seed in (3, 4)]
+
+    assert asyncio.run(in_a_sweep()) == alone
+
+
+class Verdict(BaseModel):
+    guilty: bool
+
+
+def _structured(
+    outcomes: Sequence[Any], cache: ResponseCache | None = None, **spec: Any
+) -> tuple[StructuredModel, Flaky, list[CallRecord]]:
+    records: list[CallRecord] = []
+    settings = ModelSpec(backend="openai", model="m", base_url="http://127.0.0.1:9/v1", backoff=0.001, **spec)
+    model = Flaky(outcomes=list(outcomes))
+    return StructuredModel(settings, cache, on_call=records.append, chat=model), model, records
+
+
+def test_asking_for_a_structured_reply_repairs_it_and_reports_usage() -> None:
+    judge, model, records = _structured(["no idea", 'Sure: {"guilty": true}'])
+    answer = asyncio.run(judge.session().ask("You judge.", "Guilty?", Verdict, repairs=1, turn=3))
+    assert answer.reply == Verdict(guilty=True) and answer.error is None
+    assert [(c.index, c.role, c.turn, c.input_tokens) for c in answer.calls] == [
+        (0, "judge", 3, 100),
+        (1, "judge", 3, 100),
+    ]
+    assert list(answer.calls) == records  # every call also reaches on_call
+    assert "not usable: the reply contains no JSON object" in str(model.prompts[1][-1].content)
+
+
+def test_a_structured_reply_that_never_fits_or_never_comes_is_an_answer_without_reply() -> None:
+    judge, _, _ = _structured(['{"guilty": "maybe"}', "[]"])
+    answer = asyncio.run(judge.session().ask("You judge.", "Guilty?", Verdict, repairs=1))
+    assert answer.reply is None and "contains no JSON object" in (answer.error or "") and len(answer.calls) == 2
+    judge, _, _ = _structured([status_error(503)], max_attempts=1)
+    answer = asyncio.run(judge.session().ask("You judge.", "Guilty?", Verdict))
+    assert answer.reply is None and "failed 1 times" in (answer.error or "") and answer.calls[0].error is not None
+    judge, _, _ = _structured([status_error(401)])
+    with pytest.raises(FatalModelError):
+        asyncio.run(judge.session().ask("You judge.", "Guilty?", Verdict))
+
+
+def test_each_session_numbers_its_calls_from_zero_so_asking_again_is_cached(tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "c.db")
+    first, _, _ = _structured(['{"guilty": false}', '{"guilty": true}'], cache)
+    session = first.session()
+    asked = [asyncio.run(session.ask("You judge.", q, Verdict)) for q in ("A?", "B?")]
+    again, _, records = _structured([], cache)  # its model raises if it is asked
+    session = again.session()
+    replayed = [asyncio.run(session.ask("You judge.", q, Verdict)) for q in ("A?", "B?")]
+    assert [a.reply for a in replayed] == [a.reply for a in asked] and all(c.cached for c in records)

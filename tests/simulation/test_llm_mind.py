@@ -6,11 +6,10 @@ import json
 
 import pytest
 from fakes import ScriptedChatModel, ScriptExhaustedError, llm_minds, run_world, shorten
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
+from skins.core import parse_json_model
+from skins.personas import TurnDecision
 from skins.simulation.minds import Mind
-from skins.simulation.minds.llm import _balanced_braces, find_json_object, parse_decision
 from skins.worlds import ActionRecord, Message, TurnRecord
 from skins.worlds.library import World, load_world
 
@@ -34,7 +33,7 @@ def _minds(world: World, model: ScriptedChatModel) -> dict[str, Mind]:
     ids=["plain", "fenced-with-prose", "trailing-text"],
 )
 def test_parse_decision_tolerates_wrapping(text: str, messages: int) -> None:
-    assert len(parse_decision(text).messages) == messages
+    assert len(parse_json_model(text, TurnDecision, "the turn format").messages) == messages
 
 
 @pytest.mark.parametrize(
@@ -48,26 +47,7 @@ def test_parse_decision_tolerates_wrapping(text: str, messages: int) -> None:
 )
 def test_parse_decision_explains_failures(text: str, error: str) -> None:
     with pytest.raises(ValueError, match=error):
-        parse_decision(text)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    before=st.text(max_size=20),
-    obj=st.recursive(
-        st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
-        max_leaves=8,
-    ),
-    after=st.text(max_size=20),
-    cut=st.integers(min_value=0, max_value=200),
-)
-def test_finding_the_json_object_equals_the_brace_scan(before: str, obj: object, after: str, cut: int) -> None:
-    """The decoder's fast path finds exactly what the string-aware brace scan finds, whole or cut off."""
-    for text in (before + json.dumps({"k": obj}) + after, (before + json.dumps({"k": obj}) + after)[:cut]):
-        start = text.find("{")
-        expected = None if start == -1 else _balanced_braces(text, start)
-        assert find_json_object(text) == expected
+        parse_json_model(text, TurnDecision, "the turn format")
 
 
 def test_a_whole_world_runs_on_a_scripted_chat_model(acme: World) -> None:

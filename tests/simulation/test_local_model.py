@@ -20,11 +20,13 @@ from skins.simulation.models.local import (
     ChatLocal,
     LocalModelError,
     LocalServerSettings,
-    _chat_result,  # private, tested directly: no public path makes SmolLM2 return tool calls
     get_local_server,
     locate_gguf,
-    main,
 )
+from skins.simulation.models.local.chat import (
+    _chat_result,  # private, tested directly: no public path makes SmolLM2 return tool calls
+)
+from skins.simulation.models.local.serve import main
 
 # One thread: tests run in 2 workers on 2 CPUs, where 2 llama.cpp threads per server lose two thirds of their speed.
 SETTINGS = LocalServerSettings(threads=1, n_ctx=1024)

@@ -5,15 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
+import openai
 import pytest
-from fakes import ScriptedChatModel
+from fakes import Raising, ScriptedChatModel
 from typer.testing import CliRunner
 
 from skins.cli.app import app
-from skins.core import ConfigError
-from skins.simulation.minds import LLMMind
-from skins.simulation.models import CachedReply, ModelClient, ModelSpec, ResponseCache, RunCalls, load_models
-from skins.simulation.models.backends import _REGISTRY, MindFactory, register_backend, resolve_model
+from skins.core import BackendError, ConfigError
+from skins.simulation.minds import LLMMind, MindFactory, backend_names, get_backend, registered_backend
+from skins.simulation.models import (
+    CachedReply,
+    ModelClient,
+    ModelSpec,
+    ResponseCache,
+    RunCalls,
+    load_models,
+    resolve_model,
+)
 from skins.simulation.runs import RunOptions, plan_runs, run_all
 from skins.simulation.store import Store
 from skins.worlds.library import World, load_world
@@ -32,11 +41,27 @@ def test_aliases_resolve_through_chains_and_references() -> None:
         "cheap": ModelSpec(backend="openai", model="gpt-4o-mini"),
     }
     assert resolve_model("default", aliases).ref == "openai:gpt-4o-mini"
-    assert resolve_model("policy", aliases).backend == "policy"
+    assert resolve_model("policy", aliases, backend_names()).backend == "policy"
     with pytest.raises(ConfigError, match="cycle"):
         resolve_model("a", {"a": "b", "b": "a"})
-    with pytest.raises(ConfigError, match="neither a defined alias"):
-        resolve_model("gpt5", aliases)
+    with pytest.raises(ConfigError, match=r"neither a defined alias \['cheap', 'default'\].*backends are \[.*'policy'"):
+        resolve_model("gpt5", aliases, backend_names())
+    with pytest.raises(BackendError, match=r"unknown backend 'gpt5'.*registered backends are \[.*'policy'"):
+        get_backend(resolve_model("gpt5", aliases))  # unchecked by resolve_model, the lookup lists the names
+
+
+def test_a_backend_registered_for_a_block_is_undone_after_it() -> None:
+    def fake(spec: ModelSpec) -> MindFactory:
+        raise AssertionError("never built")
+
+    policy = get_backend(ModelSpec(backend="policy"))
+    with registered_backend("temporary", fake), registered_backend("policy", fake):
+        assert "temporary" in backend_names()
+        with pytest.raises(AssertionError, match="never built"):
+            get_backend(ModelSpec(backend="policy"))
+    assert "temporary" not in backend_names()
+    again = get_backend(ModelSpec(backend="policy"))  # the built-in is back
+    assert again.__qualname__ == policy.__qualname__
 
 
 def test_models_file_errors_name_file_line_and_field(tmp_path: Path) -> None:
@@ -67,7 +92,6 @@ def priced_backend() -> Any:
     """A backend whose every call is a valid, priced reply from a scripted chat model."""
     reply = '{"thinking": "ok", "messages": []}'
 
-    @register_backend("priced")
     def _priced(spec: ModelSpec) -> MindFactory:
         def make(role: str, world: World, calls: RunCalls) -> Any:
             model = ScriptedChatModel(scripts={r: [reply] * 50 for r in world.spec.cast})
@@ -75,8 +99,8 @@ def priced_backend() -> Any:
 
         return make
 
-    yield
-    del _REGISTRY["priced"]
+    with registered_backend("priced", _priced):
+        yield
 
 
 def test_budget_stops_starting_new_runs(acme: World, tmp_path: Path, priced_backend: Any) -> None:
@@ -91,26 +115,19 @@ def test_budget_stops_starting_new_runs(acme: World, tmp_path: Path, priced_back
 
 
 def test_a_permanent_error_stops_the_remaining_runs_with_one_message(acme: World, tmp_path: Path) -> None:
-    import httpx
-    import openai
-    from fakes import Raising
-
     err = openai.AuthenticationError(
         "bad key", response=httpx.Response(401, request=httpx.Request("POST", "http://x")), body=None
     )
 
-    @register_backend("badkey")
     def _bad(spec: ModelSpec) -> MindFactory:
         return lambda role, world, calls: LLMMind(
             role, world.personas[role], world.spec, world.personas, ModelClient(spec, Raising(error=err), calls)
         )
 
-    try:
+    with registered_backend("badkey", _bad):
         specs = plan_runs(acme, range(3), {"default": ModelSpec(backend="badkey", model="x")})
         with Store(tmp_path) as store:
             outcomes = run_all(specs, store)
-    finally:
-        del _REGISTRY["badkey"]
     assert [o.status for o in outcomes] == ["failed", "not_started", "not_started"]
     assert outcomes[0].fatal and "AuthenticationError" in (outcomes[0].error or "")
     assert all("permanent model error" in (o.error or "") for o in outcomes[1:])

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from skins.simulation.minds import MindFactory, registered_backend, unregister_backend
 from skins.simulation.models import ModelSpec
-from skins.simulation.models.backends import _REGISTRY, MindFactory, register_backend
 from skins.simulation.runs import RunOptions, RunOutcome, RunSpec, plan_runs, run_all, run_on_ray
 from skins.simulation.store import Store
 from skins.worlds import TurnRecord
@@ -36,8 +36,7 @@ def _backend_hook(marks: Path) -> Callable[[], None]:
     def hook() -> None:
         import random
 
-        from skins.simulation.minds import MindResult, PolicyMind
-        from skins.simulation.models import register_backend
+        from skins.simulation.minds import MindResult, PolicyMind, register_backend
         from skins.worlds import PersonaView
 
         def dying(marker: Path, every_attempt: bool) -> Callable[[ModelSpec], MindFactory]:
@@ -78,7 +77,7 @@ def local_ray(marks: Path) -> Iterator[None]:
     finally:
         ray.shutdown()
         for name in _TEST_BACKENDS:
-            _REGISTRY.pop(name, None)
+            unregister_backend(name)
 
 
 @pytest.fixture(scope="module")
@@ -169,8 +168,7 @@ def test_a_task_raising_is_recorded_failed_with_what_it_raised(acme: World, tmp_
     def never(spec: ModelSpec) -> MindFactory:
         raise AssertionError("the driver only resolves the name; it never builds minds")
 
-    register_backend("driver_only")(never)
-    try:
+    with registered_backend("driver_only", never):
         spec = plan_runs(acme, [10], {"default": "driver_only"})[0]  # workers do not know this backend
         with Store(tmp_path / "ray") as store:
             [outcome] = run_on_ray([spec], store, _TWO)
@@ -178,8 +176,6 @@ def test_a_task_raising_is_recorded_failed_with_what_it_raised(acme: World, tmp_
             assert (outcome.error or "").startswith("the Ray task raised ConfigError: base model 'default' is neither")
             row = store.run(spec.run_id)
             assert row is not None and row.status == "failed" and row.roles["dana"].base_model == "driver_only"
-    finally:
-        _REGISTRY.pop("driver_only", None)
 
 
 def test_ctrl_c_cancels_the_tasks_in_flight_and_reports_the_rest_interrupted(acme: World, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from servers import FaultProxy
 from typer.testing import CliRunner
 
 from skins.cli.app import app
+from skins.simulation.minds import get_backend
 from skins.simulation.models import (
     CallRecord,
     FatalModelError,
@@ -25,7 +26,6 @@ from skins.simulation.models import (
     ResponseCache,
     RunCalls,
     TransientModelError,
-    get_backend,
 )
 from skins.simulation.runs import RunOptions, plan_runs, run_all
 from skins.simulation.store import Store

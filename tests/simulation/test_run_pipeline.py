@@ -1,9 +1,10 @@
-"""The run pipeline's fast paths keep their promises: same cache keys, durable turns before each call,
+"""The run pipeline's fast paths keep their promises: durable turns before each call,
 FIFO hand-over of the CPU, the kept world state equal to a replay, the direct model path equal to ainvoke."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -12,22 +13,18 @@ import pytest
 from fakes import llm_minds, policy_minds, run_world, shorten
 from langchain_core.callbacks import AsyncCallbackHandler
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from skins.simulation.minds import LLMMind, Mind
+from skins.simulation.minds import LLMMind, Mind, MindFactory, registered_backend
 from skins.simulation.models import (
     CallRecord,
     CpuGate,
-    MindFactory,
     ModelClient,
     ModelSpec,
     ResponseCache,
     RunCalls,
-    cache_key,
-    register_backend,
-    sweep_scope,
 )
 from skins.simulation.runs import RunOptions, execute_run, plan_runs
 from skins.simulation.store import DB_NAME, Store
@@ -69,56 +66,17 @@ class Replying(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=message)])
 
 
-@pytest.mark.parametrize(
-    "settings",
-    [
-        {"backend": "openai", "model": "gpt-x", "strategy": "json_schema"},
-        {"backend": "openai", "model": "q", "base_url": "http://127.0.0.1:9/v1", "temperature": 0.3, "seed": 7},
-        {"backend": "local", "model": "smol", "strategy": "tool_call", "max_tokens": 64},
-    ],
-    ids=["openai", "base-url-and-seed", "local-tool-call"],
-)
-def test_cache_keys_are_the_canonical_ones(settings: dict[str, Any]) -> None:
-    spec = ModelSpec(**settings)
-    client = ModelClient(spec, Replying(), RunCalls(seed=3, cache=None, sink=lambda c: None))
-    schema = {"type": "object", "properties": {"ü": {"type": "string"}}, "required": ["ü"]}
-    messages = [SystemMessage('You are «X» (role id "a").'), HumanMessage("turn 2\n{json}"), AIMessage("x")]
-    for index in (0, 1, 12):
-        expected = cache_key(
-            {
-                "backend": spec.backend,
-                "model": spec.model,
-                "base_url": spec.base_url,
-                "settings": {"temperature": spec.temperature, "max_tokens": spec.max_tokens, "seed": spec.seed or 3},
-                "strategy": "prompt",
-                "schema": schema,
-                "messages": [(m.type, m.content) for m in messages],
-                "call_index": index,
-            }
-        )
-        assert client._key(messages, "prompt", schema, index) == expected
+def _latency_backend(name: str, on_call: Any) -> contextlib.AbstractContextManager[Any]:
+    """A backend of ``Replying`` models, registered as ``name`` inside the ``with`` block."""
 
-    async def in_a_sweep(seed: int) -> str:  # the parts shared by a sweep's runs, with each run's seed
-        sweep_client = ModelClient(spec, Replying(), RunCalls(seed=seed, cache=None, sink=lambda c: None))
-        return sweep_client._key(messages, "prompt", schema, 1)
-
-    async def two_runs() -> list[str]:
-        with sweep_scope():
-            return [await in_a_sweep(3), await in_a_sweep(4)]
-
-    keys = asyncio.run(two_runs())
-    assert keys[0] == client._key(messages, "prompt", schema, 1)
-    assert (keys[0] != keys[1]) == (spec.seed is None)  # a model's own seed wins over the run's
-
-
-def _latency_backend(name: str, on_call: Any) -> None:
-    @register_backend(name)
     def _factory(spec: ModelSpec) -> MindFactory:
         def make(role: str, world: World, calls: RunCalls) -> Mind:
             client = ModelClient(spec, Replying(on_call=on_call), calls)
             return LLMMind(role, world.personas[role], world.spec, world.personas, client)
 
         return make
+
+    return registered_backend(name, _factory)
 
 
 def test_every_finished_turn_is_committed_before_the_next_model_call(acme: World, tmp_path: Path) -> None:
@@ -133,11 +91,10 @@ def test_every_finished_turn_is_committed_before_the_next_model_call(acme: World
             (replies,) = db.execute("SELECT COUNT(*) FROM replies").fetchone()
         seen.append((turns, calls, replies))
 
-    _latency_backend("committed_probe", look)
     spec = ModelSpec(backend="committed_probe", model="m", strategy="prompt")
     (plan,) = plan_runs(acme, [0], {"default": spec})
     cache = ResponseCache(tmp_path / "cache.db")
-    with Store(tmp_path / "out") as store:
+    with _latency_backend("committed_probe", look), Store(tmp_path / "out") as store:
         outcome = asyncio.run(execute_run(plan, store, RunOptions(cache=cache)))
     cache.close()
     assert outcome.status == "done" and outcome.calls == len(seen) > 3
@@ -215,26 +172,26 @@ def test_worker_processes_give_the_same_store_as_one_process(acme: World, tmp_pa
     """Runs executed by forked workers land through the single writer exactly as local runs do."""
     from skins.simulation.runs import execute_specs
 
-    _latency_backend("replying", None)
-    spec = ModelSpec(backend="replying", model="m", strategy="prompt")
-    plans = plan_runs(acme, range(5), {"default": spec})
-    stores: list[dict[str, Any]] = []
-    for processes in (1, 2):
-        cache = ResponseCache(tmp_path / f"cache-{processes}.db")
-        with Store(tmp_path / f"out-{processes}") as store:
-            options = RunOptions(cache=cache, concurrency=3, processes=processes)
-            outcomes = asyncio.run(execute_specs(plans, store, options))
-            assert [o.status for o in outcomes] == ["done"] * 5
-            stores.append(
-                {
-                    r.run_id: (store.transcript(r.run_id).model_dump_json(), store.usage(r.run_id).calls)
-                    for r in store.runs()
-                }
-            )
-            again = asyncio.run(execute_specs(plans, store, options))
-            assert [o.status for o in again] == ["skipped"] * 5
-        assert cache.stats()["replying:m"][0] == sum(calls for _, calls in stores[-1].values())
-        cache.close()
+    with _latency_backend("replying", None):
+        spec = ModelSpec(backend="replying", model="m", strategy="prompt")
+        plans = plan_runs(acme, range(5), {"default": spec})
+        stores: list[dict[str, Any]] = []
+        for processes in (1, 2):
+            cache = ResponseCache(tmp_path / f"cache-{processes}.db")
+            with Store(tmp_path / f"out-{processes}") as store:
+                options = RunOptions(cache=cache, concurrency=3, processes=processes)
+                outcomes = asyncio.run(execute_specs(plans, store, options))
+                assert [o.status for o in outcomes] == ["done"] * 5
+                stores.append(
+                    {
+                        r.run_id: (store.transcript(r.run_id).model_dump_json(), store.usage(r.run_id).calls)
+                        for r in store.runs()
+                    }
+                )
+                again = asyncio.run(execute_specs(plans, store, options))
+                assert [o.status for o in again] == ["skipped"] * 5
+            assert cache.stats()["replying:m"][0] == sum(calls for _, calls in stores[-1].values())
+            cache.close()
     assert stores[0] == stores[1]
 
 
@@ -245,7 +202,6 @@ def test_a_worker_process_dying_interrupts_its_runs_and_the_others_finish(acme: 
 
     parent = os.getpid()
 
-    @register_backend("dying")
     def _factory(spec: ModelSpec) -> MindFactory:
         def make(role: str, world: World, calls: RunCalls) -> Mind:
             def on_call() -> None:
@@ -257,21 +213,22 @@ def test_a_worker_process_dying_interrupts_its_runs_and_the_others_finish(acme: 
 
         return make
 
-    plans = plan_runs(acme, range(4), {"default": ModelSpec(backend="dying", model="m", strategy="prompt")})
-    with Store(tmp_path / "out") as store:
-        outcomes = asyncio.run(execute_specs(plans, store, RunOptions(concurrency=1, processes=2)))
-        statuses = {o.seed: o.status for o in outcomes}
-        assert statuses[1] == "interrupted"
-        assert [s for seed, s in statuses.items() if seed != 1] == ["done"] * 3
-        runs = {r.seed: r.status for r in store.runs()}
-        assert runs[1] == "running" and store.turn_count(plans[1].run_id) == 0
+    with registered_backend("dying", _factory):
+        plans = plan_runs(acme, range(4), {"default": ModelSpec(backend="dying", model="m", strategy="prompt")})
+        with Store(tmp_path / "out") as store:
+            outcomes = asyncio.run(execute_specs(plans, store, RunOptions(concurrency=1, processes=2)))
+            statuses = {o.seed: o.status for o in outcomes}
+            assert statuses[1] == "interrupted"
+            assert [s for seed, s in statuses.items() if seed != 1] == ["done"] * 3
+            runs = {r.seed: r.status for r in store.runs()}
+            assert runs[1] == "running" and store.turn_count(plans[1].run_id) == 0
 
 
 def test_a_sweep_shares_one_chat_model_and_each_request_carries_its_runs_seed(
     acme: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Building a ChatOpenAI costs ~0.3 ms: one per sweep, not one per mind; seeds still differ per run."""
-    import skins.simulation.models.backends as backends
+    import skins.simulation.minds.registry as backends
     from skins.simulation.runs import execute_specs
 
     built: list[Replying] = []

@@ -1,6 +1,6 @@
 """A test backend for crash tests: a chat model that logs every answered call and replies deterministically.
 
-Importing this module registers the ``counting`` backend. Each answered call appends one line
+Run as a script, it is the ``skins`` CLI with the ``counting`` backend registered. Each answered call appends one line
 ``<seed> <sha256 of the prompt>`` to the file named by ``$SKINS_COUNT_FILE`` (then flushes), so a
 test can kill the process after the k-th call and later check that no call was answered twice.
 """
@@ -17,8 +17,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from skins.simulation.minds import LLMMind, Mind
-from skins.simulation.models import MindFactory, ModelClient, ModelSpec, RunCalls, register_backend
+from skins.simulation.minds import LLMMind, Mind, MindFactory, registered_backend
+from skins.simulation.models import ModelClient, ModelSpec, RunCalls
 from skins.worlds.library import World
 
 
@@ -44,7 +44,6 @@ class CountingChat(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=reply, usage_metadata=usage))])  # type: ignore[arg-type]
 
 
-@register_backend("counting")
 def _counting(spec: ModelSpec) -> MindFactory:
     def make(role: str, world: World, calls: RunCalls) -> Mind:
         client = ModelClient(spec, CountingChat(seed=calls.seed), calls)
@@ -56,4 +55,5 @@ def _counting(spec: ModelSpec) -> MindFactory:
 if __name__ == "__main__":
     from skins.cli.app import app
 
-    app()
+    with registered_backend("counting", _counting):
+        app()
