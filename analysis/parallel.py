@@ -23,9 +23,11 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar
 
+from skins.analysis.analyze import FindingPass, analyze_run, finding_rows
 from skins.analysis.claims import Claim, ClaimExtractor
+from skins.analysis.detectors import DEFAULT_DETECTORS
 from skins.analysis.findings import Finding
 from skins.analysis.graph import RunEdges, RunTable, run_edges, run_table
 from skins.analysis.stats import AblationRow, FindingKey, finding_key, record_subjects
@@ -41,9 +43,6 @@ from skins.simulation.store import (
     write_findings,
 )
 from skins.worlds import Transcript
-
-if TYPE_CHECKING:
-    from skins.analysis.pipeline import FindingPass
 
 CHUNK_SIZE = 50
 """Runs per task sent to a worker."""
@@ -104,8 +103,6 @@ _READERS: dict[Path, sqlite3.Connection] = {}
 
 
 def _analysed(task: _Task) -> Iterator[tuple[Transcript, list[Finding], list[Claim], list[FindingRow]]]:
-    from skins.analysis.pipeline import analyze_run, finding_rows
-
     reader = _READERS.get(task.folder)
     if reader is None:
         reader = _READERS[task.folder] = connect(task.folder)
@@ -196,8 +193,6 @@ def _tasks(
     include_non_deceptive: bool,
     want_edges: bool,
 ) -> list[_Task]:
-    from skins.analysis.detectors import DEFAULT_DETECTORS
-
     folder = Path(folder)
     with Store(folder, create=False) as store:  # checks the store and its schema version
         ablations = [AblationRow.model_validate_json(js) for js in store.ablations()]

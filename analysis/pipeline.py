@@ -7,19 +7,18 @@ Runs are read, analysed and their findings written a chunk at a time
 
 from __future__ import annotations
 
-__all__ = ["CHUNK_SIZE", "FindingPass", "analyze_folder", "analyze_run", "finding_rows", "world_of_run"]
+__all__ = ["CHUNK_SIZE", "analyze_folder", "world_of_run"]
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from skins.analysis.analyze import analyze_transcript
+from skins.analysis.analyze import FindingPass, analyze_run, finding_rows
 from skins.analysis.claims import Claim, ClaimExtractor
-from skins.analysis.counterfactual import attach_counterfactual
 from skins.analysis.detectors import DEFAULT_DETECTORS
 from skins.analysis.findings import Finding
+from skins.analysis.parallel import analyze_folder_parallel
 from skins.analysis.stats import AblationRow
 from skins.simulation.store import (
-    FindingRow,
     RunRow,
     Store,
     connect,
@@ -31,8 +30,6 @@ from skins.simulation.store import (
 from skins.worlds import Transcript, WorldSpec
 from skins.worlds.library import World
 
-FindingPass = Callable[[list[Finding], Transcript, WorldSpec], list[Finding]]
-"""Refines a run's findings further (e.g. :func:`skins.analysis.claims.judge.make_judge_motives`)."""
 CHUNK_SIZE = 64
 """Runs read, analysed and written together (one query per table, one transaction)."""
 
@@ -41,31 +38,6 @@ def world_of_run(run: RunRow) -> WorldSpec:
     """The world exactly as the run used it (stored with the run, ablations applied)."""
     world = World.model_validate(run.spec["world"])
     return world.spec.without_incentives(run.ablated) if run.ablated else world.spec
-
-
-def analyze_run(
-    transcript: Transcript,
-    world: WorldSpec,
-    ablations: Sequence[AblationRow],
-    extractors: Sequence[str] = ("lexical",),
-    detectors: Sequence[str] = DEFAULT_DETECTORS,
-    custom: Mapping[str, ClaimExtractor] | None = None,
-    claims_out: list[Claim] | None = None,
-    passes: Sequence[FindingPass] = (),
-) -> list[Finding]:
-    """One run's findings: claims, detectors, motives, counterfactual motives, then ``passes``."""
-    analysis = analyze_transcript(transcript, world, extractors, detectors, custom)
-    if claims_out is not None:
-        claims_out.extend(analysis.claims)
-    findings = attach_counterfactual(analysis.findings, transcript, ablations)
-    for extra in passes:  # e.g. judged motives
-        findings = extra(findings, transcript, world)
-    return findings
-
-
-def finding_rows(findings: Sequence[Finding]) -> list[FindingRow]:
-    """The store's rows of a run's findings."""
-    return [(f.finding_id, f.type, f.deceptive, f.deceiver, f.subject, f.turn, f.model_dump_json()) for f in findings]
 
 
 def analyze_folder(
@@ -88,8 +60,6 @@ def analyze_folder(
     with Store(Path(folder), create=False) as store:  # checks the store and its schema version
         ablations = [AblationRow.model_validate_json(js) for js in store.ablations()]
     if workers > 1:
-        from skins.analysis.parallel import analyze_folder_parallel
-
         yield from analyze_folder_parallel(
             folder, workers, extractors, detectors, custom, claims_out, passes, keep_records=True
         )

@@ -2,7 +2,7 @@
 
 from skins.analysis.exports.frames import Sweep, load_sweep
 from skins.analysis.exports.tables import FINDING_COLUMNS, MESSAGE_COLUMNS, RUN_COLUMNS, TABLE_COLUMNS, TURN_COLUMNS
-from skins.analysis.exports.writers import EXPORT_FORMATS, export_folder, flatten_graph, write_graph
+from skins.analysis.exports.writers import EXPORT_FORMATS, export_folder
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -13,7 +13,5 @@ __all__ = [
     "TURN_COLUMNS",
     "Sweep",
     "export_folder",
-    "flatten_graph",
     "load_sweep",
-    "write_graph",
 ]

@@ -8,8 +8,8 @@ from skins.analysis.graph.build import (
     deception_table,
     node_key,
     run_edges,
-    write_graph_files,
 )
+from skins.analysis.graph.files import GRAPH_FILES, flatten_graph, write_graph, write_graph_files
 from skins.analysis.graph.metrics import (
     aggregate,
     catch_ways,
@@ -26,6 +26,7 @@ from skins.analysis.graph.metrics import (
 from skins.analysis.graph.table import DeceptionTableBuilder, RunTable, run_table
 
 __all__ = [
+    "GRAPH_FILES",
     "DeceptionGraphBuilder",
     "DeceptionTableBuilder",
     "RunEdges",
@@ -38,6 +39,7 @@ __all__ = [
     "deception_degree",
     "deception_reciprocity",
     "deception_table",
+    "flatten_graph",
     "interaction_counts",
     "most_deceived",
     "motive_subgraph",
@@ -47,5 +49,6 @@ __all__ = [
     "second_hand_chains",
     "top_deceivers",
     "was_caught",
+    "write_graph",
     "write_graph_files",
 ]

@@ -17,13 +17,11 @@ __all__ = [
     "run_edges",
     "run_roles",
     "table_row",
-    "write_graph_files",
 ]
 
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import networkx as nx
@@ -285,23 +283,3 @@ def _motive_summary(pairs: Iterable[tuple[str, str]]) -> str:
         hows[incentive].add(how)
     parts = [f"{iid} ({', '.join(h for h in _HOW_ORDER if h in hows[iid])})" for iid in sorted(hows)]
     return "; ".join(parts)
-
-
-def write_graph_files(G: nx.MultiDiGraph, folder: Path | str) -> list[Path]:
-    """Write ``graph.graphml``, ``graph.json`` (node-link; an edge's ``target`` role is ``target_role``
-    there, as node-link keeps ``target`` for the target node) and, with matplotlib, ``graph.png``.
-
-    Returns the paths written; ``graph.png`` is missing when matplotlib is not
-    installed (``pip install 'skins[plot]'`` adds it).
-    """
-    from skins.analysis.exports import write_graph
-
-    out = Path(folder)
-    written = [write_graph(G, out / "graph.graphml", "graphml"), write_graph(G, out / "graph.json", "json")]
-    try:
-        from skins.analysis.graph.plot import draw_deception_graph
-    except ImportError:  # matplotlib is the optional 'plot' extra
-        return written
-    png = out / "graph.png"
-    draw_deception_graph(G, png)
-    return [*written, png]

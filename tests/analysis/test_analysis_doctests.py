@@ -15,6 +15,7 @@ import skins.analysis.beliefs
 import skins.analysis.claims.lexical
 import skins.analysis.detectors.lie
 import skins.analysis.graph.build
+import skins.analysis.graph.files
 import skins.analysis.stats.outcomes
 import skins.simulation.store.batch
 
@@ -22,6 +23,7 @@ MODULES = [
     skins.analysis.beliefs,
     skins.analysis.detectors.lie,
     skins.analysis.graph.build,
+    skins.analysis.graph.files,
     skins.analysis.claims.lexical,
     skins.analysis.stats.outcomes,
     skins.simulation.store.batch,
