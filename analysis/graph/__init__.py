@@ -3,9 +3,7 @@
 from skins.analysis.graph.build import (
     DeceptionGraphBuilder,
     RunEdges,
-    TableRow,
     build_deception_graph,
-    deception_table,
     node_key,
     run_edges,
 )
@@ -23,7 +21,7 @@ from skins.analysis.graph.metrics import (
     top_deceivers,
     was_caught,
 )
-from skins.analysis.graph.table import DeceptionTableBuilder, RunTable, run_table
+from skins.analysis.graph.table import DeceptionTableBuilder, RunTable, TableRow, deception_table, run_table
 
 __all__ = [
     "GRAPH_FILES",

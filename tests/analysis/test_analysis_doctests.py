@@ -14,8 +14,10 @@ import pytest
 import skins.analysis.beliefs
 import skins.analysis.claims.lexical
 import skins.analysis.detectors.lie
+import skins.analysis.findings
 import skins.analysis.graph.build
 import skins.analysis.graph.files
+import skins.analysis.graph.table
 import skins.analysis.stats.outcomes
 import skins.simulation.store.batch
 
@@ -24,6 +26,8 @@ MODULES = [
     skins.analysis.detectors.lie,
     skins.analysis.graph.build,
     skins.analysis.graph.files,
+    skins.analysis.graph.table,
+    skins.analysis.findings,
     skins.analysis.claims.lexical,
     skins.analysis.stats.outcomes,
     skins.simulation.store.batch,
