@@ -48,7 +48,7 @@ from skins.analysis.graph import (
     write_graph_files,
 )
 from skins.analysis.motives import attach_motives
-from skins.analysis.pipeline import analyze_folder
+from skins.analysis.pipeline import RunSummary, analyze_folder, summarize_folder
 from skins.analysis.stats import (
     AblationRow,
     ComparisonRow,
@@ -87,6 +87,7 @@ __all__ = [
     "Motive",
     "RateRow",
     "RunOutcome",
+    "RunSummary",
     "Sweep",
     "TableRow",
     "ablation_effects",
@@ -125,6 +126,7 @@ __all__ = [
     "run_outcomes",
     "save_ablation",
     "second_hand_chains",
+    "summarize_folder",
     "top_deceivers",
     "was_caught",
     "wilson_interval",

@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from skins.analysis import summarize_folder
 from skins.analysis.graph import DeceptionTableBuilder
-from skins.analysis.parallel import summarize_folder
 from skins.analysis.stats import OutcomeCounter, compare
 from skins.simulation.runs import plan_runs
 from skins.simulation.store import Store

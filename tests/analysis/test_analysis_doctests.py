@@ -19,7 +19,7 @@ import skins.analysis.graph.build
 import skins.analysis.graph.files
 import skins.analysis.graph.table
 import skins.analysis.stats.outcomes
-import skins.simulation.store.batch
+import skins.simulation.store.store
 
 MODULES = [
     skins.analysis.beliefs,
@@ -30,7 +30,7 @@ MODULES = [
     skins.analysis.findings,
     skins.analysis.claims.lexical,
     skins.analysis.stats.outcomes,
-    skins.simulation.store.batch,
+    skins.simulation.store.store,
 ]
 
 
