@@ -129,8 +129,8 @@ def compare(
 ) -> None:
     """Differences between conditions, with intervals, effect sizes and exact p-values."""
     from skins.analysis import analyze_folder
+    from skins.analysis.stats import compare as compare_outcomes
     from skins.analysis.stats import run_outcomes
-    from skins.analysis.stats.rates import compare as compare_outcomes
 
     if by not in ("skin", "model", "ablation"):
         raise ConfigError(f"--by {by!r}: choose skin, model or ablation")

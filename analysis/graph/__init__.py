@@ -8,23 +8,29 @@ from skins.analysis.graph.build import (
     run_edges,
 )
 from skins.analysis.graph.files import GRAPH_FILES, flatten_graph, write_graph, write_graph_files
-from skins.analysis.graph.metrics import (
-    aggregate,
+from skins.analysis.graph.flow import (
+    CatchRate,
+    Chain,
     catch_ways,
     caught_rate,
+    interaction_counts,
+    second_hand_chains,
+    was_caught,
+)
+from skins.analysis.graph.metrics import (
+    aggregate,
     deception_degree,
     deception_reciprocity,
-    interaction_counts,
     most_deceived,
     motive_subgraph,
-    second_hand_chains,
     top_deceivers,
-    was_caught,
 )
 from skins.analysis.graph.table import DeceptionTableBuilder, RunTable, TableRow, deception_table, run_table
 
 __all__ = [
     "GRAPH_FILES",
+    "CatchRate",
+    "Chain",
     "DeceptionGraphBuilder",
     "DeceptionTableBuilder",
     "RunEdges",

@@ -1,5 +1,9 @@
 """Statistics over runs: outcomes per run, rates with intervals, comparisons, ablation effects."""
 
+from skins.analysis.stats.ablation import AblationRow, ablation_effects
+from skins.analysis.stats.accuracy import AccuracyDifference, AccuracyRow, accuracy_by_condition, accuracy_difference
+from skins.analysis.stats.comparisons import ComparisonRow, compare
+from skins.analysis.stats.conditions import condition_name
 from skins.analysis.stats.intervals import (
     Interval,
     bootstrap_diff_interval,
@@ -13,22 +17,20 @@ from skins.analysis.stats.intervals import (
     risk_ratio,
     wilson_interval,
 )
-from skins.analysis.stats.outcomes import FindingKey, OutcomeCounter, finding_key, record_subjects, run_outcomes
-from skins.analysis.stats.rates import (
-    AblationRow,
-    ComparisonRow,
-    RateRow,
+from skins.analysis.stats.outcomes import (
+    FindingKey,
+    OutcomeCounter,
     RunOutcome,
-    ablation_effects,
-    accuracy_by_condition,
-    accuracy_difference,
-    compare,
-    condition_name,
-    rate_table,
+    finding_key,
+    record_subjects,
+    run_outcomes,
 )
+from skins.analysis.stats.rates import RateRow, rate_table
 
 __all__ = [
     "AblationRow",
+    "AccuracyDifference",
+    "AccuracyRow",
     "ComparisonRow",
     "FindingKey",
     "Interval",
