@@ -1,8 +1,20 @@
-"""Analysis of stored runs: claims → findings → motives → deception graph.
+"""Analysis of stored runs: who deceived whom, about what, and why. No model is called (but by an
+optional judge), so a better detector can be rerun over old runs for free.
 
-Pure functions over transcripts; no model is called, so a better detector can
-be rerun over old runs for free.
+Layers, bottom to top (every import points down; pyproject's import-linter contract checks it):
+
+- ``findings.py``, ``beliefs.py``: the data: findings, evidence, motives; what a persona believed when.
+- ``claims/``: claim extractors (lexical, judge). **A claim extractor is registered in claims/.**
+- ``detectors/``: claims and actions -> findings. **A detector is registered in detectors/.**
+- ``motives.py``: structural and reasoning motives attached to findings.
+- ``graph/``: the deception graph, its table, files and metrics. **A graph metric lives in graph/.**
+- ``stats/``: outcomes per run, rates, comparisons, ablation effects. **A statistic lives in stats/.**
+- ``counterfactual.py``: motives from ablation effects; ``analyze.py``: one run's analysis;
+  ``pipeline.py``: a folder's runs, in one process or many.
+- ``exports/`` (tables, files, the notebook API ``load_sweep``), ``published.py`` (this sweep vs
+  the papers), ``report/`` (the HTML report).
 """
+
 
 from __future__ import annotations
 

@@ -1,4 +1,13 @@
-"""analysis/graph."""
+"""The deception graph: personas as nodes, one edge per finding and target (``networkx.MultiDiGraph``).
+
+- ``build.py`` builds it (at once or run by run); ``table.py`` is its who-deceived-whom table (from a
+  graph, or merged run by run at scale); ``files.py`` writes GraphML, GEXF, node-link JSON and, with
+  matplotlib, ``plot.py``'s PNG.
+- **A graph metric lives in** ``metrics.py`` (functions of ``G``, NetworkX style: ``G`` first,
+  attribute names as keyword parameters, a doctest example) or, when it reads runs rather than the
+  graph (how lies travel and get caught within runs), in ``flow.py``; export it here.
+"""
+
 
 from skins.analysis.graph.build import (
     DeceptionGraphBuilder,

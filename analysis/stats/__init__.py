@@ -1,4 +1,12 @@
-"""Statistics over runs: outcomes per run, rates with intervals, comparisons, ablation effects."""
+"""Statistics over runs, the run being the unit: outcomes per run and key, rates with intervals,
+comparisons between conditions, ablation effects, accuracy on capability tasks.
+
+``outcomes.py`` builds the tidy per-run table every other module reads; ``intervals.py`` holds the
+intervals and exact tests; ``conditions.py`` names conditions and pairs runs across them.
+**A new statistic** is a module here reading :class:`RunOutcome` s (conventions: ``rates.py``'s
+docstring), with a doctest example for each public function, exported here.
+"""
+
 
 from skins.analysis.stats.ablation import AblationRow, ablation_effects
 from skins.analysis.stats.accuracy import AccuracyDifference, AccuracyRow, accuracy_by_condition, accuracy_difference
