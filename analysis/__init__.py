@@ -18,8 +18,6 @@ Layers, bottom to top (every import points down; pyproject's import-linter contr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from skins.analysis.analyze import Analysis, analyze_transcript
 from skins.analysis.beliefs import BeliefTimeline
 from skins.analysis.claims import (
@@ -41,6 +39,7 @@ from skins.analysis.detectors import (
     get_detector,
     register_detector,
 )
+from skins.analysis.exports import Sweep, load_sweep  # pandas is imported only when a table is asked for
 from skins.analysis.findings import Evidence, Finding, FindingType, Motive, is_deceptive
 from skins.analysis.graph import (
     TableRow,
@@ -78,9 +77,6 @@ from skins.analysis.stats import (
     run_outcomes,
     wilson_interval,
 )
-
-if TYPE_CHECKING:  # imported on first use (see __getattr__), so importing analysis does not import pandas
-    from skins.analysis.exports import Sweep, load_sweep
 
 __all__ = [
     "DEFAULT_DETECTORS",
@@ -145,11 +141,3 @@ __all__ = [
     "write_graph_files",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """``load_sweep`` and ``Sweep`` load lazily: the notebook API's module is imported on first use."""
-    if name in ("Sweep", "load_sweep"):
-        from skins.analysis.exports import frames
-
-        return getattr(frames, name)
-    raise AttributeError(f"module 'analysis' has no attribute {name!r}")
