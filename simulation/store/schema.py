@@ -31,6 +31,7 @@ __all__ = [
     "SELECT_RECORDS",
     "SELECT_SPEC",
     "SELECT_VERSION",
+    "WRITER_PRAGMAS",
     "delete_run_rows",
     "records_of_runs",
     "roles_of_calls",
@@ -154,6 +155,8 @@ RECORD_TABLES: dict[str, str] = {
 _RUN_TABLES = (*RECORD_TABLES.values(), "findings", "calls")
 """Tables with rows of a run."""
 
+WRITER_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
+"""Set by the writer: readers never block it, and a commit waits for the disk only at checkpoints."""
 META_VERSION = "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)"
 SELECT_VERSION = "SELECT value FROM meta WHERE key='schema_version'"
 INSERT_RUN = _insert("runs", "INSERT OR REPLACE")

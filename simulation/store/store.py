@@ -343,8 +343,8 @@ def _open(path: Path, readonly: bool) -> sqlite3.Connection:
         return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=120)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, timeout=120)  # other worker processes may hold the write lock briefly
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
+    for pragma in sql.WRITER_PRAGMAS:
+        db.execute(pragma)
     with db:
         db.executescript(sql.SCHEMA)
         db.execute(sql.META_VERSION, (str(sql.SCHEMA_VERSION),))
