@@ -1,12 +1,22 @@
-"""Analysis of stored runs: claims → findings → motives → deception graph.
+"""Analysis of stored runs: who deceived whom, about what, and why. No model is called (but by an
+optional judge), so a better detector can be rerun over old runs for free.
 
-Pure functions over transcripts; no model is called, so a better detector can
-be rerun over old runs for free.
+Layers, bottom to top (every import points down; pyproject's import-linter contract checks it):
+
+- ``findings.py``, ``beliefs.py``: the data: findings, evidence, motives; what a persona believed when.
+- ``claims/``: claim extractors (lexical, judge). **A claim extractor is registered in claims/.**
+- ``detectors/``: claims and actions -> findings. **A detector is registered in detectors/.**
+- ``motives.py``: structural and reasoning motives attached to findings.
+- ``graph/``: the deception graph, its table, files and metrics. **A graph metric lives in graph/.**
+- ``stats/``: outcomes per run, rates, comparisons, ablation effects. **A statistic lives in stats/.**
+- ``counterfactual.py``: motives from ablation effects; ``analyze.py``: one run's analysis;
+  ``pipeline.py``: a folder's runs, in one process or many.
+- ``exports/`` (tables, files, the notebook API ``load_sweep``), ``published.py`` (this sweep vs
+  the papers), ``report/`` (the HTML report).
 """
 
-from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from __future__ import annotations
 
 from skins.analysis.analyze import Analysis, analyze_transcript
 from skins.analysis.beliefs import BeliefTimeline
@@ -29,6 +39,7 @@ from skins.analysis.detectors import (
     get_detector,
     register_detector,
 )
+from skins.analysis.exports import Sweep, load_sweep  # pandas is imported only when a table is asked for
 from skins.analysis.findings import Evidence, Finding, FindingType, Motive, is_deceptive
 from skins.analysis.graph import (
     TableRow,
@@ -48,7 +59,7 @@ from skins.analysis.graph import (
     write_graph_files,
 )
 from skins.analysis.motives import attach_motives
-from skins.analysis.pipeline import analyze_folder
+from skins.analysis.pipeline import RunSummary, analyze_folder, summarize_folder
 from skins.analysis.published import published_table, worlds_of
 from skins.analysis.stats import (
     AblationRow,
@@ -68,9 +79,6 @@ from skins.analysis.stats import (
     wilson_interval,
 )
 
-if TYPE_CHECKING:  # imported on first use (see __getattr__), so importing analysis does not import pandas
-    from skins.analysis.exports import Sweep, load_sweep
-
 __all__ = [
     "DEFAULT_DETECTORS",
     "AblationRow",
@@ -88,6 +96,7 @@ __all__ = [
     "Motive",
     "RateRow",
     "RunOutcome",
+    "RunSummary",
     "Sweep",
     "TableRow",
     "ablation_effects",
@@ -127,6 +136,7 @@ __all__ = [
     "run_outcomes",
     "save_ablation",
     "second_hand_chains",
+    "summarize_folder",
     "top_deceivers",
     "was_caught",
     "wilson_interval",
@@ -134,11 +144,3 @@ __all__ = [
     "write_graph_files",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """``load_sweep`` and ``Sweep`` load lazily: the notebook API's module is imported on first use."""
-    if name in ("Sweep", "load_sweep"):
-        from skins.analysis.exports import frames
-
-        return getattr(frames, name)
-    raise AttributeError(f"module 'analysis' has no attribute {name!r}")

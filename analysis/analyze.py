@@ -1,20 +1,27 @@
-"""One run's analysis: claims → findings → motives, in a deterministic order."""
+"""One run's analysis: claims → findings → motives (→ counterfactual motives, further passes), in a
+deterministic order, and the store's rows of its findings."""
 
 from __future__ import annotations
 
-__all__ = ["Analysis", "analyze_transcript"]
+__all__ = ["Analysis", "FindingPass", "analyze_run", "analyze_transcript", "finding_rows"]
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
 from skins.analysis.beliefs import BeliefTimeline
 from skins.analysis.claims import Claim, ClaimExtractor, get_extractor
+from skins.analysis.counterfactual import attach_counterfactual
 from skins.analysis.detectors import DEFAULT_DETECTORS, get_detector
 from skins.analysis.findings import Finding
 from skins.analysis.motives import attach_motives
+from skins.analysis.stats import AblationRow
 from skins.core import ConfigError
+from skins.simulation.store import FindingRow
 from skins.worlds import Transcript, WorldSpec
+
+FindingPass = Callable[[list[Finding], Transcript, WorldSpec], list[Finding]]
+"""Refines a run's findings further (e.g. :func:`skins.analysis.claims.judge.make_judge_motives`)."""
 
 
 class Analysis(BaseModel):
@@ -69,6 +76,31 @@ def analyze_transcript(
         claims=claims,
         findings=findings,
     )
+
+
+def analyze_run(
+    transcript: Transcript,
+    world: WorldSpec,
+    ablations: Sequence[AblationRow],
+    extractors: Sequence[str] = ("lexical",),
+    detectors: Sequence[str] = DEFAULT_DETECTORS,
+    custom: Mapping[str, ClaimExtractor] | None = None,
+    claims_out: list[Claim] | None = None,
+    passes: Sequence[FindingPass] = (),
+) -> list[Finding]:
+    """One run's findings: claims, detectors, motives, counterfactual motives, then ``passes``."""
+    analysis = analyze_transcript(transcript, world, extractors, detectors, custom)
+    if claims_out is not None:
+        claims_out.extend(analysis.claims)
+    findings = attach_counterfactual(analysis.findings, transcript, ablations)
+    for extra in passes:  # e.g. judged motives
+        findings = extra(findings, transcript, world)
+    return findings
+
+
+def finding_rows(findings: Sequence[Finding]) -> list[FindingRow]:
+    """The store's rows of a run's findings."""
+    return [(f.finding_id, f.type, f.deceptive, f.deceiver, f.subject, f.turn, f.model_dump_json()) for f in findings]
 
 
 def _claim_key(c: Claim) -> tuple[int, str, str, str, str, str]:

@@ -13,10 +13,13 @@ __all__ = [
     "MotiveHow",
     "WrongAnswer",
     "is_deceptive",
+    "summarize_motives",
 ]
 
 import hashlib
-from typing import Literal
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -110,6 +113,22 @@ class Motive(_Model):
     quote: str | None = None
     """For reasoning: the sentence of the thinking that names the incentive."""
     confidence: float = Field(ge=0.0, le=1.0)
+
+
+_HOW_ORDER: tuple[str, ...] = get_args(MotiveHow)
+"""The order ``summarize_motives`` lists an incentive's ways in."""
+
+
+def summarize_motives(pairs: Iterable[tuple[str, str]]) -> str:
+    """(incentive, how) pairs as the tables show them: incentives sorted, each with its ways in order.
+
+    >>> summarize_motives([("quota", "reasoning"), ("commission", "reasoning"), ("commission", "structural")])
+    'commission (structural, reasoning); quota (reasoning)'
+    """
+    hows: dict[str, set[str]] = defaultdict(set)
+    for incentive, how in pairs:
+        hows[incentive].add(how)
+    return "; ".join(f"{i} ({', '.join(h for h in _HOW_ORDER if h in hows[i])})" for i in sorted(hows))
 
 
 class Finding(_Model):

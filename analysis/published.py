@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from skins.analysis.findings import Finding
-from skins.analysis.pipeline import world_of_run
 from skins.analysis.stats import Interval, bootstrap_mean_interval, wilson_interval
 from skins.simulation.store import RunRow
 from skins.worlds import ActionRate, FindingRate, Measure, PublishedNumber, TaskScore, Transcript, WorldSpec, split_ref
@@ -78,7 +77,7 @@ def worlds_of(runs: Iterable[RunRow]) -> dict[str, WorldSpec]:
     worlds: dict[str, WorldSpec] = {}
     for run in runs:
         if not run.ablated and run.world_id not in worlds:
-            worlds[run.world_id] = world_of_run(run)
+            worlds[run.world_id] = run.world()
     return worlds
 
 

@@ -10,6 +10,8 @@ of the largest worker.
 
 Target (issue 5): 10,000 runs and 1,000,000 claims under 30 s and 2 GiB.
 Run: .venv/bin/python benchmarks/analysis_scale.py [--runs 10000] [--claims-per-run 100] [--workers 2]
+``--store DIR`` keeps the synthesised store in DIR and reuses it when DIR already has one (to time
+the analysis again without synthesising, e.g. with another ``--workers``).
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from skins.analysis import summarize_folder
 from skins.analysis.graph import DeceptionTableBuilder
-from skins.analysis.parallel import summarize_folder
 from skins.analysis.stats import OutcomeCounter, compare
 from skins.simulation.runs import plan_runs
-from skins.simulation.store import Store
+from skins.simulation.store import DB_NAME, Store
 from skins.worlds import Message, Record, RoleInfo, TurnRecord, initial_knowledge
 from skins.worlds.library import load_world
 
@@ -69,11 +71,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10_000)
     parser.add_argument("--claims-per-run", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2, help="analysis processes (1: serial, in this process)")
+    parser.add_argument("--store", type=Path, help="keep the synthesised store here; reuse it if there is one")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
+        folder = args.store or Path(tmp)
         start = time.perf_counter()
-        _synthesise(folder, args.runs, args.claims_per_run)
+        if not (folder / DB_NAME).is_file():
+            _synthesise(folder, args.runs, args.claims_per_run)
         built = time.perf_counter()
         cpu_start = _cpu()
         tables = DeceptionTableBuilder()  # the deception graph's table, without the graph's 300k edge dicts

@@ -1,9 +1,12 @@
 """Detectors: registered factories of ``(transcript, world, claims, beliefs) -> list[Finding]``.
 
-Importing this package registers the built-in detectors (``lie``, ``denial``,
-``omission``, ``sandbagging``, ``covert_action``, ``thinking_contradiction``):
-their modules register themselves when imported below.
+**A detector is registered here**: a module with a factory decorated ``@register_detector("name")``
+(``base.py`` has the interface and the helpers detectors share), imported below, and named in
+``DEFAULT_DETECTORS`` if every analysis should run it. Importing this package registers the
+built-in ones (``lie``, ``denial``, ``omission``, ``sandbagging``, ``covert_action``,
+``thinking_contradiction``).
 """
+
 
 from skins.analysis.detectors.base import DEFAULT_DETECTORS, Detector, detector_names, get_detector, register_detector
 from skins.analysis.detectors.contradiction import detect_thinking_contradictions

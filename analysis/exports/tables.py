@@ -87,11 +87,10 @@ __all__ = [
 ]
 
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from skins.analysis.findings import Finding
+from skins.analysis.findings import Finding, summarize_motives
 from skins.analysis.graph import node_key
 from skins.simulation.store import RunRow, Usage
 from skins.worlds import FactRef, RoleInfo, Transcript
@@ -99,7 +98,6 @@ from skins.worlds import FactRef, RoleInfo, Transcript
 Row = dict[str, Any]
 """One table row: column name -> str, int, float, bool or None (a missing nullable value)."""
 
-_HOW_ORDER = ("structural", "reasoning", "judge", "counterfactual")
 _UNKNOWN = RoleInfo(persona="", title="", base_model="unknown")
 
 _KEYS = (("run_id", "str"), ("world", "str"), ("seed", "int64"), ("ablation", "str"))
@@ -264,16 +262,9 @@ def finding_row(run: RunRow, f: Finding) -> Row:
         "detector": f.detector,
         "confidence": float(f.confidence),
         "motives": _joined(sorted({m.incentive for m in f.motives})),
-        "motives_how": _motives_how(f),
+        "motives_how": summarize_motives((m.incentive, m.how) for m in f.motives),
         "motives_json": json.dumps([m.model_dump() for m in f.motives], sort_keys=True),
     }
-
-
-def _motives_how(f: Finding) -> str:
-    hows: dict[str, set[str]] = defaultdict(set)
-    for m in f.motives:
-        hows[m.incentive].add(m.how)
-    return "; ".join(f"{i} ({', '.join(h for h in _HOW_ORDER if h in hows[i])})" for i in sorted(hows))
 
 
 def message_rows(run: RunRow, transcript: Transcript) -> list[Row]:

@@ -10,29 +10,21 @@ from __future__ import annotations
 __all__ = [
     "DeceptionGraphBuilder",
     "RunEdges",
-    "TableRow",
     "build_deception_graph",
-    "deception_table",
     "node_key",
     "run_edges",
     "run_roles",
-    "table_row",
-    "write_graph_files",
 ]
 
 import json
-from collections import defaultdict
 from collections.abc import Iterable
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import networkx as nx
-from pydantic import BaseModel, ConfigDict
 
-from skins.analysis.findings import Finding, Motive
+from skins.analysis.findings import Finding
 from skins.worlds import RoleInfo, Transcript
 
-_HOW_ORDER = ("structural", "reasoning", "judge", "counterfactual")
 _UNKNOWN_ROLE = RoleInfo(persona="", title="", base_model="unknown")
 
 
@@ -198,110 +190,3 @@ def _edge_attrs(
 
 def _opt_bool(value: bool | None) -> str:
     return "" if value is None else ("true" if value else "false")
-
-
-class TableRow(BaseModel):
-    """Findings of one type about one subject from one persona to another, across runs."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    deceiver: str
-    """Node key of the deceiver."""
-    target: str
-    type: str
-    subject: str
-    count: int
-    """Edges (findings) aggregated in this row."""
-    runs_with: int
-    """Distinct runs with at least one of them."""
-    n_runs: int
-    """Runs the deceiver took part in (the rate's denominator)."""
-    rate: float
-    """runs_with / n_runs."""
-    motives: str
-    """Incentive ids with how they were attributed: ``"commission (structural, reasoning)"``."""
-
-
-def deception_table(G: nx.MultiDiGraph, runs: str = "runs") -> list[TableRow]:
-    """Edges aggregated by (deceiver, target, type, subject), most frequent first.
-
-    The rate's denominator is the deceiver node's ``runs`` attribute (the runs
-    it took part in), falling back to the graph's ``n_runs``; the two agree
-    when every run has the same cast and models.
-
-    >>> G = nx.MultiDiGraph(n_runs=2)
-    >>> G.add_node("w/a@m", runs=2)
-    >>> for run in ["r1", "r1", "r2"]:
-    ...     _ = G.add_edge("w/a@m", "w/b@m", type="lie", subject="f", run_id=run, motives_json="[]")
-    >>> [(r.count, r.runs_with, r.rate) for r in deception_table(G)]
-    [(3, 2, 1.0)]
-    """
-    groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    for u, v, data in G.edges(data=True):
-        groups[(u, v, str(data.get("type", "")), str(data.get("subject", "")))].append(data)
-    rows = [_row(G, key, edges, runs) for key, edges in groups.items()]
-    return sorted(rows, key=lambda r: (-r.count, r.deceiver, r.target, r.type, r.subject))
-
-
-def _row(G: nx.MultiDiGraph, key: tuple[str, str, str, str], edges: list[dict[str, Any]], runs: str) -> TableRow:
-    n_runs = int(G.nodes[key[0]].get(runs, G.graph.get("n_runs", 0)))
-    runs_with = len({e.get("run_id") for e in edges})
-    return table_row(key, len(edges), runs_with, n_runs, _motive_pairs(edges))
-
-
-def table_row(
-    key: tuple[str, str, str, str], count: int, runs_with: int, n_runs: int, motives: Iterable[tuple[str, str]]
-) -> TableRow:
-    """The row of ``key`` = (deceiver, target, type, subject); ``motives``: (incentive, how) of its edges."""
-    deceiver, target, kind, subject = key
-    return TableRow(
-        deceiver=deceiver,
-        target=target,
-        type=kind,
-        subject=subject,
-        count=count,
-        runs_with=runs_with,
-        n_runs=n_runs,
-        rate=runs_with / n_runs if n_runs else 0.0,
-        motives=_motive_summary(motives),
-    )
-
-
-def _motive_pairs(edges: list[dict[str, Any]]) -> set[tuple[str, str]]:
-    """(incentive, how) of every motive of the edges."""
-    out: set[tuple[str, str]] = set()
-    read: set[str] = set()  # edges mostly repeat a few motive lists
-    for edge in edges:
-        text = edge.get("motives_json") or "[]"
-        if text not in read:
-            read.add(text)
-            out.update((m.incentive, m.how) for m in (Motive.model_validate(m) for m in json.loads(text)))
-    return out
-
-
-def _motive_summary(pairs: Iterable[tuple[str, str]]) -> str:
-    hows: dict[str, set[str]] = defaultdict(set)
-    for incentive, how in pairs:
-        hows[incentive].add(how)
-    parts = [f"{iid} ({', '.join(h for h in _HOW_ORDER if h in hows[iid])})" for iid in sorted(hows)]
-    return "; ".join(parts)
-
-
-def write_graph_files(G: nx.MultiDiGraph, folder: Path | str) -> list[Path]:
-    """Write ``graph.graphml``, ``graph.json`` (node-link; an edge's ``target`` role is ``target_role``
-    there, as node-link keeps ``target`` for the target node) and, with matplotlib, ``graph.png``.
-
-    Returns the paths written; ``graph.png`` is missing when matplotlib is not
-    installed (``pip install 'skins[plot]'`` adds it).
-    """
-    from skins.analysis.exports import write_graph
-
-    out = Path(folder)
-    written = [write_graph(G, out / "graph.graphml", "graphml"), write_graph(G, out / "graph.json", "json")]
-    try:
-        from skins.analysis.graph.plot import draw_deception_graph
-    except ImportError:  # matplotlib is the optional 'plot' extra
-        return written
-    png = out / "graph.png"
-    draw_deception_graph(G, png)
-    return [*written, png]

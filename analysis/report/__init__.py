@@ -7,6 +7,10 @@ transcripts, rate tables with intervals, and static plots (``skins report DIR -o
 - :mod:`skins.analysis.report.plots` draws the PNG figures (needs the ``plot`` extra);
 - :mod:`skins.analysis.report.html` renders the page from ``static/`` (template, CSS, the page's script
   and the vendored cytoscape.js, MIT, see ``static/cytoscape.LICENSE``).
+
+**A new report table** is a function of ``tables.py`` that formats numbers computed by
+:mod:`skins.analysis.stats` or :mod:`skins.analysis.graph` into a :class:`Table`, listed in
+``build_tables`` in display order.
 """
 
 from skins.analysis.report.data import Analyzed, Report, build_report, collect_report, load_analyzed, run_detail

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from skins.analysis.findings import TYPE_COLOURS, Finding
 from skins.analysis.graph import node_key
-from skins.analysis.pipeline import analyze_folder, world_of_run
+from skins.analysis.pipeline import analyze_folder
 from skins.analysis.report.model import (
     EdgeGroup,
     FactInfo,
@@ -77,7 +77,7 @@ def load_analyzed(folder: Path, stored: bool = False) -> Analyzed:
     worlds: dict[str, WorldSpec] = {}
     for run in runs:
         if run.world_id not in worlds:
-            worlds[run.world_id] = world_of_run(run.model_copy(update={"ablated": []}))
+            worlds[run.world_id] = run.model_copy(update={"ablated": []}).world()
     source = "as stored by the last analysis" if stored else "re-analysed with the lexical extractor"
     return Analyzed(runs, analyzed, worlds, source)
 

@@ -1,5 +1,17 @@
-"""Statistics over runs: outcomes per run, rates with intervals, comparisons, ablation effects."""
+"""Statistics over runs, the run being the unit: outcomes per run and key, rates with intervals,
+comparisons between conditions, ablation effects, accuracy on capability tasks.
 
+``outcomes.py`` builds the tidy per-run table every other module reads; ``intervals.py`` holds the
+intervals and exact tests; ``conditions.py`` names conditions and pairs runs across them.
+**A new statistic** is a module here reading :class:`RunOutcome` s (conventions: ``rates.py``'s
+docstring), with a doctest example for each public function, exported here.
+"""
+
+
+from skins.analysis.stats.ablation import AblationRow, ablation_effects
+from skins.analysis.stats.accuracy import AccuracyDifference, AccuracyRow, accuracy_by_condition, accuracy_difference
+from skins.analysis.stats.comparisons import ComparisonRow, compare
+from skins.analysis.stats.conditions import condition_name
 from skins.analysis.stats.intervals import (
     Interval,
     bootstrap_diff_interval,
@@ -13,22 +25,20 @@ from skins.analysis.stats.intervals import (
     risk_ratio,
     wilson_interval,
 )
-from skins.analysis.stats.outcomes import FindingKey, OutcomeCounter, finding_key, record_subjects, run_outcomes
-from skins.analysis.stats.rates import (
-    AblationRow,
-    ComparisonRow,
-    RateRow,
+from skins.analysis.stats.outcomes import (
+    FindingKey,
+    OutcomeCounter,
     RunOutcome,
-    ablation_effects,
-    accuracy_by_condition,
-    accuracy_difference,
-    compare,
-    condition_name,
-    rate_table,
+    finding_key,
+    record_subjects,
+    run_outcomes,
 )
+from skins.analysis.stats.rates import RateRow, rate_table
 
 __all__ = [
     "AblationRow",
+    "AccuracyDifference",
+    "AccuracyRow",
     "ComparisonRow",
     "FindingKey",
     "Interval",

@@ -1,29 +1,24 @@
-"""simulation/store."""
+"""The run store: one SQLite file per output folder that the engine appends to turn by turn and the
+analysis reads back (one run, or many runs at a time at scale) and writes findings to.
 
-from skins.simulation.store.batch import (
-    FindingRow,
-    StoredRun,
-    connect,
-    finished_runs,
-    read_transcripts,
-    world_of,
-    write_findings,
-)
-from skins.simulation.store.rows import call_row, record_row
-from skins.simulation.store.store import DB_NAME, RunRow, Store, Usage
+``Store`` is the only way in; its tables and every SQL statement live in ``schema.py``, and
+``rows.py`` turns records and model calls into rows (what a worker process sends to the writer).
+"""
+
+from skins.simulation.store.rows import Row, call_row, record_row, run_values
+from skins.simulation.store.schema import DB_NAME, SCHEMA_VERSION
+from skins.simulation.store.store import FindingRow, RunRow, Store, StoredRun, Usage
 
 __all__ = [
     "DB_NAME",
+    "SCHEMA_VERSION",
     "FindingRow",
+    "Row",
     "RunRow",
     "Store",
     "StoredRun",
     "Usage",
     "call_row",
-    "connect",
-    "finished_runs",
-    "read_transcripts",
     "record_row",
-    "world_of",
-    "write_findings",
+    "run_values",
 ]

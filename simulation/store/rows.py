@@ -3,29 +3,18 @@ that sends finished rows to the writer)."""
 
 from __future__ import annotations
 
-__all__ = ["INSERT_CALL", "INSERT_RUN", "TABLE_OF", "Row", "call_row", "record_row", "run_values"]
+__all__ = ["Row", "call_row", "record_row", "run_values"]
 
 import json
 import time
 from typing import Any
 
 from skins.simulation.models import CallRecord
+from skins.simulation.store.schema import INSERT_CALL, INSERT_RECORD, RECORD_TABLES
 from skins.worlds import ActionRecord, KnowledgeEvent, Message, Record, RoleInfo, TurnRecord
 
-TABLE_OF: dict[str, str] = {
-    "turn": "turns",
-    "message": "messages",
-    "action": "actions",
-    "knowledge": "knowledge",
-    "fact_change": "fact_changes",
-}
-_COLUMNS = {"turns": 7, "messages": 7, "actions": 8, "knowledge": 8, "fact_changes": 6}
 Row = tuple[str, tuple[Any, ...]]
 """An INSERT statement and its values."""
-
-INSERT_RUN = "INSERT OR REPLACE INTO runs VALUES (?,?,?,?,?,?,?,?,?,?)"
-INSERT_CALL = "INSERT OR REPLACE INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-_INSERT_RECORD = {table: f"INSERT INTO {table} VALUES ({','.join('?' * n)})" for table, n in _COLUMNS.items()}
 
 
 def run_values(
@@ -50,7 +39,7 @@ def record_row(run_id: str, seq: int, r: Record) -> Row:
         values = (run_id, seq, r.turn, r.role, r.fact, int(r.value), r.source, data)
     else:
         values = (run_id, seq, r.turn, r.fact, int(r.value), data)
-    return _INSERT_RECORD[TABLE_OF[r.kind]], values
+    return INSERT_RECORD[RECORD_TABLES[r.kind]], values
 
 
 def call_row(run_id: str, call: CallRecord) -> Row:

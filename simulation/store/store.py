@@ -1,19 +1,22 @@
-"""The run store: one SQLite file per output folder, appended to turn by turn.
+"""The run store: one SQLite file per output folder, appended to turn by turn, read one run or many
+runs at a time (its tables and every SQL statement: :mod:`skins.simulation.store.schema`).
 
-Tables: runs, turns, messages, actions, knowledge, fact_changes, calls (model usage), findings.
-Each record row keeps its full JSON next to the columns used for queries,
-and a per-run ``seq`` restores the exact order the engine produced.
+Many runs are read for analysis at scale with a query per table per chunk of runs; each
+transcript is validated in one pass as a whole JSON document, a world once per distinct stored
+spec, and findings are written for many runs per transaction. A store opened ``readonly`` can be
+read by worker processes while another process writes.
 """
 
 from __future__ import annotations
 
-__all__ = ["DB_NAME", "RunRow", "Store", "Usage"]
+__all__ = ["FindingRow", "RunRow", "Store", "StoredRun", "Usage"]
 
 import contextlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,46 +24,19 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from skins.core import StoreError
 from skins.simulation.models import CallRecord
-from skins.simulation.store.rows import INSERT_CALL, INSERT_RUN, TABLE_OF, Row, call_row, record_row, run_values
-from skins.worlds import Record, RoleInfo, Transcript
-
-DB_NAME = "skins.db"
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS runs (
-    run_id TEXT PRIMARY KEY, world_id TEXT NOT NULL, seed INTEGER NOT NULL,
-    spec_json TEXT NOT NULL, roles_json TEXT NOT NULL, ablated_json TEXT NOT NULL,
-    status TEXT NOT NULL, error TEXT, created REAL NOT NULL, finished REAL);
-CREATE TABLE IF NOT EXISTS turns (
-    run_id TEXT NOT NULL, seq INTEGER NOT NULL, turn INTEGER NOT NULL, role TEXT NOT NULL,
-    valid INTEGER NOT NULL, invalid_reason TEXT, json TEXT NOT NULL, PRIMARY KEY (run_id, seq));
-CREATE TABLE IF NOT EXISTS messages (
-    run_id TEXT NOT NULL, seq INTEGER NOT NULL, idx INTEGER NOT NULL, turn INTEGER NOT NULL,
-    sender TEXT NOT NULL, text TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (run_id, seq));
-CREATE TABLE IF NOT EXISTS actions (
-    run_id TEXT NOT NULL, seq INTEGER NOT NULL, idx INTEGER NOT NULL, turn INTEGER NOT NULL,
-    actor TEXT NOT NULL, tool TEXT NOT NULL, ok INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (run_id, seq));
-CREATE TABLE IF NOT EXISTS knowledge (
-    run_id TEXT NOT NULL, seq INTEGER NOT NULL, turn INTEGER NOT NULL, role TEXT NOT NULL,
-    fact TEXT NOT NULL, value INTEGER NOT NULL, source TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (run_id, seq));
-CREATE TABLE IF NOT EXISTS fact_changes (
-    run_id TEXT NOT NULL, seq INTEGER NOT NULL, turn INTEGER NOT NULL, fact TEXT NOT NULL,
-    value INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (run_id, seq));
-CREATE TABLE IF NOT EXISTS calls (
-    run_id TEXT NOT NULL, idx INTEGER NOT NULL, role TEXT NOT NULL, turn INTEGER NOT NULL, model TEXT NOT NULL,
-    input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL, cached INTEGER NOT NULL,
-    error TEXT, json TEXT NOT NULL, PRIMARY KEY (run_id, idx));
-CREATE TABLE IF NOT EXISTS ablations (
-    incentive TEXT NOT NULL, key_json TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (incentive, key_json));
-CREATE TABLE IF NOT EXISTS findings (
-    run_id TEXT NOT NULL, finding_id TEXT NOT NULL, type TEXT NOT NULL, deceptive INTEGER NOT NULL,
-    deceiver TEXT NOT NULL, subject TEXT NOT NULL, turn INTEGER NOT NULL, json TEXT NOT NULL,
-    PRIMARY KEY (run_id, finding_id));
-"""
+from skins.simulation.store import schema as sql
+from skins.simulation.store.rows import Row, call_row, record_row, run_values
+from skins.worlds import Record, RoleInfo, Transcript, WorldSpec
+from skins.worlds.library import World
 
 _RECORD: TypeAdapter[Record] = TypeAdapter(Annotated[Record, Field(discriminator="kind")])
+WORLDS_SIZE = 64
+"""Distinct (spec, ablation) worlds a store keeps validated (emptied when full)."""
+CHUNK_SIZE = 64
+"""Runs :meth:`Store.transcripts` reads together."""
+
+FindingRow = tuple[str, str, bool, str, str, int, str]
+"""(finding_id, type, deceptive, deceiver, subject, turn, json): a finding as the store keeps it."""
 
 
 class RunRow(BaseModel):
@@ -78,16 +54,31 @@ class RunRow(BaseModel):
     """``running``, ``done`` or ``failed``."""
     error: str | None
 
+    def world(self) -> WorldSpec:
+        """The world exactly as the run used it (stored with the run, ablations applied)."""
+        return _run_world(self.spec, self.ablated)
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A run's row without its spec (read only when its world is needed): what reading many runs needs."""
+
+    run_id: str
+    world_id: str
+    seed: int
+    roles_json: str
+    ablated: tuple[str, ...]
+    status: str
+
 
 class Store:
-    """SQLite store of one output folder (WAL mode; this process is the only writer)."""
+    """SQLite store of one output folder (WAL mode; one process writes, any number may read)."""
 
-    def __init__(self, folder: Path, create: bool = True) -> None:
+    def __init__(self, folder: Path, create: bool = True, readonly: bool = False) -> None:
         self.folder = Path(folder)
-        path = self.folder / DB_NAME
-        if not create and not path.is_file():
+        path = self.folder / sql.DB_NAME
+        if (readonly or not create) and not path.is_file():
             raise StoreError(f"no run store at {path}: run `skins run WORLD --out {self.folder}` first")
-        self.folder.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._next_seq: dict[str, int] = {}
         """Run -> the seq its next record gets (known for runs appended to by this process)."""
@@ -95,15 +86,11 @@ class Store:
         """Usage over every stored call, read once, then kept up to date by
         this process's writes (it is the store's only writer): the budget check asks before every
         run starts and a sweep's progress line after every run ends."""
-        self._db = sqlite3.connect(path, timeout=120)  # other worker processes may hold the write lock briefly
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        with self._db:
-            self._db.executescript(_SCHEMA)
-            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        (version,) = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        if int(version) != SCHEMA_VERSION:
-            raise StoreError(f"{path} has schema version {version}; this skins reads version {SCHEMA_VERSION}")
+        self._worlds: dict[tuple[str, tuple[str, ...]], WorldSpec] = {}
+        self._db = _open(path, readonly)
+        (version,) = self._db.execute(sql.SELECT_VERSION).fetchone()
+        if int(version) != sql.SCHEMA_VERSION:
+            raise StoreError(f"{path} has schema version {version}; this skins reads version {sql.SCHEMA_VERSION}")
 
     def close(self) -> None:
         self.commit()
@@ -144,27 +131,43 @@ class Store:
         """:meth:`start_run` from the row :func:`run_values` built (what a worker process sends)."""
         run_id = values[0]
         with self._batch(commit):
-            if self._db.execute("SELECT 1 FROM runs WHERE run_id=?", (run_id,)).fetchone() is not None:
+            if self._db.execute(sql.RUN_EXISTS, (run_id,)).fetchone() is not None:
                 if self._totals is not None:
                     self._follow(self.usage(run_id), sign=-1)
-                for table in (*TABLE_OF.values(), "findings", "calls"):
-                    self._db.execute(f"DELETE FROM {table} WHERE run_id=?", (run_id,))
-            self._db.execute(INSERT_RUN, values)
+                for delete in sql.delete_run_rows():
+                    self._db.execute(delete, (run_id,))
+            self._db.execute(sql.INSERT_RUN, values)
             self._next_seq[run_id] = 0
 
     def finish_run(self, run_id: str, error: str | None = None) -> None:
         with self._db:
-            self._db.execute(
-                "UPDATE runs SET status=?, error=?, finished=? WHERE run_id=?",
-                ("failed" if error else "done", error, time.time(), run_id),
-            )
+            self._db.execute(sql.FINISH_RUN, ("failed" if error else "done", error, time.time(), run_id))
 
     def run(self, run_id: str) -> RunRow | None:
-        row = self._db.execute("SELECT * FROM runs WHERE run_id=?", (run_id,)).fetchone()
+        row = self._db.execute(sql.select_run(full=True), (run_id,)).fetchone()
         return None if row is None else _run_row(row)
 
     def runs(self) -> list[RunRow]:
-        return [_run_row(r) for r in self._db.execute("SELECT * FROM runs ORDER BY world_id, seed, run_id")]
+        return [_run_row(r) for r in self._db.execute(sql.select_runs(None, full=True))]
+
+    def finished_runs(self) -> list[StoredRun]:
+        """Finished runs without their specs, in the order :meth:`runs` lists them."""
+        return self._stored_runs("done")
+
+    def _stored_runs(self, status: str | None) -> list[StoredRun]:
+        rows = self._db.execute(sql.select_runs(status, full=False), () if status is None else (status,))
+        return [_stored_run(row) for row in rows]
+
+    def world_of(self, run: StoredRun) -> WorldSpec:
+        """The world exactly as the run used it (ablations applied), validated once per distinct spec."""
+        (spec_json,) = self._db.execute(sql.SELECT_SPEC, (run.run_id,)).fetchone()
+        key = (spec_json, run.ablated)
+        world = self._worlds.get(key)
+        if world is None:
+            if len(self._worlds) >= WORLDS_SIZE:
+                self._worlds.clear()
+            world = self._worlds[key] = _run_world(json.loads(spec_json), run.ablated)
+        return world
 
     # --- records -----------------------------------------------------------------
     def append(self, run_id: str, records: Iterable[Record], commit: bool = True) -> None:
@@ -172,12 +175,7 @@ class Store:
         stays in the open transaction until :meth:`commit` (or the next committing write)."""
         seq = self._next_seq.get(run_id)
         if seq is None:
-            (last,) = self._db.execute(
-                "SELECT COALESCE(MAX(seq), -1) FROM ("
-                + " UNION ALL ".join(f"SELECT MAX(seq) AS seq FROM {t} WHERE run_id=:r" for t in TABLE_OF.values())
-                + ")",
-                {"r": run_id},
-            ).fetchone()
+            (last,) = self._db.execute(sql.LAST_SEQ, {"r": run_id}).fetchone()
             seq = last + 1
         with self._batch(commit):
             for record in records:
@@ -190,9 +188,9 @@ class Store:
         numbers the run's records itself), uncommitted."""
         self._next_seq.pop(run_id, None)  # numbered elsewhere: an append here would re-read the last seq
         with self._batch(commit=False):
-            for sql, values in rows:
-                self._db.execute(sql, values)
-                if sql == INSERT_CALL:
+            for statement, values in rows:
+                self._db.execute(statement, values)
+                if statement == sql.INSERT_CALL:
                     self._follow(_call_usage(values))
 
     @contextlib.contextmanager
@@ -211,65 +209,67 @@ class Store:
 
     def records(self, run_id: str) -> list[Record]:
         """A run's records in the order they were produced."""
-        query = " UNION ALL ".join(f"SELECT seq, json FROM {t} WHERE run_id=:r" for t in TABLE_OF.values())
-        rows = self._db.execute(f"{query} ORDER BY seq", {"r": run_id}).fetchall()
+        rows = self._db.execute(sql.SELECT_RECORDS, {"r": run_id}).fetchall()
         return [_RECORD.validate_json(js) for _, js in rows]
 
     def turn_count(self, run_id: str) -> int:
-        (n,) = self._db.execute("SELECT COUNT(*) FROM turns WHERE run_id=?", (run_id,)).fetchone()
+        (n,) = self._db.execute(sql.COUNT_TURNS, (run_id,)).fetchone()
         return int(n)
 
     def transcript(self, run_id: str) -> Transcript:
-        run = self.run(run_id)
-        if run is None:
+        row = self._db.execute(sql.select_run(full=False), (run_id,)).fetchone()
+        if row is None:
             raise StoreError(f"no run {run_id!r} in {self.path}")
-        return Transcript.from_records(
-            self.records(run_id),
-            run_id=run.run_id,
-            world_id=run.world_id,
-            seed=run.seed,
-            roles=run.roles,
-            ablated=run.ablated,
-            status=run.status,
-        )
+        return self.read_transcripts([_stored_run(row)])[0]
 
     def transcripts(self, status: str | None = "done") -> Iterator[Transcript]:
-        """Stream transcripts one run at a time."""
-        for run in self.runs():
-            if status is None or run.status == status:
-                yield self.transcript(run.run_id)
+        """Stream transcripts (of one status, or all), a chunk of runs read at a time."""
+        runs = self._stored_runs(status)
+        for start in range(0, len(runs), CHUNK_SIZE):
+            yield from self.read_transcripts(runs[start : start + CHUNK_SIZE])
+
+    def read_transcripts(self, runs: Sequence[StoredRun]) -> list[Transcript]:
+        """The runs' transcripts (one query per record table for all of them), in the order given.
+
+        >>> import tempfile
+        >>> from skins.worlds import Message, RoleInfo
+        >>> with Store(Path(tempfile.mkdtemp())) as store:
+        ...     store.start_run("r1", "w", 7, {}, {"a": RoleInfo(persona="p", title="t", base_model="m")}, [])
+        ...     store.append("r1", [Message(index=0, turn=1, sender="a", to=["b"], text="Hi.")])
+        ...     store.finish_run("r1")
+        ...     [t.messages[0].text for t in store.read_transcripts(store.finished_runs())]
+        ['Hi.']
+        """
+        ids = [r.run_id for r in runs]
+        parts: dict[str, dict[str, list[str]]] = {i: {t: [] for t in sql.RECORD_TABLES.values()} for i in ids}
+        for table in sql.RECORD_TABLES.values():
+            for run_id, js in self._db.execute(sql.records_of_runs(table, len(ids)), ids):
+                parts[run_id][table].append(js)
+        return [_transcript(run, parts[run.run_id]) for run in runs]
 
     # --- model calls ---------------------------------------------------------------
     def add_call(self, run_id: str, call: CallRecord, commit: bool = True) -> None:
         """Record one model call's usage (``commit=False``: committed with the run's turn)."""
-        sql, values = call_row(run_id, call)
-        self._db.execute(sql, values)
+        statement, values = call_row(run_id, call)
+        self._db.execute(statement, values)
         self._follow(_call_usage(values))
         if commit:
             self._db.commit()
 
     def calls(self, run_id: str) -> list[CallRecord]:
-        rows = self._db.execute("SELECT json FROM calls WHERE run_id=? ORDER BY idx", (run_id,))
-        return [CallRecord.model_validate_json(js) for (js,) in rows]
+        return [CallRecord.model_validate_json(js) for (js,) in self._db.execute(sql.SELECT_CALLS, (run_id,))]
 
     def usage(self, run_id: str | None = None, by: str | None = None) -> Usage:
         """Token usage and cost of one run (or all), optionally only of one role."""
-        where, args = _where(run_id, by)
-        row = self._db.execute(
-            "SELECT COUNT(*), COALESCE(SUM(cached),0), COALESCE(SUM(input_tokens),0), COALESCE(SUM(output_tokens),0), "
-            f"COALESCE(SUM(cost_usd),0), COALESCE(SUM(error IS NOT NULL),0) FROM calls {where}",
-            args,
-        ).fetchone()
+        args = tuple(v for v in (run_id, by) if v is not None)
+        row = self._db.execute(sql.usage_query(run_id is not None, by is not None), args).fetchone()
         return Usage(
             calls=row[0], cached=row[1], input_tokens=row[2], output_tokens=row[3], cost_usd=row[4], errors=row[5]
         )
 
     def usage_by_role(self, run_id: str | None = None) -> dict[tuple[str, str], Usage]:
         """(role, model) -> usage, over one run or all runs."""
-        roles = self._db.execute(
-            "SELECT DISTINCT role, model FROM calls" + (" WHERE run_id=?" if run_id else ""),
-            (run_id,) if run_id else (),
-        ).fetchall()
+        roles = self._db.execute(sql.roles_of_calls(bool(run_id)), (run_id,) if run_id else ()).fetchall()
         return {(r, m): self.usage(run_id, r) for r, m in roles}
 
     def totals(self) -> Usage:
@@ -298,33 +298,28 @@ class Store:
     def save_ablation(self, incentive: str, rows: Iterable[tuple[dict[str, str], str]]) -> None:
         """Replace the stored effects of ablating ``incentive``: (edge key, row JSON) pairs."""
         with self._db:
-            self._db.execute("DELETE FROM ablations WHERE incentive=?", (incentive,))
+            self._db.execute(sql.DELETE_ABLATIONS, (incentive,))
             self._db.executemany(
-                "INSERT INTO ablations VALUES (?,?,?)",
-                [(incentive, json.dumps(key, sort_keys=True), js) for key, js in rows],
+                sql.INSERT_ABLATION, [(incentive, json.dumps(key, sort_keys=True), js) for key, js in rows]
             )
 
     def ablations(self) -> list[str]:
         """Stored ablation rows (JSON), oldest incentive first."""
-        return [js for (js,) in self._db.execute("SELECT json FROM ablations ORDER BY incentive, key_json")]
+        return [js for (js,) in self._db.execute(sql.SELECT_ABLATIONS)]
 
     # --- findings -------------------------------------------------------------------
-    def replace_findings(self, run_id: str, findings: Iterable[tuple[str, str, bool, str, str, int, str]]) -> None:
-        """Replace a run's findings: rows of (finding_id, type, deceptive, deceiver, subject, turn, json)."""
+    def replace_findings(self, findings: Iterable[tuple[str, Sequence[FindingRow]]]) -> None:
+        """Replace the findings of each run given, (run id, its finding rows), in one transaction."""
         with self._db:
-            self._db.execute("DELETE FROM findings WHERE run_id=?", (run_id,))
-            self._db.executemany(
-                "INSERT OR REPLACE INTO findings VALUES (?,?,?,?,?,?,?,?)",
-                [(run_id, fid, typ, int(dec), who, subj, turn, js) for fid, typ, dec, who, subj, turn, js in findings],
-            )
+            for run_id, rows in findings:
+                self._db.execute(sql.DELETE_FINDINGS, (run_id,))
+                self._db.executemany(
+                    sql.INSERT_FINDING,
+                    [(run_id, fid, typ, int(dec), who, subj, turn, js) for fid, typ, dec, who, subj, turn, js in rows],
+                )
 
     def findings_json(self, run_id: str) -> list[str]:
-        return [
-            js
-            for (js,) in self._db.execute(
-                "SELECT json FROM findings WHERE run_id=? ORDER BY turn, finding_id", (run_id,)
-            )
-        ]
+        return [js for (js,) in self._db.execute(sql.SELECT_FINDINGS, (run_id,))]
 
 
 class Usage(BaseModel):
@@ -342,6 +337,20 @@ class Usage(BaseModel):
     """Calls that failed after their retries."""
 
 
+def _open(path: Path, readonly: bool) -> sqlite3.Connection:
+    """A connection to the store's file: read-only, or creating its tables (WAL: readers never block)."""
+    if readonly:
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=120)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=120)  # other worker processes may hold the write lock briefly
+    for pragma in sql.WRITER_PRAGMAS:
+        db.execute(pragma)
+    with db:
+        db.executescript(sql.SCHEMA)
+        db.execute(sql.META_VERSION, (str(sql.SCHEMA_VERSION),))
+    return db
+
+
 def _call_usage(values: tuple[Any, ...]) -> Usage:
     """One call's usage from its row (:func:`skins.simulation.store.rows.call_row`)."""
     _, _, _, _, _, input_tokens, output_tokens, cost, cached, error, _ = values
@@ -353,12 +362,6 @@ def _call_usage(values: tuple[Any, ...]) -> Usage:
         cost_usd=cost,
         errors=int(error is not None),
     )
-
-
-def _where(run_id: str | None, role: str | None) -> tuple[str, tuple[str, ...]]:
-    clauses = [c for c, v in (("run_id=?", run_id), ("role=?", role)) if v is not None]
-    values = tuple(v for v in (run_id, role) if v is not None)
-    return ("WHERE " + " AND ".join(clauses) if clauses else ""), values
 
 
 def _run_row(row: tuple[Any, ...]) -> RunRow:
@@ -373,3 +376,23 @@ def _run_row(row: tuple[Any, ...]) -> RunRow:
         status=status,
         error=error,
     )
+
+
+def _stored_run(row: tuple[Any, ...]) -> StoredRun:
+    run_id, world_id, seed, roles_json, ablated_json, status = row
+    return StoredRun(run_id, world_id, seed, roles_json, tuple(json.loads(ablated_json)), status)
+
+
+def _transcript(run: StoredRun, records: dict[str, list[str]]) -> Transcript:
+    """Validates the run as one JSON document (pydantic validates every record in one call)."""
+    head = (
+        f'{{"run_id":{json.dumps(run.run_id)},"world_id":{json.dumps(run.world_id)},"seed":{run.seed},'
+        f'"roles":{run.roles_json},"ablated":{json.dumps(list(run.ablated))},"status":{json.dumps(run.status)}'
+    )
+    body = "".join(f',"{table}":[{",".join(rows)}]' for table, rows in records.items())
+    return Transcript.model_validate_json(head + body + "}")
+
+
+def _run_world(spec: dict[str, Any], ablated: Sequence[str]) -> WorldSpec:
+    world = World.model_validate(spec["world"]).spec
+    return world.without_incentives(list(ablated)) if ablated else world

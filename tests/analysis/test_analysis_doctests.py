@@ -13,16 +13,22 @@ import pytest
 
 import skins.analysis.beliefs
 import skins.analysis.detectors.lie
+import skins.analysis.findings
 import skins.analysis.graph.build
+import skins.analysis.graph.files
+import skins.analysis.graph.table
 import skins.analysis.stats.outcomes
-import skins.simulation.store.batch
+import skins.simulation.store.store
 
 MODULES = [
     skins.analysis.beliefs,
     skins.analysis.detectors.lie,
     skins.analysis.graph.build,
+    skins.analysis.graph.files,
+    skins.analysis.graph.table,
+    skins.analysis.findings,
     skins.analysis.stats.outcomes,
-    skins.simulation.store.batch,
+    skins.simulation.store.store,
 ]
 
 

@@ -12,7 +12,8 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from skins.analysis.exports import EXPORT_FORMATS, TABLE_COLUMNS, export_folder, flatten_graph, load_sweep
+from skins.analysis.exports import EXPORT_FORMATS, TABLE_COLUMNS, export_folder, load_sweep
+from skins.analysis.graph import flatten_graph, write_graph
 from skins.cli.app import app
 from skins.core import ConfigError
 from skins.simulation.runs import execute_run, plan_runs
@@ -97,8 +98,6 @@ def test_lists_dicts_and_none_are_flattened_deterministically(fmt: str, tmp_path
     assert flat.edges["a", "b", "k1"] == {"targets": '["b", "c"]', "seen": '["x", "y"]', "weight_of": 0.5, "ok": True}
     assert G.nodes["a"]["missing"] is None  # the input is not changed
     path = tmp_path / f"g.{fmt}"
-    from skins.analysis.exports import write_graph
-
     write_graph(G, path, fmt)
     back = nx.read_graphml(path, force_multigraph=True) if fmt == "graphml" else nx.read_gexf(path)
     assert _nodes(back, drop=("label",)) == _nodes(flat)
@@ -162,15 +161,6 @@ def test_graph_export_with_mistakes_keeps_every_finding(folder: Path, tmp_path: 
     [path] = export_folder(folder, "graphml", tmp_path / "all.graphml", include_non_deceptive=True)
     back = nx.read_graphml(path, force_multigraph=True)
     assert back.number_of_edges() == int(sweep.findings.n_targets.sum())
-
-
-def test_docstring_examples() -> None:
-    import doctest
-
-    import skins.analysis.exports.writers
-
-    result = doctest.testmod(skins.analysis.exports.writers)
-    assert result.attempted > 0 and result.failed == 0
 
 
 def test_readme_lists_every_column_in_order() -> None:

@@ -1,19 +1,12 @@
-"""Tables built from per-run groups (skins.analysis.graph.table) equal the tables built from the graph."""
+"""The deception table merged run by run from per-run groups (skins.analysis.graph.table), exact rows."""
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
-
 import pytest
 
-from skins.analysis import Evidence, Finding, Motive, analyze_folder
-from skins.analysis.graph import DeceptionTableBuilder, build_deception_graph, deception_table, run_table
-from skins.analysis.parallel import summarize_folder
-from skins.simulation.runs import execute_run, plan_runs
-from skins.simulation.store import Store
+from skins.analysis import Evidence, Finding, Motive
+from skins.analysis.graph import DeceptionTableBuilder, run_table
 from skins.worlds import RoleInfo, Transcript
-from skins.worlds.library import World, load_world
 
 ROLES = {r: RoleInfo(persona=r, title=r, base_model="m") for r in ("a", "b", "c")}
 
@@ -65,36 +58,33 @@ def _runs() -> list[tuple[Transcript, list[Finding]]]:
     ]
 
 
+_EXPECTED = [  # (deceiver, target, type, subject, count, runs_with, n_runs, rate, motives)
+    ("w/a@m", "w/b@m", "lie", "f", 3, 2, 2, 1.0, "bonus (structural, reasoning); fear (judge)"),
+    ("v/c@m", "v/a@m", "lie", "f", 1, 1, 1, 1.0, ""),
+    ("w/a@m", "w/c@m", "lie", "f", 1, 1, 2, 0.5, "bonus (structural)"),
+    ("w/a@m", "w/stranger@unknown", "lie", "f", 1, 1, 2, 0.5, "fear (judge)"),
+    ("w/b@m", "w/a@m", "denial", "f", 1, 1, 2, 0.5, ""),
+]
+_MISTAKE = ("w/b@m", "w/a@m", "honest_mistake", "g", 1, 1, 2, 0.5, "")
+
+
 @pytest.mark.parametrize("include_non_deceptive", [False, True])
-def test_table_of_run_groups_equals_table_of_graph(include_non_deceptive: bool) -> None:
-    runs = _runs()
-    G = build_deception_graph(runs, include_non_deceptive)
+def test_table_merged_run_by_run(include_non_deceptive: bool) -> None:
     builder = DeceptionTableBuilder()
-    for transcript, findings in runs:
+    for transcript, findings in _runs():
         builder.add(run_table(transcript, findings, include_non_deceptive))
-    assert builder.table() == deception_table(G)
-    assert builder.number_of_edges() == G.number_of_edges()
-    assert builder.n_runs == G.graph["n_runs"] == 3
+    rows = [
+        (r.deceiver, r.target, r.type, r.subject, r.count, r.runs_with, r.n_runs, r.rate, r.motives)
+        for r in builder.table()
+    ]
+    assert rows == ([*_EXPECTED, _MISTAKE] if include_non_deceptive else _EXPECTED)
+    assert builder.number_of_edges() == len(rows) + 2
+    assert builder.n_runs == 3
 
 
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Four policy runs of acme, two of them with the commission ablated."""
-    world: World = load_world("acme_quarter_end")
-    out = tmp_path_factory.mktemp("runs")
-    with Store(out) as store:
-        for spec in plan_runs(world, seeds=[1, 2]) + plan_runs(world, seeds=[1, 2], ablate=["commission"]):
-            assert asyncio.run(execute_run(spec, store)).status == "done"
-    return out
-
-
-@pytest.mark.parametrize(("workers", "include_non_deceptive"), [(1, False), (2, True)])
-def test_summaries_build_the_table_of_the_graph(folder: Path, workers: int, include_non_deceptive: bool) -> None:
-    expected = build_deception_graph(analyze_folder(folder), include_non_deceptive)
+def test_table_rate_over_given_runs() -> None:
     builder = DeceptionTableBuilder()
-    for run in summarize_folder(folder, workers, include_non_deceptive, chunk_size=3, graph=False):
-        assert run.edges is None
-        builder.add(run.table)
-    assert expected.number_of_edges() > 0
-    assert builder.table() == deception_table(expected)
-    assert builder.number_of_edges() == expected.number_of_edges()
+    for transcript, findings in _runs():
+        builder.add(run_table(transcript, findings))
+    rows = builder.table({"w/a@m": 4})
+    assert [(r.n_runs, r.rate) for r in rows[:3]] == [(4, 0.5), (0, 0.0), (4, 0.25)]

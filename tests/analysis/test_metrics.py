@@ -6,11 +6,13 @@ import copy
 import doctest
 import json
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 import networkx as nx
 import pytest
 
+import skins.analysis.graph.flow
 import skins.analysis.graph.metrics
 from skins.analysis import Evidence, Finding, analyze_transcript
 from skins.analysis.graph import (
@@ -464,14 +466,18 @@ def test_caught_rate_counts_edges_per_type() -> None:
 # --- docstrings ----------------------------------------------------------------------------------
 
 
-def test_docstring_examples() -> None:
-    result = doctest.testmod(skins.analysis.graph.metrics, optionflags=doctest.ELLIPSIS)
+MODULES = [skins.analysis.graph.metrics, skins.analysis.graph.flow]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=[m.__name__ for m in MODULES])
+def test_docstring_examples(module: ModuleType) -> None:
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
 
 
-def test_every_public_function_has_an_example() -> None:
-    module = skins.analysis.graph.metrics
+@pytest.mark.parametrize("module", MODULES, ids=[m.__name__ for m in MODULES])
+def test_every_public_function_has_an_example(module: ModuleType) -> None:
     missing = [
         name
         for name in module.__all__

@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
-from skins.analysis import analyze_folder
+from skins.analysis import analyze_folder, summarize_folder
 from skins.analysis.graph import DeceptionGraphBuilder, build_deception_graph
-from skins.analysis.parallel import analyze_folder_parallel, summarize_folder
 from skins.analysis.stats import OutcomeCounter, run_outcomes
 from skins.simulation.runs import execute_run, plan_runs
-from skins.simulation.store import DB_NAME, Store, connect, finished_runs, read_transcripts
+from skins.simulation.store import DB_NAME, Store
+from skins.worlds import Transcript
 from skins.worlds.library import World, load_world
 
 
@@ -34,13 +34,21 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def _from_records(store: Store, run_id: str) -> Transcript:
+    """The run's transcript built record by record, in the order the engine produced them."""
+    run = store.run(run_id)
+    assert run is not None
+    meta = {"world_id": run.world_id, "seed": run.seed, "roles": run.roles, "ablated": run.ablated}
+    return Transcript.from_records(store.records(run_id), run_id=run_id, status=run.status, **meta)
+
+
 def test_batched_reads_build_the_stored_transcripts(folder: Path) -> None:
-    db = connect(folder)
-    runs = finished_runs(db)
-    with Store(folder, create=False) as store:
+    with Store(folder, readonly=True) as store:
+        runs = store.finished_runs()
         assert [r.run_id for r in runs] == [r.run_id for r in store.runs() if r.status == "done"]
-        assert read_transcripts(db, runs) == [store.transcript(r.run_id) for r in runs]
-    assert read_transcripts(db, runs[1:3]) == read_transcripts(db, runs)[1:3]
+        assert store.read_transcripts(runs) == [_from_records(store, r.run_id) for r in runs]
+        assert store.read_transcripts(runs[1:3]) == store.read_transcripts(runs)[1:3]
+        assert list(store.transcripts()) == store.read_transcripts(runs)
 
 
 def _stored(folder: Path) -> list[tuple[Any, ...]]:
@@ -53,11 +61,9 @@ def test_parallel_analysis_equals_serial(folder: Path) -> None:
     stored = _stored(folder)
     assert any(findings for _, findings in serial)
     claims: list[Any] = []
-    parallel = list(analyze_folder_parallel(folder, workers=2, chunk_size=2, claims_out=claims))
-    assert [(t.run_id, f) for t, f in parallel] == [(t.run_id, f) for t, f in serial]
+    parallel = list(analyze_folder(folder, workers=2, chunk_size=2, claims_out=claims))
+    assert parallel == serial  # transcripts with their records, findings, in the same order
     assert _stored(folder) == stored
-    assert not parallel[0][0].messages  # records stay in the workers by default
-    assert list(analyze_folder(folder, workers=2)) == serial
     serial_claims: list[Any] = []
     list(analyze_folder(folder, claims_out=serial_claims))
     assert claims == serial_claims
@@ -65,7 +71,7 @@ def test_parallel_analysis_equals_serial(folder: Path) -> None:
 
 def test_parallel_analysis_refuses_passes(folder: Path) -> None:
     with pytest.raises(ValueError, match="workers=1"):
-        list(analyze_folder_parallel(folder, workers=2, passes=[lambda f, t, w: f]))
+        list(analyze_folder(folder, workers=2, passes=[lambda f, t, w: f]))
 
 
 @pytest.mark.parametrize("workers", [1, 2])

@@ -13,6 +13,10 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+import skins.analysis.stats.ablation
+import skins.analysis.stats.accuracy
+import skins.analysis.stats.comparisons
+import skins.analysis.stats.conditions
 import skins.analysis.stats.intervals
 import skins.analysis.stats.rates
 from skins.analysis import Evidence, Finding
@@ -516,7 +520,14 @@ def test_accuracy_difference_threat_against_control() -> None:
 
 # --- docstrings ------------------------------------------------------------------------------
 
-MODULES = [skins.analysis.stats.intervals, skins.analysis.stats.rates]
+MODULES = [
+    skins.analysis.stats.intervals,
+    skins.analysis.stats.conditions,
+    skins.analysis.stats.rates,
+    skins.analysis.stats.comparisons,
+    skins.analysis.stats.ablation,
+    skins.analysis.stats.accuracy,
+]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=[m.__name__ for m in MODULES])

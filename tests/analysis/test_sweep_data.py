@@ -74,7 +74,7 @@ def test_stored_findings_are_used_unless_reanalysed(folder: Path) -> None:
     full = load_sweep(folder)
     dropped = str(full.runs.run_id[0])
     with Store(folder, create=False) as store:
-        store.replace_findings(dropped, [])
+        store.replace_findings([(dropped, [])])
     assert dropped not in set(load_sweep(folder).findings.run_id)
     assert len(load_sweep(folder, reanalyze=True).findings) == len(full.findings)
     assert _stored(folder)[dropped]

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from skins.analysis import analyze_folder
-from skins.analysis.pipeline import world_of_run
 from skins.analysis.published import published_table
 from skins.core import ConfigError, NotFoundError
 from skins.simulation.runs import execute_run, plan_runs
@@ -106,7 +105,7 @@ def test_published_table_measures_each_condition(world_file: Path, tmp_path: Pat
     with Store(out) as store:
         for plan in plans:
             asyncio.run(execute_run(plan, store))
-        worlds = {run.world_id: world_of_run(run) for run in store.runs()}
+        worlds = {run.world_id: run.world() for run in store.runs()}
     analyzed = list(analyze_folder(out))
     rows = {(r.label, r.condition): r for r in published_table(analyzed, worlds)}
     assert set(rows) == {

@@ -1,0 +1,225 @@
+"""The run store's tables and every SQL statement run against them (no other module writes SQL).
+
+Tables: meta (the schema version), runs, one table per record kind (turns, messages, actions,
+knowledge, fact_changes), calls (model usage), ablations and findings. Each record row keeps
+its full JSON next to the columns used for queries, and a per-run ``seq`` restores the exact
+order the engine produced.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "COUNT_TURNS",
+    "DB_NAME",
+    "DELETE_ABLATIONS",
+    "DELETE_FINDINGS",
+    "FINISH_RUN",
+    "INSERT_ABLATION",
+    "INSERT_CALL",
+    "INSERT_FINDING",
+    "INSERT_RECORD",
+    "INSERT_RUN",
+    "LAST_SEQ",
+    "META_VERSION",
+    "RECORD_TABLES",
+    "RUN_EXISTS",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "SELECT_ABLATIONS",
+    "SELECT_CALLS",
+    "SELECT_FINDINGS",
+    "SELECT_RECORDS",
+    "SELECT_SPEC",
+    "SELECT_VERSION",
+    "WRITER_PRAGMAS",
+    "delete_run_rows",
+    "records_of_runs",
+    "roles_of_calls",
+    "select_run",
+    "select_runs",
+    "usage_query",
+]
+
+DB_NAME = "skins.db"
+SCHEMA_VERSION = 1
+
+_RECORD_KEY = ("run_id TEXT NOT NULL", "seq INTEGER NOT NULL")
+_TABLES: dict[str, tuple[tuple[str, ...], str]] = {
+    "meta": (("key TEXT PRIMARY KEY", "value TEXT NOT NULL"), ""),
+    "runs": (
+        (
+            "run_id TEXT PRIMARY KEY",
+            "world_id TEXT NOT NULL",
+            "seed INTEGER NOT NULL",
+            "spec_json TEXT NOT NULL",
+            "roles_json TEXT NOT NULL",
+            "ablated_json TEXT NOT NULL",
+            "status TEXT NOT NULL",
+            "error TEXT",
+            "created REAL NOT NULL",
+            "finished REAL",
+        ),
+        "",
+    ),
+    "turns": (
+        (*_RECORD_KEY, "turn INTEGER NOT NULL", "role TEXT NOT NULL", "valid INTEGER NOT NULL", "invalid_reason TEXT"),
+        "run_id, seq",
+    ),
+    "messages": (
+        (*_RECORD_KEY, "idx INTEGER NOT NULL", "turn INTEGER NOT NULL", "sender TEXT NOT NULL", "text TEXT NOT NULL"),
+        "run_id, seq",
+    ),
+    "actions": (
+        (
+            *_RECORD_KEY,
+            "idx INTEGER NOT NULL",
+            "turn INTEGER NOT NULL",
+            "actor TEXT NOT NULL",
+            "tool TEXT NOT NULL",
+            "ok INTEGER NOT NULL",
+        ),
+        "run_id, seq",
+    ),
+    "knowledge": (
+        (
+            *_RECORD_KEY,
+            "turn INTEGER NOT NULL",
+            "role TEXT NOT NULL",
+            "fact TEXT NOT NULL",
+            "value INTEGER NOT NULL",
+            "source TEXT NOT NULL",
+        ),
+        "run_id, seq",
+    ),
+    "fact_changes": (
+        (*_RECORD_KEY, "turn INTEGER NOT NULL", "fact TEXT NOT NULL", "value INTEGER NOT NULL"),
+        "run_id, seq",
+    ),
+    "calls": (
+        (
+            "run_id TEXT NOT NULL",
+            "idx INTEGER NOT NULL",
+            "role TEXT NOT NULL",
+            "turn INTEGER NOT NULL",
+            "model TEXT NOT NULL",
+            "input_tokens INTEGER NOT NULL",
+            "output_tokens INTEGER NOT NULL",
+            "cost_usd REAL NOT NULL",
+            "cached INTEGER NOT NULL",
+            "error TEXT",
+        ),
+        "run_id, idx",
+    ),
+    "ablations": (("incentive TEXT NOT NULL", "key_json TEXT NOT NULL"), "incentive, key_json"),
+    "findings": (
+        (
+            "run_id TEXT NOT NULL",
+            "finding_id TEXT NOT NULL",
+            "type TEXT NOT NULL",
+            "deceptive INTEGER NOT NULL",
+            "deceiver TEXT NOT NULL",
+            "subject TEXT NOT NULL",
+            "turn INTEGER NOT NULL",
+        ),
+        "run_id, finding_id",
+    ),
+}
+"""Table -> (its columns, its primary key); every table but meta and runs ends with a ``json`` column."""
+
+
+def _columns(table: str) -> tuple[str, ...]:
+    columns, _ = _TABLES[table]
+    return columns if table in ("meta", "runs") else (*columns, "json TEXT NOT NULL")
+
+
+def _create(table: str) -> str:
+    _, key = _TABLES[table]
+    return (
+        f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(_columns(table))}{f', PRIMARY KEY ({key})' if key else ''});"
+    )
+
+
+def _insert(table: str, verb: str = "INSERT") -> str:
+    return f"{verb} INTO {table} VALUES ({','.join('?' * len(_columns(table)))})"
+
+
+SCHEMA = "\n".join(_create(table) for table in _TABLES)
+RECORD_TABLES: dict[str, str] = {
+    "turn": "turns",
+    "message": "messages",
+    "action": "actions",
+    "knowledge": "knowledge",
+    "fact_change": "fact_changes",
+}
+"""Record kind -> its table, named as the transcript field it fills, in the transcript's order."""
+_RUN_TABLES = (*RECORD_TABLES.values(), "findings", "calls")
+"""Tables with rows of a run."""
+
+WRITER_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
+"""Set by the writer: readers never block it, and a commit waits for the disk only at checkpoints."""
+META_VERSION = "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)"
+SELECT_VERSION = "SELECT value FROM meta WHERE key='schema_version'"
+INSERT_RUN = _insert("runs", "INSERT OR REPLACE")
+INSERT_CALL = _insert("calls", "INSERT OR REPLACE")
+INSERT_RECORD: dict[str, str] = {table: _insert(table) for table in RECORD_TABLES.values()}
+"""Table -> the INSERT of one record row."""
+INSERT_ABLATION = _insert("ablations")
+INSERT_FINDING = _insert("findings", "INSERT OR REPLACE")
+RUN_EXISTS = "SELECT 1 FROM runs WHERE run_id=?"
+FINISH_RUN = "UPDATE runs SET status=?, error=?, finished=? WHERE run_id=?"
+SELECT_SPEC = "SELECT spec_json FROM runs WHERE run_id=?"
+LAST_SEQ = (
+    "SELECT COALESCE(MAX(seq), -1) FROM ("
+    + " UNION ALL ".join(f"SELECT MAX(seq) AS seq FROM {t} WHERE run_id=:r" for t in RECORD_TABLES.values())
+    + ")"
+)
+SELECT_RECORDS = (
+    " UNION ALL ".join(f"SELECT seq, json FROM {t} WHERE run_id=:r" for t in RECORD_TABLES.values()) + " ORDER BY seq"
+)
+"""A run's records (JSON) in the order they were produced."""
+COUNT_TURNS = "SELECT COUNT(*) FROM turns WHERE run_id=?"
+SELECT_CALLS = "SELECT json FROM calls WHERE run_id=? ORDER BY idx"
+DELETE_ABLATIONS = "DELETE FROM ablations WHERE incentive=?"
+SELECT_ABLATIONS = "SELECT json FROM ablations ORDER BY incentive, key_json"
+DELETE_FINDINGS = "DELETE FROM findings WHERE run_id=?"
+SELECT_FINDINGS = "SELECT json FROM findings WHERE run_id=? ORDER BY turn, finding_id"
+
+
+def delete_run_rows() -> list[str]:
+    """The DELETEs of every row of a run (bound to its id) but its own row."""
+    return [f"DELETE FROM {table} WHERE run_id=?" for table in _RUN_TABLES]
+
+
+_LIGHT_RUN = "run_id, world_id, seed, roles_json, ablated_json, status"
+"""A run's columns but its spec (and times)."""
+
+
+def select_run(full: bool) -> str:
+    """One run (bound to its id): every column, or all but the spec."""
+    return f"SELECT {'*' if full else _LIGHT_RUN} FROM runs WHERE run_id=?"
+
+
+def select_runs(status: str | None, full: bool) -> str:
+    """Runs (of one status, bound, or all), ordered by world, seed and id: every column, or all but the spec."""
+    where = "" if status is None else "WHERE status=? "
+    return f"SELECT {'*' if full else _LIGHT_RUN} FROM runs {where}ORDER BY world_id, seed, run_id"
+
+
+def records_of_runs(table: str, n: int) -> str:
+    """The (run id, JSON) rows of one record table for ``n`` runs (bound to their ids), in order."""
+    return f"SELECT run_id, json FROM {table} WHERE run_id IN ({','.join('?' * n)}) ORDER BY run_id, seq"
+
+
+def usage_query(run_id: bool, role: bool) -> str:
+    """Calls, cached, tokens, cost and errors over the calls of one run and/or role (bound in that order)."""
+    clauses = [c for c, on in (("run_id=?", run_id), ("role=?", role)) if on]
+    where = "WHERE " + " AND ".join(clauses) if clauses else ""
+    return (
+        "SELECT COUNT(*), COALESCE(SUM(cached),0), COALESCE(SUM(input_tokens),0), COALESCE(SUM(output_tokens),0), "
+        f"COALESCE(SUM(cost_usd),0), COALESCE(SUM(error IS NOT NULL),0) FROM calls {where}"
+    )
+
+
+def roles_of_calls(run_id: bool) -> str:
+    """Distinct (role, model) of the calls of one run (bound) or of all."""
+    return "SELECT DISTINCT role, model FROM calls" + (" WHERE run_id=?" if run_id else "")
