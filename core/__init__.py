@@ -1,5 +1,6 @@
 """core."""
 
+from skins.core.aio import run_sync
 from skins.core.configio import (
     LineIndex,
     Loc,
@@ -54,4 +55,5 @@ __all__ = [
     "problem",
     "read_text",
     "render_loc",
+    "run_sync",
 ]
