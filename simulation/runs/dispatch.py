@@ -13,6 +13,7 @@ import dataclasses
 import signal
 import threading
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from skins.core import run_sync
 from skins.simulation.runs.control import sweeping
@@ -85,13 +86,7 @@ async def _drain_on_signals(
             task.cancel()
         draining.set()
 
-    installed = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, on_signal)
-            installed.append(sig)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass  # not the main thread after all, or no signals on this platform
+    installed = _own_signals(loop, on_signal)
     try:
         return await task
     except asyncio.CancelledError:
@@ -99,5 +94,19 @@ async def _drain_on_signals(
             raise  # cancelled from outside, not by a second signal
         return [RunOutcome.interrupted(s) for s in specs]
     finally:
-        for sig in installed:
+        for sig, previous in installed.items():
             loop.remove_signal_handler(sig)
+            signal.signal(sig, previous)
+
+
+def _own_signals(loop: asyncio.AbstractEventLoop, handler: Callable[[], None]) -> dict[signal.Signals, Any]:
+    """Route SIGINT and SIGTERM to ``handler`` on ``loop``; returns the handlers they had (to restore)."""
+    installed: dict[signal.Signals, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous = signal.getsignal(sig)
+        try:
+            loop.add_signal_handler(sig, handler)
+        except (NotImplementedError, RuntimeError, ValueError):
+            continue  # not the main thread after all, or no signals on this platform
+        installed[sig] = previous
+    return installed

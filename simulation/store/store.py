@@ -95,7 +95,10 @@ class Store:
         """Usage over every stored call, read once, then kept up to date by
         this process's writes (it is the store's only writer): the budget check asks before every
         run starts and a sweep's progress line after every run ends."""
-        self._db = sqlite3.connect(path, timeout=120)  # other worker processes may hold the write lock briefly
+        # timeout: other worker processes may hold the write lock briefly. check_same_thread off: a sync
+        # wrapper called inside a running loop (a notebook) runs the sweep on a helper thread while the
+        # caller's thread, which opened the store, waits; one thread uses the store at a time.
+        self._db = sqlite3.connect(path, timeout=120, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         with self._db:
