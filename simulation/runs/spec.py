@@ -59,6 +59,8 @@ class RunSpec(BaseModel):
 
 
 class RunOutcome(BaseModel):
+    """How one run of a sweep ended, with its usage."""
+
     run_id: str
     seed: int
     status: str
