@@ -51,33 +51,10 @@ def apply_decision(state: WorldState, world: World, actor: str, now: int, result
         state.add(turn)
         return [turn]
     decision: TurnDecision = result.decision
-    records: list[Record] = []
     problems: list[str] = []
-    action_indexes: list[int] = []
-    for call in decision.actions:
-        outcome = execute_tool(state, actor, call.tool, call.args, now, len(state.actions))
-        for record in outcome:
-            state.add(record)
-        records += outcome
-        action_indexes.append(len(state.actions) - 1)
-        first = outcome[0]
-        if first.kind == "action" and not first.ok:
-            problems.append(f"action {call.tool!r} rejected: {first.error}")
-    message_indexes: list[int] = []
-    for out in decision.messages:
-        recipients, why = _recipients(world.spec, actor, out)
-        if why:
-            problems.append(why)
-        if not recipients:
-            continue
-        msg = Message(
-            index=len(state.messages), turn=now, sender=actor, to=recipients, text=out.text, asks_about=out.asks_about
-        )
-        produced: list[Record] = [msg, *deliver(world.spec, msg)]
-        for record in produced:
-            state.add(record)
-        records += produced
-        message_indexes.append(msg.index)
+    records, action_indexes = _execute_actions(state, actor, now, decision, problems)
+    sent, message_indexes = _send_messages(state, world.spec, actor, now, decision, problems)
+    records += sent
     thinking = decision.thinking if world.persona(actor).scratchpad else ""
     turn = TurnRecord(
         turn=now,
@@ -92,6 +69,47 @@ def apply_decision(state: WorldState, world: World, actor: str, now: int, result
     state.add(turn)
     records.append(turn)
     return records
+
+
+def _execute_actions(
+    state: WorldState, actor: str, now: int, decision: TurnDecision, problems: list[str]
+) -> tuple[list[Record], list[int]]:
+    """The decision's tool calls, executed in order (a rejected one is recorded, and named in ``problems``)."""
+    records: list[Record] = []
+    indexes: list[int] = []
+    for call in decision.actions:
+        outcome = execute_tool(state, actor, call.tool, call.args, now, len(state.actions))
+        for record in outcome:
+            state.add(record)
+        records += outcome
+        indexes.append(len(state.actions) - 1)
+        first = outcome[0]
+        if first.kind == "action" and not first.ok:
+            problems.append(f"action {call.tool!r} rejected: {first.error}")
+    return records, indexes
+
+
+def _send_messages(
+    state: WorldState, spec: WorldSpec, actor: str, now: int, decision: TurnDecision, problems: list[str]
+) -> tuple[list[Record], list[int]]:
+    """The decision's messages to known recipients, each with the hearsay it creates."""
+    records: list[Record] = []
+    indexes: list[int] = []
+    for out in decision.messages:
+        recipients, why = _recipients(spec, actor, out)
+        if why:
+            problems.append(why)
+        if not recipients:
+            continue
+        msg = Message(
+            index=len(state.messages), turn=now, sender=actor, to=recipients, text=out.text, asks_about=out.asks_about
+        )
+        produced: list[Record] = [msg, *deliver(spec, msg)]
+        for record in produced:
+            state.add(record)
+        records += produced
+        indexes.append(msg.index)
+    return records, indexes
 
 
 def _recipients(spec: WorldSpec, actor: str, out: OutMessage) -> tuple[list[str], str | None]:

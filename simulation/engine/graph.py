@@ -42,6 +42,8 @@ from skins.worlds.library import World
 
 
 class RunState(TypedDict):
+    """The graph state of one run: its records so far (the world is replayed from them)."""
+
     records: Annotated[list[Record], operator.add]
     """Everything the run produced so far, in order."""
     done: bool

@@ -1,16 +1,20 @@
-"""simulation/runs."""
+"""Runs and sweeps: what a run is (RunSpec, its id a hash of the spec), executing one into the store,
+and executing many (a sweep) concurrently, resumably, with budget and drain rules.
 
-from skins.simulation.runs.local import execute_specs
+Modules, each importing only those above it in this list:
+``spec`` (RunSpec, RunOptions, RunOutcome, plan_runs) and ``sweep`` (sweep.yaml -> RunSpecs);
+``execute`` (one run into a store); ``control`` (the stop rules every executor follows);
+the executors ``local`` (this event loop), ``processes`` + ``worker`` (forked engine processes) and
+``ray_executor`` (Ray tasks); ``dispatch`` (``execute_specs``/``run_all``: picks the executor).
+
+A sweep executor lives here: an async function ``(specs, store, options, on_done) -> outcomes``
+that follows ``control.Tally`` and is chosen in ``dispatch``.
+"""
+
+from skins.simulation.runs.dispatch import execute_specs, run_all
+from skins.simulation.runs.execute import check_backends, execute_run
 from skins.simulation.runs.ray_executor import run_on_ray
-from skins.simulation.runs.runner import (
-    RunOptions,
-    RunOutcome,
-    RunSpec,
-    check_backends,
-    execute_run,
-    plan_runs,
-    run_all,
-)
+from skins.simulation.runs.spec import RunOptions, RunOutcome, RunSpec, plan_runs
 from skins.simulation.runs.sweep import SweepSpec, load_sweep_spec, plan_sweep
 
 __all__ = [

@@ -18,7 +18,7 @@ totals still hold.
 
 from __future__ import annotations
 
-__all__ = ["execute_specs_in_processes"]
+__all__ = ["execute_in_processes"]
 
 import asyncio
 import contextlib
@@ -29,8 +29,8 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from skins.simulation.models import ResponseCache, set_process_share
-from skins.simulation.runs.local import SWEEP_GEN0, _interrupted, stop_reason
-from skins.simulation.runs.runner import RunOptions, RunOutcome, RunSpec
+from skins.simulation.runs.control import Tally
+from skins.simulation.runs.spec import RunOptions, RunOutcome, RunSpec
 from skins.simulation.runs.worker import Op, SharedCache, execute_run_of_engine, worker_main
 from skins.simulation.store import Store
 
@@ -64,10 +64,7 @@ class _Pool:
         self.options = options
         self.cache = options.cache
         self.total = total
-        self.on_done = on_done
-        self.results: dict[int, RunOutcome] = {}
-        self.fatal: dict[str, str] = {}
-        self.finished: list[RunOutcome] = []
+        self.tally = Tally(store, options, on_done)
         self.slots = asyncio.Semaphore(max(1, options.concurrency))
         self.all_done = asyncio.Event()
         self.here = _Engine()
@@ -86,7 +83,7 @@ class _Pool:
         loop = asyncio.get_running_loop()
         for _ in range(processes - 1):
             parent_end, child_end = ctx.Pipe()
-            args = (child_end, specs, str(self.store.folder), cache_path, processes, SWEEP_GEN0)
+            args = (child_end, specs, str(self.store.folder), cache_path, processes)
             proc = ctx.Process(target=worker_main, args=args, daemon=True)
             proc.start()
             child_end.close()
@@ -95,13 +92,8 @@ class _Pool:
             loop.add_reader(parent_end.fileno(), self.readable, worker)
 
     def record(self, i: int, outcome: RunOutcome) -> None:
-        if outcome.fatal_model:
-            self.fatal.setdefault(outcome.fatal_model, outcome.error or "")
-        self.finished.append(outcome)
-        self.results[i] = outcome
-        if self.on_done:
-            self.on_done(outcome)
-        if len(self.results) == self.total:
+        self.tally.record(i, outcome)
+        if len(self.tally.results) == self.total:
             self.all_done.set()
 
     def readable(self, worker: _Engine) -> None:
@@ -136,7 +128,7 @@ class _Pool:
         asyncio.get_running_loop().remove_reader(worker.conn.fileno())
         for i, spec in list(worker.in_flight.items()):
             self.slots.release()
-            self.record(i, _interrupted(spec))
+            self.record(i, RunOutcome.interrupted(spec))
         worker.in_flight.clear()
 
     async def run_here(self, i: int, spec: RunSpec) -> None:
@@ -161,26 +153,30 @@ class _Pool:
         """Hand out runs in order, at most ``concurrency`` in flight, with the local executor's stop rules."""
         for i, spec in enumerate(specs):
             await self.slots.acquire()
-            existing = self.store.run(spec.run_id)
-            reason = stop_reason(spec, self.fatal, self.store, self.options.budget_usd, self.finished)
             target = self._target()
-            if self.options.stop() or target is None:
-                outcome = _interrupted(spec)
-            elif reason:
-                outcome = RunOutcome(run_id=spec.run_id, seed=spec.seed, status="not_started", error=reason)
-            elif existing is not None and existing.status == "done":
-                outcome = RunOutcome(run_id=spec.run_id, seed=spec.seed, status="skipped")
-            else:
-                target.in_flight[i] = spec
-                if target.conn is None:
-                    task = asyncio.ensure_future(self.run_here(i, spec))
-                    self.local_tasks.add(task)
-                    task.add_done_callback(self.local_tasks.discard)
-                else:
-                    target.conn.send(("run", i))  # the index: the worker was forked with the specs
+            outcome = self._refusal(spec) if target is not None else RunOutcome.interrupted(spec)
+            if outcome is None and target is not None:
+                self._start(i, spec, target)
                 continue
             self.slots.release()
-            self.record(i, outcome)
+            self.record(i, outcome or RunOutcome.interrupted(spec))
+
+    def _refusal(self, spec: RunSpec) -> RunOutcome | None:
+        """The outcome of a run not to hand out: refused by the stop rules, or finished already."""
+        existing = self.store.run(spec.run_id)
+        refused = self.tally.refusal(spec)
+        if refused is None and existing is not None and existing.status == "done":
+            return RunOutcome.of(spec, "skipped")
+        return refused
+
+    def _start(self, i: int, spec: RunSpec, target: _Engine) -> None:
+        target.in_flight[i] = spec
+        if target.conn is None:
+            task = asyncio.ensure_future(self.run_here(i, spec))
+            self.local_tasks.add(task)
+            task.add_done_callback(self.local_tasks.discard)
+        else:
+            target.conn.send(("run", i))  # the index: the worker was forked with the specs
 
     async def watch_stop(self) -> None:
         """Pass a drain request on to the workers: no new turn starts, in-flight calls finish and land."""
@@ -211,14 +207,15 @@ class _Pool:
         self.store.commit()
 
 
-async def execute_specs_in_processes(
+async def execute_in_processes(
     specs: Sequence[RunSpec],
     store: Store,
     options: RunOptions,
     on_done: Callable[[RunOutcome], None] | None = None,
-    processes: int = 2,
 ) -> list[RunOutcome]:
-    """Like ``execute_specs``: every spec, at most ``options.concurrency`` at once, outcomes in order."""
+    """Like the local executor, on ``options.processes`` engine processes: every spec, at most
+    ``options.concurrency`` at once, outcomes in order."""
+    processes = options.processes
     pool = _Pool(store, options, len(specs), on_done)
     if not specs:
         return []
@@ -232,4 +229,4 @@ async def execute_specs_in_processes(
         watcher.cancel()
         pool.close()
         set_process_share(1)
-    return [pool.results.get(i) or _interrupted(s) for i, s in enumerate(specs)]
+    return pool.tally.outcomes(specs)

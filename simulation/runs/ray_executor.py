@@ -11,24 +11,23 @@ from __future__ import annotations
 
 __all__ = ["RunPayload", "execute_in_worker", "run_on_ray"]
 
-import asyncio
 import importlib
 import os
 import tempfile
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from skins.core import BackendError
+from skins.core import BackendError, run_sync
 from skins.simulation.models import CallRecord, ResponseCache
-from skins.simulation.runs.local import stop_reason  # the local executor's rule, shared so both stop alike
-from skins.simulation.runs.runner import RunOptions, RunOutcome, RunSpec, execute_run
+from skins.simulation.runs.control import Tally
+from skins.simulation.runs.execute import execute_run, role_infos
+from skins.simulation.runs.spec import RunOptions, RunOutcome, RunSpec
 from skins.simulation.store import RunRow, Store
-from skins.worlds import Record, RoleInfo
+from skins.worlds import Record
 
 _RECORD: TypeAdapter[Record] = TypeAdapter(Annotated[Record, Field(discriminator="kind")])
 
@@ -52,7 +51,7 @@ def execute_in_worker(spec: RunSpec, cache_path: str | None) -> RunPayload:
     cache = ResponseCache(Path(cache_path)) if cache_path and Path(cache_path).is_file() else None
     try:
         with tempfile.TemporaryDirectory(prefix="skins-ray-") as tmp, Store(Path(tmp)) as store:
-            outcome = asyncio.run(execute_run(spec, store, RunOptions(cache=cache)))
+            outcome = run_sync(execute_run(spec, store, RunOptions(cache=cache)))
             row = store.run(spec.run_id)
             assert row is not None  # execute_run registers the run before anything can fail
             return RunPayload(
@@ -86,10 +85,10 @@ def run_on_ray(
     """
     ray = _import_ray()
     options = options or RunOptions()
-    sweep = _Sweep(store, options, on_done)
-    todo = deque(sweep.to_run(specs))
+    tally = Tally(store, options, on_done)
+    todo = deque(_to_run(tally, specs))
     if not todo:
-        return sweep.outcomes(specs)  # everything finished already: no need to start or join a cluster
+        return tally.outcomes(specs)  # everything finished already: no need to start or join a cluster
     started = _connect(ray, address, runtime_env)
     task = ray.remote(max_retries=max_retries)(execute_in_worker)
     cache_path = str(options.cache.path) if options.cache is not None else None
@@ -98,65 +97,36 @@ def run_on_ray(
         while todo or pending:
             while todo and len(pending) < max(1, options.concurrency):
                 i, spec = todo.popleft()
-                reason = sweep.stop_reason(spec)
-                if reason:
-                    sweep.finish(i, RunOutcome(run_id=spec.run_id, seed=spec.seed, status="not_started", error=reason))
+                refused = tally.refusal(spec)
+                if refused:
+                    tally.record(i, refused)
                 else:
                     pending[task.remote(spec, cache_path)] = (i, spec)
             if pending:
                 [ref], _ = ray.wait(list(pending), num_returns=1)
                 i, spec = pending.pop(ref)
-                sweep.finish(i, _land(ray, ref, spec, store, max_retries))
+                tally.record(i, _land(ray, ref, spec, store, max_retries))
     except KeyboardInterrupt:
         for ref in pending:
             ray.cancel(ref, force=True)
     finally:
         if started:
             ray.shutdown()
-    return sweep.outcomes(specs)
+    return tally.outcomes(specs)
 
 
-@dataclass
-class _Sweep:
-    """The driver's bookkeeping: outcomes by position, and the models that failed permanently."""
-
-    store: Store
-    options: RunOptions
-    on_done: Callable[[RunOutcome], None] | None
-    results: dict[int, RunOutcome] = field(default_factory=dict)
-    fatal: dict[str, str] = field(default_factory=dict)
-
-    def to_run(self, specs: Sequence[RunSpec]) -> list[tuple[int, RunSpec]]:
-        """(position, spec) of the runs to execute; finished runs and repeated run ids are skipped."""
-        todo: list[tuple[int, RunSpec]] = []
-        seen: set[str] = set()
-        for i, spec in enumerate(specs):
-            row = self.store.run(spec.run_id)
-            if spec.run_id in seen or (row is not None and row.status == "done"):
-                self.finish(i, RunOutcome(run_id=spec.run_id, seed=spec.seed, status="skipped"))
-            else:
-                seen.add(spec.run_id)
-                todo.append((i, spec))
-        return todo
-
-    def stop_reason(self, spec: RunSpec) -> str | None:
-        finished = list(self.results.values())
-        return stop_reason(spec, self.fatal, self.store, self.options.budget_usd, finished)
-
-    def finish(self, i: int, outcome: RunOutcome) -> None:
-        if outcome.fatal_model:
-            self.fatal.setdefault(outcome.fatal_model, outcome.error or "")
-        self.results[i] = outcome
-        if self.on_done:
-            self.on_done(outcome)
-
-    def outcomes(self, specs: Sequence[RunSpec]) -> list[RunOutcome]:
-        """One per spec, in order; runs that never landed are ``interrupted`` (a rerun resumes them)."""
-        return [
-            self.results.get(i)
-            or RunOutcome(run_id=s.run_id, seed=s.seed, status="interrupted", error="interrupted; rerun to resume")
-            for i, s in enumerate(specs)
-        ]
+def _to_run(tally: Tally, specs: Sequence[RunSpec]) -> list[tuple[int, RunSpec]]:
+    """(position, spec) of the runs to execute; finished runs and repeated run ids are skipped."""
+    todo: list[tuple[int, RunSpec]] = []
+    seen: set[str] = set()
+    for i, spec in enumerate(specs):
+        row = tally.store.run(spec.run_id)
+        if spec.run_id in seen or (row is not None and row.status == "done"):
+            tally.record(i, RunOutcome.of(spec, "skipped"))
+        else:
+            seen.add(spec.run_id)
+            todo.append((i, spec))
+    return todo
 
 
 def _import_ray() -> Any:
@@ -195,7 +165,7 @@ def _land(ray: Any, ref: Any, spec: RunSpec, store: Store, max_retries: int) -> 
         else:
             reason = f"the Ray task failed after {max_retries} retries: {type(exc).__name__}: {exc}"
         _record_failure(store, spec, reason)
-        return RunOutcome(run_id=spec.run_id, seed=spec.seed, status="failed", error=reason)
+        return RunOutcome.of(spec, "failed", reason)
     _write(store, payload)
     return payload.outcome
 
@@ -216,10 +186,6 @@ def _write(store: Store, payload: RunPayload) -> None:
 
 def _record_failure(store: Store, spec: RunSpec, reason: str) -> None:
     world = spec.effective_world()
-    models = spec.role_models()
-    roles = {
-        r: RoleInfo(persona=world.personas[r].id, title=world.personas[r].title, base_model=models[r].ref)
-        for r in world.spec.cast
-    }
+    roles = role_infos(world, spec.role_models())
     store.start_run(spec.run_id, world.spec.ref, spec.seed, spec.canonical_json, roles, list(spec.ablate))
     store.finish_run(spec.run_id, error=reason)

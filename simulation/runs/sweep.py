@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from skins.core import ConfigError, load_model
 from skins.simulation.models import ModelSpec
-from skins.simulation.runs.runner import RunSpec, plan_runs
+from skins.simulation.runs.spec import RunSpec, plan_runs
 from skins.worlds.library import load_world
 
 

@@ -19,14 +19,16 @@ import ctypes
 import os
 import signal
 import sys
+import traceback
 from collections.abc import Iterable, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from skins.core import few_collections
-from skins.simulation.models import CachedReply, CallRecord, ResponseCache, set_process_share, sweep_scope
-from skins.simulation.runs.runner import RunOptions, RunOutcome, RunSpec, execute_run
+from skins.simulation.models import CachedReply, CallRecord, ResponseCache, set_process_share
+from skins.simulation.runs.control import sweeping
+from skins.simulation.runs.execute import execute_run
+from skins.simulation.runs.spec import RunOptions, RunOutcome, RunSpec
 from skins.simulation.store import Store, Usage, call_row, record_row
 from skins.worlds import Record
 
@@ -150,7 +152,7 @@ async def execute_run_of_engine(spec: RunSpec, store: Store, options: RunOptions
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
         store.finish_run(spec.run_id, error=error)
-        return RunOutcome(run_id=spec.run_id, seed=spec.seed, status="failed", error=error)
+        return RunOutcome.of(spec, "failed", error)
 
 
 class SharedCache(ResponseCache):
@@ -167,9 +169,7 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def worker_main(
-    conn: Connection, specs: Sequence[RunSpec], folder: str, cache_path: str | None, share: int, gen0: int
-) -> None:
+def worker_main(conn: Connection, specs: Sequence[RunSpec], folder: str, cache_path: str | None, share: int) -> None:
     """Body of a forked worker: forget the parent's event loop and signal set-up, run, exit hard."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent drains
@@ -180,11 +180,13 @@ def worker_main(
     set_process_share(share)
     code = 0
     try:
-        with few_collections(gen0), sweep_scope():  # few: never walk (so copy) the heap inherited from the parent
-            asyncio.run(_worker(conn, specs, Path(folder), Path(cache_path) if cache_path else None))
+        with sweeping():  # its few collections never walk (so copy) the heap inherited from the parent
+            asyncio.run(
+                _worker(  # a process's main: no loop runs here (the parent's was forgotten above)
+                    conn, specs, Path(folder), Path(cache_path) if cache_path else None
+                )
+            )
     except BaseException:  # report and exit: the parent marks this worker's runs interrupted
-        import traceback
-
         traceback.print_exc()
         code = 1
     finally:

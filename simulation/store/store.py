@@ -342,7 +342,10 @@ def _open(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
         return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=120)
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=120)  # other worker processes may hold the write lock briefly
+    # timeout: other worker processes may hold the write lock briefly. check_same_thread off: a sync
+    # wrapper called inside a running loop (a notebook) runs the sweep on a helper thread while the
+    # caller's thread, which opened the store, waits; one thread uses the store at a time.
+    db = sqlite3.connect(path, timeout=120, check_same_thread=False)
     for pragma in sql.WRITER_PRAGMAS:
         db.execute(pragma)
     with db:
