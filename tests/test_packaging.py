@@ -82,11 +82,8 @@ def test_the_notebook_api_works_from_a_users_folder(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_regular_wheel_install_has_the_namespace_and_its_data(tmp_path: Path) -> None:
     """Built as a wheel (not editable) and imported without this checkout's editable finder."""
-    built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
-        capture_output=True,
-        text=True,
-    )
+    pip_wheel = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q"]  # builds with setuptools>=77 (pyproject)
+    built = subprocess.run([*pip_wheel, "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
     [wheel] = tmp_path.glob("skins-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
@@ -101,10 +98,10 @@ def test_a_regular_wheel_install_has_the_namespace_and_its_data(tmp_path: Path) 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(deps)])}
     code = (
         "import skins.cli, skins.worlds, skins.personas; "
-        "assert skins.cli.__file__.startswith(%r), skins.cli.__file__; "
-        "print(len(skins.worlds.builtin_worlds()), len(skins.personas.builtin_personas()))" % str(site)
+        f"assert skins.cli.__file__.startswith({str(site)!r}), skins.cli.__file__; "
+        "print(len(skins.worlds.builtin_worlds()), len(skins.personas.builtin_personas()))"
     )
     out = subprocess.run([sys.executable, "-S", "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     worlds, personas = map(int, out.stdout.split())
-    assert worlds >= 8 and personas >= 6
+    assert worlds >= 8 and personas >= 14
