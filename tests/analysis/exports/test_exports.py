@@ -164,7 +164,7 @@ def test_graph_export_with_mistakes_keeps_every_finding(folder: Path, tmp_path: 
 
 
 def test_readme_lists_every_column_in_order() -> None:
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
     listed = {}
     for line in readme.splitlines():
         cells = [c.strip() for c in line.split("|")]

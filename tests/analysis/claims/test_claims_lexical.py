@@ -20,7 +20,7 @@ from skins.core import ConfigError, NotFoundError
 from skins.worlds import Message, Transcript, WorldSpec
 
 CASES: list[dict[str, Any]] = YAML(typ="safe").load(
-    (Path(__file__).parent / "golden" / "extractor_cases.yaml").read_text(encoding="utf-8")
+    (Path(__file__).parents[1] / "golden" / "extractor_cases.yaml").read_text(encoding="utf-8")
 )
 
 

@@ -43,7 +43,7 @@ from skins.analysis.stats import (
 from skins.worlds import ActionRecord, KnowledgeEvent, RoleInfo, Transcript
 
 GOLDEN: dict[str, list[dict[str, Any]]] = YAML(typ="safe").load(
-    (Path(__file__).parent / "golden" / "interval_cases.yaml").read_text(encoding="utf-8")
+    (Path(__file__).parents[1] / "golden" / "interval_cases.yaml").read_text(encoding="utf-8")
 )
 FOUR_PLACES = 5e-5
 

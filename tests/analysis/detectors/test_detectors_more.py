@@ -22,7 +22,7 @@ from skins.worlds import Message, OversightSpec, Transcript, TurnRecord, WorldSp
 Build = Callable[..., Transcript]
 
 CASES: list[dict[str, Any]] = YAML(typ="safe").load(
-    (Path(__file__).parent / "golden" / "detector_cases_more.yaml").read_text(encoding="utf-8")
+    (Path(__file__).parents[1] / "golden" / "detector_cases_more.yaml").read_text(encoding="utf-8")
 )
 ALWAYS = ("type", "deceiver", "subject", "accidentally_true")
 NEW = ("omission", "sandbagging", "covert_action", "thinking_contradiction")

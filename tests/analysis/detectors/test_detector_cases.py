@@ -13,7 +13,7 @@ from skins.analysis import Finding, analyze_transcript
 from skins.worlds import Transcript, WorldSpec
 
 CASES: list[dict[str, Any]] = YAML(typ="safe").load(
-    (Path(__file__).parent / "golden" / "detector_cases.yaml").read_text(encoding="utf-8")
+    (Path(__file__).parents[1] / "golden" / "detector_cases.yaml").read_text(encoding="utf-8")
 )
 ALWAYS = ("type", "deceiver", "subject", "accidentally_true")
 
