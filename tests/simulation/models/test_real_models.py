@@ -20,7 +20,6 @@ from skins.cli.app import app
 from skins.simulation.minds import get_backend
 from skins.simulation.models import (
     CallRecord,
-    FatalModelError,
     ModelClient,
     ModelSpec,
     ResponseCache,
@@ -216,4 +215,3 @@ def test_a_bad_key_fails_at_once_and_stops_the_sweep(
         assert outcomes[0].fatal and "AuthenticationError" in (outcomes[0].error or "")
         [call] = store.calls(plans[0].run_id)
     assert call.attempts == 1 and fault_proxy.requests == 1 and fault_proxy.upstream_calls == 0
-    assert isinstance(FatalModelError("x", 1), Exception)
