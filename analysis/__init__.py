@@ -58,6 +58,7 @@ from skins.analysis.graph import (
     was_caught,
     write_graph_files,
 )
+from skins.analysis.motive_judge import make_judge_motives
 from skins.analysis.motives import attach_motives
 from skins.analysis.pipeline import RunSummary, analyze_folder, summarize_folder
 from skins.analysis.published import published_table, worlds_of
@@ -124,6 +125,7 @@ __all__ = [
     "listeners_of",
     "load_sweep",
     "make_judge_extractor",
+    "make_judge_motives",
     "mcnemar_exact",
     "most_deceived",
     "motive_subgraph",

@@ -21,7 +21,7 @@ from skins.simulation.store import FindingRow
 from skins.worlds import Transcript, WorldSpec
 
 FindingPass = Callable[[list[Finding], Transcript, WorldSpec], list[Finding]]
-"""Refines a run's findings further (e.g. :func:`skins.analysis.claims.judge.make_judge_motives`)."""
+"""Refines a run's findings further (e.g. :func:`skins.analysis.motive_judge.make_judge_motives`)."""
 
 
 class Analysis(BaseModel):

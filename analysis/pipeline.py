@@ -111,7 +111,7 @@ def analyze_folder(
     """Yield (transcript, findings) per finished run, replacing the run's stored findings.
 
     ``claims_out`` collects every run's claims (for comparing extractors); ``passes`` refine the
-    findings further (e.g. :func:`skins.analysis.claims.make_judge_motives`). With ``workers > 1``
+    findings further (e.g. :func:`skins.analysis.motive_judge.make_judge_motives`). With ``workers > 1``
     the runs are analysed in that many processes: ``custom`` extractors must then be picklable and
     ``passes`` are refused (a judge runs in this process).
     """

@@ -28,6 +28,7 @@ from skins.analysis import (
     caught_rate,
     deception_reciprocity,
     disagreements,
+    make_judge_motives,
     rate_table,
     run_outcomes,
     save_ablation,
@@ -35,7 +36,7 @@ from skins.analysis import (
     top_deceivers,
 )
 from skins.analysis import compare as compare_outcomes
-from skins.analysis.claims import JudgeFailure, make_judge_extractor, make_judge_motives
+from skins.analysis.claims import JudgeFailure, make_judge_extractor
 from skins.cli.common import err, friendly, out
 from skins.cli.conditions import EDGE_FIELDS, comparison_fields
 from skins.cli.graphing import Analyzed, show_deception_graph

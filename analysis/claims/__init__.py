@@ -14,11 +14,8 @@ from skins.analysis.claims.judge import (
     JudgeReply,
     disagreements,
     judge_claims,
-    judge_motives,
     judge_schema,
     make_judge_extractor,
-    make_judge_motives,
-    motive_schema,
 )
 from skins.analysis.claims.lexical import LEXICAL_CONFIDENCE, LEXICAL_NEGATED_CONFIDENCE, extract_lexical
 
@@ -35,11 +32,8 @@ __all__ = [
     "extractor_names",
     "get_extractor",
     "judge_claims",
-    "judge_motives",
     "judge_schema",
     "listeners_of",
     "make_judge_extractor",
-    "make_judge_motives",
-    "motive_schema",
     "register_extractor",
 ]

@@ -21,8 +21,8 @@ from skins.analysis.claims import (
     judge_claims,
     judge_schema,
     make_judge_extractor,
-    make_judge_motives,
 )
+from skins.analysis.motive_judge import make_judge_motives
 from skins.simulation.models import CallRecord, ModelSpec, ResponseCache, StructuredModel
 from skins.worlds import KnowledgeEvent, Message, RoleInfo, Transcript, TurnRecord
 from skins.worlds.library import load_world
