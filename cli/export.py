@@ -40,7 +40,7 @@ def export(
 ) -> None:
     """Export the deception graph, tables of findings/runs/messages/turns, or the transcripts.
 
-    Columns are documented in analysis/tables.py and in the README ("Exports and notebooks").
+    Columns are documented in analysis/exports/tables.py and in the README ("Exports and notebooks").
     """
     written = export_folder(run_dir, fmt, output, include_non_deceptive=mistakes)
     if fmt == "jsonl":

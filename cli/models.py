@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from skins.cli.common import friendly
 from skins.cli.model_options import open_cache
 from skins.cli.reachability import reachable
 from skins.simulation.minds import backend_names
@@ -26,6 +27,7 @@ def register(app: typer.Typer) -> None:
 
 
 @models_app.command("list")
+@friendly
 def models_list(
     models_file: Annotated[Path | None, typer.Option("--models", help="models.yaml to list.")] = None,
 ) -> None:
@@ -45,6 +47,7 @@ def models_list(
 
 
 @cache_app.command("stats")
+@friendly
 def cache_stats() -> None:
     """Entries and size of the response cache, per base model."""
     cache = open_cache()
@@ -57,6 +60,7 @@ def cache_stats() -> None:
 
 
 @cache_app.command("clear")
+@friendly
 def cache_clear() -> None:
     """Delete every cached reply (the next runs pay for their calls again)."""
     cache = open_cache()
