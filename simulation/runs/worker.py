@@ -178,14 +178,11 @@ def worker_main(conn: Connection, specs: Sequence[RunSpec], folder: str, cache_p
         signal.set_wakeup_fd(-1)
     asyncio.events._set_running_loop(None)  # forked from inside the parent's running loop
     set_process_share(share)
+    cache = Path(cache_path) if cache_path else None
     code = 0
     try:
         with sweeping():  # its few collections never walk (so copy) the heap inherited from the parent
-            asyncio.run(
-                _worker(  # a process's main: no loop runs here (the parent's was forgotten above)
-                    conn, specs, Path(folder), Path(cache_path) if cache_path else None
-                )
-            )
+            asyncio.run(_worker(conn, specs, Path(folder), cache))  # this process's main: no loop runs here
     except BaseException:  # report and exit: the parent marks this worker's runs interrupted
         traceback.print_exc()
         code = 1
