@@ -16,8 +16,7 @@ A new command goes in its group's module (or a new module with a ``register``, c
 :mod:`skins.cli.app`). Shared pieces: :mod:`~skins.cli.common` (consoles, friendly errors, shared options),
 :mod:`~skins.cli.model_options` (``--model``/``--models``, the cache, the usage table),
 :mod:`~skins.cli.progress` (runs with progress) and :mod:`~skins.cli.graphing` (the who-deceived-whom table).
-:mod:`~skins.cli.config_kind`, :mod:`~skins.cli.conditions`, :mod:`~skins.cli.reachability` and
-:mod:`~skins.cli.store_summary` hold logic a lower layer should own, until it moves there.
+Logic is not written here: a command parses its options, calls the packages below and prints.
 """
 
 from skins.cli.app import app

@@ -37,8 +37,8 @@ from skins.analysis import (
 )
 from skins.analysis import compare as compare_outcomes
 from skins.analysis.claims import JudgeFailure, make_judge_extractor
+from skins.analysis.stats import EDGE_FIELDS, comparison_fields
 from skins.cli.common import err, friendly, out
-from skins.cli.conditions import EDGE_FIELDS, comparison_fields
 from skins.cli.graphing import Analyzed, show_deception_graph
 from skins.cli.model_options import model_aliases, open_cache
 from skins.cli.progress import run_with_progress

@@ -14,13 +14,20 @@ from pydantic import BaseModel
 from rich.table import Table
 
 from skins.cli.common import PersonaDirs, err, friendly, out
-from skins.cli.config_kind import config_kind
 from skins.core import ConfigError, index_ids, parse_yaml, read_text
 from skins.personas import PersonaSpec, builtin_personas, load_persona, load_persona_file
 from skins.simulation.minds import Script
 from skins.simulation.models import ModelsFile
 from skins.simulation.runs import SweepSpec
-from skins.worlds import WorldSpec, builtin_worlds, load_world, load_world_file, render_system_prompt, render_world
+from skins.worlds import (
+    WorldSpec,
+    builtin_worlds,
+    config_kind,
+    load_world,
+    load_world_file,
+    render_system_prompt,
+    render_world,
+)
 
 personas_app = typer.Typer(help="Built-in and user personas (skins).", no_args_is_help=True)
 worlds_app = typer.Typer(help="Built-in and user worlds.", no_args_is_help=True)

@@ -13,9 +13,8 @@ from rich.table import Table
 
 from skins.cli.common import friendly
 from skins.cli.model_options import open_cache
-from skins.cli.reachability import reachable
 from skins.simulation.minds import backend_names
-from skins.simulation.models import load_models, parse_model_arg, resolve_model
+from skins.simulation.models import load_models, parse_model_arg, reachable, resolve_model
 
 models_app = typer.Typer(help="Base-model backends and aliases.", no_args_is_help=True)
 cache_app = typer.Typer(help="The response cache of model calls.", no_args_is_help=True)

@@ -13,19 +13,19 @@ from rich.table import Table
 
 from skins.cli.common import err, friendly, out
 from skins.cli.model_options import open_cache, print_usage
-from skins.cli.store_summary import count_done, status_groups
 from skins.core import ConfigError
 from skins.simulation.runs import (
     RunOptions,
     RunOutcome,
     RunSpec,
     check_backends,
+    count_done,
     load_sweep_spec,
     plan_sweep,
     run_all,
     run_on_ray,
 )
-from skins.simulation.store import Store
+from skins.simulation.store import Store, status_groups
 
 
 def register(app: typer.Typer) -> None:

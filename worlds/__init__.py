@@ -9,6 +9,7 @@ references (``validate``) and variants, ``state`` folds a run's ``records`` into
 """
 
 from skins.worlds.describe import render_world
+from skins.worlds.kind import config_kind
 from skins.worlds.library import BUILTIN_DIR, World, builtin_worlds, load_world, load_world_file
 from skins.worlds.literals import required_literal
 from skins.worlds.phrasing import (
@@ -120,6 +121,7 @@ __all__ = [
     "WorldState",
     "builtin_worlds",
     "check_references",
+    "config_kind",
     "execute_tool",
     "find_assertions",
     "initial_knowledge",

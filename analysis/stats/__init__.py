@@ -11,7 +11,7 @@ docstring), with a doctest example for each public function, exported here.
 from skins.analysis.stats.ablation import AblationRow, ablation_effects
 from skins.analysis.stats.accuracy import AccuracyDifference, AccuracyRow, accuracy_by_condition, accuracy_difference
 from skins.analysis.stats.comparisons import ComparisonRow, compare
-from skins.analysis.stats.conditions import condition_name
+from skins.analysis.stats.conditions import EDGE_FIELDS, comparison_fields, condition_name
 from skins.analysis.stats.intervals import (
     Interval,
     bootstrap_diff_interval,
@@ -36,6 +36,7 @@ from skins.analysis.stats.outcomes import (
 from skins.analysis.stats.rates import RateRow, rate_table
 
 __all__ = [
+    "EDGE_FIELDS",
     "AblationRow",
     "AccuracyDifference",
     "AccuracyRow",
@@ -52,6 +53,7 @@ __all__ = [
     "bootstrap_mean_interval",
     "cohens_h",
     "compare",
+    "comparison_fields",
     "condition_name",
     "contrast",
     "finding_key",

@@ -4,8 +4,10 @@ contrast of two arms of runs (shared by :mod:`.comparisons`, :mod:`.ablation` an
 from __future__ import annotations
 
 __all__ = [
+    "EDGE_FIELDS",
     "ContrastOptions",
     "background_key",
+    "comparison_fields",
     "condition_name",
     "contrast_runs",
     "pair_up",
@@ -146,3 +148,22 @@ def split_by_incentive(items: Iterable[C], incentive: str) -> tuple[list[C], lis
     shared = {_background(o, incentive) for o in arms[0]} & {_background(o, incentive) for o in arms[1]}
     with_, without = ([o for o in arm if _background(o, incentive) in shared] for arm in arms)
     return with_, without
+
+
+EDGE_FIELDS = ("deceiver_role", "target_role", "type", "subject")
+"""One deception-graph edge kind: who deceived whom, how, about what."""
+
+
+def comparison_fields(by: Literal["skin", "model", "ablation"]) -> tuple[str, ...]:
+    """Outcome fields for comparing skins, base models or ablations: the compared factor and what stays fixed.
+
+    >>> comparison_fields("skin")
+    ('deceiver_skin', 'deceiver_model', 'target_role', 'type')
+    >>> comparison_fields("ablation") == EDGE_FIELDS
+    True
+    """
+    if by == "skin":
+        return ("deceiver_skin", "deceiver_model", "target_role", "type")
+    if by == "model":
+        return ("deceiver_model", "deceiver_skin", "target_role", "type")
+    return EDGE_FIELDS

@@ -26,6 +26,7 @@ from skins.simulation.models.limits import (
     set_process_share,
 )
 from skins.simulation.models.local import MODEL_NAME, ChatLocal, LocalServerSettings, get_local_server, locate_gguf
+from skins.simulation.models.reachability import reachable
 from skins.simulation.models.scope import per_sweep, sweep_scope
 from skins.simulation.models.spec import ModelsFile, ModelSpec, load_models, parse_model_arg, resolve_model
 from skins.simulation.models.structured import choose_strategy, reply_schema, request_kwargs, turn_schema
@@ -61,6 +62,7 @@ __all__ = [
     "locate_gguf",
     "parse_model_arg",
     "per_sweep",
+    "reachable",
     "reply_schema",
     "request_kwargs",
     "resolve_model",

@@ -12,7 +12,7 @@ that follows ``control.Tally`` and is chosen in ``dispatch``.
 """
 
 from skins.simulation.runs.dispatch import execute_specs, run_all
-from skins.simulation.runs.execute import check_backends, execute_run
+from skins.simulation.runs.execute import check_backends, count_done, execute_run
 from skins.simulation.runs.ray_executor import run_on_ray
 from skins.simulation.runs.spec import RunOptions, RunOutcome, RunSpec, plan_runs
 from skins.simulation.runs.sweep import SweepSpec, load_sweep_spec, plan_sweep
@@ -23,6 +23,7 @@ __all__ = [
     "RunSpec",
     "SweepSpec",
     "check_backends",
+    "count_done",
     "execute_run",
     "execute_specs",
     "load_sweep_spec",

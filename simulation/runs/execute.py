@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["check_backends", "execute_run", "role_infos"]
+__all__ = ["check_backends", "count_done", "execute_run", "role_infos"]
 
 import functools
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
@@ -169,3 +169,8 @@ def _sink(store: Store, run_id: str, cache: ResponseCache | None) -> Callable[[l
         store.commit()
 
     return sink
+
+
+def count_done(store: Store, plans: Sequence[RunSpec]) -> int:
+    """How many of ``plans`` already finished in ``store`` (a resumed sweep skips them)."""
+    return sum(1 for p in plans if (r := store.run(p.run_id)) is not None and r.status == "done")

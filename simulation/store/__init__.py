@@ -8,6 +8,7 @@ analysis reads back (one run, or many runs at a time at scale) and writes findin
 from skins.simulation.store.rows import Row, call_row, record_row, run_values
 from skins.simulation.store.schema import DB_NAME, SCHEMA_VERSION
 from skins.simulation.store.store import FindingRow, RunRow, Store, StoredRun, Usage
+from skins.simulation.store.summary import StatusGroup, status_groups
 
 __all__ = [
     "DB_NAME",
@@ -15,10 +16,12 @@ __all__ = [
     "FindingRow",
     "Row",
     "RunRow",
+    "StatusGroup",
     "Store",
     "StoredRun",
     "Usage",
     "call_row",
     "record_row",
     "run_values",
+    "status_groups",
 ]

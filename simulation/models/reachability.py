@@ -1,8 +1,4 @@
-"""Whether a base model's backend is reachable, checked without a model call (``skins models list``).
-
-Not CLI logic: the model layer (skins.simulation.models, which knows each backend) should own this check;
-it lives here until it moves (listed for the lead).
-"""
+"""Whether a base model's backend is reachable, checked without a model call (``skins models list``)."""
 
 from __future__ import annotations
 
@@ -13,7 +9,8 @@ import os
 import httpx
 
 from skins.core import BackendError
-from skins.simulation.models import ModelSpec, locate_gguf
+from skins.simulation.models.local import locate_gguf
+from skins.simulation.models.spec import ModelSpec
 
 
 def reachable(spec: ModelSpec) -> str:

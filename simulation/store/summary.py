@@ -1,18 +1,13 @@
-"""What a run folder holds, per world and status (``skins status``, ``skins sweep``).
-
-Not CLI logic: the store (skins.simulation.store) should answer these questions itself; they live here
-until they move (listed for the lead).
-"""
+"""What a run folder holds, per world and status (``skins status``)."""
 
 from __future__ import annotations
 
-__all__ = ["StatusGroup", "count_done", "status_groups"]
+__all__ = ["StatusGroup", "status_groups"]
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from skins.simulation.runs import RunSpec
-from skins.simulation.store import RunRow, Store
+from skins.simulation.store.store import RunRow, Store
 
 
 @dataclass(frozen=True)
@@ -40,7 +35,3 @@ def status_groups(store: Store, runs: Iterable[RunRow]) -> list[StatusGroup]:
         summary.append(StatusGroup(world, state, len(members), turns, calls, sum(u.cost_usd for u in usage)))
     return summary
 
-
-def count_done(store: Store, plans: Iterable[RunSpec]) -> int:
-    """How many of ``plans`` already finished in ``store``."""
-    return sum(1 for p in plans if (r := store.run(p.run_id)) is not None and r.status == "done")

@@ -1,8 +1,4 @@
-"""Whether a parsed YAML document is a world or a persona (``skins validate``).
-
-Not CLI logic: the config layer (worlds, which sees both specs) should own this guess; it lives here until
-it moves (listed for the lead).
-"""
+"""Whether a parsed YAML document is a world or a persona (``skins validate`` of a file of either kind)."""
 
 from __future__ import annotations
 
@@ -11,7 +7,7 @@ __all__ = ["config_kind"]
 from typing import Literal
 
 from skins.personas import PersonaSpec
-from skins.worlds import WorldSpec
+from skins.worlds.spec import WorldSpec
 
 
 def config_kind(data: object) -> Literal["world", "persona"]:
