@@ -19,7 +19,7 @@ from skins.cli.app import app
 from skins.simulation.runs import load_sweep_spec, plan_sweep
 from skins.simulation.store import Store
 
-SUPPORT = Path(__file__).parents[3] / "support"
+SUPPORT = Path(__file__).parents[2] / "support"
 SWEEP = """worlds: [acme_quarter_end]
 models: {fake: {backend: counting, model: counter, strategy: prompt}}
 assignments: [{default: fake}]
