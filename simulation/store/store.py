@@ -342,9 +342,8 @@ def _open(path: Path, readonly: bool) -> sqlite3.Connection:
     if readonly:
         return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=120)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # timeout: other worker processes may hold the write lock briefly. check_same_thread off: a sync
-    # wrapper called inside a running loop (a notebook) runs the sweep on a helper thread while the
-    # caller's thread, which opened the store, waits; one thread uses the store at a time.
+    # timeout: worker processes may hold the write lock briefly. Any thread: run_sync inside a notebook's
+    # loop runs the sweep on a helper thread while the opening thread waits (one thread at a time).
     db = sqlite3.connect(path, timeout=120, check_same_thread=False)
     for pragma in sql.WRITER_PRAGMAS:
         db.execute(pragma)
