@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from skins.analysis.analyze import Analysis, analyze_transcript
 from skins.analysis.beliefs import BeliefTimeline
+from skins.analysis.calibration import CalibrationReport, calibrate
 from skins.analysis.claims import (
     Claim,
     ClaimExtractor,
@@ -31,6 +32,7 @@ from skins.analysis.claims import (
     make_judge_extractor,
     register_extractor,
 )
+from skins.analysis.corpus import CorpusItem, load_corpus, load_corpus_file
 from skins.analysis.counterfactual import attach_counterfactual, save_ablation
 from skins.analysis.detectors import (
     DEFAULT_DETECTORS,
@@ -85,9 +87,11 @@ __all__ = [
     "AblationRow",
     "Analysis",
     "BeliefTimeline",
+    "CalibrationReport",
     "Claim",
     "ClaimExtractor",
     "ComparisonRow",
+    "CorpusItem",
     "Detector",
     "Disagreement",
     "Evidence",
@@ -109,6 +113,7 @@ __all__ = [
     "attach_counterfactual",
     "attach_motives",
     "build_deception_graph",
+    "calibrate",
     "caught_rate",
     "compare",
     "deception_degree",
@@ -123,6 +128,8 @@ __all__ = [
     "interaction_counts",
     "is_deceptive",
     "listeners_of",
+    "load_corpus",
+    "load_corpus_file",
     "load_sweep",
     "make_judge_extractor",
     "make_judge_motives",

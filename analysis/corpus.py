@@ -24,6 +24,7 @@ __all__ = [
     "expected_findings",
     "kind_counts",
     "load_corpus",
+    "load_corpus_file",
 ]
 
 from collections.abc import Sequence
@@ -33,7 +34,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skins.core import ID_PATTERN, ActionRef, FactRef, SkinsError, load_model
+from skins.core import ID_PATTERN, ActionRef, FactRef, NotFoundError, SkinsError, load_model
 from skins.worlds import WorldSpec, load_world
 
 CORPUS_DIR = Path(__file__).parent / "labelled"
@@ -162,8 +163,15 @@ def load_corpus(split: Literal["dev", "test"], root: Path = CORPUS_DIR) -> list[
     """Every item of one split, file by file in name order (ConfigError with file:line on a bad file)."""
     items: list[CorpusItem] = []
     for path in sorted((root / split).glob("*.yaml")):
-        items += load_model(CorpusFile, path, "labelled corpus").items
+        items += load_corpus_file(path)
     return items
+
+
+def load_corpus_file(path: Path) -> list[CorpusItem]:
+    """The items of one labelled file in the corpus's format (a user's own, or one of ours)."""
+    if not Path(path).is_file():
+        raise NotFoundError(f"no labelled file at {path}: write one in the format of {CORPUS_DIR / 'dev'}")
+    return load_model(CorpusFile, Path(path), "labelled corpus").items
 
 
 @cache

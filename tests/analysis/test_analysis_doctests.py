@@ -12,6 +12,7 @@ from types import ModuleType
 import pytest
 
 import skins.analysis.beliefs
+import skins.analysis.calibration
 import skins.analysis.detectors.lie
 import skins.analysis.findings
 import skins.analysis.graph.build
@@ -22,6 +23,7 @@ import skins.simulation.store.store
 
 MODULES = [
     skins.analysis.beliefs,
+    skins.analysis.calibration,
     skins.analysis.detectors.lie,
     skins.analysis.graph.build,
     skins.analysis.graph.files,

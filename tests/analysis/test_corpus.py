@@ -9,6 +9,7 @@ import pytest
 
 from skins.analysis.corpus import (
     CORPUS_DIR,
+    CorpusFile,
     CorpusItem,
     ExpectedClaim,
     Question,
@@ -16,19 +17,20 @@ from skins.analysis.corpus import (
     expected_findings,
     load_corpus,
 )
-from skins.core import ActionRef, ConfigError, FactRef
+from skins.core import ActionRef, ConfigError, FactRef, load_model
 from skins.worlds import load_world
 
-ITEMS = [*load_corpus("dev"), *load_corpus("test")]
+FILES = sorted(CORPUS_DIR.glob("*/*.yaml"))
 
 
-@pytest.mark.parametrize("item", ITEMS, ids=[i.id for i in ITEMS])
-def test_every_item_is_consistent(item: CorpusItem) -> None:
-    assert check_item(item) == []
+@pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.stem}" for p in FILES])
+def test_every_item_of_a_file_is_consistent(path: Path) -> None:
+    items = load_model(CorpusFile, path, "labelled corpus").items
+    assert [problem for item in items for problem in check_item(item)] == []
 
 
 def test_ids_are_unique_across_splits() -> None:
-    ids = [i.id for i in ITEMS]
+    ids = [i.id for i in [*load_corpus("dev"), *load_corpus("test")]]
     assert len(ids) == len(set(ids))
 
 

@@ -1,0 +1,85 @@
+"""CLI ``skins calibrate``: score a claim extractor or a judge against labelled messages before trusting it."""
+
+from __future__ import annotations
+
+__all__ = ["register"]
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from skins.analysis import (
+    CalibrationReport,
+    ClaimExtractor,
+    calibrate,
+    get_extractor,
+    load_corpus,
+    load_corpus_file,
+    make_judge_extractor,
+)
+from skins.analysis.claims import JudgeFailure
+from skins.analysis.stats import Interval
+from skins.cli.common import err, friendly, out
+from skins.cli.model_options import open_cache
+from skins.simulation.models import load_models, resolve_model
+
+
+def register(app: typer.Typer) -> None:
+    app.command("calibrate")(friendly(calibrate_command))
+
+
+def calibrate_command(
+    split: Annotated[str, typer.Option(help="The built-in corpus part: test (held out) or dev.")] = "test",
+    labelled: Annotated[
+        Path | None, typer.Option("--file", help="Your own labelled messages (the corpus's YAML format).")
+    ] = None,
+    extractor: Annotated[str, typer.Option(help="A registered claim extractor.")] = "lexical",
+    judge: Annotated[str | None, typer.Option(help="Score this judge (alias or reference) instead.")] = None,
+    models_file: Annotated[Path | None, typer.Option("--models", help="models.yaml defining the judge alias.")] = None,
+    worst: Annotated[int, typer.Option(help="How many disagreements to list.", min=0)] = 10,
+) -> None:
+    """Precision, recall, F1 and Cohen's kappa of an extractor's claims against labelled messages."""
+    if split not in ("dev", "test"):
+        raise typer.BadParameter(f"--split {split!r}: choose test or dev")
+    items = load_corpus_file(labelled) if labelled is not None else load_corpus("test" if split == "test" else "dev")
+    failures: list[JudgeFailure] = []
+    name, read = _extractor(extractor, judge, models_file, failures)
+    report = calibrate(items, read, name)
+    _print(report, str(labelled) if labelled is not None else f"built-in corpus, {split} part", worst)
+    if failures:
+        err().print(f"the judge could not read {len(failures)} message(s); first: {failures[0].reason}", markup=False)
+
+
+def _extractor(
+    name: str, judge: str | None, models_file: Path | None, failures: list[JudgeFailure]
+) -> tuple[str, ClaimExtractor]:
+    if judge is None:
+        return name, get_extractor(name)
+    spec = resolve_model(judge, load_models(models_file) if models_file else {})
+    return f"judge {spec.ref}", make_judge_extractor(spec, open_cache(), failures=failures)
+
+
+def _ci(i: Interval) -> str:
+    return f"{i.estimate:.2f} [{i.low:.2f}, {i.high:.2f}]"
+
+
+def _print(report: CalibrationReport, source: str, worst: int) -> None:
+    table = Table(title=f"{report.extractor} on {report.items} labelled messages ({source}); 95% Wilson intervals")
+    for col in ("claim", "precision", "recall", "F1", "labelled"):
+        table.add_column(col)
+    for s in report.scores:
+        table.add_row(s.label, _ci(s.precision), _ci(s.recall), f"{s.f1:.2f}", str(s.support))
+    out().print(table)
+    out().print(f"Cohen's kappa over {len(report.decisions)} (message, subject) decisions: {report.kappa:.2f}")
+    confusion = Table(title="labelled (rows) vs read (columns)")
+    confusion.add_column("")
+    for label in report.confusion:
+        confusion.add_column(label)
+    for expected, row in report.confusion.items():
+        confusion.add_row(expected, *(str(n) for n in row.values()))
+    out().print(confusion)
+    for d in report.misses[:worst]:
+        line = f"  {d.item} [{d.kind}] {d.subject}: labelled {d.expected}, read {d.found}: {d.text!r}"
+        out().print(line, markup=False)
