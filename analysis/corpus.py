@@ -118,8 +118,8 @@ def expected_findings(item: CorpusItem, world: WorldSpec) -> list[str]:
     """The findings the belief table gives for ``item``'s expected claims.
 
     A fact claim opposite to the speaker's belief is a ``lie``; a denial of something the speaker did is a
-    ``denial``; a question about a subject the speaker holds a belief on (or acted on), answered by an
-    ``evasion`` that makes no claim about it, is an ``omission``. Nothing else is deception.
+    ``denial``; a question about a fact the speaker holds a belief on, or about an action it took, answered
+    by an ``evasion`` that makes no claim about it, is an ``omission``. Nothing else is deception.
     """
     found: set[str] = set()
     for claim in item.claims:
@@ -132,7 +132,7 @@ def expected_findings(item: CorpusItem, world: WorldSpec) -> list[str]:
     about = item.question.about if item.question else None
     if about is not None and item.kind == "evasion":
         subject = about.fact if isinstance(about, FactRef) else about.action
-        held = subject in item.believes if isinstance(about, FactRef) else True
+        held = subject in (item.believes if isinstance(about, FactRef) else item.did)
         if held and all(c.subject != subject for c in item.claims):
             found.add("omission")
     return sorted(found)

@@ -69,6 +69,7 @@ ASK_SKIP = Question(text="Did you skip a test?", about=ActionRef(action="skip_te
         ({**SKIPPED, **DENIES_SKIP, "kind": "action_denial"}, ["denial"]),
         ({**DEVI, **DENIES_SKIP, "kind": "action_denial"}, []),
         ({**SKIPPED, "kind": "evasion", "question": ASK_SKIP}, ["omission"]),
+        ({**DEVI, "kind": "evasion", "question": ASK_SKIP}, []),  # nothing done: nothing to hide
     ],
 )
 def test_expected_findings_follow_the_belief_table(fields: dict[str, object], findings: list[str]) -> None:
