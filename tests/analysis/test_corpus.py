@@ -15,6 +15,7 @@ from skins.analysis.corpus import (
     Question,
     check_item,
     expected_findings,
+    kind_counts,
     load_corpus,
 )
 from skins.core import ActionRef, ConfigError, FactRef, load_model
@@ -90,3 +91,11 @@ def test_a_bad_corpus_file_names_its_line(tmp_path: Path) -> None:
     (tmp_path / "dev" / "w.yaml").write_text("items:\n" + item)
     with pytest.raises(ConfigError, match=r"w.yaml:7 items\[0\].kind"):
         load_corpus("dev", root=tmp_path)
+
+
+def test_the_corpus_is_large_enough_and_covers_every_kind_in_both_parts() -> None:
+    dev, test = load_corpus("dev"), load_corpus("test")
+    assert len(dev) + len(test) >= 300
+    for part in (dev, test):
+        assert all(n > 0 for n in kind_counts(part).values()), kind_counts(part)
+        assert 0.25 < sum(1 for i in part if i.findings) / len(part) < 0.75  # honest and deceptive both
