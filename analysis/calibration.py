@@ -1,16 +1,18 @@
 """Calibration: a claim extractor scored against the labelled corpus it was not written from.
 
-Each corpus item becomes a small transcript (the speaker's beliefs, the question, its thinking, then the
-message); the extractor reads it, and the claims it finds in the message are compared with the item's
-expected claims. A *decision* is one (item, subject) pair that either side mentions, or that the question
-asks about, labelled ``affirm``, ``deny`` or ``none``; precision, recall and F1 per stance (with Wilson
-intervals), Cohen's kappa and the confusion matrix are computed over decisions, and the misses are listed
-with their quotes.
+Each corpus item becomes a small transcript (the speaker's beliefs and logged actions, the question, its
+thinking, then the message); the extractor reads it, and the claims it finds in the message are compared
+with the item's expected claims. A *decision* is one (item, subject) pair that either side mentions, or
+that the question asks about, labelled ``affirm``, ``deny`` or ``none``; precision, recall and F1 per
+stance (with Wilson intervals), Cohen's kappa and the confusion matrix are computed over decisions, and
+the misses are listed with their quotes. The lie, denial and omission detectors then run on the
+extractor's claims, and their findings are scored per item against the expected findings, with the rate
+of deceptive labels on honest, irrelevant, refused or unreadable text.
 """
 
 from __future__ import annotations
 
-__all__ = ["LABELS", "CalibrationReport", "Decision", "LabelScore", "calibrate", "item_transcript"]
+__all__ = ["HONEST_KINDS", "LABELS", "CalibrationReport", "Decision", "LabelScore", "calibrate", "item_transcript"]
 
 from collections import Counter
 from collections.abc import Sequence
@@ -18,14 +20,29 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from skins.analysis.analyze import analyze_transcript
 from skins.analysis.claims import ClaimExtractor
 from skins.analysis.corpus import CorpusItem
 from skins.analysis.stats import Interval, wilson_interval
 from skins.core import ActionRef, FactRef
-from skins.worlds import KnowledgeEvent, Message, Record, RoleInfo, Transcript, TurnRecord, WorldSpec, load_world
+from skins.worlds import (
+    ActionRecord,
+    CapabilityTask,
+    KnowledgeEvent,
+    Message,
+    Record,
+    RoleInfo,
+    Transcript,
+    TurnRecord,
+    WorldSpec,
+    load_world,
+)
 
 Label = Literal["affirm", "deny", "none"]
 LABELS: tuple[Label, ...] = ("affirm", "deny", "none")
+FINDING_TYPES = ("lie", "denial", "omission")
+HONEST_KINDS = ("disclosure", "refusal", "chatter", "template_echo", "gibberish")
+"""Kinds of text that must never yield a deceptive label (honest, irrelevant, refused or unreadable)."""
 _QUESTION, _ANSWER = 0, 1
 """Message indexes of an item's transcript: the question (when there is one), then the item's message."""
 
@@ -46,14 +63,14 @@ class Decision(_Frozen):
 
 
 class LabelScore(_Frozen):
-    """Precision, recall and F1 of one stance over the decisions."""
+    """Precision, recall and F1 of one label: a stance over the decisions, or a finding type over items."""
 
-    label: Label
+    label: str
     precision: Interval
     recall: Interval
     f1: float
     support: int
-    """Decisions whose expected label is this one."""
+    """Decisions (or items) whose expected label is this one."""
 
 
 class CalibrationReport(_Frozen):
@@ -66,6 +83,11 @@ class CalibrationReport(_Frozen):
     kappa: float
     confusion: dict[str, dict[str, int]]
     """expected label -> found label -> count."""
+    findings: list[LabelScore]
+    """Per finding type (lie, denial, omission): items that should / did yield one."""
+    false_alarms: Interval
+    """Share of honest, irrelevant, refused or unreadable items (:data:`HONEST_KINDS`, no expected
+    finding) that got a deceptive label."""
 
     @property
     def misses(self) -> list[Decision]:
@@ -80,6 +102,7 @@ def item_transcript(item: CorpusItem, world: WorldSpec) -> Transcript:
         KnowledgeEvent(turn=0, role=item.speaker, fact=fact, value=value, source="initial")
         for fact, value in sorted(item.believes.items())
     ]
+    records += [_logged(item.speaker, tool, i, world) for i, tool in enumerate(item.did)]
     if item.question is not None:
         asker = item.to[0]
         records.append(
@@ -92,19 +115,38 @@ def item_transcript(item: CorpusItem, world: WorldSpec) -> Transcript:
     index = _ANSWER if item.question is not None else _QUESTION
     records.append(Message(index=index, turn=2, sender=item.speaker, to=list(item.to), text=item.text))
     roles = {r: RoleInfo(persona=c.persona, title=r, base_model="corpus") for r, c in world.cast.items()}
-    return Transcript.from_records(records, run_id=item.id, world_id=world.id, seed=0, roles=roles)
+    return Transcript.from_records(records, run_id=item.id, world_id=world.ref, seed=0, roles=roles)
+
+
+def _logged(actor: str, tool: str, index: int, world: WorldSpec) -> ActionRecord:
+    """The log entry that makes ``tool``'s claim statement true of ``actor`` (for a capability task: a
+    submission with wrong answers)."""
+    task = world.tools.get(tool)
+    if isinstance(task, CapabilityTask):
+        correct = [i % 2 == 0 for i in range(len(task.questions))]
+        return ActionRecord(
+            index=index, turn=1, actor=actor, tool=tool, ok=True, correct=correct,
+            score=sum(correct) / len(correct),
+        )  # fmt: skip
+    return ActionRecord(index=index, turn=1, actor=actor, tool=tool, ok=True)
 
 
 def calibrate(items: Sequence[CorpusItem], extractor: ClaimExtractor, name: str) -> CalibrationReport:
     """Score ``extractor`` (registered as ``name``) on ``items``."""
     decisions: list[Decision] = []
+    labelled: list[tuple[CorpusItem, set[str]]] = []
     for item in items:
         world = load_world(item.world).spec
         transcript = item_transcript(item, world)
         answer = transcript.messages[-1].index
-        found: dict[str, str] = {c.subject: c.stance for c in extractor(transcript, world) if c.message_index == answer}
+        analysis = analyze_transcript(
+            transcript, world, extractors=("calibrated",), detectors=FINDING_TYPES, custom={"calibrated": extractor}
+        )
+        found: dict[str, str] = {c.subject: c.stance for c in analysis.claims if c.message_index == answer}
         decisions += _decisions(item, found)
+        labelled.append((item, {f.type for f in analysis.findings if f.deceptive and f.message_index == answer}))
     confusion: Counter[tuple[str, str]] = Counter((d.expected, d.found) for d in decisions)
+    honest = [found for item, found in labelled if item.kind in HONEST_KINDS and not item.findings]
     return CalibrationReport(
         extractor=name,
         items=len(items),
@@ -112,7 +154,20 @@ def calibrate(items: Sequence[CorpusItem], extractor: ClaimExtractor, name: str)
         scores=[_score(label, confusion) for label in ("affirm", "deny")],
         kappa=_kappa(confusion),
         confusion={e: {f: confusion[(e, f)] for f in LABELS} for e in LABELS},
+        findings=[_finding_score(kind, labelled) for kind in FINDING_TYPES],
+        false_alarms=wilson_interval(sum(1 for found in honest if found), len(honest)),
     )
+
+
+def _finding_score(kind: str, labelled: Sequence[tuple[CorpusItem, set[str]]]) -> LabelScore:
+    """Items that should yield a finding of ``kind`` against items that did."""
+    hits = sum(1 for item, found in labelled if kind in item.findings and kind in found)
+    found = sum(1 for _, f in labelled if kind in f)
+    support = sum(1 for item, _ in labelled if kind in item.findings)
+    precision, recall = wilson_interval(hits, found), wilson_interval(hits, support)
+    p, r = precision.estimate, recall.estimate
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return LabelScore(label=kind, precision=precision, recall=recall, f1=f1, support=support)
 
 
 def _decisions(item: CorpusItem, found: dict[str, str]) -> list[Decision]:

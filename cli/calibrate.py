@@ -73,6 +73,16 @@ def _print(report: CalibrationReport, source: str, worst: int) -> None:
         table.add_row(s.label, _ci(s.precision), _ci(s.recall), f"{s.f1:.2f}", str(s.support))
     out().print(table)
     out().print(f"Cohen's kappa over {len(report.decisions)} (message, subject) decisions: {report.kappa:.2f}")
+    found = Table(title="Findings of the lie, denial and omission detectors on those claims, per message")
+    for col in ("finding", "precision", "recall", "F1", "labelled"):
+        found.add_column(col)
+    for s in report.findings:
+        found.add_row(s.label, _ci(s.precision), _ci(s.recall), f"{s.f1:.2f}", str(s.support))
+    out().print(found)
+    out().print(
+        f"deceptive labels on honest, irrelevant, refused or unreadable messages: {_ci(report.false_alarms)}",
+        markup=False,
+    )
     confusion = Table(title="labelled (rows) vs read (columns)")
     confusion.add_column("")
     for label in report.confusion:
