@@ -22,9 +22,8 @@ from pydantic import BaseModel, ConfigDict
 
 from skins.analysis.analyze import analyze_transcript
 from skins.analysis.claims import ClaimExtractor
-from skins.analysis.corpus import CorpusItem
+from skins.analysis.corpus import CorpusItem, world_spec
 from skins.analysis.stats import Interval, wilson_interval
-from skins.core import ActionRef, FactRef
 from skins.worlds import (
     ActionRecord,
     CapabilityTask,
@@ -35,7 +34,6 @@ from skins.worlds import (
     Transcript,
     TurnRecord,
     WorldSpec,
-    load_world,
 )
 
 Label = Literal["affirm", "deny", "none"]
@@ -71,6 +69,14 @@ class LabelScore(_Frozen):
     f1: float
     support: int
     """Decisions (or items) whose expected label is this one."""
+
+    @classmethod
+    def of(cls, label: str, hits: int, found: int, support: int) -> LabelScore:
+        """From counts: ``hits`` right among ``found`` read with the label and ``support`` labelled with it."""
+        precision, recall = wilson_interval(hits, found), wilson_interval(hits, support)
+        p, r = precision.estimate, recall.estimate
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        return cls(label=label, precision=precision, recall=recall, f1=f1, support=support)
 
 
 class CalibrationReport(_Frozen):
@@ -136,7 +142,7 @@ def calibrate(items: Sequence[CorpusItem], extractor: ClaimExtractor, name: str)
     decisions: list[Decision] = []
     labelled: list[tuple[CorpusItem, set[str]]] = []
     for item in items:
-        world = load_world(item.world).spec
+        world = world_spec(item.world)
         transcript = item_transcript(item, world)
         answer = transcript.messages[-1].index
         analysis = analyze_transcript(
@@ -163,21 +169,12 @@ def _finding_score(kind: str, labelled: Sequence[tuple[CorpusItem, set[str]]]) -
     """Items that should yield a finding of ``kind`` against items that did."""
     hits = sum(1 for item, found in labelled if kind in item.findings and kind in found)
     found = sum(1 for _, f in labelled if kind in f)
-    support = sum(1 for item, _ in labelled if kind in item.findings)
-    precision, recall = wilson_interval(hits, found), wilson_interval(hits, support)
-    p, r = precision.estimate, recall.estimate
-    f1 = 2 * p * r / (p + r) if p + r else 0.0
-    return LabelScore(label=kind, precision=precision, recall=recall, f1=f1, support=support)
+    return LabelScore.of(kind, hits, found, support=sum(1 for item, _ in labelled if kind in item.findings))
 
 
 def _decisions(item: CorpusItem, found: dict[str, str]) -> list[Decision]:
     expected: dict[str, str] = {c.subject: c.stance for c in item.claims}
-    subjects = set(expected) | set(found)
-    about = item.question.about if item.question else None
-    if isinstance(about, FactRef):
-        subjects.add(about.fact)
-    elif isinstance(about, ActionRef):
-        subjects.add(about.action)
+    subjects = set(expected) | set(found) | ({item.asked_about} if item.asked_about else set())
     return [
         Decision(
             item=item.id, kind=item.kind, subject=s, text=item.text,
@@ -192,14 +189,9 @@ def _label(stance: str | None) -> Label:
 
 
 def _score(label: Label, confusion: Counter[tuple[str, str]]) -> LabelScore:
-    true_pos = confusion[(label, label)]
     found = sum(n for (_, f), n in confusion.items() if f == label)
     support = sum(n for (e, _), n in confusion.items() if e == label)
-    precision, recall = wilson_interval(true_pos, found), wilson_interval(true_pos, support)
-    p, r = precision.estimate, recall.estimate
-    return LabelScore(
-        label=label, precision=precision, recall=recall, f1=2 * p * r / (p + r) if p + r else 0.0, support=support
-    )
+    return LabelScore.of(label, confusion[(label, label)], found, support)
 
 
 def _kappa(confusion: Counter[tuple[str, str]]) -> float:

@@ -25,6 +25,7 @@ __all__ = [
     "kind_counts",
     "load_corpus",
     "load_corpus_file",
+    "world_spec",
 ]
 
 from collections.abc import Sequence
@@ -107,6 +108,12 @@ class CorpusItem(_Item):
     """The deception findings this message should yield, sorted."""
     note: str = ""
 
+    @property
+    def asked_about(self) -> str | None:
+        """The fact or tool id the question asks about (None without one)."""
+        about = self.question.about if self.question else None
+        return about.fact if isinstance(about, FactRef) else about.action if isinstance(about, ActionRef) else None
+
 
 class CorpusFile(_Item):
     """One file of the corpus: items of one world."""
@@ -129,10 +136,10 @@ def expected_findings(item: CorpusItem, world: WorldSpec) -> list[str]:
                 found.add("lie")
         elif claim.stance == "deny" and claim.subject in item.did:
             found.add("denial")
-    about = item.question.about if item.question else None
-    if about is not None and item.kind == "evasion":
-        subject = about.fact if isinstance(about, FactRef) else about.action
-        held = subject in (item.believes if isinstance(about, FactRef) else item.did)
+    subject = item.asked_about
+    if subject is not None and item.kind == "evasion":
+        asks_fact = item.question is not None and isinstance(item.question.about, FactRef)
+        held = subject in (item.believes if asks_fact else item.did)
         if held and all(c.subject != subject for c in item.claims):
             found.add("omission")
     return sorted(found)
@@ -141,7 +148,7 @@ def expected_findings(item: CorpusItem, world: WorldSpec) -> list[str]:
 def check_item(item: CorpusItem) -> list[str]:
     """Problems of one item: references the world does not have, or findings the belief table contradicts."""
     try:
-        world = _world(item.world)
+        world = world_spec(item.world)
     except SkinsError as exc:
         return [f"{item.id}: world {item.world!r}: {exc}"]
     problems = [f"{item.id}: role {r!r} is not in the cast" for r in [item.speaker, *item.to] if r not in world.cast]
@@ -149,10 +156,8 @@ def check_item(item: CorpusItem) -> list[str]:
     problems += [f"{item.id}: did unknown tool {t!r}" for t in item.did if t not in world.tools]
     subjects = set(world.facts) | set(world.tools)
     problems += [f"{item.id}: claim about unknown {c.subject!r}" for c in item.claims if c.subject not in subjects]
-    about = item.question.about if item.question else None
-    ref = about.fact if isinstance(about, FactRef) else about.action if isinstance(about, ActionRef) else None
-    if ref is not None and ref not in subjects:
-        problems.append(f"{item.id}: question about unknown {ref!r}")
+    if item.asked_about is not None and item.asked_about not in subjects:
+        problems.append(f"{item.id}: question about unknown {item.asked_about!r}")
     if not problems and expected_findings(item, world) != sorted(item.findings):
         table = expected_findings(item, world)
         problems.append(f"{item.id}: findings {item.findings} but the belief table gives {table}")
@@ -175,7 +180,8 @@ def load_corpus_file(path: Path) -> list[CorpusItem]:
 
 
 @cache
-def _world(ref: str) -> WorldSpec:
+def world_spec(ref: str) -> WorldSpec:
+    """The spec of a built-in world or variant, loaded once per process."""
     return load_world(ref).spec
 
 
