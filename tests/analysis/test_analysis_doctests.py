@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import json
 import subprocess
 import sys
@@ -10,6 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from doctests import assert_examples_pass
 
 import skins.analysis.beliefs
 import skins.analysis.calibration
@@ -36,9 +36,7 @@ MODULES = [
 
 @pytest.mark.parametrize("module", MODULES, ids=[m.__name__ for m in MODULES])
 def test_docstring_examples(module: ModuleType) -> None:
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0
-    assert result.failed == 0
+    assert_examples_pass(module)
 
 
 def test_public_api_is_exported(tmp_path: Path) -> None:

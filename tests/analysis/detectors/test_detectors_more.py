@@ -6,12 +6,12 @@ every finding it must yield; near misses expect none of the new types.
 
 from __future__ import annotations
 
-import doctest
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from doctests import assert_examples_pass
 from ruamel.yaml import YAML
 
 import skins.analysis.detectors.sandbagging
@@ -170,8 +170,7 @@ def test_detectors_run_alone_do_not_need_the_others(acme: WorldSpec, transcript_
 
 
 def test_docstring_examples() -> None:
-    result = doctest.testmod(skins.analysis.detectors.sandbagging)
-    assert result.attempted > 0 and result.failed == 0
+    assert_examples_pass(skins.analysis.detectors.sandbagging)
 
 
 def test_a_rejected_turn_is_no_chance_to_answer(acme: WorldSpec, transcript_of: Build) -> None:

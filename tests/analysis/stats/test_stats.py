@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import itertools
 import math
 from fractions import Fraction
@@ -11,6 +10,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from doctests import assert_examples_pass, functions_without_example
 from ruamel.yaml import YAML
 
 import skins.analysis.stats.ablation
@@ -532,16 +532,9 @@ MODULES = [
 
 @pytest.mark.parametrize("module", MODULES, ids=[m.__name__ for m in MODULES])
 def test_docstring_examples(module: ModuleType) -> None:
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0
-    assert result.failed == 0
+    assert_examples_pass(module)
 
 
 @pytest.mark.parametrize("module", MODULES, ids=[m.__name__ for m in MODULES])
 def test_every_public_function_has_an_example(module: ModuleType) -> None:
-    missing = [
-        name
-        for name in module.__all__
-        if callable(obj := getattr(module, name)) and not isinstance(obj, type) and ">>>" not in (obj.__doc__ or "")
-    ]
-    assert missing == []
+    assert functions_without_example(module) == []
