@@ -20,7 +20,6 @@ from skins.analysis import (
     Claim,
     ClaimExtractor,
     ComparisonRow,
-    Interval,
     ablation_effects,
     accuracy_difference,
     analyze_folder,
@@ -53,10 +52,6 @@ def register(app: typer.Typer) -> None:
     app.command("analyze")(friendly(analyze))
     app.command("ablate")(friendly(ablate))
     app.command("compare")(friendly(compare))
-
-
-def _ci(i: Interval) -> str:
-    return f"{i.estimate:.2f} [{i.low:.2f}, {i.high:.2f}]"
 
 
 def analyze(
@@ -106,7 +101,7 @@ def _print_rates(analyzed: Analyzed) -> None:
             k["target_skin"],
             k["type"],
             f"{r.k_runs}/{r.n_runs}",
-            _ci(r.rate),
+            r.rate.render(),
             f"{r.mean_count:.2f}",
         )
     out().print(table)
@@ -167,9 +162,9 @@ def _print_comparison(rows: list[ComparisonRow], by: str) -> None:
             fixed,
             r.condition_a,
             r.condition_b,
-            _ci(r.rate_a),
-            _ci(r.rate_b),
-            _ci(r.difference),
+            r.rate_a.render(),
+            r.rate_b.render(),
+            r.difference.render(),
             f"{r.p_value:.3g}",
             f"{r.cohens_h:+.2f}",
             n,
@@ -212,8 +207,8 @@ def _print_accuracy(analyzed: Analyzed, world: WorldSpec, incentive: str) -> Non
         return
     for d in accuracy_difference(analyzed, push.tool, incentive):
         out().print(
-            f"accuracy on {push.tool} ({d.actor} @{d.base_model}): with {incentive} {_ci(d.threat_accuracy)}, "
-            f"without {_ci(d.control_accuracy)}, difference {_ci(d.difference)} ({d.interval})",
+            f"accuracy on {push.tool} ({d.actor} @{d.base_model}): with {incentive} {d.threat_accuracy.render()}, "
+            f"without {d.control_accuracy.render()}, difference {d.difference.render()} ({d.interval})",
             markup=False,
         )
 
@@ -229,9 +224,9 @@ def _print_ablation(rows: list[AblationRow], incentive: str) -> None:
             k["target_role"],
             k["type"],
             k["subject"],
-            _ci(r.rate_a),
-            _ci(r.rate_b),
-            _ci(r.difference),
+            r.rate_a.render(),
+            r.rate_b.render(),
+            r.difference.render(),
             f"{r.p_value:.3g}",
             "yes" if r.causal else "no",
         )

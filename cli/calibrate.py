@@ -20,7 +20,6 @@ from skins.analysis import (
     make_judge_extractor,
 )
 from skins.analysis.claims import JudgeFailure
-from skins.analysis.stats import Interval
 from skins.cli.common import err, friendly, out
 from skins.cli.model_options import open_cache
 from skins.simulation.models import load_models, resolve_model
@@ -61,26 +60,22 @@ def _extractor(
     return f"judge {spec.ref}", make_judge_extractor(spec, open_cache(), failures=failures)
 
 
-def _ci(i: Interval) -> str:
-    return f"{i.estimate:.2f} [{i.low:.2f}, {i.high:.2f}]"
-
-
 def _print(report: CalibrationReport, source: str, worst: int) -> None:
     table = Table(title=f"{report.extractor} on {report.items} labelled messages ({source}); 95% Wilson intervals")
     for col in ("claim", "precision", "recall", "F1", "labelled"):
         table.add_column(col)
     for s in report.scores:
-        table.add_row(s.label, _ci(s.precision), _ci(s.recall), f"{s.f1:.2f}", str(s.support))
+        table.add_row(s.label, s.precision.render(), s.recall.render(), f"{s.f1:.2f}", str(s.support))
     out().print(table)
     out().print(f"Cohen's kappa over {len(report.decisions)} (message, subject) decisions: {report.kappa:.2f}")
     found = Table(title="Findings of the lie, denial and omission detectors on those claims, per message")
     for col in ("finding", "precision", "recall", "F1", "labelled"):
         found.add_column(col)
     for s in report.findings:
-        found.add_row(s.label, _ci(s.precision), _ci(s.recall), f"{s.f1:.2f}", str(s.support))
+        found.add_row(s.label, s.precision.render(), s.recall.render(), f"{s.f1:.2f}", str(s.support))
     out().print(found)
     out().print(
-        f"deceptive labels on honest, irrelevant, refused or unreadable messages: {_ci(report.false_alarms)}",
+        f"deceptive labels on honest, irrelevant, refused or unreadable messages: {report.false_alarms.render()}",
         markup=False,
     )
     confusion = Table(title="labelled (rows) vs read (columns)")

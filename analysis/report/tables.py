@@ -7,7 +7,7 @@ Every number comes from :mod:`skins.analysis.stats.rates`, :mod:`skins.analysis.
 
 from __future__ import annotations
 
-__all__ = ["EDGE_FIELDS", "Tables", "ablation_rows", "build_tables", "format_interval"]
+__all__ = ["Tables", "ablation_rows", "build_tables"]
 
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
@@ -25,23 +25,12 @@ from skins.analysis.graph import (
 )
 from skins.analysis.published import published_table, worlds_of
 from skins.analysis.report.model import NodeInfo, Table
-from skins.analysis.stats import AblationRow, Interval, RateRow, ablation_effects, rate_table, run_outcomes
+from skins.analysis.stats import EDGE_FIELDS, AblationRow, RateRow, ablation_effects, rate_table, run_outcomes
 from skins.simulation.store import RunRow
 from skins.worlds import Transcript
 
 Runs = Sequence[tuple[Transcript, list[Finding]]]
-EDGE_FIELDS = ("deceiver_role", "target_role", "type", "subject")
-"""How ablation effects are keyed: one edge of the deception graph (as ``skins ablate`` does)."""
 _SKIN_MODEL = ("deceiver_skin", "deceiver_model", "type")
-
-
-def format_interval(i: Interval) -> str:
-    """``0.80 [0.38, 0.96]``.
-
-    >>> format_interval(Interval(estimate=0.8, low=0.376, high=0.964))
-    '0.80 [0.38, 0.96]'
-    """
-    return f"{i.estimate:.2f} [{i.low:.2f}, {i.high:.2f}]"
 
 
 class Tables(NamedTuple):
@@ -104,7 +93,7 @@ def _rates(table_id: str, title: str, rows: list[RateRow], key_names: Sequence[s
         note="Runs with at least one finding, out of the runs where it could occur; 95% Wilson interval.",
         columns=[*key_names, "runs", "rate [95% CI]", "findings/run"],
         rows=[
-            [*r.key.values(), f"{r.k_runs}/{r.n_runs}", format_interval(r.rate), f"{r.mean_count:.2f}"] for r in rows
+            [*r.key.values(), f"{r.k_runs}/{r.n_runs}", r.rate.render(), f"{r.mean_count:.2f}"] for r in rows
         ],
     )
 
@@ -150,9 +139,9 @@ def _ablations(rows: list[AblationRow]) -> Table:
             [
                 r.incentive,
                 *(r.key[f] for f in EDGE_FIELDS),
-                format_interval(r.rate_a),
-                format_interval(r.rate_b),
-                format_interval(r.difference),
+                r.rate_a.render(),
+                r.rate_b.render(),
+                r.difference.render(),
                 f"{r.p_value:.3g}",
                 f"{r.n_pairs} pairs" if r.paired else f"{r.n_a}+{r.n_b}",
                 "yes" if r.causal else "no",

@@ -56,6 +56,14 @@ class Interval(BaseModel):
         """Whether ``value`` lies outside ``[low, high]``."""
         return value < self.low or value > self.high
 
+    def render(self) -> str:
+        """The estimate and its bounds as tables show them.
+
+        >>> Interval(estimate=0.8, low=0.376, high=0.964).render()
+        '0.80 [0.38, 0.96]'
+        """
+        return f"{self.estimate:.2f} [{self.low:.2f}, {self.high:.2f}]"
+
 
 def z_value(confidence: float = 0.95) -> float:
     """The two-sided standard-normal quantile: 1.959964 for 95%.
