@@ -4,6 +4,7 @@ in a user's own folder can shadow, in an editable install and in a regular (whee
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -83,7 +84,12 @@ def test_the_notebook_api_works_from_a_users_folder(tmp_path: Path) -> None:
 def test_a_regular_wheel_install_has_the_namespace_and_its_data(tmp_path: Path) -> None:
     """Built as a wheel (not editable) and imported without this checkout's editable finder."""
     pip_wheel = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q"]  # builds with setuptools>=77 (pyproject)
-    built = subprocess.run([*pip_wheel, "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True)
+    source = tmp_path / "source"  # a copy: building writes build/ and *.egg-info beside the sources
+    for layer in LAYERS:
+        shutil.copytree(ROOT / layer, source / layer, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    built = subprocess.run([*pip_wheel, "-w", str(tmp_path), str(source)], capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
     [wheel] = tmp_path.glob("skins-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
