@@ -3,6 +3,7 @@
 from skins.analysis.claims.base import (
     Claim,
     ClaimExtractor,
+    ClaimStance,
     extractor_names,
     get_extractor,
     listeners_of,
@@ -24,6 +25,7 @@ __all__ = [
     "LEXICAL_NEGATED_CONFIDENCE",
     "Claim",
     "ClaimExtractor",
+    "ClaimStance",
     "Disagreement",
     "JudgeFailure",
     "JudgeReply",

@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "Claim",
     "ClaimExtractor",
+    "ClaimStance",
     "extractor_names",
     "get_extractor",
     "listeners_of",
@@ -23,6 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from skins.core import Registry
 from skins.worlds import Message, SubjectKind, Transcript, WorldSpec
+
+
+ClaimStance = Literal["affirm", "deny", "evade"]
 
 
 class Claim(BaseModel):
@@ -39,9 +43,11 @@ class Claim(BaseModel):
     subject_kind: SubjectKind
     subject: str
     """A fact id (``subject_kind='fact'``) or a tool id (``'action'``)."""
-    stance: Literal["affirm", "deny"]
+    stance: ClaimStance
     """Affirm: the fact is true / the speaker did the action (for a capability task:
-    deliberately answered wrongly). Deny: the opposite."""
+    deliberately answered wrongly). Deny: the opposite. Evade: the sentence addresses
+    the subject without resolving it (the positive evidence an omission needs); an
+    evade claim asserts no value."""
     quote: str
     """The sentence that makes the claim."""
     extractor: str
@@ -51,8 +57,13 @@ class Claim(BaseModel):
     """True when a negation before the matched phrase flipped its stance."""
 
     @property
+    def resolves(self) -> bool:
+        """Whether the claim asserts a value (affirm or deny), as opposed to evading."""
+        return self.stance != "evade"
+
+    @property
     def value(self) -> bool:
-        """The truth value the claim asserts for its statement."""
+        """The truth value the claim asserts for its statement (meaningful only when it ``resolves``)."""
         return self.stance == "affirm"
 
 

@@ -63,10 +63,13 @@ def scripted_indexes(transcript: Transcript) -> set[int]:
 
 
 def persona_fact_claims(transcript: Transcript, world: WorldSpec, claims: Sequence[Claim]) -> list[Claim]:
-    """Claims about the world's facts that a persona's mind wrote (scripted messages skipped)."""
+    """Claims asserting a value of one of the world's facts that a persona's mind wrote (scripted messages
+    and evasions skipped)."""
     scripted = scripted_indexes(transcript)
     return [
-        c for c in claims if c.subject_kind == "fact" and c.subject in world.facts and c.message_index not in scripted
+        c
+        for c in claims
+        if c.subject_kind == "fact" and c.resolves and c.subject in world.facts and c.message_index not in scripted
     ]
 
 
