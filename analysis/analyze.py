@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from skins.analysis.beliefs import BeliefTimeline
-from skins.analysis.claims import Claim, ClaimExtractor, get_extractor
+from skins.analysis.claims import DEFAULT_EXTRACTOR, Claim, ClaimExtractor, get_extractor
 from skins.analysis.counterfactual import attach_counterfactual
 from skins.analysis.detectors import DEFAULT_DETECTORS, get_detector
 from skins.analysis.findings import Finding
@@ -45,7 +45,7 @@ class Analysis(BaseModel):
 def analyze_transcript(
     transcript: Transcript,
     world: WorldSpec,
-    extractors: Sequence[str] = ("lexical",),
+    extractors: Sequence[str] = (DEFAULT_EXTRACTOR,),
     detectors: Sequence[str] = DEFAULT_DETECTORS,
     custom: Mapping[str, ClaimExtractor] | None = None,
 ) -> Analysis:
@@ -82,7 +82,7 @@ def analyze_run(
     transcript: Transcript,
     world: WorldSpec,
     ablations: Sequence[AblationRow],
-    extractors: Sequence[str] = ("lexical",),
+    extractors: Sequence[str] = (DEFAULT_EXTRACTOR,),
     detectors: Sequence[str] = DEFAULT_DETECTORS,
     custom: Mapping[str, ClaimExtractor] | None = None,
     claims_out: list[Claim] | None = None,

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from skins.analysis.analyze import FindingPass, analyze_run, finding_rows
-from skins.analysis.claims import Claim, ClaimExtractor
+from skins.analysis.claims import DEFAULT_EXTRACTOR, Claim, ClaimExtractor
 from skins.analysis.detectors import DEFAULT_DETECTORS
 from skins.analysis.findings import Finding
 from skins.analysis.graph import RunEdges, RunTable, run_edges, run_table
@@ -100,7 +100,7 @@ _Work = Callable[[Store, _Task], list[_Done[T]]]
 
 def analyze_folder(
     folder: Path,
-    extractors: Sequence[str] = ("lexical",),
+    extractors: Sequence[str] = (DEFAULT_EXTRACTOR,),
     detectors: Sequence[str] = DEFAULT_DETECTORS,
     custom: Mapping[str, ClaimExtractor] | None = None,
     claims_out: list[Claim] | None = None,
@@ -140,7 +140,9 @@ def summarize_folder(
     memory. ``graph=False`` leaves the edges out (``None``): the table alone is
     far cheaper to build.
     """
-    settings = _Settings(("lexical",), DEFAULT_DETECTORS, include_non_deceptive=include_non_deceptive, want_edges=graph)
+    settings = _Settings(
+        (DEFAULT_EXTRACTOR,), DEFAULT_DETECTORS, include_non_deceptive=include_non_deceptive, want_edges=graph
+    )
     yield from _run_pool(Path(folder), workers, _summaries, chunk_size, settings)
 
 

@@ -19,7 +19,7 @@ from skins.analysis import (
     load_corpus_file,
     make_judge_extractor,
 )
-from skins.analysis.claims import JudgeFailure
+from skins.analysis.claims import DEFAULT_EXTRACTOR, JudgeFailure
 from skins.cli.common import err, friendly, out
 from skins.cli.model_options import open_cache
 from skins.simulation.models import load_models, resolve_model
@@ -34,7 +34,7 @@ def calibrate_command(
     labelled: Annotated[
         Path | None, typer.Option("--file", help="Your own labelled messages (the corpus's YAML format).")
     ] = None,
-    extractor: Annotated[str, typer.Option(help="A registered claim extractor.")] = "lexical",
+    extractor: Annotated[str, typer.Option(help="A registered claim extractor.")] = DEFAULT_EXTRACTOR,
     judge: Annotated[str | None, typer.Option(help="Score this judge (alias or reference) instead.")] = None,
     models_file: Annotated[Path | None, typer.Option("--models", help="models.yaml defining the judge alias.")] = None,
     worst: Annotated[int, typer.Option(help="How many disagreements to list.", min=0)] = 10,

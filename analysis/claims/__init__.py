@@ -1,6 +1,7 @@
 """analysis/claims."""
 
 from skins.analysis.claims.base import (
+    DEFAULT_EXTRACTOR,
     Claim,
     ClaimExtractor,
     ClaimStance,
@@ -21,6 +22,7 @@ from skins.analysis.claims.judge import (
 from skins.analysis.claims.lexical import LEXICAL_CONFIDENCE, LEXICAL_NEGATED_CONFIDENCE, extract_lexical
 
 __all__ = [
+    "DEFAULT_EXTRACTOR",
     "LEXICAL_CONFIDENCE",
     "LEXICAL_NEGATED_CONFIDENCE",
     "Claim",

@@ -8,6 +8,7 @@ Extractors are registered factories; each returns a callable
 from __future__ import annotations
 
 __all__ = [
+    "DEFAULT_EXTRACTOR",
     "Claim",
     "ClaimExtractor",
     "ClaimStance",
@@ -25,6 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from skins.core import Registry
 from skins.worlds import Message, SubjectKind, Transcript, WorldSpec
 
+DEFAULT_EXTRACTOR = "lexical"
+"""The offline extractor analysis uses unless told otherwise (the one name to change)."""
 
 ClaimStance = Literal["affirm", "deny", "evade"]
 
