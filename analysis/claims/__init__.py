@@ -20,6 +20,7 @@ from skins.analysis.claims.judge import (
     make_judge_extractor,
 )
 from skins.analysis.claims.lexical import LEXICAL_CONFIDENCE, LEXICAL_NEGATED_CONFIDENCE, extract_lexical
+from skins.analysis.claims.meaning import MeaningReader, SubjectProfile, extract_meaning, profile_subject
 
 __all__ = [
     "DEFAULT_EXTRACTOR",
@@ -31,13 +32,17 @@ __all__ = [
     "Disagreement",
     "JudgeFailure",
     "JudgeReply",
+    "MeaningReader",
+    "SubjectProfile",
     "disagreements",
     "extract_lexical",
+    "extract_meaning",
     "extractor_names",
     "get_extractor",
     "judge_claims",
     "judge_schema",
     "listeners_of",
     "make_judge_extractor",
+    "profile_subject",
     "register_extractor",
 ]
