@@ -21,6 +21,7 @@ from __future__ import annotations
 from skins.analysis.analyze import Analysis, analyze_transcript
 from skins.analysis.beliefs import BeliefTimeline
 from skins.analysis.calibration import (
+    SCORE_COLUMNS,
     CalibrationReport,
     CorpusSource,
     calibrate,
@@ -91,6 +92,7 @@ from skins.analysis.stats import (
 
 __all__ = [
     "DEFAULT_DETECTORS",
+    "SCORE_COLUMNS",
     "AblationRow",
     "Analysis",
     "BeliefTimeline",

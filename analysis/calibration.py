@@ -20,6 +20,7 @@ __all__ = [
     "CALIBRATION_DIR",
     "HONEST_KINDS",
     "LABELS",
+    "SCORE_COLUMNS",
     "CalibrationReport",
     "CorpusSource",
     "Decision",
@@ -62,6 +63,8 @@ LABELS: tuple[Label, ...] = ("affirm", "deny", "none")
 FINDING_TYPES = ("lie", "denial", "omission")
 HONEST_KINDS = ("disclosure", "refusal", "chatter", "template_echo", "gibberish")
 """Kinds of text that must never yield a deceptive label (honest, irrelevant, refused or unreadable)."""
+SCORE_COLUMNS = ("precision", "recall", "F1", "labelled")
+"""Column names of :meth:`LabelScore.cells` after the label."""
 CALIBRATION_DIR = "calibration"
 """Where a run folder keeps the calibrations saved into it (one JSON file each)."""
 _QUESTION, _ANSWER = 0, 1
@@ -100,6 +103,10 @@ class LabelScore(_Frozen):
         p, r = precision.estimate, recall.estimate
         f1 = 2 * p * r / (p + r) if p + r else 0.0
         return cls(label=label, precision=precision, recall=recall, f1=f1, support=support)
+
+    def cells(self) -> list[str]:
+        """The label and :data:`SCORE_COLUMNS` as tables show them."""
+        return [self.label, self.precision.render(), self.recall.render(), f"{self.f1:.2f}", str(self.support)]
 
 
 class CorpusSource(_Frozen):

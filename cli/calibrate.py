@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from skins.analysis import (
+    SCORE_COLUMNS,
     CalibrationReport,
     ClaimExtractor,
     calibrate,
@@ -75,17 +76,17 @@ def _extractor(
 
 def _print(report: CalibrationReport, source: str, worst: int) -> None:
     table = Table(title=f"{report.label} on {report.items} labelled messages ({source}); 95% Wilson intervals")
-    for col in ("claim", "precision", "recall", "F1", "labelled"):
+    for col in ("claim", *SCORE_COLUMNS):
         table.add_column(col)
     for s in report.scores:
-        table.add_row(s.label, s.precision.render(), s.recall.render(), f"{s.f1:.2f}", str(s.support))
+        table.add_row(*s.cells())
     out().print(table)
     out().print(f"Cohen's kappa over {len(report.decisions)} (message, subject) decisions: {report.kappa:.2f}")
     found = Table(title="Findings of the lie, denial and omission detectors on those claims, per message")
-    for col in ("finding", "precision", "recall", "F1", "labelled"):
+    for col in ("finding", *SCORE_COLUMNS):
         found.add_column(col)
     for s in report.findings:
-        found.add_row(s.label, s.precision.render(), s.recall.render(), f"{s.f1:.2f}", str(s.support))
+        found.add_row(*s.cells())
     out().print(found)
     out().print(
         f"deceptive labels on honest, irrelevant, refused or unreadable messages: {report.false_alarms.render()}",
