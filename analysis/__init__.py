@@ -20,7 +20,15 @@ from __future__ import annotations
 
 from skins.analysis.analyze import Analysis, analyze_transcript
 from skins.analysis.beliefs import BeliefTimeline
-from skins.analysis.calibration import CalibrationReport, calibrate
+from skins.analysis.calibration import (
+    SCORE_COLUMNS,
+    CalibrationReport,
+    CorpusSource,
+    calibrate,
+    labelled_items,
+    load_calibrations,
+    save_calibration,
+)
 from skins.analysis.claims import (
     Claim,
     ClaimExtractor,
@@ -84,6 +92,7 @@ from skins.analysis.stats import (
 
 __all__ = [
     "DEFAULT_DETECTORS",
+    "SCORE_COLUMNS",
     "AblationRow",
     "Analysis",
     "BeliefTimeline",
@@ -92,6 +101,7 @@ __all__ = [
     "ClaimExtractor",
     "ComparisonRow",
     "CorpusItem",
+    "CorpusSource",
     "Detector",
     "Disagreement",
     "Evidence",
@@ -127,7 +137,9 @@ __all__ = [
     "get_extractor",
     "interaction_counts",
     "is_deceptive",
+    "labelled_items",
     "listeners_of",
+    "load_calibrations",
     "load_corpus",
     "load_corpus_file",
     "load_sweep",
@@ -144,6 +156,7 @@ __all__ = [
     "register_extractor",
     "run_outcomes",
     "save_ablation",
+    "save_calibration",
     "second_hand_chains",
     "summarize_folder",
     "top_deceivers",

@@ -8,21 +8,43 @@ stance (with Wilson intervals), Cohen's kappa and the confusion matrix are compu
 the misses are listed with their quotes. The lie, denial and omission detectors then run on the
 extractor's claims, and their findings are scored per item against the expected findings, with the rate
 of deceptive labels on honest, irrelevant, refused or unreadable text.
+
+A report is data: :func:`save_calibration` writes it as JSON into a run folder
+(``DIR/calibration/<extractor>-<corpus>.json``, with the corpus's sha256 and the date) and
+:func:`load_calibrations` reads a folder's back, for the HTML report to show beside the findings.
 """
 
 from __future__ import annotations
 
-__all__ = ["HONEST_KINDS", "LABELS", "CalibrationReport", "Decision", "LabelScore", "calibrate", "item_transcript"]
+__all__ = [
+    "CALIBRATION_DIR",
+    "HONEST_KINDS",
+    "LABELS",
+    "SCORE_COLUMNS",
+    "CalibrationReport",
+    "CorpusSource",
+    "Decision",
+    "LabelScore",
+    "calibrate",
+    "item_transcript",
+    "labelled_items",
+    "load_calibrations",
+    "save_calibration",
+]
 
+import datetime as dt
+import hashlib
+import re
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from skins.analysis.analyze import analyze_transcript
 from skins.analysis.claims import ClaimExtractor
-from skins.analysis.corpus import CorpusItem, world_spec
+from skins.analysis.corpus import CORPUS_DIR, CorpusItem, load_corpus, load_corpus_file, world_spec
 from skins.analysis.stats import Interval, wilson_interval
 from skins.worlds import (
     ActionRecord,
@@ -41,6 +63,10 @@ LABELS: tuple[Label, ...] = ("affirm", "deny", "none")
 FINDING_TYPES = ("lie", "denial", "omission")
 HONEST_KINDS = ("disclosure", "refusal", "chatter", "template_echo", "gibberish")
 """Kinds of text that must never yield a deceptive label (honest, irrelevant, refused or unreadable)."""
+SCORE_COLUMNS = ("precision", "recall", "F1", "labelled")
+"""Column names of :meth:`LabelScore.cells` after the label."""
+CALIBRATION_DIR = "calibration"
+"""Where a run folder keeps the calibrations saved into it (one JSON file each)."""
 _QUESTION, _ANSWER = 0, 1
 """Message indexes of an item's transcript: the question (when there is one), then the item's message."""
 
@@ -78,11 +104,42 @@ class LabelScore(_Frozen):
         f1 = 2 * p * r / (p + r) if p + r else 0.0
         return cls(label=label, precision=precision, recall=recall, f1=f1, support=support)
 
+    def cells(self) -> list[str]:
+        """The label and :data:`SCORE_COLUMNS` as tables show them."""
+        return [self.label, self.precision.render(), self.recall.render(), f"{self.f1:.2f}", str(self.support)]
+
+
+class CorpusSource(_Frozen):
+    """Which labelled messages a calibration was measured on."""
+
+    split: Literal["dev", "test"] | None = None
+    """The built-in corpus's part, or None for a user's file."""
+    file: str | None = None
+    """The user's labelled file, as given."""
+    sha256: str
+    """Of the file's bytes; for a split, of its files' names and bytes in name order."""
+
+    @property
+    def name(self) -> str:
+        """How tables title it: ``built-in corpus, test part`` or the file."""
+        return f"built-in corpus, {self.split} part" if self.split else str(self.file)
+
+    @property
+    def tag(self) -> str:
+        """A short file-name-safe name: the split, or ``file-`` and the file's stem."""
+        return self.split or "file-" + _slug(Path(str(self.file)).stem)
+
 
 class CalibrationReport(_Frozen):
     """An extractor's agreement with the labels of a corpus split."""
 
     extractor: str
+    """The registered extractor's name (``judge`` for a judge model, named in :attr:`judge`)."""
+    judge: str | None = None
+    """The judge model's reference, when the extractor is a judge."""
+    corpus: CorpusSource | None = None
+    date: str = ""
+    """When it was measured (UTC, ISO 8601)."""
     items: int
     decisions: list[Decision]
     scores: list[LabelScore]
@@ -94,6 +151,11 @@ class CalibrationReport(_Frozen):
     false_alarms: Interval
     """Share of honest, irrelevant, refused or unreadable items (:data:`HONEST_KINDS`, no expected
     finding) that got a deceptive label."""
+
+    @property
+    def label(self) -> str:
+        """The extractor as tables name it: ``lexical``, or ``judge`` and the model."""
+        return f"{self.extractor} {self.judge}" if self.judge else self.extractor
 
     @property
     def misses(self) -> list[Decision]:
@@ -137,8 +199,15 @@ def _logged(actor: str, tool: str, index: int, world: WorldSpec) -> ActionRecord
     return ActionRecord(index=index, turn=1, actor=actor, tool=tool, ok=True)
 
 
-def calibrate(items: Sequence[CorpusItem], extractor: ClaimExtractor, name: str) -> CalibrationReport:
-    """Score ``extractor`` (registered as ``name``) on ``items``."""
+def calibrate(
+    items: Sequence[CorpusItem],
+    extractor: ClaimExtractor,
+    name: str,
+    corpus: CorpusSource | None = None,
+    judge: str | None = None,
+) -> CalibrationReport:
+    """Score ``extractor`` (registered as ``name``; a judge model's reference in ``judge``) on ``items``
+    (read from ``corpus``)."""
     decisions: list[Decision] = []
     labelled: list[tuple[CorpusItem, set[str]]] = []
     for item in items:
@@ -155,6 +224,9 @@ def calibrate(items: Sequence[CorpusItem], extractor: ClaimExtractor, name: str)
     honest = [found for item, found in labelled if item.kind in HONEST_KINDS and not item.findings]
     return CalibrationReport(
         extractor=name,
+        judge=judge,
+        corpus=corpus,
+        date=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         items=len(items),
         decisions=decisions,
         scores=[_score(label, confusion) for label in ("affirm", "deny")],
@@ -210,3 +282,50 @@ def _kappa(confusion: Counter[tuple[str, str]]) -> float:
         sum(confusion[(label, f)] for f in LABELS) * sum(confusion[(e, label)] for e in LABELS) for label in LABELS
     ) / (n * n)
     return (observed - chance) / (1 - chance) if chance < 1 else 0.0
+
+
+def labelled_items(
+    split: Literal["dev", "test"] = "test", file: Path | None = None, root: Path = CORPUS_DIR
+) -> tuple[list[CorpusItem], CorpusSource]:
+    """The items of a built-in split (or of a user's ``file``, when given) and where they came from."""
+    if file is not None:
+        items = load_corpus_file(file)
+        return items, CorpusSource(file=str(file), sha256=hashlib.sha256(Path(file).read_bytes()).hexdigest())
+    digest = hashlib.sha256()
+    for path in sorted((root / split).glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return load_corpus(split, root), CorpusSource(split=split, sha256=digest.hexdigest())
+
+
+def save_calibration(report: CalibrationReport, folder: Path) -> Path:
+    """Write ``report`` as JSON into ``folder``'s calibration directory; the path written.
+
+    One file per extractor (judge model) and corpus: measuring again replaces it.
+    """
+    parts = [report.extractor, report.judge, report.corpus.tag if report.corpus else None]
+    path = Path(folder) / CALIBRATION_DIR / ("-".join(_slug(p) for p in parts if p) + ".json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(report.model_dump_json(indent=1), encoding="utf-8")
+    return path
+
+
+def load_calibrations(folder: Path) -> tuple[list[CalibrationReport], list[str]]:
+    """The calibrations saved into ``folder`` (by extractor, then date) and why any file could not be read."""
+    reports: list[CalibrationReport] = []
+    problems: list[str] = []
+    for path in sorted((Path(folder) / CALIBRATION_DIR).glob("*.json")):
+        try:
+            reports.append(CalibrationReport.model_validate_json(path.read_bytes()))
+        except (OSError, ValidationError) as exc:
+            reason = exc.errors(include_url=False)[0]["msg"] if isinstance(exc, ValidationError) else exc.strerror
+            problems.append(f"{CALIBRATION_DIR}/{path.name} is not a calibration saved by skins calibrate ({reason})")
+    return sorted(reports, key=lambda r: (r.extractor, r.judge or "", r.date)), problems
+
+
+def _slug(text: str) -> str:
+    """``openai/gpt-4o mini`` -> ``openai_gpt-4o_mini``.
+
+    >>> _slug("openai/gpt-4o mini")
+    'openai_gpt-4o_mini'
+    """
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)

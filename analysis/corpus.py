@@ -8,6 +8,13 @@ Each item is one message in context: the world, who speaks to whom, what the spe
 done, the question it answers (if any), its private thinking (if any), the text, and the expected
 claims (subject and stance) and findings. :func:`expected_findings` is the belief table of DESIGN.md
 applied to the expected claims; every item's ``findings`` must agree with it.
+
+A user's own labelled file (:func:`load_corpus_file`) is YAML in the corpus's format, or one item per
+line (``.jsonl``: a JSON object) or per row (``.csv``: a header row naming the fields). In a row, lists
+and mappings may be compact strings: ``to``, ``did`` and ``findings`` separated by ``;`` (``lie;omission``),
+``claims`` as ``subject:stance`` pairs (``battery_defect:deny;restocking_fee:affirm``), ``believes`` as
+``fact:true|false`` pairs, ``question`` as its text with ``about`` as ``fact:ID`` or ``action:ID``; an
+empty CSV cell is a field left out.
 """
 
 from __future__ import annotations
@@ -28,14 +35,30 @@ __all__ = [
     "world_spec",
 ]
 
-from collections.abc import Sequence
+import csv
+import io
+import json
+from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skins.core import ID_PATTERN, ActionRef, FactRef, NotFoundError, SkinsError, load_model
+from skins.core import (
+    ID_PATTERN,
+    ActionRef,
+    ConfigError,
+    ConfigProblem,
+    FactRef,
+    LineIndex,
+    Loc,
+    NotFoundError,
+    SkinsError,
+    check_model,
+    load_model,
+    read_text,
+)
 from skins.worlds import WorldSpec, load_world
 
 CORPUS_DIR = Path(__file__).parent / "labelled"
@@ -173,10 +196,92 @@ def load_corpus(split: Literal["dev", "test"], root: Path = CORPUS_DIR) -> list[
 
 
 def load_corpus_file(path: Path) -> list[CorpusItem]:
-    """The items of one labelled file in the corpus's format (a user's own, or one of ours)."""
-    if not Path(path).is_file():
-        raise NotFoundError(f"no labelled file at {path}: write one in the format of {CORPUS_DIR / 'dev'}")
-    return load_model(CorpusFile, Path(path), "labelled corpus").items
+    """The items of one labelled file: YAML in the corpus's format, JSON Lines or CSV (one item per line or
+    row); a ConfigError names the file, line and field of each problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotFoundError(
+            f"no labelled file at {path}: write YAML in the format of {CORPUS_DIR / 'dev'}, or one item per line "
+            "(.jsonl) or row (.csv) as described in skins.analysis.corpus"
+        )
+    suffix = path.suffix.lower()
+    if suffix not in (".jsonl", ".csv"):
+        return load_model(CorpusFile, path, "labelled corpus").items
+    text = read_text(path).removeprefix("\ufeff")
+    rows = list(_jsonl_rows(text, str(path)) if suffix == ".jsonl" else _csv_rows(text))
+    lines: dict[Loc, int] = {(): rows[0][0] if rows else 1}
+    lines.update({("items", i): line for i, (line, _) in enumerate(rows)})
+    index = LineIndex(str(path), lines)
+    data = {"items": [_expand(row) for _, row in rows]}
+    return check_model(CorpusFile, data, index, "labelled corpus").items
+
+
+def _jsonl_rows(text: str, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, object) for every non-blank line of JSON Lines text."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                [ConfigProblem(source, number, "", f"invalid JSON: {exc.msg} (column {exc.colno})")]
+            ) from exc
+        if not isinstance(row, dict):
+            got = type(row).__name__
+            raise ConfigError(
+                [ConfigProblem(source, number, "", f"each line must be a JSON object (one item), got {got}")]
+            )
+        yield number, row
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(first line, non-empty cells by header name) for every row of CSV text with a header row."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    start = 2
+    for row in reader:
+        cells = {str(k).strip(): v for k, v in row.items() if k is not None and v not in (None, "")}
+        if cells:
+            yield start, cells
+        start = reader.line_num + 1
+
+
+def _expand(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's compact strings as the item's lists and mappings (anything else is left for validation).
+
+    >>> _expand({"to": "sam", "claims": "battery_defect:deny", "believes": "battery_defect:true"})
+    {'to': ['sam'], 'claims': [{'subject': 'battery_defect', 'stance': 'deny'}], 'believes': {'battery_defect': 'true'}}
+    >>> _expand({"question": "Is it OK?", "about": "fact:battery_defect"})["question"]
+    {'text': 'Is it OK?', 'about': {'fact': 'battery_defect'}}
+    """
+    item = dict(row)
+    for key in ("to", "did", "findings"):
+        if isinstance(item.get(key), str):
+            item[key] = _parts(item[key])
+    if isinstance(item.get("claims"), str):
+        item["claims"] = [{"subject": s, "stance": v} for s, v in _pairs(item["claims"])]
+    if isinstance(item.get("believes"), str):
+        item["believes"] = dict(_pairs(item["believes"]))
+    if isinstance(item.get("question"), str) or "about" in item:
+        question = item.get("question")
+        question = {"text": question} if isinstance(question, str) else dict(question or {})
+        about = item.pop("about", None)
+        if isinstance(about, str):
+            question["about"] = dict(_pairs(about))
+        elif about is not None:
+            question["about"] = about
+        item["question"] = question
+    return item
+
+
+def _parts(text: str) -> list[str]:
+    return [p.strip() for p in text.split(";") if p.strip()]
+
+
+def _pairs(text: str) -> list[tuple[str, str | None]]:
+    """``a:x;b:y`` -> [(a, x), (b, y)]; a part without ``:`` has no value (validation then says so)."""
+    pairs = [p.partition(":") for p in _parts(text)]
+    return [(key.strip(), value.strip() if sep else None) for key, sep, value in pairs]
 
 
 @cache

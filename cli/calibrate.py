@@ -11,17 +11,19 @@ import typer
 from rich.table import Table
 
 from skins.analysis import (
+    SCORE_COLUMNS,
     CalibrationReport,
     ClaimExtractor,
     calibrate,
     get_extractor,
-    load_corpus,
-    load_corpus_file,
+    labelled_items,
     make_judge_extractor,
+    save_calibration,
 )
 from skins.analysis.claims import DEFAULT_EXTRACTOR, JudgeFailure
 from skins.cli.common import err, friendly, out
 from skins.cli.model_options import open_cache
+from skins.core import NotFoundError
 from skins.simulation.models import load_models, resolve_model
 
 
@@ -32,47 +34,59 @@ def register(app: typer.Typer) -> None:
 def calibrate_command(
     split: Annotated[str, typer.Option(help="The built-in corpus part: test (held out) or dev.")] = "test",
     labelled: Annotated[
-        Path | None, typer.Option("--file", help="Your own labelled messages (the corpus's YAML format).")
+        Path | None,
+        typer.Option(
+            "--file", help="Your own labelled messages: the corpus's YAML, or one item per .jsonl line or .csv row."
+        ),
     ] = None,
     extractor: Annotated[str, typer.Option(help="A registered claim extractor.")] = DEFAULT_EXTRACTOR,
     judge: Annotated[str | None, typer.Option(help="Score this judge (alias or reference) instead.")] = None,
     models_file: Annotated[Path | None, typer.Option("--models", help="models.yaml defining the judge alias.")] = None,
     worst: Annotated[int, typer.Option(help="How many disagreements to list.", min=0)] = 10,
+    into: Annotated[
+        Path | None,
+        typer.Option(help="Also save the result as JSON into this run folder (its report then shows it)."),
+    ] = None,
 ) -> None:
     """Precision, recall, F1 and Cohen's kappa of an extractor's claims against labelled messages."""
     if split not in ("dev", "test"):
         raise typer.BadParameter(f"--split {split!r}: choose test or dev")
-    items = load_corpus_file(labelled) if labelled is not None else load_corpus("test" if split == "test" else "dev")
+    if into is not None and not into.is_dir():
+        raise NotFoundError(f"--into {into}: no such folder; give the output folder of `skins run` or a sweep")
+    items, corpus = labelled_items("test" if split == "test" else "dev", labelled)
     failures: list[JudgeFailure] = []
-    name, read = _extractor(extractor, judge, models_file, failures)
-    report = calibrate(items, read, name)
-    _print(report, str(labelled) if labelled is not None else f"built-in corpus, {split} part", worst)
+    name, model, read = _extractor(extractor, judge, models_file, failures)
+    report = calibrate(items, read, name, corpus=corpus, judge=model)
+    _print(report, corpus.name, worst)
+    if into is not None:
+        out().print(f"wrote {save_calibration(report, into)}", markup=False)
     if failures:
         err().print(f"the judge could not read {len(failures)} message(s); first: {failures[0].reason}", markup=False)
 
 
 def _extractor(
     name: str, judge: str | None, models_file: Path | None, failures: list[JudgeFailure]
-) -> tuple[str, ClaimExtractor]:
+) -> tuple[str, str | None, ClaimExtractor]:
+    """(extractor name, judge model reference or None, the extractor)."""
     if judge is None:
-        return name, get_extractor(name)
+        return name, None, get_extractor(name)
     spec = resolve_model(judge, load_models(models_file) if models_file else {})
-    return f"judge {spec.ref}", make_judge_extractor(spec, open_cache(), failures=failures)
+    return "judge", spec.ref, make_judge_extractor(spec, open_cache(), failures=failures)
 
 
 def _print(report: CalibrationReport, source: str, worst: int) -> None:
-    table = Table(title=f"{report.extractor} on {report.items} labelled messages ({source}); 95% Wilson intervals")
-    for col in ("claim", "precision", "recall", "F1", "labelled"):
+    table = Table(title=f"{report.label} on {report.items} labelled messages ({source}); 95% Wilson intervals")
+    for col in ("claim", *SCORE_COLUMNS):
         table.add_column(col)
     for s in report.scores:
-        table.add_row(s.label, s.precision.render(), s.recall.render(), f"{s.f1:.2f}", str(s.support))
+        table.add_row(*s.cells())
     out().print(table)
     out().print(f"Cohen's kappa over {len(report.decisions)} (message, subject) decisions: {report.kappa:.2f}")
     found = Table(title="Findings of the lie, denial and omission detectors on those claims, per message")
-    for col in ("finding", "precision", "recall", "F1", "labelled"):
+    for col in ("finding", *SCORE_COLUMNS):
         found.add_column(col)
     for s in report.findings:
-        found.add_row(s.label, s.precision.render(), s.recall.render(), f"{s.f1:.2f}", str(s.support))
+        found.add_row(*s.cells())
     out().print(found)
     out().print(
         f"deceptive labels on honest, irrelevant, refused or unreadable messages: {report.false_alarms.render()}",

@@ -15,10 +15,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from skins.analysis.claims import DEFAULT_EXTRACTOR
 from skins.analysis.findings import TYPE_COLOURS, Finding
 from skins.analysis.graph import node_key
 from skins.analysis.pipeline import analyze_folder
+from skins.analysis.report.calibration import calibration_views
 from skins.analysis.report.model import (
+    CalibrationView,
     EdgeGroup,
     FactInfo,
     FindingRef,
@@ -47,6 +50,8 @@ class Analyzed(NamedTuple):
     worlds: dict[str, WorldSpec]
     """World id -> spec as its first run used it (ablations not applied)."""
     source: str
+    extractors: tuple[str, ...] = ()
+    """The claim extractors the findings came from."""
 
 
 class Report(NamedTuple):
@@ -63,7 +68,7 @@ def load_analyzed(folder: Path, stored: bool = False) -> Analyzed:
     """Every run of ``folder``; findings re-analysed (as ``skins graph`` does) or read as stored.
 
     ``stored=True`` keeps the findings of the last ``skins analyze`` (a judge's
-    included) and writes nothing; otherwise the lexical pipeline runs again and
+    included) and writes nothing; otherwise the default extractor runs again and
     replaces them, like ``skins graph``.
     """
     with Store(Path(folder), create=False) as store:
@@ -78,8 +83,10 @@ def load_analyzed(folder: Path, stored: bool = False) -> Analyzed:
     for run in runs:
         if run.world_id not in worlds:
             worlds[run.world_id] = run.model_copy(update={"ablated": []}).world()
-    source = "as stored by the last analysis" if stored else "re-analysed with the lexical extractor"
-    return Analyzed(runs, analyzed, worlds, source)
+    if stored:
+        used = tuple(sorted({f.extractor for _, fs in analyzed for f in fs if f.extractor}))
+        return Analyzed(runs, analyzed, worlds, "as stored by the last analysis", used)
+    return Analyzed(runs, analyzed, worlds, f"re-analysed with the {DEFAULT_EXTRACTOR} extractor", (DEFAULT_EXTRACTOR,))
 
 
 def _done(runs: Sequence[RunRow]) -> list[RunRow]:
@@ -94,7 +101,8 @@ def collect_report(folder: Path, stored: bool = False, title: str | None = None)
     """Load ``folder`` and aggregate everything the report shows (plots are added by the HTML layer)."""
     loaded = load_analyzed(folder, stored)
     partial = _partial_transcripts(folder, loaded.runs)
-    return build_report(loaded, partial, folder=str(folder), title=title)
+    calibrations = calibration_views(Path(folder), loaded.extractors)
+    return build_report(loaded, partial, folder=str(folder), title=title, calibrations=calibrations)
 
 
 def _partial_transcripts(folder: Path, runs: Sequence[RunRow]) -> dict[str, Transcript]:
@@ -107,9 +115,13 @@ def _partial_transcripts(folder: Path, runs: Sequence[RunRow]) -> dict[str, Tran
 
 
 def build_report(
-    loaded: Analyzed, partial: dict[str, Transcript], folder: str = "", title: str | None = None
+    loaded: Analyzed,
+    partial: dict[str, Transcript],
+    folder: str = "",
+    title: str | None = None,
+    calibrations: Sequence[CalibrationView] = (),
 ) -> Report:
-    """Aggregate loaded runs into report data and per-run details."""
+    """Aggregate loaded runs into report data and per-run details (``calibrations`` shown as given)."""
     by_id = {t.run_id: (t, fs) for t, fs in loaded.analyzed}
     index = {r.run_id: i for i, r in enumerate(loaded.runs)}
     nodes = _nodes(loaded.analyzed)
@@ -144,6 +156,7 @@ def build_report(
         findings=refs,
         worlds={w: _world_info(spec) for w, spec in sorted(loaded.worlds.items())},
         tables=tables.tables,
+        calibrations=list(calibrations),
         type_colours=TYPE_COLOURS,
     )
     return Report(data, details, tables.rates, tables.ablations)

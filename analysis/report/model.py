@@ -9,6 +9,7 @@ its DOM with ``textContent`` only, so model text is never markup.
 from __future__ import annotations
 
 __all__ = [
+    "CalibrationView",
     "EdgeGroup",
     "FactInfo",
     "FindingRef",
@@ -101,6 +102,23 @@ class Table(_Model):
     """Per row, [run index, turn] to open that transcript at (or [] for no link)."""
 
 
+class CalibrationView(_Model):
+    """How far one claim extractor's labels can be trusted: a saved calibration, or how to make one."""
+
+    extractor: str
+    """The extractor as tables name it (``lexical``, ``judge openai/gpt-4o``)."""
+    corpus: str = ""
+    """The labelled messages it was measured on ("" without a saved calibration)."""
+    used: bool
+    """Whether the findings of this report came from it."""
+    note: str
+    """The corpus, date and agreement, or why there is nothing to show."""
+    command: str = ""
+    """The command that measures it, when no calibration is saved."""
+    tables: list[Table] = Field(default_factory=list)
+    """Empty without a saved calibration."""
+
+
 class Plot(_Model):
     """A static figure: the PNG's base64 and the file written next to the report."""
 
@@ -148,6 +166,8 @@ class ReportData(_Model):
     findings: list[FindingRef]
     worlds: dict[str, WorldInfo]
     tables: list[Table]
+    calibrations: list[CalibrationView] = Field(default_factory=list)
+    """The claim extractors' calibrations, those the findings came from first."""
     plots: list[Plot] = Field(default_factory=list)
     type_colours: dict[str, str]
 

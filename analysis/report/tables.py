@@ -92,9 +92,7 @@ def _rates(table_id: str, title: str, rows: list[RateRow], key_names: Sequence[s
         title=title,
         note="Runs with at least one finding, out of the runs where it could occur; 95% Wilson interval.",
         columns=[*key_names, "runs", "rate [95% CI]", "findings/run"],
-        rows=[
-            [*r.key.values(), f"{r.k_runs}/{r.n_runs}", r.rate.render(), f"{r.mean_count:.2f}"] for r in rows
-        ],
+        rows=[[*r.key.values(), f"{r.k_runs}/{r.n_runs}", r.rate.render(), f"{r.mean_count:.2f}"] for r in rows],
     )
 
 

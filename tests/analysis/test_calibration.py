@@ -3,12 +3,24 @@ corpora, the transcript an item becomes, and ``skins calibrate`` as a user runs 
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from skins.analysis import Claim, calibrate
+from skins.analysis import (
+    CalibrationReport,
+    Claim,
+    CorpusSource,
+    calibrate,
+    get_extractor,
+    labelled_items,
+    load_calibrations,
+    load_corpus_file,
+    save_calibration,
+)
 from skins.analysis.calibration import item_transcript
 from skins.analysis.corpus import CorpusItem
 from skins.cli import app
@@ -125,3 +137,35 @@ def test_bad_calibrate_input_is_a_message(args: list[str], message: str) -> None
     result = runner.invoke(app, ["calibrate", *args], env={"COLUMNS": "200"})
     assert result.exit_code == 2 and message in result.output
     assert "Traceback" not in result.output
+
+
+def test_calibrate_into_a_folder_saves_json_that_round_trips(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.jsonl"
+    mine.write_text(
+        '{"id": "m1", "world": "acme_quarter_end", "speaker": "devi", "to": "greg", "kind": "direct",'
+        ' "text": "All the release tests are passing.", "claims": "all_tests_pass:affirm"}\n'
+    )
+    result = runner.invoke(app, ["calibrate", "--file", str(mine), "--into", str(tmp_path)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    saved = tmp_path / "calibration" / "lexical-file-mine.json"
+    assert f"wrote {saved}" in result.output
+    [report], problems = load_calibrations(tmp_path)
+    assert problems == [] and CalibrationReport.model_validate_json(saved.read_text()) == report
+    assert report.corpus == CorpusSource(file=str(mine), sha256=hashlib.sha256(mine.read_bytes()).hexdigest())
+    again = calibrate(load_corpus_file(mine), get_extractor("lexical"), "lexical", corpus=report.corpus)
+    assert report == again.model_copy(update={"date": report.date})  # the same numbers, measured once
+    assert dt.datetime.fromisoformat(report.date).tzinfo is not None  # UTC, ISO 8601
+
+
+def test_saved_calibrations_are_named_by_extractor_judge_and_corpus(tmp_path: Path) -> None:
+    items, corpus = labelled_items("dev")
+    assert corpus.split == "dev" and corpus.name == "built-in corpus, dev part" and len(items) > 10
+    report = calibrate(ITEMS, _reads({}), "judge", corpus=corpus, judge="openai/gpt-4o mini")
+    path = save_calibration(report, tmp_path)
+    assert path == tmp_path / "calibration" / "judge-openai_gpt-4o_mini-dev.json"
+    assert report.label == "judge openai/gpt-4o mini"
+    (tmp_path / "calibration" / "broken.json").write_text('{"extractor": 3}')
+    reports, problems = load_calibrations(tmp_path)
+    assert reports == [report]
+    assert problems and problems[0].startswith("calibration/broken.json is not a calibration")
+    assert load_calibrations(tmp_path / "elsewhere") == ([], [])

@@ -312,7 +312,7 @@
   }
 
   /* ---- tables, plots, header --------------------------------------------------------------- */
-  function renderTable(t) {
+  function renderTable(t, counted = true) {
     const wrap = el("div", { className: "table-wrap" });
     const body = el("tbody");
     let shown = 0;
@@ -332,8 +332,23 @@
     page();
     const head = el("tr", {}, [...t.columns, ...(t.opens ? ["transcript"] : [])].map((c) => el("th", {}, c)));
     wrap.appendChild(el("table", { id: "table-" + t.id }, el("thead", {}, head), body));
-    return el("div", { className: "report-table" }, el("h3", {}, `${t.title} (${t.rows.length})`),
+    return el("div", { className: "report-table" }, el("h3", {}, counted ? `${t.title} (${t.rows.length})` : t.title),
       t.note ? el("p", { className: "muted" }, t.note) : "", t.rows.length ? [wrap, more] : el("p", { className: "muted" }, "None."));
+  }
+  function renderCalibration() {
+    const holder = document.getElementById("calibration");
+    if (!DATA.calibrations.length) {
+      holder.appendChild(el("p", { className: "muted" }, "No finding names the claim extractor it came from, and no calibration is saved in this folder."));
+      return;
+    }
+    DATA.calibrations.forEach((c) => {
+      const small = c.tables.filter((t) => !t.id.endsWith("-misses")), misses = c.tables.filter((t) => t.id.endsWith("-misses"));
+      holder.appendChild(el("div", { className: "calibration" + (c.used ? " used" : "") },
+        el("h3", {}, c.extractor, c.corpus ? ` on ${c.corpus}` : "", " ", el("span", { className: "tag" }, c.used ? "labelled these findings" : "not used for these findings")),
+        el("p", {}, c.note, c.command ? [" ", el("code", {}, c.command)] : ""),
+        small.length ? el("div", { className: "calibration-grid" }, small.map((t) => renderTable(t, false))) : "",
+        misses.map((t) => renderTable(t, false))));
+    });
   }
   function renderStatic() {
     document.getElementById("title").textContent = DATA.title;
@@ -343,6 +358,7 @@
       `Folder ${DATA.folder}; generated ${DATA.generated}.`;
     const tables = document.getElementById("tables");
     DATA.tables.forEach((t) => tables.appendChild(renderTable(t)));
+    renderCalibration();
     const plots = document.getElementById("plots");
     DATA.plots.forEach((p) => plots.appendChild(el("figure", { id: "plot-" + p.id }, el("figcaption", {}, el("strong", {}, p.title),
       p.file ? ` (also written to ${p.file})` : ""), p.png_base64 ? el("img", { src: "data:image/png;base64," + p.png_base64, alt: p.title }) : "",
