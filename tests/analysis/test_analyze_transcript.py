@@ -27,7 +27,7 @@ LIES = [
 def test_defaults_and_registered_names() -> None:
     assert detector_names() == ["covert_action", "denial", "lie", "omission", "sandbagging", "thinking_contradiction"]
     assert DEFAULT_DETECTORS == ("lie", "denial", "omission", "sandbagging", "covert_action", "thinking_contradiction")
-    assert extractor_names() == ["lexical"]
+    assert extractor_names() == ["lexical", "meaning"]
 
 
 def test_pipeline(acme: WorldSpec, transcript_of: Build) -> None:

@@ -73,7 +73,7 @@ def test_listeners_expand_all_and_drop_sender(acme: WorldSpec) -> None:
 def test_unknown_extractor_lists_registered_names() -> None:
     with pytest.raises(NotFoundError) as err:
         get_extractor("lexicon")
-    assert "'lexicon'" in str(err.value) and "['lexical']" in str(err.value)
+    assert "'lexicon'" in str(err.value) and "['lexical', 'meaning']" in str(err.value)
     assert isinstance(err.value, ConfigError)
 
 
