@@ -143,7 +143,12 @@ def profile_subject(
             topic.add(t.stem)
             totals[t.stem] += side * t.parity
             seen[t.stem] += 1
-    cues = {s: totals[s] / (seen[s] + 1) for s in totals if abs(totals[s]) / (seen[s] + 1) >= 0.5}
+    # the statement's own words name the topic, not a side (they appear negated in denials and plain in
+    # admissions alike), so only the general lexicon's words among them may be cues
+    named = {t.stem for t in tokens(statement)} - _PROBLEM_STEMS - _GOOD_STEMS
+    cues = {
+        s: totals[s] / (seen[s] + 1) for s in totals if abs(totals[s]) / (seen[s] + 1) >= 0.5 and s not in named
+    }
     if len(sides) == 1:  # a statement alone says which words it uses, not which side each takes
         cues = {s: w for s, w in cues.items() if s in _PROBLEM_STEMS or s in _GOOD_STEMS}
     topic -= {stem(w) for w in STOPWORDS}
