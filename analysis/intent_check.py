@@ -25,6 +25,8 @@ from skins.worlds import Intent, Transcript, WorldSpec
 INTENT_EXTRACTOR = "intent"
 """The ``extractor`` of :func:`intended_claims`."""
 
+CHECK_LINE = "Extraction check against the policy's intent"
+"""How the check's line starts."""
 _Key = tuple[str, int, str, str]
 """(run id, message index, subject kind, subject)."""
 
@@ -61,8 +63,8 @@ class IntentCheck(BaseModel):
     def render(self) -> str:
         """One line for the end of a table; empty when no run recorded an intent.
 
-        >>> IntentCheck(intended=10, recalled=8, read=9, matched=8, unintended=1).render()
-        "Extraction check against the policy's intent: recall 0.80 [0.49, 0.94] (8/10), precision 0.89 [0.57, 0.98] (8/9); 1 claim(s) about subjects not meant"
+        >>> IntentCheck(intended=10, recalled=8, read=9, matched=8, unintended=1).render().removeprefix(CHECK_LINE)
+        ': recall 0.80 [0.49, 0.94] (8/10), precision 0.89 [0.57, 0.98] (8/9); 1 claim(s) about other subjects'
         """
         if not self.intended:
             return ""
@@ -75,7 +77,7 @@ class IntentCheck(BaseModel):
             text += ", precision n/a (no claim read about an intended subject)"
         else:
             text += f", precision {precision.render()} ({self.matched}/{self.read})"
-        return text + (f"; {self.unintended} claim(s) about subjects not meant" if self.unintended else "")
+        return text + (f"; {self.unintended} claim(s) about other subjects" if self.unintended else "")
 
 
 def _intents(transcript: Transcript) -> tuple[set[int], list[Intent]]:
