@@ -56,7 +56,13 @@ Pattern = Annotated[str, AfterValidator(_valid_regex)]
 
 def _one_or_many(value: object) -> object:
     """A lone sentence is a bank of one."""
-    return (value,) if isinstance(value, str) else value
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, (list, tuple)):
+        raise ValueError("give a sentence or a list of sentences")
+    if not value:
+        raise ValueError("give at least one sentence (a list words the statement several ways)")
+    return value
 
 
 Sentence = Annotated[str, Field(min_length=1, max_length=400)]
