@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from scenarios import analyze_as_meant
 
 from skins.analysis import Finding
