@@ -83,10 +83,8 @@ def test_an_unknown_nested_field_lists_the_fields_of_that_model(tmp_path: Path) 
     text = mutate("    truth: true\n", "    truth: true\n    colour: red\n")
     path, msg = world_error(tmp_path, text)
     assert f"{path}:{line_of(text, 'colour: red')} facts.battery_defect.colour: unknown field 'colour'" in msg
-    assert (
-        "allowed fields are ['affirm', 'deny', 'examples', 'material_to', 'say_affirm', 'say_deny', 'statement', 'truth']"
-        in msg
-    )
+    allowed = ["affirm", "deny", "examples", "material_to", "say_affirm", "say_deny", "statement", "truth"]
+    assert f"allowed fields are {allowed}" in msg
 
 
 @pytest.mark.parametrize(
