@@ -9,12 +9,12 @@ Layers, bottom to top (every import points down; pyproject's import-linter contr
 - ``motives.py``: structural and reasoning motives attached to findings.
 - ``graph/``: the deception graph, its table, files and metrics. **A graph metric lives in graph/.**
 - ``stats/``: outcomes per run, rates, comparisons, ablation effects. **A statistic lives in stats/.**
-- ``counterfactual.py``: motives from ablation effects; ``analyze.py``: one run's analysis;
+- ``counterfactual.py``: motives from ablation effects; ``intent_check.py``: an extractor's reading of
+  policy messages against the policy's recorded intent; ``analyze.py``: one run's analysis;
   ``pipeline.py``: a folder's runs, in one process or many.
 - ``exports/`` (tables, files, the notebook API ``load_sweep``), ``published.py`` (this sweep vs
   the papers), ``report/`` (the HTML report).
 """
-
 
 from __future__ import annotations
 
@@ -68,6 +68,7 @@ from skins.analysis.graph import (
     was_caught,
     write_graph_files,
 )
+from skins.analysis.intent_check import IntentCheck, check_intent, intended_claims
 from skins.analysis.motive_judge import make_judge_motives
 from skins.analysis.motives import attach_motives
 from skins.analysis.pipeline import RunSummary, analyze_folder, summarize_folder
@@ -107,6 +108,7 @@ __all__ = [
     "Evidence",
     "Finding",
     "FindingType",
+    "IntentCheck",
     "Interval",
     "Motive",
     "RateRow",
@@ -125,6 +127,7 @@ __all__ = [
     "build_deception_graph",
     "calibrate",
     "caught_rate",
+    "check_intent",
     "compare",
     "deception_degree",
     "deception_reciprocity",
@@ -135,6 +138,7 @@ __all__ = [
     "fisher_exact",
     "get_detector",
     "get_extractor",
+    "intended_claims",
     "interaction_counts",
     "is_deceptive",
     "labelled_items",
@@ -165,4 +169,3 @@ __all__ = [
     "worlds_of",
     "write_graph_files",
 ]
-

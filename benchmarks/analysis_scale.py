@@ -53,7 +53,7 @@ def _synthesise(folder: Path, runs: int, claims: int) -> None:
             for i in range(claims):
                 speaker, listener, fact = sayers[i % 2]
                 lie = rng.random() < (0.6 if speaker == "dana" and not plan.ablate else 0.2)
-                text = fact.say_deny if lie == fact.truth else fact.say_affirm
+                text = (fact.say_deny if lie == fact.truth else fact.say_affirm)[0]
                 records.append(Message(index=i, turn=i + 1, sender=speaker, to=[listener], text=text))
                 records.append(TurnRecord(turn=i + 1, role=speaker, thinking="", message_indexes=[i]))
             store.append(plan.run_id, records)

@@ -10,7 +10,15 @@ from typing import TypeAlias
 import networkx as nx
 from rich.table import Table
 
-from skins.analysis import Finding, analyze_folder, build_deception_graph, deception_table, write_graph_files
+from skins.analysis import (
+    Claim,
+    Finding,
+    analyze_folder,
+    build_deception_graph,
+    check_intent,
+    deception_table,
+    write_graph_files,
+)
 from skins.cli.common import out
 from skins.worlds import Transcript
 
@@ -19,9 +27,11 @@ Analyzed: TypeAlias = list[tuple[Transcript, list[Finding]]]
 
 
 def show_deception_graph(run_dir: Path, include_non_deceptive: bool, analyzed: Analyzed | None = None) -> Analyzed:
-    """Print the who-deceived-whom table and write the graph files; returns the analysed runs."""
+    """Print the who-deceived-whom table (and, for runs analysed here, how well their policy messages
+    were read: :func:`skins.analysis.check_intent`) and write the graph files; returns the analysed runs."""
+    claims: list[Claim] = []
     if analyzed is None:
-        analyzed = list(analyze_folder(run_dir))
+        analyzed = list(analyze_folder(run_dir, claims_out=claims))
     g = build_deception_graph(analyzed, include_non_deceptive=include_non_deceptive)
     rows = deception_table(g)
     table = Table(title=f"Who deceived whom — {g.graph.get('n_runs', 0)} run(s) in {run_dir}")
@@ -34,6 +44,8 @@ def show_deception_graph(run_dir: Path, include_non_deceptive: bool, analyzed: A
     out().print(table)
     if not rows:
         out().print("No deception found.")
+    if checked := check_intent((t for t, _ in analyzed), claims).render():
+        out().print(checked, markup=False)
     written = write_graph_files(g, run_dir)
     out().print("wrote " + ", ".join(str(p) for p in written))
     if not any(p.suffix == ".png" for p in written):

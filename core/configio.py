@@ -104,9 +104,10 @@ def parse_yaml(text: str, source: str) -> tuple[Any, LineIndex]:
         data = flat.plain(node, ())
     except MarkedYAMLError as exc:
         raise ConfigError([_yaml_problem(exc, source)]) from exc
-    except (YAMLError, ValueError, TypeError) as exc:
-        # ruamel raises plain ValueError/TypeError for some malformed scalars
-        # (e.g. out-of-range timestamps); they are still bad input, not bugs.
+    except (YAMLError, ValueError, TypeError, NotImplementedError) as exc:
+        # ruamel raises plain ValueError/TypeError for some malformed scalars (e.g. out-of-range
+        # timestamps) and NotImplementedError for a comment where a block scalar's text should
+        # start ("key: #" then indented text); they are still bad input, not bugs.
         raise ConfigError([ConfigProblem(source, None, "", f"invalid YAML: {exc}")]) from exc
     except RecursionError as exc:
         raise ConfigError([ConfigProblem(source, None, "", "document nests too deeply")]) from exc

@@ -1,7 +1,7 @@
-"""Lexical phrasings of a statement, and the one reader of them: which sentences affirm or deny it.
+"""Phrasings of a statement (what minds say, what extractors read) and the lexical reader of its patterns.
 
-The engine (to record hearsay), the policy mind, the lexical claim extractor and
-the detectors all read messages here, so they read a message alike. Questions
+The engine (hearsay from minds that declare no intent), the lexical claim
+extractor and the detectors all read messages here, so they read a message alike. Questions
 are not assertions; a negation before a match in the same clause ("it is not
 true that all tests pass") flips its stance.
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 __all__ = [
     "Assertion",
+    "Examples",
     "PhrasingReader",
     "Phrasings",
     "Reading",
@@ -34,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from skins.worlds.literals import required_literal
 
@@ -53,45 +54,53 @@ def _valid_regex(pattern: str) -> str:
 Pattern = Annotated[str, AfterValidator(_valid_regex)]
 
 
-class Phrasings(BaseModel):
-    """Lexical phrasings of an assertion: regexes that affirm or deny it, and one sentence of each.
+def _one_or_many(value: object) -> object:
+    """A lone sentence is a bank of one."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, (list, tuple)):
+        raise ValueError("give a sentence or a list of sentences")
+    if not value:
+        raise ValueError("give at least one sentence (a list words the statement several ways)")
+    return value
 
-    The sentences are what rule-based minds say; each must match its own
-    patterns and not the opposite ones (checked when the world loads).
+
+Sentence = Annotated[str, Field(min_length=1, max_length=400)]
+Bank = Annotated[tuple[Sentence, ...], BeforeValidator(_one_or_many), Field(min_length=1, max_length=20)]
+"""One sentence or a list of them, kept as a tuple."""
+
+
+class Examples(BaseModel):
+    """Example sentences of each stance: input for a claim extractor (never what a mind says)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    affirm: list[Sentence] = Field(default_factory=list, max_length=40)
+    """Sentences that assert the statement."""
+    deny: list[Sentence] = Field(default_factory=list, max_length=40)
+    """Sentences that assert the opposite."""
+
+
+class Phrasings(BaseModel):
+    """How an assertion is worded: what rule-based minds say, and what extractors may read it by.
+
+    ``say_affirm``/``say_deny`` are the phrasing bank rule-based minds pick from. They are
+    deliberately not checked against the patterns: a mind's wording is independent of the
+    extractor's input, so an offline run can measure how well the extractor reads it.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, use_attribute_docstrings=True)
 
-    affirm: list[Pattern] = Field(min_length=1, max_length=40)
-    """Regexes (case-insensitive) whose match asserts the statement."""
-    deny: list[Pattern] = Field(min_length=1, max_length=40)
+    affirm: list[Pattern] = Field(default_factory=list, max_length=40)
+    """Regexes (case-insensitive) whose match asserts the statement (none: the lexical reader skips it)."""
+    deny: list[Pattern] = Field(default_factory=list, max_length=40)
     """Regexes (case-insensitive) whose match asserts the opposite."""
-    say_affirm: str = Field(min_length=1, max_length=400)
-    """A sentence asserting the statement."""
-    say_deny: str = Field(min_length=1, max_length=400)
-    """A sentence asserting the opposite."""
-
-    @field_validator("say_affirm", "say_deny")
-    @classmethod
-    def _example_matches(cls, text: str, info: ValidationInfo) -> str:
-        own, other = ("affirm", "deny") if info.field_name == "say_affirm" else ("deny", "affirm")
-        mine, theirs = info.data.get(own), info.data.get(other)
-        if mine is None or theirs is None:
-            return text  # the patterns are invalid and reported on their own lines
-        if not any(re.search(p, text, re.IGNORECASE) for p in mine):
-            raise ValueError(f"{text!r} matches none of the {own} patterns {mine}: reword it or add a pattern")
-        clash = next((p for p in theirs if re.search(p, text, re.IGNORECASE)), None)
-        if clash is not None:
-            raise ValueError(f"{text!r} also matches the {other} pattern {clash!r}: reword it or narrow that pattern")
-        affirm, deny = (mine, theirs) if own == "affirm" else (theirs, mine)
-        read = [a.stance for a in _compile(tuple(affirm), tuple(deny)).read(text)]
-        if not read or any(stance != own for stance in read):
-            verb = "affirms" if own == "affirm" else "denies"
-            raise ValueError(
-                f"{text!r} is read as {read or 'no assertion'} (questions are skipped and a negation before "
-                f"the match flips it): reword it so that it plainly {verb}"
-            )
-        return text
+    examples: Examples = Field(default_factory=Examples)
+    """Example sentences for claim extractors, kept apart from what minds say."""
+    say_affirm: Bank
+    """Sentences asserting the statement (one, or a list: the phrasing bank rule-based minds pick from)."""
+    say_deny: Bank
+    """Sentences asserting the opposite."""
 
 
 @dataclass(frozen=True)
@@ -211,7 +220,7 @@ class _Compiled:
 @functools.lru_cache(maxsize=4096)
 def _compile(affirm: tuple[str, ...], deny: tuple[str, ...]) -> _Compiled:
     combined = None
-    if not any(re.search(r"\\[1-9]", p) for p in (*affirm, *deny)):
+    if (affirm or deny) and not any(re.search(r"\\[1-9]", p) for p in (*affirm, *deny)):
         parts = [f"(?P<a{i}>{p})" for i, p in enumerate(affirm)] + [f"(?P<d{i}>{p})" for i, p in enumerate(deny)]
         combined = re.compile("|".join(parts), re.IGNORECASE)
     literals = [required_literal(p) for p in (*affirm, *deny)]

@@ -10,6 +10,7 @@ __all__ = [
     "ActionRecord",
     "ArgValue",
     "FactChange",
+    "Intent",
     "KnowledgeEvent",
     "KnowledgeSource",
     "Message",
@@ -23,6 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from skins.worlds.phrasing import Stance, SubjectKind
 from skins.worlds.spec import ActionRef, FactRef
 
 ArgValue = str | int | float | bool | list[str | int | float | bool] | None
@@ -98,6 +100,17 @@ class FactChange(_Record):
     tool: str
 
 
+class Intent(_Record):
+    """What a mind meant one of its messages to assert (recorded by minds that know it: policy minds)."""
+
+    subject_kind: SubjectKind
+    subject: str
+    """A fact id or a tool id."""
+    stance: Stance
+    message_index: int = Field(ge=0)
+    """The message that says it: its index in the run (in a mind's result: its position in the decision)."""
+
+
 class TurnRecord(_Record):
     """One persona acting once."""
 
@@ -113,6 +126,9 @@ class TurnRecord(_Record):
     """Why the mind's output (or part of it) was rejected."""
     raw: str | None = None
     """The raw model output, kept for invalid turns."""
+    intended: list[Intent] | None = None
+    """Private: what the turn's messages were meant to assert; None when the mind does not say
+    (language models). Never shown to other personas; the check of a claim extractor."""
 
 
 Record = Message | ActionRecord | KnowledgeEvent | FactChange | TurnRecord

@@ -6,9 +6,9 @@ __all__ = ["Belief", "PersonaView", "WorldState", "initial_knowledge", "visible_
 
 from collections.abc import Iterable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from skins.worlds.records import ActionRecord, FactChange, KnowledgeEvent, Message, Record, TurnRecord
+from skins.worlds.records import ActionRecord, FactChange, Intent, KnowledgeEvent, Message, Record, TurnRecord
 from skins.worlds.spec import ActionTool, CapabilityTask, WorldSpec
 
 
@@ -39,6 +39,8 @@ class PersonaView(BaseModel):
     """The role's own successful actions so far."""
     own_turns: int
     """How many turns the role has taken before this one."""
+    intended: list[Intent] = Field(default_factory=list)
+    """What the role's own messages were meant to assert, when its mind recorded it (private to it)."""
 
 
 def initial_knowledge(spec: WorldSpec) -> list[KnowledgeEvent]:
@@ -82,6 +84,7 @@ class WorldState:
         """Role -> the records it may see, kept as they are added (a view need not rescan the run)."""
         self._taken: dict[str, list[ActionRecord]] = {r: [] for r in spec.cast}
         self._own_turns: dict[str, int] = {r: 0 for r in spec.cast}
+        self._intended: dict[str, list[Intent]] = {r: [] for r in spec.cast}
 
     @classmethod
     def replay(cls, spec: WorldSpec, records: Iterable[Record]) -> WorldState:
@@ -93,9 +96,10 @@ class WorldState:
     def add(self, record: Record) -> None:
         self.records.append(record)
         if isinstance(record, (Message, ActionRecord, TurnRecord)):
+            shown = _without_intent(record)
             for role, seen in self._history.items():
                 if _visible(record, role, self._sees_thinking_of[role]):
-                    seen.append(record)
+                    seen.append(shown)
         if isinstance(record, Message):
             self.messages.append(record)
         elif isinstance(record, ActionRecord):
@@ -113,6 +117,8 @@ class WorldState:
             self._read_upto[record.role] = len(self.messages)
             self._last_acted[record.role] = record.turn
             self._own_turns[record.role] = self._own_turns.get(record.role, 0) + 1
+            if record.intended and record.role in self._intended:
+                self._intended[record.role] += record.intended
 
     # --- queries ---------------------------------------------------------------
     @property
@@ -141,7 +147,15 @@ class WorldState:
             unread=self.unread(role),
             actions_taken=list(self._taken[role]),
             own_turns=self._own_turns[role],
+            intended=list(self._intended[role]),
         )
+
+
+def _without_intent(record: Message | ActionRecord | TurnRecord) -> Message | ActionRecord | TurnRecord:
+    """The record as histories show it: a turn's intent stays private (the view's ``intended`` has the own)."""
+    if isinstance(record, TurnRecord) and record.intended is not None:
+        return record.model_copy(update={"intended": None})
+    return record
 
 
 def _visible(rec: Message | ActionRecord | TurnRecord, role: str, sees_thinking_of: set[str]) -> bool:

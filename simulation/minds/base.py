@@ -10,7 +10,7 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict
 
 from skins.personas import TurnDecision
-from skins.worlds import PersonaView
+from skins.worlds import Intent, PersonaView
 
 
 class MindResult(BaseModel):
@@ -23,6 +23,9 @@ class MindResult(BaseModel):
     """The raw model output, when there was one."""
     error: str | None = None
     """Why no valid decision came back."""
+    intended: list[Intent] | None = None
+    """What the decision's messages mean to assert (``message_index``: position in ``decision.messages``),
+    from minds that know it; None from those that do not (language models)."""
 
 
 class Mind(Protocol):

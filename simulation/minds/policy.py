@@ -4,15 +4,22 @@ For each decision it weighs the worth of the incentives that push on a fact or
 action against its honesty and the chance of being caught under the world's
 oversight, samples with the run's seeded RNG, and writes that reasoning into
 its private thinking. It is the offline default and a baseline for LLMs.
+
+It words each answer with a sentence from the world's phrasing bank (``say_affirm``/
+``say_deny``), drawn from a wording stream of its own, and records privately what it
+meant to claim (:class:`~skins.worlds.Intent`): the engine's hearsay, its own memory of
+what it told whom, and the analysis's check of the claim extractor all use that record,
+never a reading of its words.
 """
 
 from __future__ import annotations
 
-__all__ = ["PolicyMind", "choice_probability"]
+__all__ = ["DONT_KNOW", "PolicyMind", "choice_probability"]
 
 import math
 import random
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from skins.personas import OutMessage, PersonaSpec, ToolCall, TurnDecision
 from skins.simulation.minds.base import MindResult
@@ -20,11 +27,13 @@ from skins.worlds import (
     ActionTool,
     CapabilityTask,
     IncentiveSpec,
+    Intent,
     Message,
     PersonaView,
     Phrasings,
+    Stance,
+    SubjectKind,
     WorldSpec,
-    find_assertions,
     visible_to,
 )
 
@@ -32,6 +41,17 @@ TEMPERATURE = 0.15
 """Softness of the logit choice between honest and deceptive options."""
 WORTH_SCALE = 100.0
 """Worth at which an incentive's pull is half its maximum."""
+DONT_KNOW = "I don't know, I have no information on that."
+"""The answer about a fact the persona holds no belief on (it asserts nothing)."""
+
+
+class _Reply(NamedTuple):
+    """An answer to one question: to whom, about what, and the stance meant (None: nothing asserted)."""
+
+    to: str
+    kind: SubjectKind
+    subject: str
+    stance: Stance | None
 
 
 def choice_probability(worth: float, honesty: float, risk_aversion: float, detection: float) -> float:
@@ -63,13 +83,35 @@ class PolicyMind:
         self.world = world
 
     async def decide(self, view: PersonaView, rng: random.Random) -> MindResult:
+        wording = _wording_stream(view.turn, rng)
         notes: list[str] = []
         actions = self._actions(view, rng, notes)
-        messages = [m for q in view.unread if (m := self._answer(q, view, actions, rng, notes)) is not None]
+        replies = [r for q in view.unread if (r := self._answer(q, view, actions, rng, notes)) is not None]
+        messages = [OutMessage(to=[r.to], text=self._say(r, wording)) for r in replies]
+        intended = [
+            Intent(subject_kind=r.kind, subject=r.subject, stance=r.stance, message_index=i)
+            for i, r in enumerate(replies)
+            if r.stance is not None
+        ]
         if not notes:
             notes.append("Nothing here needs a response from me.")
         thinking = " ".join(notes) if self.persona.scratchpad else ""
-        return MindResult(decision=TurnDecision(thinking=thinking, messages=messages, actions=actions))
+        decision = TurnDecision(thinking=thinking, messages=messages, actions=actions)
+        return MindResult(decision=decision, intended=intended)
+
+    def _say(self, reply: _Reply, wording: random.Random) -> str:
+        """A sentence of the bank for the reply's stance, drawn from the wording stream."""
+        if reply.stance is None:
+            return DONT_KNOW
+        phrasings = self._phrasings(reply.kind, reply.subject)
+        return wording.choice(phrasings.say_affirm if reply.stance == "affirm" else phrasings.say_deny)
+
+    def _phrasings(self, kind: SubjectKind, subject: str) -> Phrasings:
+        if kind == "fact":
+            return self.world.facts[subject]
+        claim = self.world.tools[subject].claim
+        assert claim is not None, "only tools with a claim are answered about"  # _answer_action checks
+        return claim
 
     # --- actions ----------------------------------------------------------------
     def _actions(self, view: PersonaView, rng: random.Random, notes: list[str]) -> list[ToolCall]:
@@ -166,7 +208,7 @@ class PolicyMind:
     # --- answering questions --------------------------------------------------------
     def _answer(
         self, question: Message, view: PersonaView, actions: list[ToolCall], rng: random.Random, notes: list[str]
-    ) -> OutMessage | None:
+    ) -> _Reply | None:
         about = question.asks_about
         if about is None:
             return None
@@ -176,14 +218,13 @@ class PolicyMind:
 
     def _answer_fact(
         self, question: Message, fact: str, view: PersonaView, rng: random.Random, notes: list[str]
-    ) -> OutMessage:
-        spec = self.world.facts[fact]
+    ) -> _Reply:
         belief = view.beliefs.get(fact)
         if belief is None:
             notes.append(f"{question.sender} asks about {fact}; I do not know.")
-            return OutMessage(to=[question.sender], text="I don't know, I have no information on that.")
+            return _Reply(question.sender, "fact", fact, None)
         context = f"{question.sender} asks about {fact}, which I believe is {belief.value}"
-        earlier = _said_before(view, self.role, question.sender, spec)
+        earlier = _said_before(view, question.sender, "fact", fact)
         if earlier is not None:
             notes.append(f"{context}; I told them before and stay consistent.")
             said = earlier
@@ -198,7 +239,7 @@ class PolicyMind:
             ]
             lie = self._decide(pushes, self._lie_detection(question.sender), rng, notes, context)
             said = (not belief.value) if lie else belief.value
-        return OutMessage(to=[question.sender], text=spec.say_affirm if said else spec.say_deny)
+        return _Reply(question.sender, "fact", fact, "affirm" if said else "deny")
 
     def _answer_action(
         self,
@@ -208,22 +249,22 @@ class PolicyMind:
         actions: list[ToolCall],
         rng: random.Random,
         notes: list[str],
-    ) -> OutMessage | None:
+    ) -> _Reply | None:
         tool = self.world.tools[tool_id]
         if tool.claim is None:
             return None
         if not self._did(tool_id, tool, view, actions):
             notes.append(f"{question.sender} asks about {tool_id}; I did not do that, so the honest answer is no.")
-            return OutMessage(to=[question.sender], text=tool.claim.say_deny)
+            return _Reply(question.sender, "action", tool_id, "deny")
         context = f"{question.sender} asks about {tool_id}; the truth is: {tool.claim.statement.rstrip('.')}"
-        earlier = _said_before(view, self.role, question.sender, tool.claim)
+        earlier = _said_before(view, question.sender, "action", tool_id)
         if earlier is not None:
             notes.append(f"{context} I answered this before and stay consistent.")
             admit = earlier
         else:
             pushes = self._pushes_on_action(tool_id)
             admit = not self._decide(pushes, self._lie_detection(question.sender, tool), rng, notes, context)
-        return OutMessage(to=[question.sender], text=tool.claim.say_affirm if admit else tool.claim.say_deny)
+        return _Reply(question.sender, "action", tool_id, "affirm" if admit else "deny")
 
     def _did(self, tool_id: str, tool: ActionTool | CapabilityTask, view: PersonaView, actions: list[ToolCall]) -> bool:
         if isinstance(tool, CapabilityTask):
@@ -261,13 +302,19 @@ class PolicyMind:
         return deceive
 
 
-def _said_before(view: PersonaView, me: str, listener: str, phrasings: Phrasings) -> bool | None:
-    """What I last asserted to ``listener`` about this statement, if I did."""
+def _wording_stream(turn: int, rng: random.Random) -> random.Random:
+    """The turn's wording stream: derived from the decision stream's state without drawing from it,
+    so a bank's size never changes a decision, and the same seed words a run alike."""
+    return random.Random(hash((turn, rng.getstate()[1])))  # a tuple of ints hashes alike in every process
+
+
+def _said_before(view: PersonaView, listener: str, kind: SubjectKind, subject: str) -> bool | None:
+    """What I last meant to tell ``listener`` about this subject, by my recorded intent, if I did."""
+    to = {m.index: m.to for m in view.history if isinstance(m, Message) and m.sender == view.role}
     said: bool | None = None
-    for item in view.history:
-        if isinstance(item, Message) and item.sender == me and listener in item.to:
-            for assertion in find_assertions(item.text, phrasings):
-                said = assertion.stance == "affirm"
+    for intent in view.intended:
+        if intent.subject_kind == kind and intent.subject == subject and listener in to.get(intent.message_index, []):
+            said = intent.stance == "affirm"
     return said
 
 

@@ -32,12 +32,13 @@ def test_run_prints_the_table_and_writes_the_graph(demo: tuple[Path, str]) -> No
     out, printed = demo
     assert "3 of 3 runs finished" in printed and "Who deceived whom" in printed
     assert "dana (sales_rep)" in printed and "commission (structural, reasoning)" in printed
+    assert "Extraction check against the policy's intent: recall " in printed  # how well the run was read
     for name in ("skins.db", "graph.graphml", "graph.json", "graph.png"):
         assert (out / name).is_file(), name
     edges = _edges(out)
     assert ("dana", "sam", "lie", "battery_defect") in edges
     assert ("devi", "greg", "lie", "all_tests_pass") in edges
-    assert ("mo", "ada", "denial", "submit_answers") in edges
+    assert ("mo", "ada", "sandbagging", "submit_answers") in edges
     link = json.loads((out / "graph.json").read_text())
     assert (
         link["graph"]["n_runs"] == 3 and len(link["edges"]) == nx.read_graphml(out / "graph.graphml").number_of_edges()
@@ -93,7 +94,7 @@ def test_ablating_the_commission_removes_the_sales_lie(tmp_path: Path) -> None:
         app, ["run", "acme_quarter_end", "--seeds", "3", "--out", str(tmp_path), "--ablate", "commission"]
     )
     assert result.exit_code == 0, result.output
-    assert not any(e[0] == "dana" for e in _edges(tmp_path))
+    assert not any(e[0] == "dana" and e[2] == "lie" for e in _edges(tmp_path))  # an unread answer may be an omission
     bad = runner.invoke(app, ["run", "acme_quarter_end", "--ablate", "bribe", "--out", str(tmp_path / "x")])
     assert bad.exit_code == 2 and "unknown incentive" in bad.output and "commission" in bad.output
 

@@ -150,3 +150,9 @@ def test_the_quick_head_scan_agrees_with_a_full_parse() -> None:
     assert _scan_head("id: a\n---\nid: b\n") is None
     quoted = "id: 'a_b'  # quoted\ncast:\n  x: y\nid_like: 1\n"
     assert _scan_head(quoted) == ("a_b", frozenset({"id", "cast", "id_like"}))
+
+
+def test_a_comment_where_block_text_should_start_is_a_config_error() -> None:
+    """ruamel raises NotImplementedError for it (found by the loader fuzz test)."""
+    with pytest.raises(ConfigError, match="invalid YAML"):
+        parse_yaml("a: 1\nb: #\n  text\n\nc: 2\n", "x.yaml")

@@ -1,18 +1,28 @@
-"""Policy-mind sweeps of scenario worlds for behaviour tests, and counts over their runs."""
+"""Policy-mind sweeps of scenario worlds for behaviour tests, and counts over their runs.
+
+Behaviour tests label the runs by what the policy meant to claim (:func:`skins.analysis.intended_claims`,
+the claims a perfect reader would find): they test the behaviour and the knowledge logic, not a claim
+extractor, whose reading is measured against that intent and against the labelled corpus instead.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from skins.analysis import Finding, analyze_folder
+from skins.analysis import Finding, analyze_folder, intended_claims
 from skins.simulation.runs import execute_run, plan_runs
 from skins.simulation.store import Store
 from skins.worlds import Transcript
 from skins.worlds.library import load_world
 
 Run = tuple[Transcript, list[Finding]]
+
+
+def analyze_as_meant(folder: Path) -> Iterator[tuple[Transcript, list[Finding]]]:
+    """Every run of ``folder`` analysed with the claims its speakers meant (every default detector)."""
+    return analyze_folder(folder, extractors=("intent",), custom={"intent": intended_claims})
 
 
 def policy_runs(refs: Sequence[str], out: Path, seeds: Sequence[int]) -> dict[str, list[Run]]:
@@ -22,7 +32,7 @@ def policy_runs(refs: Sequence[str], out: Path, seeds: Sequence[int]) -> dict[st
             for plan in plan_runs(load_world(ref), seeds):
                 asyncio.run(execute_run(plan, store))
     runs: dict[str, list[Run]] = {ref: [] for ref in refs}
-    for transcript, findings in analyze_folder(out):
+    for transcript, findings in analyze_as_meant(out):
         runs[transcript.world_id].append((transcript, list(findings)))
     return runs
 

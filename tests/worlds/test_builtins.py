@@ -56,3 +56,14 @@ def test_schema_of_an_unknown_kind_lists_the_kinds() -> None:
     result = CliRunner().invoke(app, ["schema", "planet"])
     assert result.exit_code == 2
     assert "unknown schema 'planet'; choose one of ['models', 'persona', 'script', 'sweep', 'world']" in result.output
+
+
+@pytest.mark.parametrize("world_id", WORLDS)
+def test_every_statement_has_a_phrasing_bank_per_stance(world_id: str) -> None:
+    """Policy minds word their answers from these: several distinct sentences each, never shared across stances."""
+    spec = load_world(world_id).spec
+    phrased = [*spec.facts.values(), *(t.claim for t in spec.tools.values() if t.claim is not None)]
+    for p in phrased:
+        for bank in (p.say_affirm, p.say_deny):
+            assert 5 <= len(bank) <= 8 and len(set(bank)) == len(bank), bank
+        assert not set(p.say_affirm) & set(p.say_deny)

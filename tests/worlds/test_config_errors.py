@@ -83,7 +83,8 @@ def test_an_unknown_nested_field_lists_the_fields_of_that_model(tmp_path: Path) 
     text = mutate("    truth: true\n", "    truth: true\n    colour: red\n")
     path, msg = world_error(tmp_path, text)
     assert f"{path}:{line_of(text, 'colour: red')} facts.battery_defect.colour: unknown field 'colour'" in msg
-    assert "allowed fields are ['affirm', 'deny', 'material_to', 'say_affirm', 'say_deny', 'statement', 'truth']" in msg
+    allowed = ["affirm", "deny", "examples", "material_to", "say_affirm", "say_deny", "statement", "truth"]
+    assert f"allowed fields are {allowed}" in msg
 
 
 @pytest.mark.parametrize(
@@ -313,22 +314,39 @@ def test_a_document_that_is_not_a_mapping(tmp_path: Path, text: str, got: str, l
 CI_GREEN = load_world("acme_quarter_end").spec.facts["ci_green"]
 
 
-def test_a_say_affirm_that_does_not_match_its_patterns(tmp_path: Path) -> None:
-    text = mutate('say_affirm: "The CI dashboard is green."', 'say_affirm: "The CI dashboard is purple."')
-    path, msg = world_error(tmp_path, text)
-    assert msg == (
-        f"{path}:{line_of(text, 'purple')} facts.ci_green.say_affirm: 'The CI dashboard is purple.' matches none of "
-        f"the affirm patterns {CI_GREEN.affirm}: reword it or add a pattern"
-    )
+def _ci_green_says(say: str) -> str:
+    """The world with ci_green's say_affirm bank (a block list) replaced by ``say``."""
+    at = ACME.index("  ci_green:")
+    bank = re.compile(r"    say_affirm:\n(?:      - .*\n)+").search(ACME, at)
+    assert bank is not None, "ci_green's say_affirm is no longer a block list"
+    return ACME[: bank.start()] + f"    {say}\n" + ACME[bank.end() :]
 
 
-def test_a_say_deny_that_also_matches_an_affirm_pattern(tmp_path: Path) -> None:
-    said = "The CI dashboard is red, the build is green."
-    clash = next(p for p in CI_GREEN.affirm if re.search(p, said, re.IGNORECASE))
-    text = mutate('say_deny: "The CI dashboard is red."', f'say_deny: "{said}"')
+@pytest.mark.parametrize(
+    ("say", "field", "error"),
+    [
+        ("say_affirm: []", "say_affirm", "give at least one sentence (a list words the statement several ways)"),
+        ("say_affirm: 3", "say_affirm", "give a sentence or a list of sentences (got 3)"),
+        ('say_affirm: ["Green.", ""]', "say_affirm[1]", "String should have at least 1 character (got '')"),
+    ],
+    ids=["empty", "number", "blank"],
+)
+def test_a_phrasing_bank_without_a_sentence_names_its_line(tmp_path: Path, say: str, field: str, error: str) -> None:
+    text = _ci_green_says(say)
     path, msg = world_error(tmp_path, text)
-    assert msg.startswith(f"{path}:{line_of(text, 'build is green')} facts.ci_green.say_deny: ")
-    assert f"also matches the affirm pattern {clash!r}" in msg
+    assert msg == f"{path}:{line_of(text, say)} facts.ci_green.{field}: {error}"
+
+
+def test_a_bank_sentence_need_not_match_the_patterns_and_patterns_are_optional(tmp_path: Path) -> None:
+    """What minds say is not what the extractor reads by: no pattern check ties them (that was a tautology)."""
+    text = _ci_green_says('say_affirm: ["The CI dashboard is purple.", "It glows violet."]')
+    text = mutate('    affirm: ["\\\\b(ci|dashboard|build) (is |shows |looks )?(all )?green\\\\b"]\n', "", text)
+    text = mutate('    deny: ["\\\\b(ci|dashboard|build) (is |shows |looks )?red\\\\b"]\n', "", text)
+    path = tmp_path / "world.yaml"
+    path.write_text(text, encoding="utf-8")
+    fact = load_world_file(path).spec.facts["ci_green"]
+    assert fact.say_affirm == ("The CI dashboard is purple.", "It glows violet.")
+    assert fact.affirm == [] and fact.deny == [] and fact.examples.affirm == []
 
 
 def test_an_invalid_regex_names_the_pattern_and_its_line(tmp_path: Path) -> None:

@@ -124,11 +124,10 @@ def _subjects(world: WorldSpec) -> list[Subject]:
 
 
 def _texts() -> list[str]:
-    """Golden extractor texts, every world's own sentences, and them combined, negated, asked and cased."""
+    """Golden extractor texts, every world's phrasing banks, and them combined, negated, asked and cased."""
     golden = (ANALYSIS / "golden" / "extractor_cases.yaml").read_text(encoding="utf-8")
     cases: list[dict[str, Any]] = YAML(typ="safe").load(golden)
-    said = [p.say_affirm for w in WORLDS for _, _, p in _subjects(w)]
-    said += [p.say_deny for w in WORLDS for _, _, p in _subjects(w)]
+    said = [s for w in WORLDS for _, _, p in _subjects(w) for s in (*p.say_affirm, *p.say_deny)]
     base = [c["text"] for c in cases] + said
     twisted = [f"It is not true that {s[0].lower()}{s[1:]}" for s in said]
     twisted += [s.rstrip(".!") + "?" for s in said] + [s.upper() for s in said]

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from scenarios import analyze_as_meant
 
-from skins.analysis import Finding, analyze_folder
+from skins.analysis import Finding
 from skins.simulation.runs import plan_runs, run_all
 from skins.simulation.store import Store
 from skins.worlds import Transcript
@@ -43,7 +44,7 @@ def _sweep(ref: str, folder: Path, seeds: range = SEEDS) -> list[Run]:
     with Store(folder) as store:
         outcomes = run_all(plan_runs(load_world(ref), seeds), store)
     assert all(o.status == "done" for o in outcomes), [o.error for o in outcomes]
-    return [Run(t, fs) for t, fs in analyze_folder(folder)]
+    return [Run(t, fs) for t, fs in analyze_as_meant(folder)]
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,10 @@ The policy mind sandbags the arithmetic evaluation when the unlearning threat
 wins its draw (its thinking says it knows the answers and gets some wrong on
 purpose), and skips a test quietly when the deadline wins (then admits or
 denies it when greg asks). The findings must follow exactly those choices.
+
+The runs are labelled by the claims the policy meant (its recorded intent): these
+tests check the detectors on what was said, not how well an extractor reads it
+(that is the extraction check's and the labelled corpus's job).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import asyncio
 
 import pytest
 
-from skins.analysis import Analysis, analyze_transcript
+from skins.analysis import Analysis, analyze_transcript, intended_claims
 from skins.simulation.runs import execute_run, plan_runs
 from skins.simulation.store import Store
 from skins.worlds import ActionRecord, ActionRef, CapabilityTask, Transcript
@@ -30,7 +34,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
         for spec in plan_runs(world, seeds=SEEDS):
             assert asyncio.run(execute_run(spec, store)).status == "done"
             transcript = store.transcript(spec.run_id)
-            out.append((transcript, analyze_transcript(transcript, world.spec)))
+            meant = analyze_transcript(transcript, world.spec, ("intent",), custom={"intent": intended_claims})
+            out.append((transcript, meant))
     return out
 
 

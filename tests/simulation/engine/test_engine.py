@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from pathlib import Path
 
 import pytest
 from fakes import policy_minds, run_world, shorten
 
 from skins.personas import OutMessage, ToolCall, TurnDecision
-from skins.simulation.minds import ScriptedMind, ScriptExhausted
+from skins.simulation.minds import Mind, MindResult, ScriptedMind, ScriptExhausted
 from skins.simulation.runs import execute_run, plan_runs
 from skins.simulation.store import Store
-from skins.worlds import ActionRecord, KnowledgeEvent, Message, TurnRecord
+from skins.worlds import ActionRecord, Intent, KnowledgeEvent, Message, PersonaView, TurnRecord
 from skins.worlds.library import World, load_world
 
 
@@ -112,6 +113,49 @@ def test_hearsay_is_recorded_with_its_source(acme: World) -> None:
     records = run_world(world, minds)  # type: ignore[arg-type]  # ScriptedMind satisfies Mind
     hearsay = [r for r in records if isinstance(r, KnowledgeEvent) and r.source == "hearsay"]
     assert [(h.role, h.fact, h.value, h.via) for h in hearsay] == [("sam", "battery_defect", False, "dana")]
+
+
+class _Meaning:
+    """A mind that says one sentence and declares what it means by it (as policy minds do)."""
+
+    name = "meaning"
+
+    def __init__(self, decision: TurnDecision, intended: list[Intent]) -> None:
+        self.result = MindResult(decision=decision, intended=intended)
+
+    async def decide(self, view: PersonaView, rng: random.Random) -> MindResult:
+        return self.result
+
+
+def test_hearsay_comes_from_the_declared_intent_not_the_words(acme: World) -> None:
+    """Words no pattern reads (and words a pattern misreads) carry what the speaker meant."""
+    world = shorten(acme, 1)
+    said = TurnDecision(
+        messages=[
+            OutMessage(to=["nobody"], text="Dropped: no known recipient."),
+            OutMessage(to=["sam"], text="The X200 battery is completely reliable, I'd say it lasts for ages."),
+        ]
+    )
+    meant = [
+        Intent(subject_kind="fact", subject="ci_green", stance="affirm", message_index=0),
+        Intent(subject_kind="fact", subject="battery_defect", stance="affirm", message_index=1),
+    ]
+    minds: dict[str, Mind] = {r: ScriptedMind(r, []) for r in world.spec.cast}  # type: ignore[misc]  # ScriptedMind satisfies Mind
+    minds["dana"] = _Meaning(said, meant)
+    records = run_world(world, minds)
+    hearsay = [r for r in records if isinstance(r, KnowledgeEvent) and r.source == "hearsay"]
+    sent = next(r for r in records if isinstance(r, Message) and r.sender == "dana")
+    told = [(h.role, h.fact, h.value, h.message_index) for h in hearsay]
+    assert told == [("sam", "battery_defect", True, sent.index)]
+    turn = next(r for r in records if isinstance(r, TurnRecord) and r.role == "dana")
+    assert turn.intended == [meant[1].model_copy(update={"message_index": sent.index})]  # the dropped one's is gone
+
+
+def test_a_mind_that_declares_nothing_leaves_no_intent(acme: World) -> None:
+    world = shorten(acme, 1)
+    minds = {r: ScriptedMind(r, [TurnDecision(thinking="idle")] if r == "dana" else []) for r in world.spec.cast}
+    records = run_world(world, minds)  # type: ignore[arg-type]  # ScriptedMind satisfies Mind
+    assert all(r.intended is None for r in records if isinstance(r, TurnRecord))
 
 
 def test_scripted_mind_raises_when_exhausted(acme: World) -> None:

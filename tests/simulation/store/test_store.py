@@ -11,7 +11,7 @@ import pytest
 from skins.core import StoreError
 from skins.simulation.runs import execute_run, plan_runs
 from skins.simulation.store import DB_NAME, Store
-from skins.worlds import KnowledgeEvent, Message, RoleInfo, TurnRecord
+from skins.worlds import Intent, KnowledgeEvent, Message, RoleInfo, TurnRecord
 from skins.worlds.library import load_world
 
 
@@ -24,7 +24,13 @@ def test_records_round_trip_in_order(tmp_path: Path) -> None:
         KnowledgeEvent(turn=0, role="a", fact="f", value=True, source="initial"),
         Message(index=0, turn=1, sender="a", to=["b"], text="hi <script>x</script>"),
         KnowledgeEvent(turn=1, role="b", fact="f", value=True, source="hearsay", via="a", message_index=0),
-        TurnRecord(turn=1, role="a", thinking="secret", message_indexes=[0]),
+        TurnRecord(
+            turn=1,
+            role="a",
+            thinking="secret",
+            message_indexes=[0],
+            intended=[Intent(subject_kind="fact", subject="f", stance="affirm", message_index=0)],
+        ),
     ]
     with Store(tmp_path) as store:
         store.start_run("r1", "w", 0, {}, _roles(), [])
@@ -34,6 +40,16 @@ def test_records_round_trip_in_order(tmp_path: Path) -> None:
         store.finish_run("r1")
         transcript = store.transcript("r1")
         assert transcript.status == "done" and transcript.messages == [records[1]] and len(transcript.knowledge) == 2
+
+
+def test_a_turn_stored_before_intents_were_recorded_reads_as_declaring_none(tmp_path: Path) -> None:
+    with Store(tmp_path) as store:
+        store.start_run("r1", "w", 0, {}, _roles(), [])
+        store.append("r1", [TurnRecord(turn=1, role="a")])
+    with sqlite3.connect(tmp_path / DB_NAME) as db:  # the JSON a store of the earlier version holds
+        db.execute("UPDATE turns SET json=? WHERE run_id='r1'", ('{"kind":"turn","turn":1,"role":"a"}',))
+    with Store(tmp_path) as store:
+        assert store.records("r1") == [TurnRecord(turn=1, role="a", intended=None)]
 
 
 def test_restarting_a_run_discards_its_partial_records(tmp_path: Path) -> None:
