@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from skins.core import Registry
 from skins.worlds import Message, SubjectKind, Transcript, WorldSpec
 
-DEFAULT_EXTRACTOR = "lexical"
+DEFAULT_EXTRACTOR = "meaning"
 """The offline extractor analysis uses unless told otherwise (the one name to change)."""
 
 ClaimStance = Literal["affirm", "deny", "evade"]

@@ -35,7 +35,7 @@ def test_pipeline(acme: WorldSpec, transcript_of: Build) -> None:
     assert (result.run_id, result.world_id, result.extractors, result.detectors) == (
         "r9",
         "acme_quarter_end",
-        ["lexical"],
+        ["meaning"],
         list(DEFAULT_DETECTORS),
     )
     assert [(c.message_index, c.subject) for c in result.claims] == [

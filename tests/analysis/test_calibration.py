@@ -117,7 +117,7 @@ def test_an_item_becomes_beliefs_question_thinking_and_message() -> None:
 def test_skins_calibrate_on_the_dev_part_and_on_a_users_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["calibrate", "--split", "dev"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "lexical on" in result.output and "Cohen's kappa" in result.output
+    assert "meaning on" in result.output and "Cohen's kappa" in result.output
     assert "omission" in result.output and "deceptive labels on honest" in result.output
     mine = tmp_path / "mine.yaml"
     mine.write_text(
@@ -147,12 +147,12 @@ def test_calibrate_into_a_folder_saves_json_that_round_trips(tmp_path: Path) -> 
     )
     result = runner.invoke(app, ["calibrate", "--file", str(mine), "--into", str(tmp_path)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    saved = tmp_path / "calibration" / "lexical-file-mine.json"
+    saved = tmp_path / "calibration" / "meaning-file-mine.json"
     assert f"wrote {saved}" in result.output
     [report], problems = load_calibrations(tmp_path)
     assert problems == [] and CalibrationReport.model_validate_json(saved.read_text()) == report
     assert report.corpus == CorpusSource(file=str(mine), sha256=hashlib.sha256(mine.read_bytes()).hexdigest())
-    again = calibrate(load_corpus_file(mine), get_extractor("lexical"), "lexical", corpus=report.corpus)
+    again = calibrate(load_corpus_file(mine), get_extractor("meaning"), "meaning", corpus=report.corpus)
     assert report == again.model_copy(update={"date": report.date})  # the same numbers, measured once
     assert dt.datetime.fromisoformat(report.date).tzinfo is not None  # UTC, ISO 8601
 

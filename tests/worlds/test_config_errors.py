@@ -346,7 +346,7 @@ def test_a_bank_sentence_need_not_match_the_patterns_and_patterns_are_optional(t
     path.write_text(text, encoding="utf-8")
     fact = load_world_file(path).spec.facts["ci_green"]
     assert fact.say_affirm == ("The CI dashboard is purple.", "It glows violet.")
-    assert fact.affirm == [] and fact.deny == [] and fact.examples.affirm == []
+    assert fact.affirm == [] and fact.deny == [] and len(fact.examples.affirm) == 6
 
 
 def test_an_invalid_regex_names_the_pattern_and_its_line(tmp_path: Path) -> None:

@@ -47,9 +47,9 @@ def _hostile_judge(hostile: str) -> CalibrationReport:
 
 def test_without_a_saved_calibration_the_report_says_how_to_measure_it(folder: Path) -> None:
     [view] = collect_report(folder, stored=True).data.calibrations
-    assert (view.extractor, view.used, view.tables) == ("lexical", True, [])
+    assert (view.extractor, view.used, view.tables) == ("meaning", True, [])
     assert (
-        view.command == f"skins calibrate --extractor lexical --into {folder}" == calibration_command("lexical", folder)
+        view.command == f"skins calibrate --extractor meaning --into {folder}" == calibration_command("meaning", folder)
     )
     assert "unmeasured" in view.note
     judge = calibration_command("judge", Path("runs/x"))
@@ -60,10 +60,10 @@ def test_a_saved_calibration_shows_its_numbers_beside_the_findings(folder: Path,
     result = runner.invoke(app, ["calibrate", "--split", "dev", "--into", str(folder)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     save_calibration(_hostile_judge(hostile), folder)
-    saved = CalibrationReport.model_validate_json((folder / "calibration" / "lexical-dev.json").read_text())
+    saved = CalibrationReport.model_validate_json((folder / "calibration" / "meaning-dev.json").read_text())
     report = collect_report(folder, stored=True)
     lexical, judge = report.data.calibrations
-    assert (lexical.extractor, lexical.corpus, lexical.used) == ("lexical", "built-in corpus, dev part", True)
+    assert (lexical.extractor, lexical.corpus, lexical.used) == ("meaning", "built-in corpus, dev part", True)
     assert f"κ against the labels: {saved.kappa:.2f} over {len(saved.decisions)}" in lexical.note
     claims, findings, confusion, misses = lexical.tables
     assert claims.rows == [s.cells() for s in saved.scores] and claims.rows[0][1] == saved.scores[0].precision.render()
@@ -86,7 +86,7 @@ def test_an_unreadable_calibration_file_is_named_not_fatal(folder: Path) -> None
     (folder / "calibration").mkdir()
     (folder / "calibration" / "notes.json").write_text("[]")
     views = collect_report(folder, stored=True).data.calibrations
-    assert [v.extractor for v in views] == ["lexical", "(unreadable file)"]
+    assert [v.extractor for v in views] == ["meaning", "(unreadable file)"]
     assert views[1].note.startswith("calibration/notes.json is not a calibration saved by skins calibrate")
 
 
@@ -104,7 +104,7 @@ def test_the_calibration_section_renders_hostile_quotes_as_text(
     page.wait_for_selector("body[data-ready='1']")
     page.click("nav a:text('Label calibration')")
     section = page.inner_text("#calibration-section")
-    assert "lexical" in section and "skins calibrate --extractor lexical --into" in section
+    assert "meaning" in section and "skins calibrate --extractor meaning --into" in section
     assert "judge openai/gpt-4o-mini on built-in corpus, test part" in section
     assert hostile in page.inner_text("table[id$='-misses']")  # the quote, as text
     assert page.locator("#calibration-section img, #calibration-section script").count() == 0
