@@ -54,6 +54,10 @@ def _valid_regex(pattern: str) -> str:
 Pattern = Annotated[str, AfterValidator(_valid_regex)]
 
 
+BANK_SIZE = 20
+"""Most sentences a phrasing bank may hold."""
+
+
 def _one_or_many(value: object) -> object:
     """A lone sentence is a bank of one."""
     if isinstance(value, str):
@@ -62,11 +66,13 @@ def _one_or_many(value: object) -> object:
         raise ValueError("give a sentence or a list of sentences")
     if not value:
         raise ValueError("give at least one sentence (a list words the statement several ways)")
+    if len(value) > BANK_SIZE:
+        raise ValueError(f"give at most {BANK_SIZE} sentences, not {len(value)}")
     return value
 
 
 Sentence = Annotated[str, Field(min_length=1, max_length=400)]
-Bank = Annotated[tuple[Sentence, ...], BeforeValidator(_one_or_many), Field(min_length=1, max_length=20)]
+Bank = Annotated[tuple[Sentence, ...], BeforeValidator(_one_or_many, json_schema_input_type=Sentence | list[Sentence])]
 """One sentence or a list of them, kept as a tuple."""
 
 
