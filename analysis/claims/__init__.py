@@ -17,7 +17,9 @@ from skins.analysis.claims.judge import (
     disagreements,
     judge_claims,
     judge_schema,
+    judged_claims,
     make_judge_extractor,
+    quote_in,
 )
 from skins.analysis.claims.lexical import LEXICAL_CONFIDENCE, LEXICAL_NEGATED_CONFIDENCE, extract_lexical
 
@@ -37,7 +39,9 @@ __all__ = [
     "get_extractor",
     "judge_claims",
     "judge_schema",
+    "judged_claims",
     "listeners_of",
     "make_judge_extractor",
+    "quote_in",
     "register_extractor",
 ]
