@@ -45,7 +45,7 @@ JUDGE_SYSTEM = (
     "Questions and wishes do not affirm or deny. For affirm, deny and evade, copy the exact words of the "
     "message that show it; for not_addressed, leave the quote empty. "
     'Reply with JSON only: {"subjects": {"<id>": {"answer": "affirm", "deny", "evade" or "not_addressed", '
-    '"quote": "<exact words>"}}}, with every listed id.'
+    '"quote": "<words copied from the message>"}}}, with every listed id.'
 )
 JUDGE_CONFIDENCE = 0.8
 """Confidence of a judged claim (the judge gives no score of its own; calibrate it, see ``skins calibrate``)."""
