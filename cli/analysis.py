@@ -17,8 +17,6 @@ from rich.table import Table
 
 from skins.analysis import (
     AblationRow,
-    Claim,
-    ClaimExtractor,
     ComparisonRow,
     ablation_effects,
     accuracy_difference,
@@ -26,8 +24,6 @@ from skins.analysis import (
     build_deception_graph,
     caught_rate,
     deception_reciprocity,
-    disagreements,
-    make_judge_motives,
     rate_table,
     run_outcomes,
     save_ablation,
@@ -35,14 +31,14 @@ from skins.analysis import (
     top_deceivers,
 )
 from skins.analysis import compare as compare_outcomes
-from skins.analysis.claims import JudgeFailure, make_judge_extractor
 from skins.analysis.stats import EDGE_FIELDS, comparison_fields
-from skins.cli.common import err, friendly, out
+from skins.cli.common import friendly, out
 from skins.cli.graphing import Analyzed, show_deception_graph
-from skins.cli.model_options import model_aliases, open_cache
+from skins.cli.judging import JudgeOption, NoJudgeOption, analyze_judged, choose_judge, stored_models_used
+from skins.cli.model_options import model_aliases, open_cache, print_usage, run_models
 from skins.cli.progress import run_with_progress
 from skins.core import ConfigError
-from skins.simulation.models import load_models, resolve_model
+from skins.simulation.models import load_models
 from skins.simulation.runs import RunOptions, check_backends, plan_runs
 from skins.simulation.store import Store
 from skins.worlds import WorldSpec, load_world
@@ -56,35 +52,22 @@ def register(app: typer.Typer) -> None:
 
 def analyze(
     run_dir: Annotated[Path, typer.Argument(help="Output folder of `skins run`, `skins ablate` or a sweep.")],
-    judge: Annotated[str | None, typer.Option(help="Base-model alias or reference of a judge extractor.")] = None,
-    models_file: Annotated[Path | None, typer.Option("--models", help="models.yaml defining the judge alias.")] = None,
-    lexical: Annotated[bool, typer.Option(help="Run the lexical extractor (default on).")] = True,
+    judge: JudgeOption = None,
+    models_file: Annotated[
+        Path | None, typer.Option("--models", help="models.yaml defining the judge (or a 'judge' alias).")
+    ] = None,
+    no_judge: NoJudgeOption = False,
 ) -> None:
-    """Re-run claim extraction and every detector over stored transcripts (no simulation is paid again)."""
-    extractors = ["lexical"] if lexical else []
-    custom: dict[str, ClaimExtractor] = {}
-    passes = []
-    failures: list[JudgeFailure] = []
-    if judge is not None:
-        spec = resolve_model(judge, load_models(models_file) if models_file else {})
-        cache = open_cache()
-        custom["judge"] = make_judge_extractor(spec, cache, failures=failures)
-        passes.append(make_judge_motives(spec, cache))
-        extractors.append("judge")
-    if not extractors:
-        raise ConfigError("no extractor: keep --lexical or give --judge")
-    claims: list[Claim] = []
-    analyzed = list(analyze_folder(run_dir, extractors=extractors, custom=custom, claims_out=claims, passes=passes))
+    """Re-run claim extraction and every detector over stored transcripts (no simulation is paid again);
+    a judge reads language-model messages beside the offline extractor."""
+    aliases = load_models(models_file) if models_file else {}
+    choice = choose_judge(aliases, judge, no_judge, stored_models_used(run_dir))
+    analyzed = analyze_judged(run_dir, choice, open_cache() if choice.spec else None)
+    with Store(run_dir, create=False) as store:
+        print_usage(out(), store)
     show_deception_graph(run_dir, include_non_deceptive=False, analyzed=analyzed)
     _print_rates(analyzed)
     _print_graph_metrics(analyzed)
-    if len(extractors) > 1:
-        found = disagreements(claims)
-        out().print(f"extractors {extractors} disagree on {len(found)} (message, subject) pair(s)")
-        for d in found[:20]:
-            out().print(f"  run {d.run_id} message {d.message_index} {d.subject}: {d.stances}", markup=False)
-    if failures:
-        err().print(f"the judge could not read {len(failures)} message(s); first: {failures[0].reason}", markup=False)
 
 
 def _print_rates(analyzed: Analyzed) -> None:
@@ -187,7 +170,7 @@ def ablate(
     loaded = load_world(world)
     if incentive not in loaded.spec.incentives:
         raise ConfigError(f"--incentive {incentive!r}: {loaded.spec.id} has {sorted(loaded.spec.incentives)}")
-    aliases = model_aliases(model, models_file, base_url)
+    aliases = run_models(model_aliases(model, models_file, base_url))
     specs = [*plan_runs(loaded, range(seeds), aliases), *plan_runs(loaded, range(seeds), aliases, [incentive])]
     check_backends(specs)
     with Store(out_dir) as store:

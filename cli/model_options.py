@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["model_aliases", "open_cache", "print_usage"]
+__all__ = ["model_aliases", "open_cache", "print_usage", "run_models"]
 
 from pathlib import Path
 
@@ -10,7 +10,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from skins.simulation.models import ModelSpec, ResponseCache, default_cache_path, load_models, parse_model_arg
+from skins.simulation.models import (
+    JUDGE_ALIAS,
+    ModelSpec,
+    ResponseCache,
+    default_cache_path,
+    load_models,
+    parse_model_arg,
+)
 from skins.simulation.store import Store
 
 
@@ -25,19 +32,26 @@ def model_aliases(model: str | None, models_file: Path | None, base_url: str | N
     return aliases
 
 
+def run_models(aliases: dict[str, ModelSpec | str]) -> dict[str, ModelSpec | str]:
+    """The aliases runs are planned with: all but the judge's, which is no part of a run's identity
+    (adding a judge to models.yaml reruns nothing)."""
+    return {alias: spec for alias, spec in aliases.items() if alias != JUDGE_ALIAS}
+
+
 def open_cache() -> ResponseCache:
     return ResponseCache(default_cache_path())
 
 
 def print_usage(console: Console, store: Store) -> None:
-    """Calls, tokens and cost per role and model, and in total (nothing when no model was called)."""
+    """Calls, tokens and cost per role and model (the judge's last), and in total (nothing when no model was
+    called). Calls answered from the cache are counted as cached and cost nothing."""
     rows = store.usage_by_role()
     if not rows:
         return
     table = Table(title="Model usage")
     for col in ("role", "base model", "calls", "cached", "failed", "tokens in", "tokens out", "cost $"):
         table.add_column(col, justify="left" if col in ("role", "base model") else "right")
-    for (role, model), u in sorted(rows.items()):
+    for (role, model), u in sorted(rows.items(), key=lambda row: (row[0][0] == JUDGE_ALIAS, row[0])):
         table.add_row(
             role,
             model,

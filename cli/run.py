@@ -10,8 +10,9 @@ from typing import Annotated, TypeAlias
 import typer
 
 from skins.cli.common import PersonaDirs, err, friendly, out
-from skins.cli.graphing import show_deception_graph
-from skins.cli.model_options import model_aliases, open_cache, print_usage
+from skins.cli.graphing import Analyzed, show_deception_graph
+from skins.cli.judging import JudgeOption, NoJudgeOption, analyze_judged, choose_judge, models_used
+from skins.cli.model_options import model_aliases, open_cache, print_usage, run_models
 from skins.cli.progress import run_with_progress
 from skins.core import ConfigError
 from skins.simulation.runs import RunOptions, RunOutcome, check_backends, plan_runs
@@ -59,19 +60,26 @@ def run(
     ablate: Annotated[list[str], typer.Option(help="Remove an incentive (repeatable).")] = [],  # noqa: B006 - typer reads defaults, never mutates
     max_turns: MaxTurns = None,
     persona_dirs: PersonaDirs = [],  # noqa: B006 - typer reads defaults, never mutates
+    judge: JudgeOption = None,
+    no_judge: NoJudgeOption = False,
 ) -> None:
-    """Simulate WORLD (or WORLD@VARIANT) for several seeds; print usage and who deceived whom; write graph files."""
+    """Simulate WORLD (or WORLD@VARIANT) for several seeds; print usage and who deceived whom; write graph files.
+
+    When a role runs on a language model, a judge reads the messages beside the offline extractor."""
     loaded = _load_world(world, persona_dirs, max_turns, ablate)
     aliases = model_aliases(model, models_file, base_url)
-    specs = plan_runs(loaded, range(seed_start, seed_start + seeds), aliases, ablate)
+    specs = plan_runs(loaded, range(seed_start, seed_start + seeds), run_models(aliases), ablate)
     check_backends(specs)  # every alias resolves and every backend can be created, before any run starts
+    choice = choose_judge(aliases, judge, no_judge, models_used((s, 1) for s in specs))  # so is the judge
     options = RunOptions(
         cache=None if no_cache else open_cache(), budget_usd=budget_usd, concurrency=concurrency, processes=processes
     )
     with Store(out_dir) as store:
         outcomes = run_with_progress(specs, store, options, loaded.spec.id)
+    analyzed = analyze_judged(out_dir, choice, options.cache)
+    with Store(out_dir) as store:
         print_usage(out(), store)
-    _finish(outcomes, out_dir)
+    _finish(outcomes, out_dir, analyzed)
 
 
 def _load_world(world: str, persona_dirs: list[Path], max_turns: int | None, ablate: list[str]) -> World:
@@ -87,7 +95,7 @@ def _load_world(world: str, persona_dirs: list[Path], max_turns: int | None, abl
     return loaded
 
 
-def _finish(outcomes: list[RunOutcome], out_dir: Path) -> None:
+def _finish(outcomes: list[RunOutcome], out_dir: Path, analyzed: Analyzed) -> None:
     """Say how many runs finished (and why the others did not start), show the graph; exit 1 unless all ran."""
     stopped = next((o.error for o in outcomes if o.status == "not_started"), None)
     if stopped:
@@ -95,7 +103,7 @@ def _finish(outcomes: list[RunOutcome], out_dir: Path) -> None:
     failed = [o for o in outcomes if o.status == "failed"]
     finished = sum(o.status in ("done", "skipped") for o in outcomes)
     out().print(f"{finished} of {len(outcomes)} runs finished; store: {out_dir / 'skins.db'}")
-    show_deception_graph(out_dir, include_non_deceptive=False)
+    show_deception_graph(out_dir, include_non_deceptive=False, analyzed=analyzed)
     if failed or stopped:
         raise typer.Exit(1)
 

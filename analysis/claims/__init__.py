@@ -17,7 +17,9 @@ from skins.analysis.claims.judge import (
     disagreements,
     judge_claims,
     judge_schema,
+    judged_claims,
     make_judge_extractor,
+    quote_in,
 )
 from skins.analysis.claims.lexical import LEXICAL_CONFIDENCE, LEXICAL_NEGATED_CONFIDENCE, extract_lexical
 from skins.analysis.claims.meaning import MeaningReader, SubjectProfile, extract_meaning, profile_subject
@@ -41,8 +43,10 @@ __all__ = [
     "get_extractor",
     "judge_claims",
     "judge_schema",
+    "judged_claims",
     "listeners_of",
     "make_judge_extractor",
     "profile_subject",
+    "quote_in",
     "register_extractor",
 ]

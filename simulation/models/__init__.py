@@ -28,11 +28,21 @@ from skins.simulation.models.limits import (
 from skins.simulation.models.local import MODEL_NAME, ChatLocal, LocalServerSettings, get_local_server, locate_gguf
 from skins.simulation.models.reachability import reachable
 from skins.simulation.models.scope import per_sweep, sweep_scope
-from skins.simulation.models.spec import ModelsFile, ModelSpec, load_models, parse_model_arg, resolve_model
+from skins.simulation.models.spec import (
+    JUDGE_ALIAS,
+    NO_LANGUAGE_MODEL,
+    ModelsFile,
+    ModelSpec,
+    load_models,
+    parse_model_arg,
+    resolve_model,
+)
 from skins.simulation.models.structured import choose_strategy, reply_schema, request_kwargs, turn_schema
 
 __all__ = [
+    "JUDGE_ALIAS",
     "MODEL_NAME",
+    "NO_LANGUAGE_MODEL",
     "Answer",
     "CachedReply",
     "CallKeys",

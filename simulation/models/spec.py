@@ -1,12 +1,22 @@
 """Base-model settings: what an alias points to (backend, model, endpoint, generation, limits, prices).
 
 A ``models.yaml`` maps aliases to these. It names the environment variable
-that holds an API key, never the key itself.
+that holds an API key, never the key itself. Two aliases mean something: ``default`` is what
+personas use unless told otherwise, and ``judge`` (:data:`JUDGE_ALIAS`) is the language model
+analysis reads messages with (it defaults to the personas' own model).
 """
 
 from __future__ import annotations
 
-__all__ = ["ModelSpec", "ModelsFile", "load_models", "parse_model_arg", "resolve_model"]
+__all__ = [
+    "JUDGE_ALIAS",
+    "NO_LANGUAGE_MODEL",
+    "ModelSpec",
+    "ModelsFile",
+    "load_models",
+    "parse_model_arg",
+    "resolve_model",
+]
 
 from collections.abc import Collection, Mapping
 from pathlib import Path
@@ -17,6 +27,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from skins.core import ConfigError, load_model
 
 Strategy = Literal["auto", "json_schema", "json_object", "tool_call", "prompt"]
+
+JUDGE_ALIAS = "judge"
+"""The models.yaml alias of the judge analysis reads messages with (not part of any run's identity)."""
+NO_LANGUAGE_MODEL = frozenset({"policy", "scripted"})
+"""Backends that play a role without a language model (no judge is needed to read their messages)."""
 
 
 class ModelSpec(BaseModel):
@@ -65,6 +80,11 @@ class ModelSpec(BaseModel):
         return self
 
     @property
+    def language_model(self) -> bool:
+        """Whether a language model answers (every backend but policy and scripted)."""
+        return self.backend not in NO_LANGUAGE_MODEL
+
+    @property
     def ref(self) -> str:
         """Short display form, e.g. ``openai:gpt-4o-mini``."""
         return f"{self.backend}:{self.model}" if self.model else self.backend
@@ -79,7 +99,19 @@ class ModelsFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     models: dict[str, ModelSpec | str]
-    """Alias -> settings; ``default`` is the alias personas use unless told otherwise."""
+    """Alias -> settings; ``default`` is the alias personas use unless told otherwise; ``judge`` the
+    language model analysis reads messages with (default: the personas' own model)."""
+
+    @model_validator(mode="after")
+    def _judge_is_a_language_model(self) -> ModelsFile:
+        if JUDGE_ALIAS in self.models:
+            spec = resolve_model(JUDGE_ALIAS, self.models)
+            if not spec.language_model:
+                raise ValueError(
+                    f"models.{JUDGE_ALIAS}: the judge reads messages, so it must be a language model "
+                    f"(an openai or local backend), not {spec.ref!r}"
+                )
+        return self
 
 
 def parse_model_arg(text: str, base_url: str | None = None) -> ModelSpec:

@@ -8,7 +8,7 @@ analysis reads back (one run, or many runs at a time at scale) and writes findin
 from skins.simulation.store.rows import Row, call_row, record_row, run_values
 from skins.simulation.store.schema import DB_NAME, SCHEMA_VERSION
 from skins.simulation.store.store import FindingRow, RunRow, Store, StoredRun, Usage
-from skins.simulation.store.summary import StatusGroup, status_groups
+from skins.simulation.store.summary import StatusGroup, add_analysis_calls, status_groups
 
 __all__ = [
     "DB_NAME",
@@ -20,6 +20,7 @@ __all__ = [
     "Store",
     "StoredRun",
     "Usage",
+    "add_analysis_calls",
     "call_row",
     "record_row",
     "run_values",

@@ -1,12 +1,13 @@
-"""What a run folder holds, per world and status (``skins status``)."""
+"""What a run folder holds, per world and status (``skins status``), and the model calls analysis adds to it."""
 
 from __future__ import annotations
 
-__all__ = ["StatusGroup", "status_groups"]
+__all__ = ["StatusGroup", "add_analysis_calls", "status_groups"]
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from skins.simulation.models import CallRecord
 from skins.simulation.store.store import RunRow, Store
 
 
@@ -35,3 +36,16 @@ def status_groups(store: Store, runs: Iterable[RunRow]) -> list[StatusGroup]:
         summary.append(StatusGroup(world, state, len(members), turns, calls, sum(u.cost_usd for u in usage)))
     return summary
 
+
+def add_analysis_calls(store: Store, calls: Mapping[str, Sequence[CallRecord]]) -> None:
+    """Store the calls made while analysing runs (a judge's), run id -> its calls, after each run's own.
+
+    They are numbered on from the run's last call and never replace one, so the folder's usage (the
+    table after ``skins run`` and ``skins analyze``, ``skins status``) is what was spent: a judge call
+    answered from the cache adds a cached call costing nothing.
+    """
+    for run_id, made in calls.items():
+        start = max((c.index for c in store.calls(run_id)), default=-1) + 1
+        for offset, call in enumerate(made):
+            store.add_call(run_id, call.model_copy(update={"index": start + offset}), commit=False)
+    store.commit()
