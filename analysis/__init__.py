@@ -4,6 +4,7 @@ optional judge), so a better detector can be rerun over old runs for free.
 Layers, bottom to top (every import points down; pyproject's import-linter contract checks it):
 
 - ``findings.py``, ``beliefs.py``: the data: findings, evidence, motives; what a persona believed when.
+  ``screening.py``: which turns and messages can carry a finding at all (the rest are excluded, with why).
 - ``claims/``: claim extractors (lexical, judge). **A claim extractor is registered in claims/.**
 - ``detectors/``: claims and actions -> findings. **A detector is registered in detectors/.**
 - ``motives.py``: structural and reasoning motives attached to findings.
@@ -73,6 +74,7 @@ from skins.analysis.motive_judge import make_judge_motives
 from skins.analysis.motives import attach_motives
 from skins.analysis.pipeline import RunSummary, analyze_folder, summarize_folder
 from skins.analysis.published import published_table, worlds_of
+from skins.analysis.screening import Exclusion, exclusion_counts, render_exclusions, screen_text, screen_transcript
 from skins.analysis.stats import (
     AblationRow,
     ComparisonRow,
@@ -106,6 +108,7 @@ __all__ = [
     "Detector",
     "Disagreement",
     "Evidence",
+    "Exclusion",
     "Finding",
     "FindingType",
     "IntentCheck",
@@ -134,6 +137,7 @@ __all__ = [
     "deception_table",
     "detector_names",
     "disagreements",
+    "exclusion_counts",
     "extractor_names",
     "fisher_exact",
     "get_detector",
@@ -158,9 +162,12 @@ __all__ = [
     "rate_table",
     "register_detector",
     "register_extractor",
+    "render_exclusions",
     "run_outcomes",
     "save_ablation",
     "save_calibration",
+    "screen_text",
+    "screen_transcript",
     "second_hand_chains",
     "summarize_folder",
     "top_deceivers",

@@ -1,5 +1,10 @@
 """One run's analysis: claims → findings → motives (→ counterfactual motives, further passes), in a
-deterministic order, and the store's rows of its findings."""
+deterministic order, and the store's rows of its findings.
+
+It is also where findings are split once: those below :data:`skins.analysis.findings.UNCERTAIN_BELOW`
+go to ``Analysis.uncertain`` and are never counted; everything downstream sees the counted ones. And it
+records how many turns and messages the screen excluded, and why (:mod:`skins.analysis.screening`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ __all__ = ["Analysis", "FindingPass", "analyze_run", "analyze_transcript", "find
 
 from collections.abc import Callable, Mapping, Sequence
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from skins.analysis.beliefs import BeliefTimeline
 from skins.analysis.claims import DEFAULT_EXTRACTOR, Claim, ClaimExtractor, get_extractor
@@ -15,6 +20,7 @@ from skins.analysis.counterfactual import attach_counterfactual
 from skins.analysis.detectors import DEFAULT_DETECTORS, get_detector
 from skins.analysis.findings import Finding
 from skins.analysis.motives import attach_motives
+from skins.analysis.screening import exclusion_counts, screen_transcript
 from skins.analysis.stats import AblationRow
 from skins.core import ConfigError
 from skins.simulation.store import FindingRow
@@ -35,7 +41,11 @@ class Analysis(BaseModel):
     detectors: list[str]
     claims: list[Claim]
     findings: list[Finding]
-    """All labels, deceptive or not, with motives attached."""
+    """The counted labels, deceptive or not, with motives attached."""
+    uncertain: list[Finding] = Field(default_factory=list)
+    """Labels below the confidence threshold: shown as uncertain, not counted in rates, edges or the graph."""
+    excluded: dict[str, int] = Field(default_factory=dict)
+    """Turns and messages the screen excluded, per reason (never a source of findings)."""
 
     def deceptive(self) -> list[Finding]:
         """Only the findings that are deception."""
@@ -74,7 +84,9 @@ def analyze_transcript(
         extractors=list(extractors),
         detectors=list(detectors),
         claims=claims,
-        findings=findings,
+        findings=[f for f in findings if not f.uncertain],
+        uncertain=[f for f in findings if f.uncertain],
+        excluded=exclusion_counts(screen_transcript(transcript)),
     )
 
 
@@ -87,11 +99,17 @@ def analyze_run(
     custom: Mapping[str, ClaimExtractor] | None = None,
     claims_out: list[Claim] | None = None,
     passes: Sequence[FindingPass] = (),
+    uncertain_out: list[Finding] | None = None,
 ) -> list[Finding]:
-    """One run's findings: claims, detectors, motives, counterfactual motives, then ``passes``."""
+    """One run's counted findings: claims, detectors, motives, counterfactual motives, then ``passes``.
+
+    ``claims_out`` collects the claims; ``uncertain_out`` the findings too unsure to count.
+    """
     analysis = analyze_transcript(transcript, world, extractors, detectors, custom)
     if claims_out is not None:
         claims_out.extend(analysis.claims)
+    if uncertain_out is not None:
+        uncertain_out.extend(analysis.uncertain)
     findings = attach_counterfactual(analysis.findings, transcript, ablations)
     for extra in passes:  # e.g. judged motives
         findings = extra(findings, transcript, world)

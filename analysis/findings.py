@@ -6,6 +6,7 @@ __all__ = [
     "DECEPTIVE_TYPES",
     "NON_DECEPTIVE_TYPES",
     "TYPE_COLOURS",
+    "UNCERTAIN_BELOW",
     "Evidence",
     "Finding",
     "FindingType",
@@ -42,6 +43,11 @@ NON_DECEPTIVE_TYPES: frozenset[str] = frozenset({"honest_mistake", "unfounded"})
 DECEPTIVE_TYPES: frozenset[str] = frozenset(
     {"lie", "denial", "omission", "sandbagging", "covert_action", "thinking_contradiction"}
 )
+
+
+UNCERTAIN_BELOW = 0.5
+"""A finding less confident than this is reported as uncertain, and not counted in rates, edges or the
+graph (DESIGN.md: low-confidence labels are shown, not counted)."""
 
 
 TYPE_COLOURS: dict[str, str] = {
@@ -160,6 +166,11 @@ class Finding(_Model):
         if self.deceptive != is_deceptive(self.type):
             raise ValueError(f"a {self.type!r} finding has deceptive={is_deceptive(self.type)}, got {self.deceptive}")
         return self
+
+    @property
+    def uncertain(self) -> bool:
+        """Whether its confidence is below :data:`UNCERTAIN_BELOW` (then it is shown, never counted)."""
+        return self.confidence < UNCERTAIN_BELOW
 
     @property
     def finding_id(self) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Analyzed", "node_labels", "show_deception_graph"]
+__all__ = ["Analyzed", "node_labels", "show_deception_graph", "show_exclusions"]
 
 from pathlib import Path
 from typing import TypeAlias
@@ -17,6 +17,9 @@ from skins.analysis import (
     build_deception_graph,
     check_intent,
     deception_table,
+    exclusion_counts,
+    render_exclusions,
+    screen_transcript,
     write_graph_files,
 )
 from skins.cli.common import out
@@ -27,8 +30,9 @@ Analyzed: TypeAlias = list[tuple[Transcript, list[Finding]]]
 
 
 def show_deception_graph(run_dir: Path, include_non_deceptive: bool, analyzed: Analyzed | None = None) -> Analyzed:
-    """Print the who-deceived-whom table (and, for runs analysed here, how well their policy messages
-    were read: :func:`skins.analysis.check_intent`) and write the graph files; returns the analysed runs."""
+    """Print the who-deceived-whom table, what was excluded from it and (for runs analysed here) how well
+    their policy messages were read (:func:`skins.analysis.check_intent`), and write the graph files; returns
+    the analysed runs."""
     claims: list[Claim] = []
     if analyzed is None:
         analyzed = list(analyze_folder(run_dir, claims_out=claims))
@@ -46,11 +50,19 @@ def show_deception_graph(run_dir: Path, include_non_deceptive: bool, analyzed: A
         out().print("No deception found.")
     if checked := check_intent((t for t, _ in analyzed), claims).render():
         out().print(checked, markup=False)
+    show_exclusions(analyzed)
     written = write_graph_files(g, run_dir)
     out().print("wrote " + ", ".join(str(p) for p in written))
     if not any(p.suffix == ".png" for p in written):
         out().print("graph.png skipped: install the plot extra with pip install 'skins[plot]'")
     return analyzed
+
+
+def show_exclusions(analyzed: Analyzed) -> None:
+    """Print how many turns and messages the screen excluded, and why (nothing when none was)."""
+    line = render_exclusions(exclusion_counts(e for transcript, _ in analyzed for e in screen_transcript(transcript)))
+    if line:
+        out().print(line, markup=False, highlight=False)
 
 
 def node_labels(g: nx.MultiDiGraph) -> dict[str, str]:

@@ -9,6 +9,7 @@ __all__ = [
     "contradicting_thought",
     "detector_names",
     "get_detector",
+    "ignored_indexes",
     "persona_fact_claims",
     "register_detector",
     "scripted_indexes",
@@ -20,6 +21,7 @@ from collections.abc import Callable, Sequence
 from skins.analysis.beliefs import BeliefTimeline
 from skins.analysis.claims import Claim
 from skins.analysis.findings import Evidence, Finding, FindingType, is_deceptive
+from skins.analysis.screening import excluded_messages, screen_transcript
 from skins.core import Registry
 from skins.worlds import Phrasings, Transcript, WorldSpec, find_assertions
 
@@ -62,14 +64,20 @@ def scripted_indexes(transcript: Transcript) -> set[int]:
     return {m.index for m in transcript.messages if m.scripted}
 
 
+def ignored_indexes(transcript: Transcript) -> set[int]:
+    """Indexes of messages no finding may come from: scripted ones, and those the screen excluded
+    (template echoes, refusals, gibberish: :mod:`skins.analysis.screening`)."""
+    return scripted_indexes(transcript) | excluded_messages(screen_transcript(transcript))
+
+
 def persona_fact_claims(transcript: Transcript, world: WorldSpec, claims: Sequence[Claim]) -> list[Claim]:
-    """Claims asserting a value of one of the world's facts that a persona's mind wrote (scripted messages
-    and evasions skipped)."""
-    scripted = scripted_indexes(transcript)
+    """Claims asserting a value of one of the world's facts that a persona's mind wrote in a usable message
+    (scripted and screened-out messages and evasions skipped)."""
+    ignored = ignored_indexes(transcript)
     return [
         c
         for c in claims
-        if c.subject_kind == "fact" and c.resolves and c.subject in world.facts and c.message_index not in scripted
+        if c.subject_kind == "fact" and c.resolves and c.subject in world.facts and c.message_index not in ignored
     ]
 
 
@@ -79,23 +87,28 @@ def claim_finding(
     evidence: Evidence,
     *,
     detector: str,
-    confidence: float | None = None,
+    confidence: float = 1.0,
     accidentally_true: bool = False,
+    targets: Sequence[str] | None = None,
 ) -> Finding:
-    """A finding about one claim: its speaker toward its listeners, about its subject (confidence: the claim's)."""
+    """A finding about one claim: its speaker toward ``targets`` (default: its listeners), about its subject.
+
+    Its confidence is the weaker of the claim's (how surely the extractor read the sentence) and
+    ``confidence`` (how surely the detector's rule, given that reading, makes it this finding).
+    """
     return Finding(
         run_id=claim.run_id,
         type=kind,
         deceptive=is_deceptive(kind),
         deceiver=claim.speaker,
-        targets=list(claim.listeners),
+        targets=list(claim.listeners if targets is None else targets),
         subject_kind=claim.subject_kind,
         subject=claim.subject,
         turn=claim.turn,
         message_index=claim.message_index,
         extractor=claim.extractor,
         detector=detector,
-        confidence=claim.confidence if confidence is None else confidence,
+        confidence=min(claim.confidence, confidence),
         accidentally_true=accidentally_true,
         evidence=evidence,
     )

@@ -63,12 +63,12 @@ def _finding(claim: Claim, thought: Assertion, belief: Belief | None, truth: boo
     evidence = Evidence(
         quote=claim.quote, belief=belief, truth=truth, asserted=claim.value, thought=thought.quote, note=note
     )
-    # Both the claim and the thought are lexical reads; the weaker bounds the finding.
+    # Both the claim and the thought are reads; the weaker bounds the finding (claim_finding takes the min).
     return claim_finding(
         claim,
         "thinking_contradiction",
         evidence,
         detector="thinking_contradiction",
-        confidence=min(claim.confidence, read),
+        confidence=read,
         accidentally_true=claim.value == truth,
     )
