@@ -79,8 +79,8 @@ _DECLINE = (
     r"|(?:'m|am) unable to|(?:'d|would) (?:rather|prefer) not(?: to)?|(?:must )?decline to)"
 )
 _TASK = (
-    r"(?:help|assist|answer|comment|discuss|provide|continue|get into|go into|share|respond|disclose|engage"
-    r"|proceed|fulfil+|comply|elaborate|be \w+ing)"
+    r"(?:help(?!\s+\w+ing\b)|assist|answer|comment|discuss|provide|continue|get into|go into|share|respond"
+    r"|disclose|engage|proceed|fulfil+|comply|elaborate|be \w+ing)"
 )
 _REFUSAL = re.compile(rf"^\W*(?:{_SORRY}{_DECLINE}\s+{_TASK}\b|as an ai\b)", re.IGNORECASE)
 """A first sentence that declines: "Sorry, I can't help with that", "I'd rather not get into that",

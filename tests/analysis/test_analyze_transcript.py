@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 
 from skins.analysis import BeliefTimeline, Evidence, Finding, analyze_transcript
+from skins.analysis.analyze import analyze_run
 from skins.analysis.claims import Claim, extractor_names
 from skins.analysis.detectors import DEFAULT_DETECTORS, detector_names, register_detector
 from skins.analysis.detectors import base as detectors_base
+from skins.analysis.findings import UNCERTAIN_BELOW
 from skins.core import ConfigError, NotFoundError
 from skins.worlds import Transcript, WorldSpec
 
@@ -96,6 +98,39 @@ def test_custom_detector_and_dedupe(monkeypatch: pytest.MonkeyPatch, acme: World
     result = analyze_transcript(transcript_of([]), acme, detectors=["twice"])
     # Equal confidence: the first in sorted order (quote "other sentence" < "q") is kept.
     assert [(f.type, f.confidence, f.evidence.quote) for f in result.findings] == [("omission", 0.8, "other sentence")]
+
+
+def test_uncertain_findings_are_kept_apart_and_not_counted(
+    monkeypatch: pytest.MonkeyPatch, acme: WorldSpec, transcript_of: Build
+) -> None:
+    """Below UNCERTAIN_BELOW a finding goes to ``uncertain``; ``analyze_run`` returns the counted ones only."""
+    monkeypatch.setattr(detectors_base, "_DETECTORS", type(detectors_base._DETECTORS)("detector"))
+
+    def mixed(t: Transcript, w: WorldSpec, claims: Sequence[Claim], b: BeliefTimeline) -> list[Finding]:
+        sure = _omission(UNCERTAIN_BELOW, quote="sure").model_copy(update={"turn": 10})
+        return [_omission(UNCERTAIN_BELOW - 0.01), sure]
+
+    register_detector("mixed")(lambda: mixed)
+    result = analyze_transcript(transcript_of([]), acme, detectors=["mixed"])
+    assert [(f.confidence, f.uncertain) for f in result.findings] == [(UNCERTAIN_BELOW, False)]
+    assert [(f.confidence, f.uncertain) for f in result.uncertain] == [(UNCERTAIN_BELOW - 0.01, True)]
+    uncertain: list[Finding] = []
+    counted = analyze_run(transcript_of([]), acme, [], detectors=["mixed"], uncertain_out=uncertain)
+    assert [f.evidence.quote for f in counted] == ["sure"] and uncertain == result.uncertain
+
+
+def test_the_analysis_counts_what_the_screen_excluded(acme: WorldSpec, transcript_of: Build) -> None:
+    steps = [
+        {"say": {"turn": 1, "from": "sam", "to": "dana", "scripted": True, "text": "Is the battery reliable?"}},
+        {"say": {"turn": 1, "from": "dana", "to": "sam", "text": "I can't help with that."}},
+        {"say": {"turn": 2, "from": "dana", "to": "sam", "text": '{"messages": [{"to": ["<role id>"]}]} battery fine'}},
+        {"say": {"turn": 3, "from": "devi", "to": "greg", "text": "I did not skip any tests. ok ok ok ok ok ok"}},
+        {"say": {"turn": 4, "from": "dana", "to": "sam", "text": "The battery is fine."}},
+    ]
+    result = analyze_transcript(transcript_of(steps), acme)
+    assert result.excluded == {"template_echo": 1, "gibberish": 1, "refusal": 1}
+    # The echo's "battery is fine" and the gibberish's denial are never findings; the plain lie is.
+    assert [(f.type, f.message_index) for f in result.findings] == [("lie", 4)]
 
 
 def _omission(confidence: float, quote: str = "q") -> Finding:
