@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = ["Answer", "StructuredModel", "StructuredSession"]
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -57,12 +58,26 @@ class StructuredModel:
         self.on_call = on_call
         self.strategy = choose_strategy(spec)
         self.chat = chat or build_chat_model(spec, seed=0)
+        self._given = chat is not None
+        self._loop: asyncio.AbstractEventLoop | None = _running_loop()
 
     def session(self) -> StructuredSession:
         """A sequence of questions whose calls are numbered from 0. The number is part of each call's
         cache key: one session per unit of work (a transcript), so asking its questions again in a
         new session is served from the cache."""
+        loop = _running_loop()
+        if loop is not self._loop and not self._given:
+            # each event loop (a sync caller's run_sync per transcript) gets its own chat model: an HTTP
+            # client's connections stay bound to the loop that opened them
+            self.chat, self._loop = build_chat_model(self.spec, seed=0), loop
         return StructuredSession(self)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 class StructuredSession:

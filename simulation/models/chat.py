@@ -54,13 +54,20 @@ def _chat_openai() -> type[BaseChatModel]:
 
 
 def _openai_model(spec: ModelSpec, seed: int | None) -> BaseChatModel:
-    return _chat_openai()(
+    chat_openai = _chat_openai()
+    from openai import DefaultAsyncHttpxClient  # installed with langchain-openai (an optional extra)
+
+    return chat_openai(
         model=spec.model or "",
         base_url=spec.base_url,
         api_key=SecretStr(_api_key(spec)),
         temperature=spec.temperature,
         max_completion_tokens=spec.max_tokens,
         timeout=spec.timeout,
+        # An HTTP client of this model's own: langchain-openai otherwise shares one per (base_url, timeout)
+        # between models, and a client's connections stay bound to the event loop that opened them (a judge
+        # reading after a run, on another loop, then fails with "Event loop is closed").
+        http_async_client=DefaultAsyncHttpxClient(timeout=spec.timeout),
         max_retries=0,  # ModelClient is the only retry layer
         seed=spec.seed if spec.seed is not None else seed,
     )

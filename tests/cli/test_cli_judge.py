@@ -214,7 +214,7 @@ def test_a_language_model_run_ends_with_the_judge_and_its_row_in_the_usage_table
 ) -> None:
     models, proxy = served
     out = tmp_path / "run"
-    args = ["run", "acme_quarter_end", "--models", str(models), "--max-turns", "3", "--out", str(out)]
+    args = ["run", PLANTED, "--models", str(models), "--max-turns", "1", "--out", str(out)]  # one turn, then the judge
     result = runner.invoke(app, args, env=WIDE)
     assert result.exit_code == 0, result.output
     assert "judge: openai:smollm2 (the personas' model" in result.output
