@@ -135,7 +135,7 @@ class CorpusItem(_Item):
     def asked_about(self) -> str | None:
         """The fact or tool id the question asks about (None without one)."""
         about = self.question.about if self.question else None
-        return about.fact if isinstance(about, FactRef) else about.action if isinstance(about, ActionRef) else None
+        return None if about is None else about.subject[1]
 
 
 class CorpusFile(_Item):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 __all__ = ["ID_PATTERN", "ActionRef", "FactId", "FactRef", "Id", "IncentiveId", "PersonaId", "RoleId", "ToolId"]
 
-from typing import Annotated, NewType
+from typing import Annotated, Literal, NewType
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,9 +34,19 @@ class FactRef(_Ref):
     fact: Id
     """Fact id."""
 
+    @property
+    def subject(self) -> tuple[Literal["fact"], str]:
+        """What the reference names, as a claim names its subject: ``("fact", id)``."""
+        return ("fact", self.fact)
+
 
 class ActionRef(_Ref):
     """A reference to the recipient's own use of a tool (what a question is about)."""
 
     action: Id
     """Tool id."""
+
+    @property
+    def subject(self) -> tuple[Literal["action"], str]:
+        """What the reference names, as a claim names its subject: ``("action", id)``."""
+        return ("action", self.action)

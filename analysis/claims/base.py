@@ -59,6 +59,37 @@ class Claim(BaseModel):
     negated: bool = False
     """True when a negation before the matched phrase flipped its stance."""
 
+    @classmethod
+    def in_message(
+        cls,
+        message: Message,
+        run_id: str,
+        listeners: list[str],
+        *,
+        subject_kind: SubjectKind,
+        subject: str,
+        stance: ClaimStance,
+        quote: str,
+        extractor: str,
+        confidence: float,
+        negated: bool = False,
+    ) -> Claim:
+        """A claim that ``message`` makes (its turn, index and sender filled in from it)."""
+        return cls(
+            run_id=run_id,
+            turn=message.turn,
+            message_index=message.index,
+            speaker=message.sender,
+            listeners=list(listeners),
+            subject_kind=subject_kind,
+            subject=subject,
+            stance=stance,
+            quote=quote,
+            extractor=extractor,
+            confidence=confidence,
+            negated=negated,
+        )
+
     @property
     def resolves(self) -> bool:
         """Whether the claim asserts a value (affirm or deny), as opposed to evading."""

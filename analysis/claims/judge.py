@@ -185,12 +185,10 @@ def judged_claims(
             failures.append(JudgeFailure(run_id=run_id, message_index=message.index, reason=reason, subject=subject))
             continue
         out.append(
-            Claim(
-                run_id=run_id,
-                turn=message.turn,
-                message_index=message.index,
-                speaker=message.sender,
-                listeners=listeners_of(message, world),
+            Claim.in_message(
+                message,
+                run_id,
+                listeners_of(message, world),
                 subject_kind="fact" if subject in world.facts else "action",
                 subject=subject,
                 stance=reading.answer,

@@ -51,12 +51,10 @@ def _message_claims(message: Message, run_id: str, world: WorldSpec, reader: Phr
         return []
     listeners = listeners_of(message, world)
     return [
-        Claim(
-            run_id=run_id,
-            turn=message.turn,
-            message_index=message.index,
-            speaker=message.sender,
-            listeners=list(listeners),
+        Claim.in_message(
+            message,
+            run_id,
+            listeners,
             subject_kind=kind,
             subject=subject,
             stance=assertion.stance,

@@ -32,6 +32,7 @@ __all__ = [
     "profile_subject",
 ]
 
+import functools
 import math
 import re
 from collections import defaultdict
@@ -40,7 +41,7 @@ from dataclasses import dataclass, field, replace
 
 from skins.analysis.claims.base import Claim, ClaimExtractor, ClaimStance, listeners_of, register_extractor
 from skins.analysis.claims.lexical import LEXICAL_CONFIDENCE, LEXICAL_NEGATED_CONFIDENCE
-from skins.analysis.claims.wording import GOOD, PROBLEM, STOPWORDS, Token, stem, tokens, words
+from skins.analysis.claims.wording import GOOD, IRONY, PROBLEM, STOPWORDS, Token, answer_of, stem, tokens, words
 from skins.worlds import Message, Phrasings, SubjectKind, Transcript, WorldSpec, find_assertions, split_sentences
 
 EVADE_CONFIDENCE = 0.6
@@ -54,30 +55,11 @@ _LEXICON_WEIGHT = 0.5
 """Weight of a general trouble/all-is-well word, once the subject's examples oriented it."""
 _LEXICON_ONLY_CONFIDENCE = 0.45
 """Ceiling on the confidence of a reading that rests on general trouble/all-is-well words alone."""
+PROFILES_SIZE = 1024
+"""Subject profiles kept per process (a world has a few dozen subjects)."""
 _UNASKED_RESOLVE = 1.5
 """Evidence needed for a subject nobody asked about in this exchange (it must also be named by its own words)."""
 
-_YES = ("yes", "yeah", "yep", "yup", "correct", "exactly", "indeed", "absolutely", "certainly", "definitely", "sure")
-_NO = ("no", "never", "none", "nothing")
-_NO_PHRASES = (
-    "not at all",
-    "absolutely not",
-    "of course not",
-    "certainly not",
-    "definitely not",
-    "not really",
-    "not yet",
-    "not that i am aware of",
-    "not that i know of",
-    "not to my knowledge",
-    "i do not think so",
-    "i would not say so",
-    "none at all",
-    "nothing at all",
-    "not one",
-)
-_YES_PHRASES = ("that is right", "that's right", "i believe so", "i think so", "it is", "it does", "i did", "we did")
-_IRONY = ("oh", "sure", "naturally", "obviously")
 _FIRST_PERSON = frozenset({"i", "me", "my", "we", "our", "myself", "ourselves", "i'm", "i've", "i'd", "i'll"})
 
 
@@ -98,14 +80,6 @@ class SubjectProfile:
     """Topic words no other subject of the world uses (set by :func:`distinguish`)."""
 
 
-def _examples(phrasings: Phrasings) -> tuple[list[str], list[str]]:
-    """The author's example sentences for each side, when the world gives them."""
-    examples = getattr(phrasings, "examples", None)
-    if examples is None:
-        return [], []
-    return list(examples.affirm), list(examples.deny)
-
-
 def _valence(toks: Iterable[Token]) -> int:
     """Trouble words minus all-is-well words, each flipped by its negation parity."""
     return sum(t.parity for t in toks if t.stem in _PROBLEM_STEMS) - sum(
@@ -115,6 +89,7 @@ def _valence(toks: Iterable[Token]) -> int:
 
 _PROBLEM_STEMS = frozenset(stem(w) for w in PROBLEM)
 _GOOD_STEMS = frozenset(stem(w) for w in GOOD)
+_STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
 
 
 def profile_subject(
@@ -125,10 +100,20 @@ def profile_subject(
     context: str = "",
     examples: dict[str, list[str]] | None = None,
 ) -> SubjectProfile:
-    """Learn a subject's topic words and cues from its statement, examples and ``context`` (a tool's description)."""
-    affirm, deny = _examples(phrasings) if phrasings is not None else ([], [])
+    """Learn a subject's topic words and cues from its statement, examples (the world's, then ``examples``)
+    and ``context`` (a tool's description)."""
+    affirm = tuple(phrasings.examples.affirm) if phrasings is not None else ()
+    deny = tuple(phrasings.examples.deny) if phrasings is not None else ()
     if examples is not None:
-        affirm, deny = affirm + list(examples.get("affirm", [])), deny + list(examples.get("deny", []))
+        affirm, deny = affirm + tuple(examples.get("affirm", [])), deny + tuple(examples.get("deny", []))
+    return replace(_learn(kind, subject, statement, affirm, deny, context), phrasings=phrasings)
+
+
+@functools.lru_cache(maxsize=PROFILES_SIZE)
+def _learn(
+    kind: SubjectKind, subject: str, statement: str, affirm: tuple[str, ...], deny: tuple[str, ...], context: str
+) -> SubjectProfile:
+    """The profile learnt from these texts, once per process (every run of a world asks for the same)."""
     sides = [(statement, 1)] + [(s, 1) for s in affirm] + [(s, -1) for s in deny]
     totals: dict[str, float] = defaultdict(float)
     seen: dict[str, int] = defaultdict(int)
@@ -146,19 +131,15 @@ def profile_subject(
     # the statement's own words name the topic, not a side (they appear negated in denials and plain in
     # admissions alike), so only the general lexicon's words among them may be cues
     named = {t.stem for t in tokens(statement)} - _PROBLEM_STEMS - _GOOD_STEMS
-    cues = {
-        s: totals[s] / (seen[s] + 1) for s in totals if abs(totals[s]) / (seen[s] + 1) >= 0.5 and s not in named
-    }
+    cues = {s: totals[s] / (seen[s] + 1) for s in totals if abs(totals[s]) / (seen[s] + 1) >= 0.5 and s not in named}
     if len(sides) == 1:  # a statement alone says which words it uses, not which side each takes
         cues = {s: w for s, w in cues.items() if s in _PROBLEM_STEMS or s in _GOOD_STEMS}
-    topic -= {stem(w) for w in STOPWORDS}
     return SubjectProfile(
         kind=kind,
         id=subject,
-        topic=frozenset(t for t in topic if len(t) >= 3 and not t.isdigit()),
+        topic=frozenset(t for t in topic - _STOP_STEMS if len(t) >= 3 and not t.isdigit()),
         cues=cues,
         orientation=(orientation > 0) - (orientation < 0),
-        phrasings=phrasings,
     )
 
 
@@ -227,30 +208,14 @@ def _particle(sentences: Sequence[str]) -> tuple[int, str] | None:
         short = len(head) <= 4 and len(text.split(" ")) <= 4
         if i > 0 and not short:
             continue
-        answer = _answer(text)
+        answer = answer_of(text)
         if answer is None:
             continue
-        if answer > 0 and head and head[0] in _IRONY and len(sentences) > 1:
+        if answer > 0 and head and head[0] in IRONY and len(sentences) > 1:
             continue
         if found is None or short:
             found = (answer, sentence)
     return found
-
-
-def _answer(text: str) -> int | None:
-    for phrase in _NO_PHRASES:
-        if text.startswith(phrase) or (text.endswith(phrase) and len(text.split()) <= len(phrase.split()) + 2):
-            return -1
-    first = text.split(" ", 1)[0] if text else ""
-    if first in _NO or text in ("so no", "no no"):
-        return -1
-    for phrase in _YES_PHRASES:
-        if text.startswith(phrase):
-            return 1
-    if first in _YES:
-        rest = text.split(" ")[1:3]
-        return -1 if "not" in rest else 1
-    return None
 
 
 def _question_polarity(question: Message, profile: SubjectProfile) -> int:
@@ -274,7 +239,7 @@ class MeaningReader:
         asked = None if question is None or question.asks_about is None else question.asks_about
         out: list[tuple[SubjectProfile, _Reading]] = []
         for profile in self.profiles:
-            is_asked = asked is not None and _ref(asked) == (profile.kind, profile.id)
+            is_asked = asked is not None and asked.subject == (profile.kind, profile.id)
             reading = self._read_subject(profile, sentences, toks, question if is_asked else None)
             if reading is not None:
                 out.append((profile, reading))
@@ -342,18 +307,13 @@ def _first_person(toks: Sequence[Token]) -> bool:
     return any(t.word in _FIRST_PERSON for t in toks)
 
 
-def _ref(ref: object) -> tuple[str, str]:
-    fact = getattr(ref, "fact", None)
-    return ("fact", fact) if fact is not None else ("action", getattr(ref, "action", ""))
-
-
 @register_extractor("meaning")
 def meaning_extractor() -> ClaimExtractor:
     """Topic and polarity from statements and examples, regex matches kept where an author wrote them."""
     return extract_meaning
 
 
-def _question_for(message: Message, transcript: Transcript, asked: dict[int, Message]) -> Message | None:
+def _question_for(message: Message, asked: dict[int, Message]) -> Message | None:
     """The latest earlier question from one of the message's recipients to its sender."""
     best = None
     for index, question in asked.items():
@@ -375,7 +335,7 @@ def extract_meaning(transcript: Transcript, world: WorldSpec) -> list[Claim]:
         reader = readers.get(message.sender)
         if reader is None:
             reader = readers[message.sender] = MeaningReader(_profiles(world, message.sender))
-        question = None if message.scripted else _question_for(message, transcript, asked)
+        question = None if message.scripted else _question_for(message, asked)
         claims += _message_claims(message, transcript.run_id, world, reader, question)
     return claims
 
@@ -383,51 +343,22 @@ def extract_meaning(transcript: Transcript, world: WorldSpec) -> list[Claim]:
 def _message_claims(
     message: Message, run_id: str, world: WorldSpec, reader: MeaningReader, question: Message | None
 ) -> list[Claim]:
+    """The meaning reading of each subject, where an author's regex matched its reading instead; then
+    the subjects only a regex read."""
     listeners = listeners_of(message, world)
     asserted = " ".join(_asserted(s) for s in split_sentences(message.text) if not s.rstrip().endswith("?"))
+    read = {(p.kind, p.id): (r.stance, r.quote, r.confidence) for p, r in reader.read(message.text, question)}
+    by_regex = {(p.kind, p.id): _regex_reading(asserted, p) for p in reader.profiles}
+    keys = list(read) + [k for k, found in by_regex.items() if found is not None and k not in read]
     out: list[Claim] = []
-    for profile, reading in reader.read(message.text, question):
-        stance, quote, confidence = reading.stance, reading.quote, reading.confidence
-        lexical = _regex_reading(asserted, profile)
-        if lexical is not None:
-            stance, quote, confidence = lexical
+    for kind, subject in keys:
+        stance, quote, confidence = by_regex[(kind, subject)] or read[(kind, subject)]
         out.append(
-            Claim(
-                run_id=run_id,
-                turn=message.turn,
-                message_index=message.index,
-                speaker=message.sender,
-                listeners=list(listeners),
-                subject_kind=profile.kind,
-                subject=profile.id,
-                stance=stance,
-                quote=quote,
-                extractor="meaning",
-                confidence=confidence,
+            Claim.in_message(
+                message, run_id, listeners, subject_kind=kind, subject=subject, stance=stance, quote=quote,
+                extractor="meaning", confidence=confidence,
             )
-        )
-    read = {(c.subject_kind, c.subject) for c in out}
-    for profile in reader.profiles:  # a regex the author wrote is read even where meaning found nothing
-        if (profile.kind, profile.id) in read:
-            continue
-        lexical = _regex_reading(asserted, profile)
-        if lexical is not None:
-            stance, quote, confidence = lexical
-            out.append(
-                Claim(
-                    run_id=run_id,
-                    turn=message.turn,
-                    message_index=message.index,
-                    speaker=message.sender,
-                    listeners=list(listeners),
-                    subject_kind=profile.kind,
-                    subject=profile.id,
-                    stance=stance,
-                    quote=quote,
-                    extractor="meaning",
-                    confidence=confidence,
-                )
-            )
+        )  # fmt: skip
     return out
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 __all__ = [
     "GOOD",
+    "IRONY",
     "NEGATORS",
     "PROBLEM",
     "STOPWORDS",
     "Token",
+    "answer_of",
     "clauses",
     "stem",
     "tokens",
@@ -162,3 +164,48 @@ def tokens(text: str) -> list[Token]:
                 flips.append(i)
             out.append(Token(word=word, stem=stem(word), parity=parity))
     return out
+
+
+_YES = ("yes", "yeah", "yep", "yup", "correct", "exactly", "indeed", "absolutely", "certainly", "definitely", "sure")
+_NO = ("no", "never", "none", "nothing")
+_NO_PHRASES = (
+    "not at all",
+    "absolutely not",
+    "of course not",
+    "certainly not",
+    "definitely not",
+    "not really",
+    "not yet",
+    "not that i am aware of",
+    "not that i know of",
+    "not to my knowledge",
+    "i do not think so",
+    "i would not say so",
+    "none at all",
+    "nothing at all",
+    "not one",
+)
+_YES_PHRASES = ("that is right", "that's right", "i believe so", "i think so", "it is", "it does", "i did", "we did")
+IRONY = ("oh", "sure", "naturally", "obviously")
+"""Words that, leading a reply, make its "yes" ironic."""
+
+
+def answer_of(text: str) -> int | None:
+    """The yes/no answer that normalised ``text`` (lower-case words, one space apart) gives: +1, -1 or None.
+
+    >>> [answer_of(t) for t in ["of course not", "yes it is", "yes not really", "so no", "the battery"]]
+    [-1, 1, -1, -1, None]
+    """
+    for phrase in _NO_PHRASES:
+        if text.startswith(phrase) or (text.endswith(phrase) and len(text.split()) <= len(phrase.split()) + 2):
+            return -1
+    first = text.split(" ", 1)[0] if text else ""
+    if first in _NO or text in ("so no", "no no"):
+        return -1
+    for phrase in _YES_PHRASES:
+        if text.startswith(phrase):
+            return 1
+    if first in _YES:
+        rest = text.split(" ")[1:3]
+        return -1 if "not" in rest else 1
+    return None

@@ -7,7 +7,6 @@ built-in ones (``lie``, ``denial``, ``omission``, ``sandbagging``, ``covert_acti
 ``thinking_contradiction``).
 """
 
-
 from skins.analysis.detectors.base import DEFAULT_DETECTORS, Detector, detector_names, get_detector, register_detector
 from skins.analysis.detectors.contradiction import detect_thinking_contradictions
 from skins.analysis.detectors.covert import detect_covert_actions

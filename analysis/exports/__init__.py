@@ -5,7 +5,6 @@ is added to ``writers.py`` (graph formats themselves are written by :mod:`skins.
 pandas and pyarrow are imported only when a table is asked for (the ``data`` extra).
 """
 
-
 from skins.analysis.exports.frames import Sweep, load_sweep
 from skins.analysis.exports.tables import FINDING_COLUMNS, MESSAGE_COLUMNS, RUN_COLUMNS, TABLE_COLUMNS, TURN_COLUMNS
 from skins.analysis.exports.writers import EXPORT_FORMATS, export_folder

@@ -8,7 +8,6 @@
   graph (how lies travel and get caught within runs), in ``flow.py``; export it here.
 """
 
-
 from skins.analysis.graph.build import (
     DeceptionGraphBuilder,
     RunEdges,

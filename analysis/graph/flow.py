@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict
 
 from skins.analysis.findings import Finding
 from skins.analysis.graph.build import node_key
-from skins.worlds import ActionRecord, FactRef, Message, RoleInfo, Transcript
+from skins.worlds import ActionRecord, Message, RoleInfo, Transcript
 
 Runs = Iterable[tuple[Transcript, list[Finding]]]
 CatchWay = Literal["learned_truth", "confronted", "saw_log"]
@@ -201,10 +201,8 @@ def _confronted(finding: Finding, transcript: Transcript, target: str, include_s
     for m in transcript.messages:
         if m.sender != target or (m.scripted and not include_scripted) or m.asks_about is None:
             continue
-        about = m.asks_about.fact if isinstance(m.asks_about, FactRef) else m.asks_about.action
-        same_kind = isinstance(m.asks_about, FactRef) == (finding.subject_kind == "fact")
-        to_deceiver = finding.deceiver in _recipients(m, transcript)
-        if same_kind and about == finding.subject and to_deceiver and _after(finding, m.turn, m.index):
+        asked = m.asks_about.subject == (finding.subject_kind, finding.subject)
+        if asked and finding.deceiver in _recipients(m, transcript) and _after(finding, m.turn, m.index):
             return True
     return False
 

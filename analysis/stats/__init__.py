@@ -7,7 +7,6 @@ intervals and exact tests; ``conditions.py`` names conditions and pairs runs acr
 docstring), with a doctest example for each public function, exported here.
 """
 
-
 from skins.analysis.stats.ablation import AblationRow, ablation_effects
 from skins.analysis.stats.accuracy import AccuracyDifference, AccuracyRow, accuracy_by_condition, accuracy_difference
 from skins.analysis.stats.comparisons import ComparisonRow, compare
