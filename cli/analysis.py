@@ -62,10 +62,10 @@ def analyze(
     a judge reads language-model messages beside the offline extractor."""
     aliases = load_models(models_file) if models_file else {}
     choice = choose_judge(aliases, judge, no_judge, stored_models_used(run_dir))
-    analyzed = analyze_judged(run_dir, choice, open_cache() if choice.spec else None)
+    analyzed, claims = analyze_judged(run_dir, choice, open_cache() if choice.spec else None)
     with Store(run_dir, create=False) as store:
         print_usage(out(), store)
-    show_deception_graph(run_dir, include_non_deceptive=False, analyzed=analyzed)
+    show_deception_graph(run_dir, include_non_deceptive=False, analyzed=analyzed, claims=claims)
     _print_rates(analyzed)
     _print_graph_metrics(analyzed)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = ["Analyzed", "node_labels", "show_deception_graph", "show_exclusions"]
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeAlias
 
@@ -29,13 +30,19 @@ Analyzed: TypeAlias = list[tuple[Transcript, list[Finding]]]
 """Analysed runs: each stored transcript with its findings, as :func:`skins.analysis.analyze_folder` yields them."""
 
 
-def show_deception_graph(run_dir: Path, include_non_deceptive: bool, analyzed: Analyzed | None = None) -> Analyzed:
-    """Print the who-deceived-whom table, what was excluded from it and (for runs analysed here) how well
-    their policy messages were read (:func:`skins.analysis.check_intent`), and write the graph files; returns
-    the analysed runs."""
-    claims: list[Claim] = []
+def show_deception_graph(
+    run_dir: Path,
+    include_non_deceptive: bool,
+    analyzed: Analyzed | None = None,
+    claims: Sequence[Claim] = (),
+) -> Analyzed:
+    """Print the who-deceived-whom table, what was excluded from it and how well the offline extractor's
+    ``claims`` read the runs' policy messages (:func:`skins.analysis.check_intent`), and write the graph
+    files; returns the analysed runs (analysed here, with their claims, when not given)."""
     if analyzed is None:
-        analyzed = list(analyze_folder(run_dir, claims_out=claims))
+        read: list[Claim] = []
+        analyzed = list(analyze_folder(run_dir, claims_out=read))
+        claims = read
     g = build_deception_graph(analyzed, include_non_deceptive=include_non_deceptive)
     rows = deception_table(g)
     table = Table(title=f"Who deceived whom — {g.graph.get('n_runs', 0)} run(s) in {run_dir}")

@@ -159,19 +159,20 @@ class _CallsByRun:
         return refine
 
 
-def analyze_judged(folder: Path, choice: JudgeChoice, cache: ResponseCache | None) -> Analyzed:
+def analyze_judged(folder: Path, choice: JudgeChoice, cache: ResponseCache | None) -> tuple[Analyzed, list[Claim]]:
     """Analyse the folder's finished runs with the offline extractor and, beside it, the chosen judge (claims
     and motives); store the judge's calls with the runs, list where the extractors disagree and what the
-    judge could not read."""
+    judge could not read. Returns the analysed runs and the offline extractor's claims."""
     if choice.spec is None:
-        return list(analyze_folder(folder))
+        claims: list[Claim] = []
+        return list(analyze_folder(folder, claims_out=claims)), claims
     out().print(f"judge: {choice.spec.ref} ({choice.why}; --no-judge turns it off)", markup=False)
     calls = _CallsByRun()
     failures: list[JudgeFailure] = []
     judge = make_judge_extractor(choice.spec, cache, on_call=calls.add, failures=failures)
     custom = {"judge": calls.extractor(judge)}
     passes = [calls.finding_pass(make_judge_motives(choice.spec, cache, on_call=calls.add))]
-    claims: list[Claim] = []
+    claims = []
     try:
         analyzed = list(
             analyze_folder(folder, (DEFAULT_EXTRACTOR, "judge"), custom=custom, claims_out=claims, passes=passes)
@@ -184,7 +185,7 @@ def analyze_judged(folder: Path, choice: JudgeChoice, cache: ResponseCache | Non
         first = failures[0]
         text = f"the judge could not read {len(failures)} message(s) or subject(s); first: {first.reason}"
         err().print(text, markup=False)
-    return analyzed
+    return analyzed, [c for c in claims if c.extractor == DEFAULT_EXTRACTOR]
 
 
 def _print_disagreements(claims: list[Claim]) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated, TypeAlias
 
 import typer
 
+from skins.analysis import Claim
 from skins.cli.common import PersonaDirs, err, friendly, out
 from skins.cli.graphing import Analyzed, show_deception_graph
 from skins.cli.judging import JudgeOption, NoJudgeOption, analyze_judged, choose_judge, models_used
@@ -76,10 +77,10 @@ def run(
     )
     with Store(out_dir) as store:
         outcomes = run_with_progress(specs, store, options, loaded.spec.id)
-    analyzed = analyze_judged(out_dir, choice, options.cache)
+    analyzed, claims = analyze_judged(out_dir, choice, options.cache)
     with Store(out_dir) as store:
         print_usage(out(), store)
-    _finish(outcomes, out_dir, analyzed)
+    _finish(outcomes, out_dir, analyzed, claims)
 
 
 def _load_world(world: str, persona_dirs: list[Path], max_turns: int | None, ablate: list[str]) -> World:
@@ -95,7 +96,7 @@ def _load_world(world: str, persona_dirs: list[Path], max_turns: int | None, abl
     return loaded
 
 
-def _finish(outcomes: list[RunOutcome], out_dir: Path, analyzed: Analyzed) -> None:
+def _finish(outcomes: list[RunOutcome], out_dir: Path, analyzed: Analyzed, claims: list[Claim]) -> None:
     """Say how many runs finished (and why the others did not start), show the graph; exit 1 unless all ran."""
     stopped = next((o.error for o in outcomes if o.status == "not_started"), None)
     if stopped:
@@ -103,7 +104,7 @@ def _finish(outcomes: list[RunOutcome], out_dir: Path, analyzed: Analyzed) -> No
     failed = [o for o in outcomes if o.status == "failed"]
     finished = sum(o.status in ("done", "skipped") for o in outcomes)
     out().print(f"{finished} of {len(outcomes)} runs finished; store: {out_dir / 'skins.db'}")
-    show_deception_graph(out_dir, include_non_deceptive=False, analyzed=analyzed)
+    show_deception_graph(out_dir, include_non_deceptive=False, analyzed=analyzed, claims=claims)
     if failed or stopped:
         raise typer.Exit(1)
 

@@ -9,6 +9,7 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
+from skins.analysis import Claim, analyze_folder, check_intent
 from skins.cli.app import app
 from skins.simulation.store import Store
 
@@ -33,6 +34,10 @@ def test_run_prints_the_table_and_writes_the_graph(demo: tuple[Path, str]) -> No
     assert "3 of 3 runs finished" in printed and "Who deceived whom" in printed
     assert "dana (sales_rep)" in printed and "commission (structural, reasoning)" in printed
     assert "Extraction check against the policy's intent: recall " in printed  # how well the run was read
+    claims: list[Claim] = []
+    analysed = list(analyze_folder(out, claims_out=claims))
+    check = check_intent((t for t, _ in analysed), claims)
+    assert check.recalled > 0 and " ".join(check.render().split()) in " ".join(printed.split())  # the run's own claims
     for name in ("skins.db", "graph.graphml", "graph.json", "graph.png"):
         assert (out / name).is_file(), name
     edges = _edges(out)
