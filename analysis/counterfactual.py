@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from skins.analysis.findings import Finding, Motive
-from skins.analysis.stats import AblationRow
+from skins.analysis.stats import AblationRow, condition_of
 from skins.simulation.store import Store
 from skins.worlds import Transcript
 
@@ -32,15 +32,20 @@ def save_ablation(folder: Path, rows: Sequence[AblationRow]) -> None:
     if not rows:
         return
     with Store(folder, create=False) as store:
-        store.save_ablation(rows[0].incentive, [(r.key, r.model_dump_json()) for r in rows])
+        store.save_ablation(rows[0].incentive, [({**r.condition, **r.key}, r.model_dump_json()) for r in rows])
 
 
 def attach_counterfactual(
     findings: Sequence[Finding], transcript: Transcript, rows: Sequence[AblationRow]
 ) -> list[Finding]:
     """New findings with a counterfactual motive for each causal ablation of an incentive the run had."""
-    causal = {(r.incentive, tuple(sorted(r.key.items()))): r for r in rows if r.causal}
-    if not causal:  # no ablation changed a rate: nothing to attach
+    run = condition_of(transcript.world_id, transcript.ablated, {r: i.base_model for r, i in transcript.roles.items()})
+    causal = {
+        (r.incentive, tuple(sorted(r.key.items()))): r
+        for r in rows
+        if r.causal and all(run.get(f) == v for f, v in r.condition.items() if f != "ablation")
+    }
+    if not causal:  # no ablation changed a rate in this run's world, variant and models: nothing to attach
         return list(findings)
     out = []
     for f in findings:

@@ -2,7 +2,8 @@
 comparisons between conditions, ablation effects, accuracy on capability tasks.
 
 ``outcomes.py`` builds the tidy per-run table every other module reads; ``intervals.py`` holds the
-intervals and exact tests; ``conditions.py`` names conditions and pairs runs across them.
+intervals and exact tests; ``conditions.py`` names conditions and pairs runs across them; ``factors.py`` says what tells
+conditions apart and what a comparison holds fixed; ``multiplicity.py`` adjusts p-values.
 **A new statistic** is a module here reading :class:`RunOutcome` s (conventions: ``rates.py``'s
 docstring), with a doctest example for each public function, exported here.
 """
@@ -10,7 +11,17 @@ docstring), with a doctest example for each public function, exported here.
 from skins.analysis.stats.ablation import AblationRow, ablation_effects
 from skins.analysis.stats.accuracy import AccuracyDifference, AccuracyRow, accuracy_by_condition, accuracy_difference
 from skins.analysis.stats.comparisons import ComparisonRow, compare
-from skins.analysis.stats.conditions import EDGE_FIELDS, comparison_fields, condition_name
+from skins.analysis.stats.conditions import EDGE_FIELDS, condition_name
+from skins.analysis.stats.factors import (
+    CONDITION_FACTORS,
+    FACTORS,
+    RUN_FACTORS,
+    check_factor,
+    comparison_fields,
+    condition_of,
+    factor_value,
+    run_factors,
+)
 from skins.analysis.stats.intervals import (
     Interval,
     bootstrap_diff_interval,
@@ -24,6 +35,7 @@ from skins.analysis.stats.intervals import (
     risk_ratio,
     wilson_interval,
 )
+from skins.analysis.stats.multiplicity import benjamini_hochberg, holm
 from skins.analysis.stats.outcomes import (
     FindingKey,
     OutcomeCounter,
@@ -35,7 +47,10 @@ from skins.analysis.stats.outcomes import (
 from skins.analysis.stats.rates import RateRow, rate_table
 
 __all__ = [
+    "CONDITION_FACTORS",
     "EDGE_FIELDS",
+    "FACTORS",
+    "RUN_FACTORS",
     "AblationRow",
     "AccuracyDifference",
     "AccuracyRow",
@@ -48,21 +63,27 @@ __all__ = [
     "ablation_effects",
     "accuracy_by_condition",
     "accuracy_difference",
+    "benjamini_hochberg",
     "bootstrap_diff_interval",
     "bootstrap_mean_interval",
+    "check_factor",
     "cohens_h",
     "compare",
     "comparison_fields",
     "condition_name",
+    "condition_of",
     "contrast",
+    "factor_value",
     "finding_key",
     "fisher_exact",
+    "holm",
     "mcnemar_exact",
     "newcombe_interval",
     "newcombe_paired_interval",
     "rate_table",
     "record_subjects",
     "risk_ratio",
+    "run_factors",
     "run_outcomes",
     "wilson_interval",
 ]

@@ -8,6 +8,8 @@ __all__ = ["AblationRow", "ablation_effects"]
 from collections import defaultdict
 from collections.abc import Iterable
 
+from pydantic import Field
+
 from skins.analysis.stats.conditions import (
     ContrastOptions,
     IntervalMethod,
@@ -16,6 +18,7 @@ from skins.analysis.stats.conditions import (
     contrast_runs,
     split_by_incentive,
 )
+from skins.analysis.stats.factors import run_factors
 from skins.analysis.stats.intervals import DEFAULT_RESAMPLES, Contrast
 from skins.analysis.stats.outcomes import RunOutcome
 
@@ -23,8 +26,11 @@ _Group = tuple[tuple[str, str], ...]
 
 
 class AblationRow(Contrast):
-    """One key with an incentive (a) and without it (b); ``difference`` is without − with."""
+    """One key in one condition with an incentive (a) and without it (b); ``difference`` is without − with."""
 
+    condition: dict[str, str] = Field(default_factory=dict)
+    """World, variant and model assignment held fixed (never pooled: two worlds may share a role id;
+    empty in effects stored before conditions were recorded)."""
     key: dict[str, str]
     incentive: str
     causal: bool
@@ -45,7 +51,8 @@ def ablation_effects(
 ) -> list[AblationRow]:
     """Per key: the rate with ``incentive`` (a) against without it (b), and whether removing it lowers it.
 
-    Runs pair on world, seed, models and the *other* ablations; only
+    Rows are per world, variant and model assignment (:attr:`AblationRow.condition`)
+    and key. Runs pair on world, seed, models and the *other* ablations; only
     backgrounds of other ablations present in both arms are used, so the
     difference is the one incentive's. Build the outcomes keyed by the edge,
     e.g. ``by=("deceiver_role", "target_role", "type", "subject")``.
@@ -57,16 +64,17 @@ def ablation_effects(
     >>> (r.n_pairs, r.difference.estimate, round(r.difference.high, 4), r.causal, r.p_value)
     (8, -1.0, -0.5412, True, 0.0078125)
     """
-    by_key: dict[_Group, list[RunOutcome]] = defaultdict(list)
+    by_key: dict[tuple[_Group, _Group], list[RunOutcome]] = defaultdict(list)
     for o in outcomes:
-        by_key[tuple(o.key.items())].append(o)
+        held = tuple((f, v) for f, v in run_factors(o).items() if f != "ablation")
+        by_key[held, tuple(o.key.items())].append(o)
     opts = ContrastOptions(interval, paired, confidence, resamples, seed)
     rows: list[AblationRow] = []
-    for key, items in sorted(by_key.items()):
+    for (held, key), items in sorted(by_key.items()):
         with_, without = split_by_incentive(items, incentive)
         if not with_ or not without:
             continue
         stats = contrast_runs(with_, without, background_key(incentive), opts)
         causal = stats.difference.high < 0 and stats.p_value < 1 - confidence
-        rows.append(AblationRow(key=dict(key), incentive=incentive, causal=causal, **dict(stats)))
+        rows.append(AblationRow(condition=dict(held), key=dict(key), incentive=incentive, causal=causal, **dict(stats)))
     return rows

@@ -1,5 +1,6 @@
-"""Comparisons between conditions: skins on one base model, base models in one skin, ablated sets on
-one key, each pair of conditions within each stratum (conventions: :mod:`.rates`)."""
+"""Comparisons between the levels of one factor — world, variant, ablation, skin, base model — with
+every other factor held fixed, paired by seed where seeds pair, and p-values adjusted over the
+family of comparisons made together (conventions: :mod:`.rates`; factors: :mod:`.factors`)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ __all__ = ["ComparisonRow", "compare"]
 
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
-from typing import Literal
+from collections.abc import Iterable, Sequence
 
-from skins.analysis.stats.conditions import ContrastOptions, IntervalMethod, Paired, condition_name, contrast_runs
+from skins.analysis.stats.conditions import ContrastOptions, IntervalMethod, Paired, contrast_runs
+from skins.analysis.stats.factors import RUN_FACTORS, check_factor, factor_value, key_field, pair_key, stratum
 from skins.analysis.stats.intervals import DEFAULT_RESAMPLES, Contrast
+from skins.analysis.stats.multiplicity import benjamini_hochberg, holm
 from skins.analysis.stats.outcomes import RunOutcome
 
 _Group = tuple[tuple[str, str], ...]
@@ -19,87 +21,108 @@ _Group = tuple[tuple[str, str], ...]
 
 
 class ComparisonRow(Contrast):
-    """Two conditions (skins, base models or ablated sets) within one stratum."""
+    """Two levels of one factor within one stratum; ``difference`` is b − a (a is the baseline)."""
 
-    comparison: Literal["skin", "model", "ablation"]
+    comparison: str
+    """The factor compared: world, variant, ablation, models, skin, model or model:ROLE."""
     stratum: dict[str, str]
-    """The key without the condition's field (what is held fixed)."""
+    """What is held fixed: the other run factors not pooled, and the outcome key."""
     condition_a: str
     condition_b: str
+    pooled: list[str]
+    """Run factors merged on purpose (their levels pair runs instead of splitting rows)."""
+    p_holm: float
+    """``p_value`` adjusted over the family (every row returned together) by Holm: family-wise error."""
+    p_bh: float
+    """``p_value`` adjusted over the family by Benjamini–Hochberg: false discovery rate."""
 
-
-_CONDITION_FIELD = {"skin": "deceiver_skin", "model": "deceiver_model"}
-
-
-def _pair_key(by: str) -> Callable[[RunOutcome], Hashable]:
-    """What must match for two runs to be a pair: the same run (skins), the same run but for the
-    deceiver's model (models), the same world, seed and models (ablations)."""
-    if by == "skin":
-        return lambda o: o.run_id
-    if by == "model":
-        return lambda o: (
-            o.world_id,
-            o.seed,
-            o.ablated,
-            tuple((r, m) for r, m in o.models.items() if o.personas.get(r) != o.key["deceiver_skin"]),
-        )
-    return lambda o: (o.world_id, o.seed, tuple(o.models.items()))
+    @property
+    def half_width(self) -> float:
+        """Half the width of the difference's interval: how precisely it is known."""
+        return (self.difference.high - self.difference.low) / 2
 
 
 def compare(
     outcomes: Iterable[RunOutcome],
-    by: Literal["skin", "model", "ablation"],
+    by: str,
     *,
+    baseline: str | None = None,
+    pool: Sequence[str] = (),
     interval: IntervalMethod = "newcombe",
     paired: Paired = "auto",
     confidence: float = 0.95,
     resamples: int = DEFAULT_RESAMPLES,
     seed: int = 0,
 ) -> list[ComparisonRow]:
-    """Every pair of conditions within each stratum: skins on one base model, base models in one
-    skin, or ablated sets on one key.
+    """Each pair of levels of ``by`` within each stratum, every other factor held fixed.
 
-    ``by="skin"`` and ``by="model"`` need outcomes keyed by both
-    ``deceiver_skin`` and ``deceiver_model`` (the other one is held fixed).
-    Two runs are a pair when they are the same run (skins), differ only in the
-    deceiver's base model (models: same world, seed, ablations and other
-    roles' models), or differ only in what is ablated (same world, seed and
-    models). ``paired="auto"`` pairs when every run of both conditions has
-    exactly one partner; ``True`` keeps the matched runs only; ``False`` never
-    pairs. Conditions are ordered by name: the difference is b − a.
+    ``by`` is a run factor (``world``, ``variant``, ``ablation``, ``models``,
+    ``model:ROLE``) or a key factor (``skin``, ``model``: the deceiver's, which
+    need outcomes keyed by ``deceiver_skin`` and ``deceiver_model``; see
+    :func:`~skins.analysis.stats.factors.comparison_fields`). ``baseline`` compares
+    every other level with that one (else every pair, ordered by name: a < b).
+    ``pool`` names run factors not to hold fixed; runs are then paired on the
+    pooled levels as well as the seed. Runs of two levels with the same seed
+    (and pooled levels) pair — the same run for skins — and ``paired="auto"``
+    pairs when every run has exactly one partner (``True`` keeps the matched
+    runs, ``False`` never pairs). Holm and Benjamini–Hochberg adjust the p-values
+    over the rows returned: that is the family.
 
-    >>> mk = lambda rid, abl, c: RunOutcome(run_id=rid, world_id="w", seed=int(rid[1]), ablated=abl,
+    >>> mk = lambda rid, world, c: RunOutcome(run_id=rid, world_id=world, seed=int(rid[1]), ablated=(),
     ...     models={"a": "m"}, personas={"a": "rep"}, key={"type": "lie"}, count=c)
-    >>> rows = compare([mk("s1", (), 1), mk("s2", (), 1), mk("t1", ("bonus",), 0),
-    ...                 mk("t2", ("bonus",), 0)], by="ablation")
-    >>> r = rows[0]
-    >>> (r.condition_a, r.condition_b, r.difference.estimate, r.paired, r.test, r.p_value)
-    ('(none)', 'bonus', -1.0, True, 'mcnemar', 0.5)
+    >>> runs = [mk(f"s{i}", "w", 1) for i in range(4)] + [mk(f"c{i}", "w@control", 0) for i in range(4)]
+    >>> (r,) = compare(runs, by="variant", baseline="control")
+    >>> (r.condition_a, r.condition_b, r.difference.estimate, r.paired, r.test, r.p_value, r.p_holm)
+    ('control', 'default', 1.0, True, 'mcnemar', 0.125, 0.125)
+    >>> r.stratum
+    {'world': 'w', 'ablation': '(none)', 'models': 'a=m', 'type': 'lie'}
     """
-    outcomes = list(outcomes)
-    _require_keys(outcomes, by)
-    field = _CONDITION_FIELD.get(by)
+    check_factor(by)
+    pooled = [check_factor(p) for p in pool]
+    if by in pooled:
+        raise ValueError(f"cannot compare by {by} and pool it")
+    if any(key_field(p) for p in pooled):
+        raise ValueError("pool the deceiver's skin or model by keying the outcomes without it, not with pool=")
     strata: dict[_Group, dict[str, list[RunOutcome]]] = defaultdict(lambda: defaultdict(list))
     for o in outcomes:
-        condition = o.key[field] if field else condition_name(o.ablated)
-        strata[tuple((f, v) for f, v in o.key.items() if f != field)][condition].append(o)
+        _require_keys(o, by)
+        strata[stratum(o, by, pooled)][factor_value(o, by)].append(o)
+    if baseline is not None and not any(baseline in arms for arms in strata.values()):
+        levels = sorted({level for arms in strata.values() for level in arms})
+        raise ValueError(f"baseline {baseline!r} is not a level of {by}; the levels are {levels}")
     opts = ContrastOptions(interval, paired, confidence, resamples, seed)
-    rows: list[ComparisonRow] = []
-    for stratum, arms in sorted(strata.items()):
-        for a, b in itertools.combinations(sorted(arms), 2):
-            stats = dict(contrast_runs(arms[a], arms[b], _pair_key(by), opts))
-            rows.append(ComparisonRow(comparison=by, stratum=dict(stratum), condition_a=a, condition_b=b, **stats))
-    return rows
+    keys = pair_key(by, [p for p in pooled if p in RUN_FACTORS or p.startswith("model:")])
+    raw: list[tuple[_Group, str, str, Contrast]] = []
+    for group, arms in sorted(strata.items()):
+        for a, b in _pairs(sorted(arms), baseline):
+            raw.append((group, a, b, contrast_runs(arms[a], arms[b], keys, opts)))
+    ps = [c.p_value for *_, c in raw]
+    return [
+        ComparisonRow(
+            comparison=by,
+            stratum=dict(group),
+            condition_a=a,
+            condition_b=b,
+            pooled=pooled,
+            p_holm=ph,
+            p_bh=pb,
+            **dict(c),
+        )
+        for (group, a, b, c), ph, pb in zip(raw, holm(ps), benjamini_hochberg(ps), strict=True)
+    ]
 
 
-def _require_keys(outcomes: list[RunOutcome], by: str) -> None:
-    if by not in ("skin", "model", "ablation"):
-        raise ValueError(f"compare(by={by!r}): choose 'skin', 'model' or 'ablation'")
-    need = {"deceiver_skin", "deceiver_model"} if by in _CONDITION_FIELD else set()
-    for o in outcomes:
-        if not need <= set(o.key):
-            raise ValueError(
-                f"compare(by={by!r}) holds the deceiver's {'base model' if by == 'skin' else 'skin'} fixed, but the "
-                f"outcomes are keyed by {list(o.key)}: build them with run_outcomes(runs, "
-                f"by=('deceiver_skin', 'deceiver_model', ...))"
-            )
+def _pairs(levels: list[str], baseline: str | None) -> Iterable[tuple[str, str]]:
+    """Baseline against each other level, or every pair in name order."""
+    if baseline is None:
+        return itertools.combinations(levels, 2)
+    return [(baseline, level) for level in levels if level != baseline] if baseline in levels else []
+
+
+def _require_keys(o: RunOutcome, by: str) -> None:
+    """Skins are compared on one base model and base models in one skin: both must be in the key."""
+    if by in ("skin", "model") and not {"deceiver_skin", "deceiver_model"} <= set(o.key):
+        raise ValueError(
+            f"compare(by={by!r}) holds the deceiver's {'base model' if by == 'skin' else 'skin'} fixed, but the "
+            f"outcomes are keyed by {list(o.key)}: build them with run_outcomes(runs, by=comparison_fields({by!r}))"
+        )

@@ -7,7 +7,6 @@ __all__ = [
     "EDGE_FIELDS",
     "ContrastOptions",
     "background_key",
-    "comparison_fields",
     "condition_name",
     "contrast_runs",
     "pair_up",
@@ -152,18 +151,3 @@ def split_by_incentive(items: Iterable[C], incentive: str) -> tuple[list[C], lis
 
 EDGE_FIELDS = ("deceiver_role", "target_role", "type", "subject")
 """One deception-graph edge kind: who deceived whom, how, about what."""
-
-
-def comparison_fields(by: Literal["skin", "model", "ablation"]) -> tuple[str, ...]:
-    """Outcome fields for comparing skins, base models or ablations: the compared factor and what stays fixed.
-
-    >>> comparison_fields("skin")
-    ('deceiver_skin', 'deceiver_model', 'target_role', 'type')
-    >>> comparison_fields("ablation") == EDGE_FIELDS
-    True
-    """
-    if by == "skin":
-        return ("deceiver_skin", "deceiver_model", "target_role", "type")
-    if by == "model":
-        return ("deceiver_model", "deceiver_skin", "target_role", "type")
-    return EDGE_FIELDS

@@ -40,10 +40,11 @@ from collections.abc import Iterable, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from skins.analysis.stats.conditions import condition_name
+from skins.analysis.stats.factors import RUN_FACTORS, factor_value
 from skins.analysis.stats.intervals import Interval, wilson_interval
 from skins.analysis.stats.outcomes import RunOutcome
 
-_RUN_FIELDS = ("world_id", "ablated")
+_RUN_FIELDS = ("world_id", "ablated", *RUN_FACTORS)
 _Group = tuple[tuple[str, str], ...]
 """(field, value) pairs naming a group of outcomes."""
 
@@ -69,6 +70,8 @@ def _group_value(outcome: RunOutcome, field: str) -> str:
         return outcome.world_id
     if field == "ablated":
         return condition_name(outcome.ablated)
+    if field in RUN_FACTORS:
+        return factor_value(outcome, field)
     return outcome.key[field]
 
 
@@ -90,8 +93,10 @@ def rate_table(
     """Per group: runs with ≥1 finding out of the runs where it could occur, with a Wilson interval.
 
     ``by`` defaults to the outcomes' own key; a subset of it merges keys per
-    run (a run counts once per group), and ``world_id`` or ``ablated`` split
-    by run attributes.
+    run (a run counts once per group), and the run factors ``world``, ``variant``,
+    ``ablation`` and ``models`` (or the raw ``world_id`` and ``ablated``) split by run
+    attributes: pass :data:`~skins.analysis.stats.factors.CONDITION_FACTORS` first so
+    that conditions are never pooled by accident.
 
     >>> mk = lambda rid, c: RunOutcome(run_id=rid, world_id="w", seed=0, ablated=(), models={},
     ...                                personas={}, key={"type": "lie"}, count=c)

@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 from doctests import assert_examples_pass, functions_without_example
+from outcome_runs import ROLES, ablation_runs
+from outcome_runs import finding as _f
+from outcome_runs import transcript as _t
 from ruamel.yaml import YAML
 
 import skins.analysis.stats.ablation
@@ -19,7 +22,7 @@ import skins.analysis.stats.comparisons
 import skins.analysis.stats.conditions
 import skins.analysis.stats.intervals
 import skins.analysis.stats.rates
-from skins.analysis import Evidence, Finding
+from skins.analysis import Finding
 from skins.analysis.stats import (
     Interval,
     RunOutcome,
@@ -29,7 +32,6 @@ from skins.analysis.stats import (
     bootstrap_diff_interval,
     bootstrap_mean_interval,
     cohens_h,
-    compare,
     contrast,
     fisher_exact,
     mcnemar_exact,
@@ -40,7 +42,7 @@ from skins.analysis.stats import (
     run_outcomes,
     wilson_interval,
 )
-from skins.worlds import ActionRecord, KnowledgeEvent, RoleInfo, Transcript
+from skins.worlds import ActionRecord, KnowledgeEvent, Transcript
 
 GOLDEN: dict[str, list[dict[str, Any]]] = YAML(typ="safe").load(
     (Path(__file__).parents[1] / "golden" / "interval_cases.yaml").read_text(encoding="utf-8")
@@ -205,36 +207,6 @@ def test_contrast_paired_uses_newcombe_paired_and_mcnemar() -> None:
 
 # --- hand-built runs ------------------------------------------------------------------------
 
-ROLES = {
-    "a": RoleInfo(persona="rep", title="Rep", base_model="m1"),
-    "b": RoleInfo(persona="buyer", title="Buyer", base_model="m1"),
-    "c": RoleInfo(persona="boss", title="Boss", base_model="m1"),
-}
-
-
-def _t(run_id: str, seed: int = 0, world: str = "w", ablated: tuple[str, ...] = (), **kwargs: Any) -> Transcript:
-    roles = kwargs.pop("roles", ROLES)
-    return Transcript(run_id=run_id, world_id=world, seed=seed, roles=roles, ablated=list(ablated), **kwargs)
-
-
-def _f(run_id: str, deceiver: str, targets: list[str], index: int, type_: str = "lie", subject: str = "f") -> Finding:
-    action = type_ in ("denial", "covert_action", "sandbagging")
-    return Finding(
-        run_id=run_id,
-        type=type_,
-        deceptive=type_ not in ("honest_mistake", "unfounded"),
-        deceiver=deceiver,
-        targets=targets,
-        subject_kind="action" if action else "fact",
-        subject=subject,
-        turn=index + 1,
-        message_index=index,
-        extractor="lexical",
-        detector="lie",
-        confidence=0.9,
-        evidence=Evidence(quote=f"quote {index}"),
-    )
-
 
 def _three_runs() -> list[tuple[Transcript, list[Finding]]]:
     r1 = [
@@ -345,97 +317,8 @@ def test_rate_table_splits_by_run_attributes() -> None:
         rate_table(run_outcomes(runs), by=("subject",))
 
 
-# --- comparisons ---------------------------------------------------------------------------
-
-SKIN_BY = ("deceiver_skin", "deceiver_model", "target_skin", "type")
-
-
-def test_compare_skins_on_one_model_pairs_them_within_runs() -> None:
-    # rep lies to the buyer in r1-r3, boss in r1 only; r4 has neither.
-    runs = [
-        (_t("r1"), [_f("r1", "a", ["b"], 0), _f("r1", "c", ["b"], 1)]),
-        (_t("r2", seed=1), [_f("r2", "a", ["b"], 0)]),
-        (_t("r3", seed=2), [_f("r3", "a", ["b"], 0)]),
-        (_t("r4", seed=3), []),
-    ]
-    (row,) = compare(run_outcomes(runs, by=SKIN_BY), by="skin")
-    assert (row.condition_a, row.condition_b) == ("boss", "rep")
-    assert row.stratum == {"deceiver_model": "m1", "target_skin": "buyer", "type": "lie"}
-    assert (row.paired, row.n_pairs, row.k_a, row.k_b, row.n_a, row.n_b) == (True, 4, 1, 3, 4, 4)
-    assert row.difference == newcombe_paired_interval(1, 2, 0, 1)
-    assert (row.interval, row.test, row.p_value) == ("newcombe_paired", "mcnemar", 0.5)
-    assert row.risk_ratio == 3.0
-    assert row.cohens_h == pytest.approx(cohens_h(0.75, 0.25))
-
-
-def _model_runs(seed_offset: int) -> list[tuple[Transcript, list[Finding]]]:
-    """The rep lies in 3 of 4 runs on m1 and 1 of 4 on m2; m2's seeds start at ``seed_offset``."""
-    on_m2 = {**ROLES, "a": ROLES["a"].model_copy(update={"base_model": "m2"})}
-    runs = []
-    for i in range(4):
-        runs.append((_t(f"p{i}", seed=i), [_f(f"p{i}", "a", ["b"], 0)] if i < 3 else []))
-        runs.append((_t(f"q{i}", seed=seed_offset + i, roles=on_m2), [_f(f"q{i}", "a", ["b"], 0)] if i < 1 else []))
-    return runs
-
-
-def test_compare_models_in_one_skin_unpaired() -> None:
-    (row,) = compare(run_outcomes(_model_runs(seed_offset=10), by=SKIN_BY), by="model")
-    assert (row.condition_a, row.condition_b, row.paired) == ("m1", "m2", False)
-    assert row.stratum == {"deceiver_skin": "rep", "target_skin": "buyer", "type": "lie"}
-    assert row.difference == newcombe_interval(1, 4, 3, 4)
-    assert row.difference.estimate == -0.5
-    assert row.test == "fisher"
-    assert row.p_value == pytest.approx(34 / 70)
-
-
-def test_compare_models_pairs_runs_that_differ_only_in_the_model() -> None:
-    (row,) = compare(run_outcomes(_model_runs(seed_offset=0), by=SKIN_BY), by="model")
-    assert (row.paired, row.n_pairs, row.test) == (True, 4, "mcnemar")
-    assert row.p_value == mcnemar_exact(0, 2)
-
-
-def test_compare_unpaired_bootstrap_is_the_stated_alternative() -> None:
-    (row,) = compare(run_outcomes(_model_runs(seed_offset=10), by=SKIN_BY), by="model", interval="bootstrap")
-    assert row.interval == "bootstrap"
-    assert row.difference == bootstrap_diff_interval([1.0, 0, 0, 0], [1.0, 1, 1, 0])
-
-
-def test_compare_needs_the_fixed_field_in_the_key() -> None:
-    with pytest.raises(ValueError, match="deceiver_model"):
-        compare(run_outcomes(_three_runs()), by="skin")
-
-
-def _ablation_runs(with_counts: list[int], without_counts: list[int]) -> list[tuple[Transcript, list[Finding]]]:
-    runs = []
-    for seed, count in enumerate(with_counts):
-        runs.append((_t(f"s{seed}", seed=seed), [_f(f"s{seed}", "a", ["b"], i) for i in range(count)]))
-    for seed, count in enumerate(without_counts):
-        rid = f"t{seed}"
-        runs.append((_t(rid, seed=seed, ablated=("bonus",)), [_f(rid, "a", ["b"], i) for i in range(count)]))
-    return runs
-
-
-def test_compare_ablations_pairs_by_world_seed_and_models() -> None:
-    runs = _ablation_runs([1, 2, 1, 0, 1], [0, 0, 1, 0, 0])
-    (row,) = compare(run_outcomes(runs), by="ablation")
-    assert (row.condition_a, row.condition_b, row.paired, row.n_pairs) == ("(none)", "bonus", True, 5)
-    assert row.difference.estimate == pytest.approx(-0.6)
-    assert row.p_value == mcnemar_exact(0, 3) == 0.25
-    assert (row.mean_count_a, row.mean_count_b) == (1.0, 0.2)
-
-
-def test_incomplete_pairs_fall_back_to_unpaired_unless_forced() -> None:
-    runs = _ablation_runs([1, 1, 1, 0, 1], [0, 0, 1, 0])
-    (auto,) = compare(run_outcomes(runs), by="ablation")
-    assert (auto.paired, auto.n_a, auto.n_b, auto.test) == (False, 5, 4, "fisher")
-    (forced,) = compare(run_outcomes(runs), by="ablation", paired=True)
-    assert (forced.paired, forced.n_pairs, forced.n_a, forced.n_b) == (True, 4, 4, 4)
-    (never,) = compare(run_outcomes(_ablation_runs([1, 0], [0, 1])), by="ablation", paired=False)
-    assert never.paired is False
-
-
 def test_ablation_that_removes_the_lie_is_causal() -> None:
-    outcomes = run_outcomes(_ablation_runs([1] * 8, [0] * 8), by=("deceiver_role", "target_role", "type", "subject"))
+    outcomes = run_outcomes(ablation_runs([1] * 8, [0] * 8), by=("deceiver_role", "target_role", "type", "subject"))
     (row,) = ablation_effects(outcomes, "bonus")
     assert row.key == {"deceiver_role": "a", "target_role": "b", "type": "lie", "subject": "f"}
     assert (row.rate_a.estimate, row.rate_b.estimate, row.n_pairs) == (1.0, 0.0, 8)
@@ -451,13 +334,13 @@ def test_ablation_that_removes_the_lie_is_causal() -> None:
     ids=["no_change", "too_few_runs", "ablation_raises_it"],
 )
 def test_ablation_without_a_significant_drop_is_not_causal(with_counts: list[int], without_counts: list[int]) -> None:
-    (row,) = ablation_effects(run_outcomes(_ablation_runs(with_counts, without_counts)), "bonus")
+    (row,) = ablation_effects(run_outcomes(ablation_runs(with_counts, without_counts)), "bonus")
     assert row.causal is False
 
 
 def test_causal_needs_the_exact_test_to_agree_with_the_interval() -> None:
     # 2 of 2 pairs lose the lie: the score interval excludes 0, but McNemar's p is 0.5.
-    (row,) = ablation_effects(run_outcomes(_ablation_runs([1, 1], [0, 0])), "bonus")
+    (row,) = ablation_effects(run_outcomes(ablation_runs([1, 1], [0, 0])), "bonus")
     assert row.difference.high < 0
     assert row.p_value == 0.5
     assert row.causal is False
@@ -466,20 +349,13 @@ def test_causal_needs_the_exact_test_to_agree_with_the_interval() -> None:
 def test_ablation_compares_like_with_like_backgrounds() -> None:
     # Runs also ablating "quota" have no partner without "bonus": they are left out.
     runs = [
-        *_ablation_runs([1, 1, 1], [0, 0, 0]),
+        *ablation_runs([1, 1, 1], [0, 0, 0]),
         (_t("u0", ablated=("quota",)), [_f("u0", "a", ["b"], 0)]),
         (_t("u1", seed=1, ablated=("quota",)), [_f("u1", "a", ["b"], 0)]),
     ]
     (row,) = ablation_effects(run_outcomes(runs), "bonus")
     assert (row.n_a, row.n_b, row.paired) == (3, 3, True)
     assert ablation_effects(run_outcomes(runs), "deadline") == []
-
-
-def test_statistics_are_reproducible() -> None:
-    runs = _ablation_runs([1, 0, 1, 1, 0, 1], [0, 1, 0, 0, 0, 1])
-    first = compare(run_outcomes(runs), by="ablation", interval="bootstrap")
-    assert first == compare(run_outcomes(list(reversed(runs))), by="ablation", interval="bootstrap")
-    assert first[0].interval == "paired_bootstrap"
 
 
 # --- capability accuracy -------------------------------------------------------------------
