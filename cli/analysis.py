@@ -1,4 +1,4 @@
-"""CLI for analysis over stored runs: ``skins analyze``, ``skins ablate``, ``skins compare``.
+"""CLI for analysis over stored runs: ``skins analyze`` and ``skins ablate`` (``skins compare``: :mod:`.compare`).
 
 Everything here reads the store; only ``ablate`` runs new simulations (both
 conditions, paired by seed), and a judge is paid at most once per message
@@ -10,14 +10,13 @@ from __future__ import annotations
 __all__ = ["register"]
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from skins.analysis import (
     AblationRow,
-    ComparisonRow,
     ablation_effects,
     accuracy_difference,
     analyze_folder,
@@ -30,8 +29,7 @@ from skins.analysis import (
     second_hand_chains,
     top_deceivers,
 )
-from skins.analysis import compare as compare_outcomes
-from skins.analysis.stats import EDGE_FIELDS, comparison_fields
+from skins.analysis.stats import EDGE_FIELDS
 from skins.cli.common import friendly, out
 from skins.cli.graphing import Analyzed, show_deception_graph
 from skins.cli.judging import JudgeOption, NoJudgeOption, analyze_judged, choose_judge, stored_models_used
@@ -47,7 +45,6 @@ from skins.worlds import WorldSpec, load_world
 def register(app: typer.Typer) -> None:
     app.command("analyze")(friendly(analyze))
     app.command("ablate")(friendly(ablate))
-    app.command("compare")(friendly(compare))
 
 
 def analyze(
@@ -107,54 +104,6 @@ def _print_graph_metrics(analyzed: Analyzed) -> None:
             f"caught: {kind} {rate.caught}/{rate.total} ({rate.rate:.0%})" + (f" — {ways}" if ways else ""),
             markup=False,
         )
-
-
-def compare(
-    run_dir: Annotated[Path, typer.Argument(help="A folder holding runs of several conditions.")],
-    by: Annotated[str, typer.Option(help="skin, model or ablation.")] = "ablation",
-    interval: Annotated[
-        str, typer.Option(help="newcombe (score interval) or bootstrap (runs resampled).")
-    ] = "newcombe",
-) -> None:
-    """Differences between conditions, with intervals, effect sizes and exact p-values."""
-    if by not in ("skin", "model", "ablation"):
-        raise ConfigError(f"--by {by!r}: choose skin, model or ablation")
-    if interval not in ("newcombe", "bootstrap"):
-        raise ConfigError(f"--interval {interval!r}: choose newcombe or bootstrap")
-    outcomes = run_outcomes(list(analyze_folder(run_dir)), by=comparison_fields(_by(by)))
-    rows = compare_outcomes(outcomes, by=_by(by), interval=_interval(interval))
-    _print_comparison(rows, by)
-
-
-def _by(text: str) -> Literal["skin", "model", "ablation"]:
-    return "skin" if text == "skin" else "model" if text == "model" else "ablation"
-
-
-def _interval(text: str) -> Literal["newcombe", "bootstrap"]:
-    return "bootstrap" if text == "bootstrap" else "newcombe"
-
-
-def _print_comparison(rows: list[ComparisonRow], by: str) -> None:
-    table = Table(title=f"Comparison by {by}: rate of runs with ≥1 finding; difference = B − A (95% CI)")
-    for col in ("held fixed", "A", "B", "rate A", "rate B", "B − A", "p", "Cohen's h", "n"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        fixed = ", ".join(f"{k}={v}" for k, v in r.stratum.items())
-        n = f"{r.n_pairs} pairs" if r.paired else f"{r.n_a}+{r.n_b}"
-        table.add_row(
-            fixed,
-            r.condition_a,
-            r.condition_b,
-            r.rate_a.render(),
-            r.rate_b.render(),
-            r.difference.render(),
-            f"{r.p_value:.3g}",
-            f"{r.cohens_h:+.2f}",
-            n,
-        )
-    out().print(table)
-    if not rows:
-        out().print("No two conditions to compare in this folder.")
 
 
 def ablate(

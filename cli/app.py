@@ -6,7 +6,7 @@ __all__ = ["app"]
 
 import typer
 
-from skins.cli import analysis, calibrate, configs, export, models, published, report, run, sweep
+from skins.cli import analysis, calibrate, compare, configs, export, models, published, report, run, sweep
 
 app = typer.Typer(
     help="Personas in a simulated organisation; who deceived whom, about what, and why.",
@@ -19,6 +19,7 @@ run.register(app)
 configs.register(app)
 export.register(app)
 analysis.register(app)
+compare.register(app)
 calibrate.register(app)
 sweep.register(app)
 report.register(app)

@@ -7,6 +7,7 @@
     sweep.findings.groupby(["deceiver_persona", "type"]).size()
     sweep.runs[["seed", "status", "cost_usd"]]
     G = sweep.graph(type="lie")          # the deception graph, filtered
+    sweep.compare(by="variant", baseline="aligned_goals")   # skins compare, as a DataFrame
     sweep.transcript(sweep.runs.run_id[0])
 
 Columns are documented in :mod:`skins.analysis.exports.tables`. pandas is imported only when
@@ -19,7 +20,7 @@ from __future__ import annotations
 __all__ = ["DATA_EXTRA", "Sweep", "load_sweep", "require_data_extra"]
 
 import importlib
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ from skins.analysis.exports.tables import TABLE_COLUMNS, Row, finding_row, messa
 from skins.analysis.findings import Finding
 from skins.analysis.graph import build_deception_graph
 from skins.analysis.pipeline import analyze_folder
+from skins.analysis.stats import ComparisonRow, check_factor, compare, comparison_fields, run_outcomes, split_pool
 from skins.core import ConfigError
 from skins.simulation.store import RunRow, Store, Usage
 from skins.worlds import Transcript
@@ -158,6 +160,33 @@ class Sweep:
         """The findings of one finished run as :class:`skins.analysis.Finding` objects."""
         return list(self._findings.get(run_id, []))
 
+    # --- statistics -------------------------------------------------------------------
+    def compare(self, by: str, baseline: str | None = None, pool: Sequence[str] = (), **options: Any) -> pd.DataFrame:
+        """``skins compare`` as a DataFrame: one row per pair of levels of ``by`` within each stratum.
+
+        ``by``: world, variant, ablation, models, ``model:ROLE``, skin or model (the
+        deceiver's); every other factor is held fixed (a column each) unless named in
+        ``pool``; ``baseline`` compares each other level with that one. ``options`` go to
+        :func:`skins.analysis.stats.compare` (``interval``, ``paired``, ``confidence``, ...).
+        Columns: the stratum's fields, then ``condition_a``/``condition_b``, rates and
+        the difference (b − a) with their bounds, ``paired``, ``test``, ``p_value``,
+        ``p_holm`` and ``p_bh`` (adjusted over the rows returned), ``pooled``.
+        """
+        pd = require_data_extra("pandas", "Sweep.compare")
+        try:
+            factor = check_factor(by)
+            factors, fields = split_pool(factor, pool)
+            with Store(self.folder, create=False) as store:
+                pairs = [(store.transcript(r.run_id), self._findings.get(r.run_id, [])) for r in self._done()]
+            outcomes = run_outcomes(pairs, by=comparison_fields(factor, fields))
+            rows = compare(outcomes, factor, baseline=baseline, pool=factors, **options)
+        except ValueError as exc:
+            raise ConfigError(f"compare(by={by!r}): {exc}") from None
+        return pd.DataFrame.from_records([comparison_record(r, [*factors, *fields]) for r in rows])
+
+    def _done(self) -> list[RunRow]:
+        return [r for r in self._runs if r.status == "done"]
+
 
 def load_sweep(folder: Path | str, reanalyze: bool = False) -> Sweep:
     """Read an output folder: its runs, their usage, and the findings of every finished run.
@@ -182,6 +211,30 @@ def load_sweep(folder: Path | str, reanalyze: bool = False) -> Sweep:
     if reanalyze or not any(findings.values()):
         findings = {transcript.run_id: found for transcript, found in analyze_folder(path)}
     return Sweep(path, runs, findings, usage, turns)
+
+
+def comparison_record(row: ComparisonRow, pooled: Sequence[str]) -> Row:
+    """One comparison as a flat row: stratum fields, levels, rates and difference with bounds, tests."""
+    record: Row = {**row.stratum, "comparison": row.comparison, "a": row.condition_a, "b": row.condition_b}
+    for name, interval in (("rate_a", row.rate_a), ("rate_b", row.rate_b), ("difference", row.difference)):
+        record |= {name: interval.estimate, f"{name}_low": interval.low, f"{name}_high": interval.high}
+    record |= {
+        "k_a": row.k_a,
+        "n_a": row.n_a,
+        "k_b": row.k_b,
+        "n_b": row.n_b,
+        "half_width": row.half_width,
+        "paired": row.paired,
+        "n_pairs": row.n_pairs,
+        "test": row.test,
+        "p_value": row.p_value,
+        "p_holm": row.p_holm,
+        "p_bh": row.p_bh,
+        "risk_ratio": row.risk_ratio,
+        "cohens_h": row.cohens_h,
+        "pooled": ",".join(pooled),
+    }
+    return record
 
 
 def build_frame(table: str, rows: list[Row]) -> pd.DataFrame:

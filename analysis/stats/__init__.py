@@ -21,6 +21,7 @@ from skins.analysis.stats.factors import (
     condition_of,
     factor_value,
     run_factors,
+    split_pool,
 )
 from skins.analysis.stats.intervals import (
     Interval,
@@ -85,5 +86,6 @@ __all__ = [
     "risk_ratio",
     "run_factors",
     "run_outcomes",
+    "split_pool",
     "wilson_interval",
 ]

@@ -21,6 +21,7 @@ __all__ = [
     "models_name",
     "pair_key",
     "run_factors",
+    "split_pool",
     "stratum",
 ]
 
@@ -62,11 +63,13 @@ def key_field(factor: str) -> str | None:
 
 
 def models_name(models: Mapping[str, str]) -> str:
-    """A model assignment as tables show it: ``a=policy, b=openai:gpt-4o``.
+    """A model assignment as tables show it: ``a=policy, b=openai:gpt-4o``, or ``policy (every role)``.
 
-    >>> models_name({"b": "openai:gpt-4o", "a": "policy"})
-    'a=policy, b=openai:gpt-4o'
+    >>> models_name({"b": "openai:gpt-4o", "a": "policy"}), models_name({"a": "policy", "b": "policy"})
+    ('a=policy, b=openai:gpt-4o', 'policy (every role)')
     """
+    if len(models) > 1 and len(set(models.values())) == 1:
+        return f"{next(iter(models.values()))} (every role)"
     return ", ".join(f"{r}={m}" for r, m in sorted(models.items()))
 
 
@@ -110,8 +113,8 @@ def factor_value(o: RunOutcome, factor: str) -> str:
 def _other_models(o: RunOutcome, factor: str) -> str:
     """The assignment without the compared model: one role's, or the deceiver's (by role, else by skin)."""
     if factor.startswith("model:"):
-        role = factor.removeprefix("model:")
-        return models_name({r: m for r, m in o.models.items() if r != role})
+        compared = factor.removeprefix("model:")
+        return models_name({r: m for r, m in o.models.items() if r != compared})
     role = o.key.get("deceiver_role")
     skin = o.key.get("deceiver_skin")
     return models_name({r: m for r, m in o.models.items() if r != role and (role or o.personas.get(r) != skin)})
@@ -163,3 +166,23 @@ def comparison_fields(factor: str, pool: Sequence[str] = ()) -> tuple[str, ...]:
     else:
         fields = EDGE_FIELDS
     return tuple(f for f in fields if f not in pool or f == key_field(factor))
+
+
+def split_pool(factor: str, pool: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``pool`` as (run factors to stop holding fixed, key fields to merge) when comparing by ``factor``.
+
+    >>> split_pool("ablation", ["world", "subject"])
+    (['world'], ['subject'])
+    """
+    fields = set(comparison_fields(factor))
+    factors: list[str] = []
+    key_fields: list[str] = []
+    for p in pool:
+        if p in fields and p != key_field(factor):
+            key_fields.append(p)
+        elif p != factor and (p in RUN_FACTORS or (p.startswith("model:") and len(p) > 6)):
+            factors.append(p)
+        else:
+            options = sorted({*fields, *RUN_FACTORS, "model:ROLE"} - {factor, key_field(factor) or ""})
+            raise ValueError(f"cannot pool {p!r} when comparing by {factor}; choose among {', '.join(options)}")
+    return factors, key_fields

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from pydantic import BaseModel, ConfigDict, Field
 
 from skins.analysis.findings import Finding
-from skins.worlds import RoleInfo, Transcript
+from skins.worlds import RoleInfo, Transcript, split_ref
 
 OUTCOME_FIELDS: tuple[str, ...] = (
     "deceiver_role",
@@ -126,7 +126,7 @@ class OutcomeCounter:
         self._runs[transcript.run_id] = _Run(
             transcript.run_id, transcript.world_id, transcript.seed, ablated, roles, counts
         )
-        world = self._subjects[transcript.world_id]
+        world = self._subjects[split_ref(transcript.world_id)[0]]
         world.update(record_subjects(transcript) if subjects is None else subjects)
         world.update(k.subject for k in keys)
 
@@ -137,8 +137,9 @@ class OutcomeCounter:
         for rid in sorted(self._runs):
             run = self._runs[rid]
             possible = _possible_role_parts(run.roles, self.fields)
+            subjects = self._subjects[split_ref(run.world_id)[0]]
             for key in observed:
-                if key in run.counts or _could_occur(key, self.fields, possible, self._subjects[run.world_id]):
+                if key in run.counts or _could_occur(key, self.fields, possible, subjects):
                     out.append(_outcome(run, self.fields, key, run.counts.get(key, 0)))
         return out
 
@@ -156,7 +157,9 @@ def run_outcomes(
     it could occur). A run gets a row for a key when the key could have
     occurred in it: its cast has a deceiver (and a different target) with the
     key's role, skin and model, and, when keyed by ``subject``, the subject
-    occurs in the run's world (in its knowledge, fact changes, actions or findings).
+    occurs in the run's world (in its knowledge, fact changes, actions or findings in
+    any run of that world, whatever the variant: a control where an action is never
+    taken still counts its runs).
     A run id seen twice is counted once.
 
     >>> from skins.worlds.records import RoleInfo, Transcript

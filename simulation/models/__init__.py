@@ -34,6 +34,7 @@ from skins.simulation.models.spec import (
     ModelsFile,
     ModelSpec,
     load_models,
+    load_models_file,
     parse_model_arg,
     resolve_model,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "default_cache_path",
     "get_local_server",
     "load_models",
+    "load_models_file",
     "locate_gguf",
     "parse_model_arg",
     "per_sweep",

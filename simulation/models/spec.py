@@ -14,6 +14,7 @@ __all__ = [
     "ModelSpec",
     "ModelsFile",
     "load_models",
+    "load_models_file",
     "parse_model_arg",
     "resolve_model",
 ]
@@ -22,7 +23,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from skins.core import ConfigError, load_model
 
@@ -101,6 +102,29 @@ class ModelsFile(BaseModel):
     models: dict[str, ModelSpec | str]
     """Alias -> settings; ``default`` is the alias personas use unless told otherwise; ``judge`` the
     language model analysis reads messages with (default: the personas' own model)."""
+    capability: dict[str, float] = Field(default_factory=dict)
+    """Alias -> a capability score (any ordinal scale: a benchmark score, parameter count, release
+    order) for ``skins compare --by model`` trend tests; not part of any run's identity."""
+
+    @field_validator("capability")
+    @classmethod
+    def _capability_of_aliases(cls, value: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        models = info.data.get("models", {})
+        unknown = sorted(set(value) - set(models))
+        if unknown:
+            raise ValueError(f"{unknown} are not aliases; the aliases are {sorted(models)}")
+        scores: dict[str, tuple[str, float]] = {}
+        for alias, score in value.items():
+            ref = resolve_model(alias, models).ref
+            if ref in scores and scores[ref][1] != score:
+                other, first = scores[ref]
+                raise ValueError(f"{other!r} and {alias!r} are both {ref} but are scored {first:g} and {score:g}")
+            scores[ref] = (alias, score)
+        return value
+
+    def capability_by_model(self) -> dict[str, float]:
+        """Capability per base model as runs record it (``openai:gpt-4o``), from the scores per alias."""
+        return {resolve_model(alias, self.models).ref: score for alias, score in self.capability.items()}
 
     @model_validator(mode="after")
     def _judge_is_a_language_model(self) -> ModelsFile:
@@ -125,7 +149,12 @@ def parse_model_arg(text: str, base_url: str | None = None) -> ModelSpec:
 
 def load_models(path: Path) -> dict[str, ModelSpec | str]:
     """Read a models.yaml (ConfigError with file:line on problems)."""
-    return dict(load_model(ModelsFile, Path(path), "models").models)
+    return dict(load_models_file(path).models)
+
+
+def load_models_file(path: Path) -> ModelsFile:
+    """Read a models.yaml whole: aliases and capability scores."""
+    return load_model(ModelsFile, Path(path), "models")
 
 
 def resolve_model(

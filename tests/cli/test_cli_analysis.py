@@ -51,7 +51,7 @@ def test_analyze_reprints_rates_and_keeps_counterfactual_motives(ablated: tuple[
 def test_bad_options_are_clear_errors(ablated: tuple[Path, str]) -> None:
     out, _ = ablated
     bad_by = runner.invoke(app, ["compare", str(out), "--by", "colour"])
-    assert bad_by.exit_code == 2 and "choose skin, model or ablation" in bad_by.output
+    assert bad_by.exit_code == 2 and "choose one of world, variant, ablation" in bad_by.output
     bad_judge = runner.invoke(app, ["analyze", str(out), "--judge", "policy"])
     assert bad_judge.exit_code == 2 and "not a language model" in bad_judge.output
     bad_incentive = runner.invoke(app, ["ablate", WORLD, "--incentive", "bribe", "--out", str(out / "x")])

@@ -201,6 +201,6 @@ def test_compare_by_one_roles_model_holds_the_others_fixed() -> None:
     assert row.stratum["models"] == "a=m1, c=m1"
 
 
-EDGE = ("deceiver_role", "target_role", "type")
-"""The edge without its subject: these hand-built runs record nothing, so a subject could occur only
-in runs with a finding about it."""
+EDGE = ("deceiver_role", "target_role", "type", "subject")
+"""One deception-graph edge. These hand-built runs record nothing, so a subject occurs in a world when
+some run of it, whatever the variant, has a finding about it."""
