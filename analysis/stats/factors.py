@@ -62,14 +62,14 @@ def key_field(factor: str) -> str | None:
     return _KEY_FACTORS.get(factor)
 
 
-def models_name(models: Mapping[str, str]) -> str:
+def models_name(models: Mapping[str, str], every: str = "every role") -> str:
     """A model assignment as tables show it: ``a=policy, b=openai:gpt-4o``, or ``policy (every role)``.
 
     >>> models_name({"b": "openai:gpt-4o", "a": "policy"}), models_name({"a": "policy", "b": "policy"})
     ('a=policy, b=openai:gpt-4o', 'policy (every role)')
     """
     if len(models) > 1 and len(set(models.values())) == 1:
-        return f"{next(iter(models.values()))} (every role)"
+        return f"{next(iter(models.values()))} ({every})"
     return ", ".join(f"{r}={m}" for r, m in sorted(models.items()))
 
 
@@ -114,10 +114,11 @@ def _other_models(o: RunOutcome, factor: str) -> str:
     """The assignment without the compared model: one role's, or the deceiver's (by role, else by skin)."""
     if factor.startswith("model:"):
         compared = factor.removeprefix("model:")
-        return models_name({r: m for r, m in o.models.items() if r != compared})
+        return models_name({r: m for r, m in o.models.items() if r != compared}, "every other role")
     role = o.key.get("deceiver_role")
     skin = o.key.get("deceiver_skin")
-    return models_name({r: m for r, m in o.models.items() if r != role and (role or o.personas.get(r) != skin)})
+    others = {r: m for r, m in o.models.items() if r != role and (role or o.personas.get(r) != skin)}
+    return models_name(others, "every other role")
 
 
 def stratum(o: RunOutcome, factor: str, pool: Sequence[str] = ()) -> tuple[tuple[str, str], ...]:

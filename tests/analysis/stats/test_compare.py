@@ -38,7 +38,7 @@ def test_compare_skins_on_one_model_pairs_them_within_runs() -> None:
         "world": "w",
         "variant": "default",
         "ablation": "(none)",
-        "models": "a=m1, b=m1, c=m1",
+        "models": "m1 (every role)",
         "deceiver_model": "m1",
         "target_skin": "buyer",
         "type": "lie",
@@ -63,7 +63,7 @@ def _model_runs(seed_offset: int) -> list[tuple[Transcript, list[Finding]]]:
 def test_compare_models_in_one_skin_unpaired() -> None:
     (row,) = compare(run_outcomes(_model_runs(seed_offset=10), by=SKIN_BY), by="model")
     assert (row.condition_a, row.condition_b, row.paired) == ("m1", "m2", False)
-    held = {"world": "w", "variant": "default", "ablation": "(none)", "models": "b=m1, c=m1"}
+    held = {"world": "w", "variant": "default", "ablation": "(none)", "models": "m1 (every other role)"}
     assert row.stratum == {**held, "deceiver_skin": "rep", "target_skin": "buyer", "type": "lie"}
     assert row.difference == newcombe_interval(1, 4, 3, 4)
     assert row.difference.estimate == -0.5
@@ -198,7 +198,7 @@ def test_compare_by_one_roles_model_holds_the_others_fixed() -> None:
         runs.append((_t(f"y{i}", seed=i, roles=cheap), []))
     (row,) = compare(run_outcomes(runs, by=EDGE), by="model:b", baseline="m1")
     assert (row.condition_a, row.condition_b, row.paired, row.k_a, row.k_b) == ("m1", "cheap", True, 3, 0)
-    assert row.stratum["models"] == "a=m1, c=m1"
+    assert row.stratum["models"] == "m1 (every other role)"
 
 
 EDGE = ("deceiver_role", "target_role", "type", "subject")
