@@ -76,15 +76,16 @@ def z_value(confidence: float = 0.95) -> float:
     return NormalDist().inv_cdf(1.0 - (1.0 - confidence) / 2.0)
 
 
-def _check_counts(k: int, n: int) -> None:
+def _check_counts(k: float, n: float) -> None:
     if n < 0 or not 0 <= k <= n:
         raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
 
 
-def wilson_interval(k: int, n: int, confidence: float = 0.95) -> Interval:
+def wilson_interval(k: float, n: float, confidence: float = 0.95) -> Interval:
     """Wilson score interval for the proportion ``k / n`` (no continuity correction).
 
-    With ``n == 0`` nothing is known: the estimate is 0 and the interval [0, 1].
+    With ``n == 0`` nothing is known: the estimate is 0 and the interval [0, 1]. Counts may be
+    fractional (expected counts, as :mod:`.planning` uses), here and in the Newcombe intervals.
 
     >>> i = wilson_interval(5, 10)
     >>> round(i.estimate, 4), round(i.low, 4), round(i.high, 4)
@@ -105,7 +106,7 @@ def wilson_interval(k: int, n: int, confidence: float = 0.95) -> Interval:
     return Interval(estimate=p, low=low, high=high)
 
 
-def newcombe_interval(k1: int, n1: int, k2: int, n2: int, confidence: float = 0.95) -> Interval:
+def newcombe_interval(k1: float, n1: float, k2: float, n2: float, confidence: float = 0.95) -> Interval:
     """Newcombe's hybrid score interval for ``k1/n1 - k2/n2`` (independent samples; 1998, method 10).
 
     Combines the two Wilson intervals by "square and add".
@@ -124,7 +125,9 @@ def newcombe_interval(k1: int, n1: int, k2: int, n2: int, confidence: float = 0.
     return Interval(estimate=d, low=max(-1.0, low), high=min(1.0, high))
 
 
-def newcombe_paired_interval(both: int, only1: int, only2: int, neither: int, confidence: float = 0.95) -> Interval:
+def newcombe_paired_interval(
+    both: float, only1: float, only2: float, neither: float, confidence: float = 0.95
+) -> Interval:
     """Newcombe's square-and-add interval for ``p1 - p2`` of paired proportions (1998b, method 10).
 
     The cells count pairs: ``both`` positive, only the first, only the second,
@@ -150,7 +153,7 @@ def newcombe_paired_interval(both: int, only1: int, only2: int, neither: int, co
     return Interval(estimate=d, low=max(-1.0, low), high=min(1.0, high))
 
 
-def _paired_phi(a: int, b: int, c: int, d: int) -> float:
+def _paired_phi(a: float, b: float, c: float, d: float) -> float:
     """Correlation of the pair members, shrunk toward 0 by n/2 when positive (Newcombe 1998b)."""
     margins = (a + b) * (c + d) * (a + c) * (b + d)
     if margins == 0:
@@ -307,6 +310,8 @@ class Contrast(BaseModel):
     paired: bool
     n_pairs: int
     """Pairs used (0 when unpaired)."""
+    cells: tuple[int, int, int, int] | None = None
+    """Paired: pairs with both positive, only b, only a, neither (None when unpaired, or stored before)."""
 
 
 def contrast(
@@ -329,6 +334,8 @@ def contrast(
     >>> c = contrast([0, 0, 1, 0], [2, 1, 1, 0], paired=True)
     >>> (c.k_a, c.k_b, c.difference.estimate, c.interval, c.test, c.p_value, c.mean_count_b)
     (1, 3, 0.5, 'newcombe_paired', 'mcnemar', 0.5, 1.0)
+    >>> c.cells  # both, only b, only a, neither
+    (1, 2, 0, 1)
     """
     if not a or not b or (paired and len(a) != len(b)):
         raise ValueError(f"need non-empty samples (of equal length when paired), got {len(a)} and {len(b)}")
@@ -356,6 +363,7 @@ def contrast(
         cohens_h=cohens_h(rb.estimate, ra.estimate),
         paired=paired,
         n_pairs=len(a) if paired else 0,
+        cells=_pair_cells(a, b) if paired else None,
     )
 
 
@@ -365,14 +373,19 @@ _Difference = tuple[DifferenceMethod, Interval, Literal["fisher", "mcnemar"], fl
 def _paired_difference(
     a: Sequence[int], b: Sequence[int], interval: str, confidence: float, resamples: int, seed: int
 ) -> _Difference:
-    xs = [(y > 0, x > 0) for x, y in zip(a, b, strict=True)]
-    both, only_b, only_a = xs.count((True, True)), xs.count((True, False)), xs.count((False, True))
+    both, only_b, only_a, neither = _pair_cells(a, b)
     p = mcnemar_exact(only_b, only_a)
     if interval == "bootstrap":
-        diffs = [float(y) - float(x) for y, x in xs]
+        diffs = [float(y > 0) - float(x > 0) for x, y in zip(a, b, strict=True)]
         return "paired_bootstrap", bootstrap_mean_interval(diffs, confidence, resamples, seed), "mcnemar", p
-    neither = len(xs) - both - only_b - only_a
     return "newcombe_paired", newcombe_paired_interval(both, only_b, only_a, neither, confidence), "mcnemar", p
+
+
+def _pair_cells(a: Sequence[int], b: Sequence[int]) -> tuple[int, int, int, int]:
+    """Pairs with both positive, only b positive, only a positive, neither (``a[i]`` pairs ``b[i]``)."""
+    xs = [(y > 0, x > 0) for x, y in zip(a, b, strict=True)]
+    both, only_b, only_a = xs.count((True, True)), xs.count((True, False)), xs.count((False, True))
+    return both, only_b, only_a, len(xs) - both - only_b - only_a
 
 
 def _unpaired_difference(
