@@ -7,6 +7,7 @@ groups) to the typer app; :mod:`skins.cli.app` builds ``app`` by calling them in
 - :mod:`~skins.cli.configs`: ``validate``, ``schema``, ``personas list|show``, ``worlds list|show``
 - :mod:`~skins.cli.export`: ``export``
 - :mod:`~skins.cli.analysis`: ``analyze``, ``ablate``, ``compare``
+- :mod:`~skins.cli.plan`: ``plan``
 - :mod:`~skins.cli.sweep`: ``sweep``, ``status``
 - :mod:`~skins.cli.report`: ``report``
 - :mod:`~skins.cli.published`: ``published``

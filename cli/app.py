@@ -6,7 +6,7 @@ __all__ = ["app"]
 
 import typer
 
-from skins.cli import analysis, calibrate, compare, configs, export, models, published, report, run, sweep
+from skins.cli import analysis, calibrate, compare, configs, export, models, plan, published, report, run, sweep
 
 app = typer.Typer(
     help="Personas in a simulated organisation; who deceived whom, about what, and why.",
@@ -20,6 +20,7 @@ configs.register(app)
 export.register(app)
 analysis.register(app)
 compare.register(app)
+plan.register(app)
 calibrate.register(app)
 sweep.register(app)
 report.register(app)

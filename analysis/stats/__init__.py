@@ -45,6 +45,15 @@ from skins.analysis.stats.outcomes import (
     record_subjects,
     run_outcomes,
 )
+from skins.analysis.stats.planning import (
+    SeedPlan,
+    connor_sample_size,
+    discordant_probabilities,
+    fleiss_sample_size,
+    plan_seeds,
+    seeds_to_halve,
+)
+from skins.analysis.stats.power import fisher_power, mcnemar_power
 from skins.analysis.stats.rates import RateRow, rate_table
 
 __all__ = [
@@ -61,6 +70,7 @@ __all__ = [
     "OutcomeCounter",
     "RateRow",
     "RunOutcome",
+    "SeedPlan",
     "ablation_effects",
     "accuracy_by_condition",
     "accuracy_difference",
@@ -73,19 +83,26 @@ __all__ = [
     "comparison_fields",
     "condition_name",
     "condition_of",
+    "connor_sample_size",
     "contrast",
+    "discordant_probabilities",
     "factor_value",
     "finding_key",
     "fisher_exact",
+    "fisher_power",
+    "fleiss_sample_size",
     "holm",
     "mcnemar_exact",
+    "mcnemar_power",
     "newcombe_interval",
     "newcombe_paired_interval",
+    "plan_seeds",
     "rate_table",
     "record_subjects",
     "risk_ratio",
     "run_factors",
     "run_outcomes",
+    "seeds_to_halve",
     "split_pool",
     "wilson_interval",
 ]
