@@ -49,7 +49,7 @@ def mcnemar_power(n: int, only_a: float, only_b: float, alpha: float = 0.05) -> 
     Conditional on ``D`` discordant pairs the test is a sign test of the b-only count; the power sums
     over ``D ~ Binomial(n, only_a + only_b)``.
 
-    >>> round(mcnemar_power(23, 0.05, 0.45), 4)
+    >>> round(mcnemar_power(23, 0.05, 0.45), 4)  # Connor's 23 pairs for power 0.8: the exact test falls short
     0.7766
     >>> mcnemar_power(10, 0.0, 0.0)  # no pair ever discordant: nothing to test
     0.0
