@@ -90,7 +90,7 @@ def _print_comparison(rows: list[ComparisonRow], by: str, alpha: float, pooled: 
     table = Table(title=f"Comparison by {by}: rate of runs with ≥1 finding; B − A with its 95% CI")
     for col in (*(_COLUMN_NAMES.get(f, f) for f in varying), "A", "B", "rate A", "rate B", "B − A", "±"):
         table.add_column(col, overflow="fold")
-    for col in ("n", "test", "p", "p Holm", "p BH"):
+    for col in ("n", "seeds to halve ±", "test", "p", "p Holm", "p BH"):
         table.add_column(col, justify="right")
     for r in rows:
         mark = " *" if r.p_holm < alpha else ""
@@ -103,6 +103,7 @@ def _print_comparison(rows: list[ComparisonRow], by: str, alpha: float, pooled: 
             r.difference.render(),
             f"{r.half_width:.2f}",
             f"{r.n_pairs} pairs" if r.paired else f"{r.n_a}+{r.n_b}",
+            str(r.seeds_to_halve),
             "McNemar (paired)" if r.test == "mcnemar" else "Fisher (unpaired)",
             f"{r.p_value:.3g}",
             f"{r.p_holm:.3g}{mark}",

@@ -224,6 +224,7 @@ def comparison_record(row: ComparisonRow, pooled: Sequence[str]) -> Row:
         "k_b": row.k_b,
         "n_b": row.n_b,
         "half_width": row.half_width,
+        "seeds_to_halve": row.seeds_to_halve,
         "paired": row.paired,
         "n_pairs": row.n_pairs,
         "test": row.test,

@@ -15,6 +15,7 @@ from skins.analysis.stats.factors import RUN_FACTORS, check_factor, factor_value
 from skins.analysis.stats.intervals import DEFAULT_RESAMPLES, Contrast
 from skins.analysis.stats.multiplicity import benjamini_hochberg, holm
 from skins.analysis.stats.outcomes import RunOutcome
+from skins.analysis.stats.planning import seeds_to_halve
 
 _Group = tuple[tuple[str, str], ...]
 """(field, value) pairs naming a stratum."""
@@ -35,6 +36,8 @@ class ComparisonRow(Contrast):
     """``p_value`` adjusted over the family (every row returned together) by Holm: family-wise error."""
     p_bh: float
     """``p_value`` adjusted over the family by Benjamini–Hochberg: false discovery rate."""
+    seeds_to_halve: int
+    """Runs per arm (pairs, when paired) that would halve :attr:`half_width` at the same rates."""
 
     @property
     def half_width(self) -> float:
@@ -106,6 +109,7 @@ def compare(
             pooled=pooled,
             p_holm=ph,
             p_bh=pb,
+            seeds_to_halve=seeds_to_halve(c, confidence),
             **dict(c),
         )
         for (group, a, b, c), ph, pb in zip(raw, holm(ps), benjamini_hochberg(ps), strict=True)
