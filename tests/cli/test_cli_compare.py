@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from skins.cli.app import app
 
 runner = CliRunner()
-WIDE = {"COLUMNS": "250"}
+WIDE = {"COLUMNS": "400"}  # one line per row: the tests read cells
 
 
 def _ok(*args: str) -> str:
