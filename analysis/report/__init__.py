@@ -6,7 +6,6 @@ transcripts, rate tables with intervals, and static plots (``skins report DIR -o
   the paper's numbers, top deceivers, caught rates, invalid turns, failed runs);
 - :mod:`skins.analysis.report.calibration` shows how far the findings' claim extractors agree with labelled
   messages (calibrations saved by ``skins calibrate --into DIR``), or the command that measures them;
-- :mod:`skins.analysis.report.labels` names a condition (world, variant, ablation, models) in tables and plots;
 - :mod:`skins.analysis.report.plots` draws the PNG figures (needs the ``plot`` extra);
 - :mod:`skins.analysis.report.html` renders the page from ``static/`` (template, CSS, the page's script
   and the vendored cytoscape.js, MIT, see ``static/cytoscape.LICENSE``).

@@ -15,14 +15,22 @@ from collections.abc import Sequence
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from skins.analysis.report.labels import condition_label, models_cell
-from skins.analysis.stats import AblationRow, RateRow
+from skins.analysis.stats import AblationRow, RateRow, condition_name
+from skins.analysis.stats.factors import DEFAULT_VARIANT
+
+_NOTHING_ABLATED = condition_name(())
 
 
 def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
     return buffer.getvalue()
+
+
+def _condition_label(world: str, variant: str, ablation: str = _NOTHING_ABLATED) -> str:
+    """``world@variant`` (the variant only when not the default), then ``−incentive,...`` when ablated."""
+    name = world if variant == DEFAULT_VARIANT else f"{world}@{variant}"
+    return name if ablation == _NOTHING_ABLATED else f"{name} −{ablation}"
 
 
 def render_heatmap(rows: Sequence[RateRow]) -> bytes | None:
@@ -58,7 +66,7 @@ def render_heatmap(rows: Sequence[RateRow]) -> bytes | None:
 
 
 def _condition_of(row: RateRow) -> str:
-    return condition_label(row.key["world"], row.key["variant"], row.key["ablation"])
+    return _condition_label(row.key["world"], row.key["variant"], row.key["ablation"])
 
 
 def render_ablation_plot(rows: Sequence[AblationRow]) -> bytes | None:
@@ -67,7 +75,7 @@ def render_ablation_plot(rows: Sequence[AblationRow]) -> bytes | None:
     Labels name the world and variant, and the model assignment when the rows have several."""
     if not rows:
         return None
-    many_models = len({models_cell(r.condition["models"]) for r in rows}) > 1
+    many_models = len({r.condition["models"] for r in rows}) > 1
     labels = [
         f"{_ablation_condition(r, many_models)}: −{r.incentive}: {r.key['deceiver_role']}→{r.key['target_role']} "
         f"{r.key['type']} ({r.key['subject']})"
@@ -91,5 +99,5 @@ def render_ablation_plot(rows: Sequence[AblationRow]) -> bytes | None:
 
 def _ablation_condition(row: AblationRow, models: bool) -> str:
     """The condition an ablation row holds fixed, as its label shows it."""
-    name = condition_label(row.condition["world"], row.condition["variant"])
-    return f"{name} [{models_cell(row.condition['models'])}]" if models else name
+    name = _condition_label(row.condition["world"], row.condition["variant"])
+    return f"{name} [{row.condition['models']}]" if models else name

@@ -24,7 +24,6 @@ from skins.analysis.graph import (
     top_deceivers,
 )
 from skins.analysis.published import PublishedRow, published_table, worlds_of
-from skins.analysis.report.labels import models_cell
 from skins.analysis.report.model import NodeInfo, Table
 from skins.analysis.stats import (
     CONDITION_FACTORS,
@@ -120,13 +119,8 @@ def _rates(table_id: str, title: str, rows: list[RateRow], key_names: Sequence[s
             f"One row per world, variant and ablation (never pooled); {pooled}."
         ),
         columns=[*_CONDITION_COLUMNS, *key_names, "runs", "rate [95% CI]", "findings/run"],
-        rows=[[*_cells(r.key), f"{r.k_runs}/{r.n_runs}", r.rate.render(), f"{r.mean_count:.2f}"] for r in rows],
+        rows=[[*r.key.values(), f"{r.k_runs}/{r.n_runs}", r.rate.render(), f"{r.mean_count:.2f}"] for r in rows],
     )
-
-
-def _cells(key: Mapping[str, str]) -> list[str]:
-    """A rate row's key as cells: a model assignment shortened (:func:`models_cell`)."""
-    return [models_cell(v) if f == "models" else v for f, v in key.items()]
 
 
 def _who_deceived_whom(G: nx.MultiDiGraph, nodes: Mapping[str, NodeInfo]) -> Table:
@@ -189,7 +183,7 @@ def _ablations(rows: list[AblationRow]) -> Table:
             [
                 r.condition["world"],
                 r.condition["variant"],
-                models_cell(r.condition["models"]),
+                r.condition["models"],
                 r.incentive,
                 *(r.key[f] for f in EDGE_FIELDS),
                 r.rate_a.render(),

@@ -19,7 +19,6 @@ import skins.analysis.graph.build
 import skins.analysis.graph.files
 import skins.analysis.graph.table
 import skins.analysis.published
-import skins.analysis.report.labels
 import skins.analysis.stats.outcomes
 import skins.simulation.store.store
 
@@ -32,7 +31,6 @@ MODULES = [
     skins.analysis.graph.table,
     skins.analysis.findings,
     skins.analysis.published,
-    skins.analysis.report.labels,
     skins.analysis.stats.outcomes,
     skins.simulation.store.store,
 ]

@@ -166,7 +166,7 @@ def test_rates_are_per_variant_never_pooled_over_a_study_and_its_control(variant
         assert not any(r[-3].endswith("/6") for r in table.rows), table_id
     assert _runs_with(loaded, "do_well", "sandbagging", "math_solver")[0] == 0  # the control: no reason to sandbag
     assert _runs_with(loaded, "default", "sandbagging", "math_solver")[0] > 0  # so pooling would hide a difference
-    assert {r[3] for r in tables["rates_condition"].rows} == {"all policy"}
+    assert {r[3] for r in tables["rates_condition"].rows} == {"policy (every role)"}
     heat = {(r.key["variant"], r.key["deceiver_skin"], r.key["deceiver_model"]): r for r in report.rates}
     assert heat[("default", "math_solver", "policy")].n_runs == heat[("do_well", "math_solver", "policy")].n_runs == 3
 
@@ -183,11 +183,11 @@ def test_rates_and_ablation_effects_name_their_condition(ablation_folder: Path) 
     assert {r[2]: r[6] for r in lies} == {a: f"{k}/4" for a, k in expected.items()} and expected["(none)"] > 0
     (effect,) = tables["ablations"].rows
     assert tables["ablations"].columns[:4] == ["world", "variant", "models", "incentive"]
-    assert effect[:8] == ["planted_cause", "default", "all policy", "bonus", "rep", "buyer", "lie", "fault"]
+    assert effect[:8] == ["planted_cause", "default", "policy (every role)", "bonus", "rep", "buyer", "lie", "fault"]
     assert report.ablations[0].condition == {
         "world": "planted_cause",
         "variant": "default",
-        "models": "buyer=policy, rep=policy",
+        "models": "policy (every role)",
     }
 
 
