@@ -3,12 +3,13 @@
 Runs are grouped by world, condition (the variant, ``default`` for the world as written) and the
 base model of the measured role, so one row reads "the paper saw 5% for opus-3; these 40 runs of
 model X in the same condition saw 12% [6%, 23%]". Ablated runs are left out: a paper's condition
-is a variant, never an ablation.
+is a variant, never an ablation. Each row says which mind played the role (:func:`mind_of`): a language
+model, or an offline policy baseline (policy or scripted minds) that is not comparable with the paper's models.
 """
 
 from __future__ import annotations
 
-__all__ = ["PublishedRow", "measure_runs", "published_table", "worlds_of"]
+__all__ = ["BASELINE", "LANGUAGE_MODEL", "PublishedRow", "measure_runs", "mind_of", "published_table", "worlds_of"]
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -17,8 +18,24 @@ from pydantic import BaseModel, ConfigDict
 
 from skins.analysis.findings import Finding
 from skins.analysis.stats import Interval, bootstrap_mean_interval, wilson_interval
+from skins.simulation.models import NO_LANGUAGE_MODEL
 from skins.simulation.store import RunRow
 from skins.worlds import ActionRate, FindingRate, Measure, PublishedNumber, TaskScore, Transcript, WorldSpec, split_ref
+
+LANGUAGE_MODEL = "language model"
+BASELINE = "policy baseline"
+"""The mind of a role played without a language model (policy or scripted backend)."""
+
+
+def mind_of(base_model: str | None) -> str:
+    """What played a role on ``base_model`` (a stored reference, ``backend:model``): ``-`` for none.
+
+    >>> mind_of("openai:gpt-4o"), mind_of("local"), mind_of("policy"), mind_of("scripted:s.yaml"), mind_of(None)
+    ('language model', 'language model', 'policy baseline', 'policy baseline', '-')
+    """
+    if base_model is None:
+        return "-"
+    return BASELINE if base_model.partition(":")[0] in NO_LANGUAGE_MODEL else LANGUAGE_MODEL
 
 
 class PublishedRow(BaseModel):
@@ -37,6 +54,16 @@ class PublishedRow(BaseModel):
     runs: int
     """Runs that entered the measurement (those where ``given`` held; for a score: runs that submitted)."""
     ours: Interval | None
+
+    @property
+    def mind(self) -> str:
+        """``language model``, ``policy baseline`` or ``-`` (no run): :func:`mind_of` the base model."""
+        return mind_of(self.base_model)
+
+    @property
+    def baseline(self) -> bool:
+        """Measured on an offline policy baseline: not comparable with the paper's models."""
+        return self.mind == BASELINE
 
 
 def _measured_role(measure: Measure, spec: WorldSpec) -> str | None:

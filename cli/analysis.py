@@ -29,7 +29,7 @@ from skins.analysis import (
     second_hand_chains,
     top_deceivers,
 )
-from skins.analysis.stats import EDGE_FIELDS
+from skins.analysis.stats import CONDITION_FACTORS, EDGE_FIELDS
 from skins.cli.common import friendly, out
 from skins.cli.graphing import Analyzed, show_deception_graph
 from skins.cli.judging import JudgeOption, NoJudgeOption, analyze_judged, choose_judge, stored_models_used
@@ -68,22 +68,16 @@ def analyze(
 
 
 def _print_rates(analyzed: Analyzed) -> None:
-    rows = rate_table(run_outcomes(analyzed))
+    """Rates per world, variant and ablation (never pooled) and skin pair; base models pooled."""
+    rows = rate_table(run_outcomes(analyzed), by=(*CONDITION_FACTORS, "deceiver_skin", "target_skin", "type"))
     if not rows:
         return
-    table = Table(title="Rates over runs (runs with ≥1 finding; 95% Wilson interval)")
-    for col in ("deceiver skin", "target skin", "type", "runs", "rate [95% CI]", "findings/run"):
-        table.add_column(col)
+    table = Table(title="Rates over runs per world, variant and ablation (runs with ≥1 finding; 95% Wilson interval)")
+    columns = ("world", "variant", "ablated", "deceiver skin", "target skin", "type", "runs", "rate [95% CI]")
+    for col in (*columns, "findings/run"):
+        table.add_column(col, overflow="fold")
     for r in rows:
-        k = r.key
-        table.add_row(
-            k["deceiver_skin"],
-            k["target_skin"],
-            k["type"],
-            f"{r.k_runs}/{r.n_runs}",
-            r.rate.render(),
-            f"{r.mean_count:.2f}",
-        )
+        table.add_row(*r.key.values(), f"{r.k_runs}/{r.n_runs}", r.rate.render(), f"{r.mean_count:.2f}")
     out().print(table)
 
 

@@ -2,8 +2,8 @@
 transcripts, rate tables with intervals, and static plots (``skins report DIR -o report.html``).
 
 - :mod:`skins.analysis.report.data` collects a folder's runs and aggregates them (edge groups, findings);
-- :mod:`skins.analysis.report.tables` formats the tables (rates, ablations, top deceivers, caught rates,
-  invalid turns, failed runs);
+- :mod:`skins.analysis.report.tables` formats the tables (rates per world, variant and ablation, ablations,
+  the paper's numbers, top deceivers, caught rates, invalid turns, failed runs);
 - :mod:`skins.analysis.report.calibration` shows how far the findings' claim extractors agree with labelled
   messages (calibrations saved by ``skins calibrate --into DIR``), or the command that measures them;
 - :mod:`skins.analysis.report.plots` draws the PNG figures (needs the ``plot`` extra);

@@ -60,7 +60,7 @@ class Report(NamedTuple):
     data: ReportData
     details: list[RunDetail | None]
     rates: list[RateRow]
-    """Rate of any deception per deceiver skin and base model (the heat map)."""
+    """Rate of any deception per condition (world, variant, ablation), deceiver skin and base model (the heat map)."""
     ablations: list[AblationRow]
 
 

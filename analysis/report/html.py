@@ -101,7 +101,7 @@ def add_plots(report: Report, out: Path) -> list[Path]:
         report.data.plots = [Plot(id="plots", title="Plots", note=PLOT_HINT)]
         return []
     figures = [
-        ("rates", "Rate per skin × base model", render_heatmap(report.rates), "no finished runs"),
+        ("rates", "Rate per condition, skin × base model", render_heatmap(report.rates), "no finished runs"),
         ("ablations", "Ablation effects", render_ablation_plot(report.ablations), "no ablated runs"),
     ]
     written: list[Path] = []

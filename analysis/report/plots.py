@@ -15,7 +15,10 @@ from collections.abc import Sequence
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from skins.analysis.stats import AblationRow, RateRow
+from skins.analysis.stats import AblationRow, RateRow, condition_name
+from skins.analysis.stats.factors import DEFAULT_VARIANT
+
+_NOTHING_ABLATED = condition_name(())
 
 
 def _png(fig: Figure) -> bytes:
@@ -24,40 +27,58 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def _condition_label(world: str, variant: str, ablation: str = _NOTHING_ABLATED) -> str:
+    """``world@variant`` (the variant only when not the default), then ``−incentive,...`` when ablated."""
+    name = world if variant == DEFAULT_VARIANT else f"{world}@{variant}"
+    return name if ablation == _NOTHING_ABLATED else f"{name} −{ablation}"
+
+
 def render_heatmap(rows: Sequence[RateRow]) -> bytes | None:
-    """Rate of runs with any deception per deceiver skin (rows) and base model (columns); None if empty."""
+    """Rate of runs with any deception per condition and deceiver skin (rows) and base model (columns);
+    None if empty. Rows carry the condition (world, variant, ablation): conditions are never pooled."""
     if not rows:
         return None
-    skins = sorted({r.key["deceiver_skin"] for r in rows})
-    models = sorted({r.key["deceiver_model"] for r in rows})
-    cells = {(r.key["deceiver_skin"], r.key["deceiver_model"]): r for r in rows}
-    grid = [[cells[s, m].rate.estimate if (s, m) in cells else float("nan") for m in models] for s in skins]
-    fig = Figure(figsize=(1.8 + 1.6 * len(models), 1.2 + 0.55 * len(skins)))
+    cells = {(_condition_of(r), r.key["deceiver_skin"], r.key["deceiver_model"]): r for r in rows}
+    lines = sorted({(c, s) for c, s, _ in cells})
+    models = sorted({m for _, _, m in cells})
+    one = len({c for c, _ in lines}) == 1
+    labels = [skin if one else f"{cond} · {skin}" for cond, skin in lines]
+    grid = [[cells[c, s, m].rate.estimate if (c, s, m) in cells else float("nan") for m in models] for c, s in lines]
+    fig = Figure(figsize=(1.8 + 1.6 * len(models) + (0 if one else 1.5), 1.2 + 0.55 * len(lines)))
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     image = ax.imshow(grid, cmap="Reds", vmin=0.0, vmax=1.0, aspect="auto")
     ax.set_xticks(range(len(models)), models, rotation=30, ha="right")
-    ax.set_yticks(range(len(skins)), skins)
-    for y, skin in enumerate(skins):
+    ax.set_yticks(range(len(lines)), labels)
+    for y, (cond, skin) in enumerate(lines):
         for x, model in enumerate(models):
-            row = cells.get((skin, model))
+            row = cells.get((cond, skin, model))
             if row is not None:
                 text = f"{row.rate.estimate:.2f}\n[{row.rate.low:.2f}, {row.rate.high:.2f}]\nn={row.n_runs}"
                 colour = "white" if row.rate.estimate > 0.6 else "black"
                 ax.text(x, y, text, ha="center", va="center", fontsize=7, color=colour)
     ax.set_xlabel("base model")
-    ax.set_ylabel("deceiver skin")
-    ax.set_title("Runs with any deception, per skin × base model (95% Wilson)", fontsize=9)
+    ax.set_ylabel("deceiver skin" if one else "condition · deceiver skin")
+    where = f" in {lines[0][0]}" if one else " (one row per condition and skin)"
+    ax.set_title(f"Runs with any deception, per skin × base model{where} (95% Wilson)", fontsize=9)
     fig.colorbar(image, ax=ax, fraction=0.04)
     return _png(fig)
 
 
+def _condition_of(row: RateRow) -> str:
+    return _condition_label(row.key["world"], row.key["variant"], row.key["ablation"])
+
+
 def render_ablation_plot(rows: Sequence[AblationRow]) -> bytes | None:
-    """Each edge's change in rate when an incentive is removed, with its interval; None if none."""
+    """Each edge's change in rate when an incentive is removed, with its interval; None if none.
+
+    Labels name the world and variant, and the model assignment when the rows have several."""
     if not rows:
         return None
+    many_models = len({r.condition["models"] for r in rows}) > 1
     labels = [
-        f"−{r.incentive}: {r.key['deceiver_role']}→{r.key['target_role']} {r.key['type']} ({r.key['subject']})"
+        f"{_ablation_condition(r, many_models)}: −{r.incentive}: {r.key['deceiver_role']}→{r.key['target_role']} "
+        f"{r.key['type']} ({r.key['subject']})"
         for r in rows
     ]
     fig = Figure(figsize=(8, 1.0 + 0.35 * len(rows)))
@@ -74,3 +95,9 @@ def render_ablation_plot(rows: Sequence[AblationRow]) -> bytes | None:
     ax.set_xlabel("change in rate without the incentive (95% CI); red = causal")
     ax.set_title("Ablation effects", fontsize=9)
     return _png(fig)
+
+
+def _ablation_condition(row: AblationRow, models: bool) -> str:
+    """The condition an ablation row holds fixed, as its label shows it."""
+    name = _condition_label(row.condition["world"], row.condition["variant"])
+    return f"{name} [{row.condition['models']}]" if models else name

@@ -23,14 +23,24 @@ from skins.analysis.graph import (
     second_hand_chains,
     top_deceivers,
 )
-from skins.analysis.published import published_table, worlds_of
+from skins.analysis.published import PublishedRow, published_table, worlds_of
 from skins.analysis.report.model import NodeInfo, Table
-from skins.analysis.stats import EDGE_FIELDS, AblationRow, RateRow, ablation_effects, rate_table, run_outcomes
+from skins.analysis.stats import (
+    CONDITION_FACTORS,
+    EDGE_FIELDS,
+    AblationRow,
+    RateRow,
+    ablation_effects,
+    rate_table,
+    run_outcomes,
+)
 from skins.simulation.store import RunRow
 from skins.worlds import Transcript
 
 Runs = Sequence[tuple[Transcript, list[Finding]]]
 _SKIN_MODEL = ("deceiver_skin", "deceiver_model", "type")
+_CONDITION_COLUMNS = ("world", "variant", "ablated")
+"""Column names of :data:`CONDITION_FACTORS` in every rate table."""
 
 
 class Tables(NamedTuple):
@@ -38,42 +48,55 @@ class Tables(NamedTuple):
 
     tables: list[Table]
     rates: list[RateRow]
-    """Rate of any deception per deceiver skin and base model (the heat map's cells)."""
+    """Rate of any deception per condition (world, variant, ablation), deceiver skin and base model
+    (the heat map's cells)."""
     ablations: list[AblationRow]
 
 
 def build_tables(
     runs: Sequence[RunRow], analyzed: Runs, nodes: Mapping[str, NodeInfo], index: Mapping[str, int]
 ) -> Tables:
-    """Every table of the report, in display order (empty tables are kept: they say "none")."""
+    """Every table of the report, in display order (empty tables are kept: they say "none").
+
+    Every rate is per world, variant and ablation (:data:`CONDITION_FACTORS`): two conditions of one
+    folder are never pooled; what a table does pool (other base models) its note says.
+    """
     pairs = run_outcomes(analyzed)
     by_model = run_outcomes(analyzed, by=_SKIN_MODEL)
     ablations = ablation_rows(analyzed)
     G = build_deception_graph(analyzed)
     tables = [
         _who_deceived_whom(G, nodes),
-        _rates("rates_skin", "Rates per skin pair", rate_table(pairs), ("deceiver skin", "target skin", "type")),
+        _rates(
+            "rates_skin",
+            "Rates per skin pair",
+            rate_table(pairs, by=(*CONDITION_FACTORS, "deceiver_skin", "target_skin", "type")),
+            ("deceiver skin", "target skin", "type"),
+            "base models pooled (split in the next two tables)",
+        ),
         _rates(
             "rates_model",
             "Rates per base model (and skin)",
-            rate_table(by_model, by=("deceiver_model", "deceiver_skin", "type")),
+            rate_table(by_model, by=(*CONDITION_FACTORS, "deceiver_model", "deceiver_skin", "type")),
             ("base model", "skin", "type"),
+            "the other roles' base models pooled (split in the next table)",
         ),
         _rates(
             "rates_condition",
-            "Rates per condition (incentives ablated)",
-            rate_table(pairs, by=("ablated", "deceiver_skin", "target_skin", "type")),
-            ("ablated", "deceiver skin", "target skin", "type"),
+            "Rates per condition and model assignment",
+            rate_table(pairs, by=(*CONDITION_FACTORS, "models", "type")),
+            ("models", "type"),
+            "skin pairs pooled: a run counts once per type",
         ),
         _ablations(ablations),
-        _published(runs, analyzed),
+        *_published(runs, analyzed),
         _top(G, nodes),
         _caught(analyzed),
         _chains(analyzed, index),
         _invalid_turns(analyzed, index),
         _failed_runs(runs, index),
     ]
-    rates = rate_table(by_model, by=("deceiver_skin", "deceiver_model"))
+    rates = rate_table(by_model, by=(*CONDITION_FACTORS, "deceiver_skin", "deceiver_model"))
     return Tables(tables, rates, ablations)
 
 
@@ -86,12 +109,16 @@ def ablation_rows(analyzed: Runs) -> list[AblationRow]:
     return [row for incentive in incentives for row in ablation_effects(outcomes, incentive)]
 
 
-def _rates(table_id: str, title: str, rows: list[RateRow], key_names: Sequence[str]) -> Table:
+def _rates(table_id: str, title: str, rows: list[RateRow], key_names: Sequence[str], pooled: str) -> Table:
+    """A rate table: the condition (world, variant, ablated incentives) first, then ``key_names``."""
     return Table(
         id=table_id,
         title=title,
-        note="Runs with at least one finding, out of the runs where it could occur; 95% Wilson interval.",
-        columns=[*key_names, "runs", "rate [95% CI]", "findings/run"],
+        note=(
+            "Runs with at least one finding, out of the runs where it could occur; 95% Wilson interval. "
+            f"One row per world, variant and ablation (never pooled); {pooled}."
+        ),
+        columns=[*_CONDITION_COLUMNS, *key_names, "runs", "rate [95% CI]", "findings/run"],
         rows=[[*r.key.values(), f"{r.k_runs}/{r.n_runs}", r.rate.render(), f"{r.mean_count:.2f}"] for r in rows],
     )
 
@@ -101,7 +128,10 @@ def _who_deceived_whom(G: nx.MultiDiGraph, nodes: Mapping[str, NodeInfo]) -> Tab
     return Table(
         id="edges",
         title="Who deceived whom",
-        note="count = findings; runs = runs with at least one, out of the runs the deceiver took part in.",
+        note=(
+            "count = findings; runs = runs with at least one, out of the runs the deceiver took part in. A role is "
+            "one per world, variant and base model, pooled over ablations: rates per condition are in the tables below."
+        ),
         columns=["deceiver", "target", "type", "about", "count", "runs", "rate", "motives"],
         rows=[
             [
@@ -129,12 +159,31 @@ def _ablations(rows: list[AblationRow]) -> Table:
         id="ablations",
         title="Ablation effects",
         note=(
-            "Rate with the incentive (A) and without it (B); change = B − A with its 95% interval "
-            "(paired by seed when possible); causal = the change is below 0 and the exact test agrees."
+            "Per world, variant and model assignment (held fixed): rate with the incentive (A) and without it (B); "
+            "change = B − A with its 95% interval (paired by seed when possible); causal = the change is below 0 "
+            "and the exact test agrees."
         ),
-        columns=["incentive", "deceiver", "target", "type", "about", "with", "without", "change", "p", "n", "causal"],
+        columns=[
+            "world",
+            "variant",
+            "models",
+            "incentive",
+            "deceiver",
+            "target",
+            "type",
+            "about",
+            "with",
+            "without",
+            "change",
+            "p",
+            "n",
+            "causal",
+        ],
         rows=[
             [
+                r.condition["world"],
+                r.condition["variant"],
+                r.condition["models"],
                 r.incentive,
                 *(r.key[f] for f in EDGE_FIELDS),
                 r.rate_a.render(),
@@ -149,16 +198,44 @@ def _ablations(rows: list[AblationRow]) -> Table:
     )
 
 
-def _published(runs: Sequence[RunRow], analyzed: Runs) -> Table:
+def _published(runs: Sequence[RunRow], analyzed: Runs) -> list[Table]:
+    """The paper's numbers beside ours: language-model rows, then the offline baselines in a table of their own."""
     rows = published_table(analyzed, worlds_of(r for r in runs if r.status == "done"))
-    return Table(
-        id="published",
-        title="This sweep vs the paper",
-        note=(
-            "Each number a world's source published, beside the same measure over these runs (per condition and "
-            "base model of the measured role): rates with 95% Wilson intervals, scores with bootstrap intervals."
+    note = (
+        "Each number a world's source published, beside the same measure over these runs (per condition and "
+        "base model of the measured role): rates with 95% Wilson intervals, scores with bootstrap intervals."
+    )
+    baseline_note = (
+        "Policy and scripted minds act on the incentives alone, without a language model: they show what the "
+        "setting lets a mind do, not a model's propensity, and are not comparable with the paper's models."
+    )
+    return [
+        _published_table("published", "This sweep vs the paper", note, [r for r in rows if not r.baseline]),
+        _published_table(
+            "published_baselines",
+            "Offline policy baselines vs the paper (no language model; not comparable)",
+            baseline_note,
+            [r for r in rows if r.baseline],
         ),
-        columns=["world", "condition", "behaviour", "paper: model", "paper", "ours: base model", "runs", "ours"],
+    ]
+
+
+def _published_table(table_id: str, title: str, note: str, rows: Sequence[PublishedRow]) -> Table:
+    return Table(
+        id=table_id,
+        title=title,
+        note=note,
+        columns=[
+            "world",
+            "condition",
+            "behaviour",
+            "paper: model",
+            "paper",
+            "ours: base model",
+            "mind",
+            "runs",
+            "ours",
+        ],
         rows=[
             [
                 r.world,
@@ -167,6 +244,7 @@ def _published(runs: Sequence[RunRow], analyzed: Runs) -> Table:
                 r.paper_model,
                 f"{r.paper_value:.0%}",
                 r.base_model or "-",
+                r.mind,
                 str(r.runs),
                 f"{r.ours.estimate:.0%} [{r.ours.low:.0%}, {r.ours.high:.0%}]" if r.ours else "no runs",
             ]

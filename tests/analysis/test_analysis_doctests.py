@@ -18,6 +18,7 @@ import skins.analysis.findings
 import skins.analysis.graph.build
 import skins.analysis.graph.files
 import skins.analysis.graph.table
+import skins.analysis.published
 import skins.analysis.stats.outcomes
 import skins.simulation.store.store
 
@@ -29,6 +30,7 @@ MODULES = [
     skins.analysis.graph.files,
     skins.analysis.graph.table,
     skins.analysis.findings,
+    skins.analysis.published,
     skins.analysis.stats.outcomes,
     skins.simulation.store.store,
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -44,7 +45,11 @@ def test_analyze_reprints_rates_and_keeps_counterfactual_motives(ablated: tuple[
     out, _ = ablated
     result = runner.invoke(app, ["analyze", str(out)], env=WIDE)
     assert result.exit_code == 0, result.output
-    assert "Rates over runs" in result.output and "sales_rep" in result.output
+    assert "Rates over runs per world, variant and ablation" in result.output
+    rows = [line for line in result.output.splitlines() if "│ sales_rep" in line and "│ lie" in line]
+    cells = [[c.strip() for c in line.strip("│ ").split("│")] for line in rows]
+    assert [c[:3] for c in cells] == [["planted_cause", "default", "(none)"], ["planted_cause", "default", "bonus"]]
+    assert re.fullmatch(r"[1-8]/8", cells[0][6]) and cells[1][6] == "0/8"  # each condition its own row, never /16
     assert "counterfactual" in result.output
 
 

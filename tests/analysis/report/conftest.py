@@ -1,48 +1,45 @@
-"""Fixtures for the report: folders of real runs (policy minds; a scripted model saying hostile HTML) and Chromium."""
+"""Fixtures for the report: folders of real runs (policy minds over variants and ablations; a scripted model
+saying hostile HTML) and Chromium."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from skins.analysis import analyze_folder
-from skins.simulation.runs import execute_run, plan_runs
-from skins.simulation.store import Store
-from skins.worlds.library import load_world
+from run_folders import simulate_into
 
 CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = '<script>window.__pwned=1</script> <img src=x onerror="window.__pwned=1">'
 """Model text that would run script if the page ever parsed it as HTML."""
+PLANTED_CAUSE = Path(__file__).parents[1] / "worlds" / "planted_cause.yaml"
 _IDLE = "    - {thinking: idle}\n" * 20
-
-
-def _run_into(folder: Path, aliases: dict[str, str] | None, seeds: range) -> None:
-    """Simulate, then analyse (stores the findings, as `skins run` does).
-
-    In a thread of its own: playwright's sync API keeps an event loop running in this one.
-    """
-
-    def simulate() -> None:
-        world = load_world("acme_quarter_end")
-        with Store(folder) as store:
-            for spec in plan_runs(world, seeds, aliases):
-                asyncio.run(execute_run(spec, store))
-        list(analyze_folder(folder))
-
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(simulate).result()
 
 
 @pytest.fixture(scope="session")
 def policy_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three policy runs of the built-in world (lies, sandbagging, denials)."""
     folder = tmp_path_factory.mktemp("policy")
-    _run_into(folder, None, range(3))
+    simulate_into(folder, "acme_quarter_end", range(3))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def variant_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A study and its paper's control in one folder: three policy runs of sandbagging, three of @do_well."""
+    folder = tmp_path_factory.mktemp("variants")
+    simulate_into(folder, "sandbagging", range(3))
+    simulate_into(folder, "sandbagging@do_well", range(3))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def ablation_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Four paired seeds of a small world with and without its bonus (policy minds)."""
+    folder = tmp_path_factory.mktemp("ablation")
+    simulate_into(folder, str(PLANTED_CAUSE), range(4))
+    simulate_into(folder, str(PLANTED_CAUSE), range(4), ablate=("bonus",))
     return folder
 
 
@@ -67,8 +64,8 @@ def hostile_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
     full = _hostile_script(folder / "script.yaml", ("sam", "devi", "greg", "mo", "ada"))
     short = _hostile_script(folder / "short.yaml", ("devi", "greg", "mo", "ada"))
-    _run_into(folder, {"default": f"scripted:{full}"}, range(1))
-    _run_into(folder, {"default": f"scripted:{short}"}, range(1))
+    simulate_into(folder, "acme_quarter_end", range(1), f"scripted:{full}")
+    simulate_into(folder, "acme_quarter_end", range(1), f"scripted:{short}")
     return folder
 
 

@@ -1,4 +1,5 @@
-"""The report in real headless Chromium: the graph, an edge's findings, a finding's transcript, hostile model text."""
+"""The report in real headless Chromium: the graph, an edge's findings, a finding's transcript, hostile model text,
+the tables per condition."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from run_folders import STAND_IN, simulate_into
 
 from skins.analysis.report import write_report
 
 pytestmark = pytest.mark.slow
 SCREENSHOT_COPY = Path("/tmp/skins-report.png")
+TABLES_SCREENSHOT_COPY = Path("/tmp/skins-report-tables.png")
 
 
 @pytest.fixture
@@ -122,4 +125,28 @@ def test_hostile_model_text_renders_as_text_and_never_runs(
     assert "ScriptExhausted" in page.inner_text("#transcript-title")
     assert page.locator("main img:not(#plots img), main script").count() == 0
     assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.errors == []
+
+
+def test_rate_tables_show_each_condition_and_published_baselines_stand_apart(
+    variant_folder: Path, tmp_path: Path, open_report: Any
+) -> None:
+    folder = tmp_path / "runs"
+    shutil.copytree(variant_folder, folder)
+    simulate_into(folder, "sandbagging", range(2), STAND_IN)  # the study also "played by a language model"
+    files = write_report(folder, tmp_path / "report.html", stored=True)
+    page = open_report(files.html)
+    rates = page.locator("#table-rates_skin tbody tr").all_inner_texts()
+    variants = sorted(row.split("\t")[1] for row in rates if "\tsandbagging\t" in row)
+    assert variants == ["default", "do_well"]
+    published = page.locator("#table-published tbody tr").all_inner_texts()
+    baselines = page.locator("#table-published_baselines tbody tr").all_inner_texts()
+    assert published and all("\tlanguage model\t" in r or "\tno runs" in r for r in published)
+    assert baselines and all("\tpolicy baseline\t" in r for r in baselines)
+    heading = page.locator("#table-published_baselines").locator("xpath=ancestor::div[@class='report-table']/h3")
+    assert "not comparable" in heading.inner_text()
+    shot = tmp_path / "skins-report-tables.png"
+    page.locator("#tables-section").screenshot(path=str(shot))
+    shutil.copyfile(shot, TABLES_SCREENSHOT_COPY)
+    print(f"report tables screenshot: {shot} (copied to {TABLES_SCREENSHOT_COPY})")
     assert page.errors == []

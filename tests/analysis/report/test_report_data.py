@@ -13,8 +13,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from skins.analysis.report import PLOT_HINT, Report, add_plots, collect_report, load_analyzed, render_html, render_json
+from skins.analysis.report import (
+    PLOT_HINT,
+    Analyzed,
+    Report,
+    add_plots,
+    collect_report,
+    load_analyzed,
+    render_html,
+    render_json,
+)
 from skins.cli.app import app
+from skins.worlds import split_ref
 
 _SCRIPT_BLOCK = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S)
 
@@ -59,8 +69,10 @@ def test_nodes_tables_and_run_details(policy_folder: Path) -> None:
     tables = {t.id: t for t in data.tables}
     assert {"edges", "rates_skin", "rates_model", "ablations", "top", "caught", "invalid", "failed"} <= set(tables)
     skin = tables["rates_skin"]
-    row = next(r for r in skin.rows if r[:3] == ["sales_rep", "customer", "lie"])
-    assert re.fullmatch(r"\d/3", row[3]) and re.fullmatch(r"\d\.\d\d \[\d\.\d\d, \d\.\d\d\]", row[4])
+    assert skin.columns[:6] == ["world", "variant", "ablated", "deceiver skin", "target skin", "type"]
+    row = next(r for r in skin.rows if r[3:6] == ["sales_rep", "customer", "lie"])
+    assert row[:3] == ["acme_quarter_end", "default", "(none)"]
+    assert re.fullmatch(r"\d/3", row[6]) and re.fullmatch(r"\d\.\d\d \[\d\.\d\d, \d\.\d\d\]", row[7])
     assert tables["top"].rows[0][0] in {n.label for n in data.nodes.values()}
     detail = report.details[0]
     assert detail is not None and detail.turns and detail.messages
@@ -126,13 +138,66 @@ def test_cli_writes_the_report_and_explains_an_empty_folder(policy_folder: Path,
     assert empty.exit_code == 2 and "skins run WORLD --out" in empty.output
 
 
-def test_the_report_sets_a_study_beside_its_paper(tmp_path: Path) -> None:
-    for ref in ("sandbagging", "sandbagging@do_well"):
-        result = CliRunner().invoke(app, ["run", ref, "--seeds", "3", "--out", str(tmp_path)])
-        assert result.exit_code == 0, result.output
-    tables = {t.id: t for t in collect_report(tmp_path).data.tables}
-    rows = tables["published"].rows
+def _runs_with(loaded: Analyzed, variant: str, type_: str, skin: str) -> tuple[int, int]:
+    """(runs of the variant with a deceptive finding of ``type_`` by ``skin``, runs of the variant), counted here."""
+    runs = [
+        (t, fs) for t, fs in loaded.analyzed if split_ref(t.world_id)[1] == (None if variant == "default" else variant)
+    ]
+    hit = sum(
+        any(f.deceptive and f.type == type_ and t.roles[f.deceiver].persona == skin for f in fs) for t, fs in runs
+    )
+    return hit, len(runs)
+
+
+def test_rates_are_per_variant_never_pooled_over_a_study_and_its_control(variant_folder: Path) -> None:
+    report = collect_report(variant_folder, stored=True)
+    loaded = load_analyzed(variant_folder, stored=True)
+    tables = {t.id: t for t in report.data.tables}
+    for table_id, skin_at in (("rates_skin", 3), ("rates_model", 4), ("rates_condition", None)):
+        table = tables[table_id]
+        assert table.columns[:3] == ["world", "variant", "ablated"], table_id
+        sandbagging = [
+            r for r in table.rows if r[-4] == "sandbagging" and (skin_at is None or r[skin_at] == "math_solver")
+        ]
+        assert sorted(r[1] for r in sandbagging) == ["default", "do_well"], table_id  # one row each, none pooled
+        for row in sandbagging:
+            k, n = _runs_with(loaded, row[1], "sandbagging", "math_solver")
+            assert (row[0], row[2], row[-3]) == ("sandbagging", "(none)", f"{k}/{n}") and n == 3, (table_id, row)
+        assert not any(r[-3].endswith("/6") for r in table.rows), table_id
+    assert _runs_with(loaded, "do_well", "sandbagging", "math_solver")[0] == 0  # the control: no reason to sandbag
+    assert _runs_with(loaded, "default", "sandbagging", "math_solver")[0] > 0  # so pooling would hide a difference
+    assert {r[3] for r in tables["rates_condition"].rows} == {"policy (every role)"}
+    heat = {(r.key["variant"], r.key["deceiver_skin"], r.key["deceiver_model"]): r for r in report.rates}
+    assert heat[("default", "math_solver", "policy")].n_runs == heat[("do_well", "math_solver", "policy")].n_runs == 3
+
+
+def test_rates_and_ablation_effects_name_their_condition(ablation_folder: Path) -> None:
+    report = collect_report(ablation_folder, stored=True)
+    loaded = load_analyzed(ablation_folder, stored=True)
+    tables = {t.id: t for t in report.data.tables}
+    lies = [r for r in tables["rates_skin"].rows if r[3:6] == ["sales_rep", "customer", "lie"]]
+    expected = {
+        ablated: sum(any(f.deceptive and f.type == "lie" for f in fs) for t, fs in loaded.analyzed if cond(t.ablated))
+        for ablated, cond in (("(none)", lambda a: not a), ("bonus", lambda a: list(a) == ["bonus"]))
+    }
+    assert {r[2]: r[6] for r in lies} == {a: f"{k}/4" for a, k in expected.items()} and expected["(none)"] > 0
+    (effect,) = tables["ablations"].rows
+    assert tables["ablations"].columns[:4] == ["world", "variant", "models", "incentive"]
+    assert effect[:8] == ["planted_cause", "default", "policy (every role)", "bonus", "rep", "buyer", "lie", "fault"]
+    assert report.ablations[0].condition == {
+        "world": "planted_cause",
+        "variant": "default",
+        "models": "policy (every role)",
+    }
+
+
+def test_the_report_sets_a_study_beside_its_paper_and_keeps_policy_baselines_apart(variant_folder: Path) -> None:
+    tables = {t.id: t for t in collect_report(variant_folder).data.tables}
+    assert tables["published"].rows == []  # no language model played: nothing to set beside the paper's models
+    baselines = tables["published_baselines"]
+    assert "not comparable" in baselines.title and baselines.columns[5:7] == ["ours: base model", "mind"]
+    rows = baselines.rows
     assert {r[1] for r in rows} == {"default", "do_well"}
-    assert all(r[0] == "sandbagging" and r[5] == "policy" and r[6] == "3" for r in rows)
+    assert all(r[0] == "sandbagging" and r[5:8] == ["policy", "policy baseline", "3"] for r in rows)
     control = next(r for r in rows if r[1] == "do_well")
-    assert control[7].startswith("100% ")  # policy minds answer everything right without the threat
+    assert control[8].startswith("100% ")  # policy minds answer everything right without the threat
