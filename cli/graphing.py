@@ -23,6 +23,7 @@ from skins.analysis import (
     screen_transcript,
     write_graph_files,
 )
+from skins.analysis.stats import condition_name
 from skins.cli.common import out
 from skins.worlds import Transcript
 
@@ -55,6 +56,13 @@ def show_deception_graph(
     out().print(table)
     if not rows:
         out().print("No deception found.")
+    ablations = sorted({condition_name(t.ablated) for t, _ in analyzed})
+    if rows and len(ablations) > 1:
+        out().print(
+            f"The runs column pools the folder's ablations ({', '.join(ablations)}); "
+            "per condition: `skins analyze`, `skins compare --by ablation`.",
+            markup=False,
+        )
     if checked := check_intent((t for t, _ in analyzed), claims).render():
         out().print(checked, markup=False)
     show_exclusions(analyzed)

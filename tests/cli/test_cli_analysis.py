@@ -27,6 +27,7 @@ def ablated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 def test_ablate_reports_the_effect_with_an_interval_and_marks_it_causal(ablated: tuple[Path, str]) -> None:
     out, printed = ablated
     assert "Ablation of bonus" in printed
+    assert "The runs column pools the folder's ablations ((none), bonus)" in printed
     row = next(line for line in printed.splitlines() if "│ rep" in line and "│ lie" in line)
     assert "yes" in row and "[" in row  # causal, with an interval
     g = nx.read_graphml(out / "graph.graphml")
