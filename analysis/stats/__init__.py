@@ -3,7 +3,8 @@ comparisons between conditions, ablation effects, accuracy on capability tasks.
 
 ``outcomes.py`` builds the tidy per-run table every other module reads; ``intervals.py`` holds the
 intervals and exact tests; ``conditions.py`` names conditions and pairs runs across them; ``factors.py`` says what tells
-conditions apart and what a comparison holds fixed; ``multiplicity.py`` adjusts p-values.
+conditions apart and what a comparison holds fixed; ``trends.py`` tests a rate's trend along ordered levels
+(a capability ladder of base models); ``multiplicity.py`` adjusts p-values.
 **A new statistic** is a module here reading :class:`RunOutcome` s (conventions: ``rates.py``'s
 docstring), with a doctest example for each public function, exported here.
 """
@@ -46,6 +47,7 @@ from skins.analysis.stats.outcomes import (
     run_outcomes,
 )
 from skins.analysis.stats.rates import RateRow, rate_table
+from skins.analysis.stats.trends import TrendLevel, TrendRow, TrendTest, cochran_armitage, order_scores, trend
 
 __all__ = [
     "CONDITION_FACTORS",
@@ -61,6 +63,9 @@ __all__ = [
     "OutcomeCounter",
     "RateRow",
     "RunOutcome",
+    "TrendLevel",
+    "TrendRow",
+    "TrendTest",
     "ablation_effects",
     "accuracy_by_condition",
     "accuracy_difference",
@@ -68,6 +73,7 @@ __all__ = [
     "bootstrap_diff_interval",
     "bootstrap_mean_interval",
     "check_factor",
+    "cochran_armitage",
     "cohens_h",
     "compare",
     "comparison_fields",
@@ -81,11 +87,13 @@ __all__ = [
     "mcnemar_exact",
     "newcombe_interval",
     "newcombe_paired_interval",
+    "order_scores",
     "rate_table",
     "record_subjects",
     "risk_ratio",
     "run_factors",
     "run_outcomes",
     "split_pool",
+    "trend",
     "wilson_interval",
 ]

@@ -22,6 +22,7 @@ import skins.analysis.stats.comparisons
 import skins.analysis.stats.conditions
 import skins.analysis.stats.intervals
 import skins.analysis.stats.rates
+import skins.analysis.stats.trends
 from skins.analysis import Finding
 from skins.analysis.stats import (
     Interval,
@@ -403,6 +404,7 @@ MODULES = [
     skins.analysis.stats.comparisons,
     skins.analysis.stats.ablation,
     skins.analysis.stats.accuracy,
+    skins.analysis.stats.trends,
 ]
 
 
