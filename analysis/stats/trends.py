@@ -15,9 +15,10 @@ with a finding ``k_i`` (``N`` runs, ``K`` with a finding, ``p̄ = K/N``, ``s̄ =
   It collapses to a point when every level's rate is 0 or 1 (read the test there, not the interval);
 - the exact conditional test: the distribution of ``T`` over every table with the same margins
   (runs per level, runs with a finding) by enumeration (``Π C(n_i, x_i) / C(N, K)``), two-sided as
-  ``P(|T − E T| ≥ |t − E T|)``. It is computed when the enumeration is cheap (:data:`EXACT_WORK`
-  steps: small sweeps, where the normal approximation is weakest) and scores are decimals with few
-  places; otherwise only the asymptotic p-value is given.
+  ``P(|T − E T| ≥ |t − E T|)``, in integers. It is computed when the enumeration is cheap (at most
+  :data:`EXACT_WORK` additions: about 300 runs over six levels; small sweeps are where the normal
+  approximation is weakest) and the scores are decimals of a few places; otherwise ``p_value`` is
+  the asymptotic one, and ``test`` says which.
 
 Levels are treated as independent samples of runs: two levels run on the same seeds are not paired.
 """
@@ -41,7 +42,7 @@ from skins.analysis.stats.multiplicity import benjamini_hochberg, holm
 from skins.analysis.stats.outcomes import RunOutcome
 
 EXACT_WORK = 2_000_000
-"""Most enumeration steps the exact test may take (about a second); beyond, asymptotic only."""
+"""Most additions the exact test may make (half a second or so); beyond, the asymptotic p only."""
 _Group = tuple[tuple[str, str], ...]
 
 
@@ -177,8 +178,9 @@ def _integer_scores(scores: Sequence[float]) -> list[int] | None:
 
 
 def _exact_p(levels: list[tuple[float, int, int]]) -> float | None:
-    """Two-sided conditional exact p-value of the trend, by enumerating (runs with a finding so far,
-    statistic so far) level by level; None past :data:`EXACT_WORK` steps."""
+    """Two-sided conditional exact p-value of the trend: the weights (products of binomial
+    coefficients) of every partial table, by runs with a finding so far and statistic so far,
+    level by level; None past :data:`EXACT_WORK` additions."""
     scores = _integer_scores([s for s, _, _ in levels])
     if scores is None:
         return None
@@ -186,20 +188,22 @@ def _exact_p(levels: list[tuple[float, int, int]]) -> float | None:
     n_total, k_total = sum(ns), sum(k for _, k, _ in levels)
     expected = k_total * sum(s * n for s, n in zip(scores, ns, strict=True))  # N · E[T]
     observed = abs(n_total * sum(s * k for s, (_, k, _) in zip(scores, levels, strict=True)) - expected)
-    dist: dict[tuple[int, int], int] = {(0, 0): 1}
+    dist: dict[int, dict[int, int]] = {0: {0: 1}}  # runs with a finding so far -> statistic -> weight
     remaining, work = n_total, 0
     for score, n in zip(scores, ns, strict=True):
         remaining -= n
-        step: dict[tuple[int, int], int] = defaultdict(int)
-        for (k, t), weight in dist.items():
-            low, high = max(0, k_total - k - remaining), min(n, k_total - k)
-            work += high - low + 1
-            for x in range(low, high + 1):
-                step[k + x, t + score * x] += weight * math.comb(n, x)
-        if work > EXACT_WORK:
-            return None
+        combs = [math.comb(n, x) for x in range(min(n, k_total) + 1)]
+        step: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for k, weights in dist.items():
+            for x in range(max(0, k_total - k - remaining), min(n, k_total - k) + 1):
+                work += len(weights)
+                if work > EXACT_WORK:
+                    return None
+                into, shift, c = step[k + x], score * x, combs[x]
+                for t, w in weights.items():
+                    into[t + shift] += w * c
         dist = step
-    tail = sum(w for (_, t), w in dist.items() if abs(n_total * t - expected) >= observed)
+    tail = sum(w for t, w in dist[k_total].items() if abs(n_total * t - expected) >= observed)
     return min(1.0, tail / math.comb(n_total, k_total))
 
 
@@ -221,6 +225,11 @@ def trend(
     without a score is an error. ``pool`` names run factors not to hold fixed. A stratum with runs at
     fewer than two distinct scores has no row: there is no trend to test, and it does not enter
     the family Holm and Benjamini–Hochberg adjust over (the rows returned).
+
+    A level's rate needs the runs where the key could occur but did not: :func:`run_outcomes` gives
+    those for keys seen in any run, so by ``model`` (keyed by the deceiver's model) a model that never
+    had a finding of a key has no rows for it and is missing from that row's levels; ordering one
+    role's model (``model:ROLE``, keyed by roles) keeps its zeros.
 
     >>> mk = lambda rid, model, c: RunOutcome(run_id=rid, world_id="w", seed=int(rid[1:]), ablated=(),
     ...     models={"a": model}, personas={"a": "rep"},
