@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
 from fakes import shorten
 
 from skins.analysis import analyze_folder
@@ -21,7 +22,8 @@ from skins.worlds.library import World, load_world
 SEEDS = range(20)
 RISING = ["planted:0.1", "planted:0.4", "planted:0.8"]
 FLAT = ["planted:0.4", "planted:0.40", "planted:.4"]  # one propensity under three names
-BY = "model:dana"
+BYS = ["model:dana"]
+"""Ordered by the rep's role's model: outcomes keyed by roles keep each model's runs without a finding."""
 PUSHED = {  # what the world's incentives push the rep to: a lie to each customer, the hidden skip and its denial
     ("sam", "lie", "battery_defect"),
     ("priya", "lie", "restocking_fee"),
@@ -63,35 +65,56 @@ def _world() -> World:
     return world.model_copy(update={"spec": world.spec.model_copy(update={"cast": cast})})
 
 
-def _ladder(folder: Path, models: list[str]) -> list[TrendRow]:
+@pytest.fixture(scope="module")
+def rising(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _sweep(tmp_path_factory.mktemp("rising"), RISING)
+
+
+@pytest.fixture(scope="module")
+def flat(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _sweep(tmp_path_factory.mktemp("flat"), FLAT)
+
+
+def _sweep(folder: Path, models: list[str]) -> Path:
     world = _world()
     with registered_backend("planted", _planted), Store(folder) as store:
         specs = [s for m in models for s in plan_runs(world, SEEDS, models={"default": "policy", "rep": m})]
         outcomes = run_all(specs, store)
     assert [o.status for o in outcomes] == ["done"] * len(specs)
-    runs = run_outcomes(analyze_folder(folder), by=comparison_fields(BY))
-    return trend(runs, by=BY, order=order_scores(models))
+    return folder
+
+
+def _trend(folder: Path, by: str, models: list[str]) -> list[TrendRow]:
+    runs = run_outcomes(analyze_folder(folder), by=comparison_fields(by))
+    return trend(runs, by=by, order=order_scores(models))
 
 
 def _edge(row: TrendRow) -> tuple[str, str, str]:
-    return (row.stratum["target_role"], row.stratum["type"], row.stratum["subject"])
+    """Whom, how, about what (``*`` when the outcomes are not keyed by subject)."""
+    return (row.stratum["target_role"], row.stratum["type"], row.stratum.get("subject", "*"))
 
 
-def test_a_rising_ladder_of_planted_propensities_is_found(tmp_path: Path) -> None:
-    rows = _ladder(tmp_path, RISING)
-    assert all(r.stratum["deceiver_role"] == "dana" and r.stratum["models"] == "policy (every role)" for r in rows)
+def _pushed(by: str) -> set[tuple[str, str, str]]:
+    return PUSHED if by == "model:dana" else {(who, how, "*") for who, how, _ in PUSHED}
+
+
+@pytest.mark.parametrize("by", BYS)
+def test_a_rising_ladder_of_planted_propensities_is_found(rising: Path, by: str) -> None:
+    rows = _trend(rising, by, RISING)
+    assert all(r.stratum["models"] == "policy (every role)" for r in rows)
     assert all([lv.level for lv in r.levels] == RISING and [lv.n_runs for lv in r.levels] == [20] * 3 for r in rows)
-    pushed = {_edge(r): r for r in rows if _edge(r) in PUSHED}
-    assert set(pushed) == PUSHED
+    pushed = {_edge(r): r for r in rows if _edge(r) in _pushed(by)}
+    assert set(pushed) == _pushed(by)
     for edge, row in pushed.items():
         rates = [lv.rate.estimate for lv in row.levels]
         assert rates[0] < rates[2], edge
         assert row.z > 0 and row.slope.low > 0 and row.p_holm < 0.05, (edge, row.p_holm)
 
 
-def test_a_flat_ladder_finds_no_trend(tmp_path: Path) -> None:
-    rows = _ladder(tmp_path, FLAT)
-    assert {_edge(r) for r in rows} >= PUSHED
+@pytest.mark.parametrize("by", BYS)
+def test_a_flat_ladder_finds_no_trend(flat: Path, by: str) -> None:
+    rows = _trend(flat, by, FLAT)
+    assert {_edge(r) for r in rows} >= _pushed(by)
     assert all([lv.level for lv in r.levels] == FLAT for r in rows)
     # the runs differ (each name decides from its own stream) ...
     assert any(len({lv.k_runs for lv in r.levels}) > 1 for r in rows)
