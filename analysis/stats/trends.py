@@ -226,11 +226,6 @@ def trend(
     fewer than two distinct scores has no row: there is no trend to test, and it does not enter
     the family Holm and Benjamini–Hochberg adjust over (the rows returned).
 
-    A level's rate needs the runs where the key could occur but did not: :func:`run_outcomes` gives
-    those for keys seen in any run, so by ``model`` (keyed by the deceiver's model) a model that never
-    had a finding of a key has no rows for it and is missing from that row's levels; ordering one
-    role's model (``model:ROLE``, keyed by roles) keeps its zeros.
-
     >>> mk = lambda rid, model, c: RunOutcome(run_id=rid, world_id="w", seed=int(rid[1:]), ablated=(),
     ...     models={"a": model}, personas={"a": "rep"},
     ...     key={"deceiver_model": model, "deceiver_skin": "rep", "type": "lie"}, count=c)

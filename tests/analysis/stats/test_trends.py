@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from outcome_runs import ROLES
+from outcome_runs import finding as _f
+from outcome_runs import transcript as _t
 from ruamel.yaml import YAML
 
 import skins.analysis.stats.trends as trend_module
@@ -18,8 +21,11 @@ from skins.analysis.stats import (
     RunOutcome,
     benjamini_hochberg,
     cochran_armitage,
+    compare,
+    comparison_fields,
     holm,
     order_scores,
+    run_outcomes,
     trend,
     wilson_interval,
 )
@@ -282,3 +288,14 @@ def test_models_are_ordered_within_one_skin() -> None:
         trend(runs, by="model", order=LADDER)
     with pytest.raises(ValueError, match="unknown factor"):
         trend(runs, by="size", order=LADDER)
+
+
+def test_a_model_that_never_had_the_finding_is_a_level_with_zero_runs() -> None:
+    on_m2 = {**ROLES, "a": ROLES["a"].model_copy(update={"base_model": "m2"})}
+    runs = [(_t(f"p{i}", seed=i), [_f(f"p{i}", "a", ["b"], 0)] if i < 3 else []) for i in range(4)]
+    runs += [(_t(f"q{i}", seed=i, roles=on_m2), []) for i in range(4)]
+    outcomes = run_outcomes(runs, by=comparison_fields("model"))
+    (row,) = [r for r in trend(outcomes, by="model", order={"m2": 1, "m1": 2}) if r.stratum["target_role"] == "b"]
+    assert [(lv.level, lv.k_runs, lv.n_runs) for lv in row.levels] == [("m2", 0, 4), ("m1", 3, 4)]
+    (pair,) = [r for r in compare(outcomes, by="model") if r.stratum["target_role"] == "b"]
+    assert (pair.condition_a, pair.k_a, pair.n_a, pair.condition_b, pair.k_b, pair.n_b) == ("m1", 3, 4, "m2", 0, 4)
