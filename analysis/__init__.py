@@ -81,6 +81,7 @@ from skins.analysis.stats import (
     Interval,
     RateRow,
     RunOutcome,
+    TrendRow,
     ablation_effects,
     accuracy_by_condition,
     accuracy_difference,
@@ -90,6 +91,7 @@ from skins.analysis.stats import (
     newcombe_interval,
     rate_table,
     run_outcomes,
+    trend,
     wilson_interval,
 )
 
@@ -119,6 +121,7 @@ __all__ = [
     "RunSummary",
     "Sweep",
     "TableRow",
+    "TrendRow",
     "ablation_effects",
     "accuracy_by_condition",
     "accuracy_difference",
@@ -171,6 +174,7 @@ __all__ = [
     "second_hand_chains",
     "summarize_folder",
     "top_deceivers",
+    "trend",
     "was_caught",
     "wilson_interval",
     "worlds_of",

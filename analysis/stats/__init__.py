@@ -3,7 +3,8 @@ comparisons between conditions, ablation effects, accuracy on capability tasks.
 
 ``outcomes.py`` builds the tidy per-run table every other module reads; ``intervals.py`` holds the
 intervals and exact tests; ``conditions.py`` names conditions and pairs runs across them; ``factors.py`` says what tells
-conditions apart and what a comparison holds fixed; ``multiplicity.py`` adjusts p-values.
+conditions apart and what a comparison holds fixed; ``trends.py`` tests a rate's trend along ordered levels
+(a capability ladder of base models); ``multiplicity.py`` adjusts p-values.
 **A new statistic** is a module here reading :class:`RunOutcome` s (conventions: ``rates.py``'s
 docstring), with a doctest example for each public function, exported here.
 """
@@ -55,6 +56,7 @@ from skins.analysis.stats.planning import (
 )
 from skins.analysis.stats.power import fisher_power, mcnemar_power
 from skins.analysis.stats.rates import RateRow, rate_table
+from skins.analysis.stats.trends import TrendLevel, TrendRow, TrendTest, cochran_armitage, order_scores, trend
 
 __all__ = [
     "CONDITION_FACTORS",
@@ -71,6 +73,9 @@ __all__ = [
     "RateRow",
     "RunOutcome",
     "SeedPlan",
+    "TrendLevel",
+    "TrendRow",
+    "TrendTest",
     "ablation_effects",
     "accuracy_by_condition",
     "accuracy_difference",
@@ -78,6 +83,7 @@ __all__ = [
     "bootstrap_diff_interval",
     "bootstrap_mean_interval",
     "check_factor",
+    "cochran_armitage",
     "cohens_h",
     "compare",
     "comparison_fields",
@@ -96,6 +102,7 @@ __all__ = [
     "mcnemar_power",
     "newcombe_interval",
     "newcombe_paired_interval",
+    "order_scores",
     "plan_seeds",
     "rate_table",
     "record_subjects",
@@ -104,5 +111,6 @@ __all__ = [
     "run_outcomes",
     "seeds_to_halve",
     "split_pool",
+    "trend",
     "wilson_interval",
 ]

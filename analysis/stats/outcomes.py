@@ -132,7 +132,9 @@ class OutcomeCounter:
 
     def outcomes(self) -> list[RunOutcome]:
         """One outcome per run and key, zeros included, runs in id order."""
-        observed = sorted({k for run in self._runs.values() for k in run.counts})
+        seen = {k for run in self._runs.values() for k in run.counts}
+        models = {info.base_model for run in self._runs.values() for info in run.roles.values()}
+        observed = _with_every_model(seen, self.fields, models)
         out: list[RunOutcome] = []
         for rid in sorted(self._runs):
             run = self._runs[rid]
@@ -153,12 +155,14 @@ def run_outcomes(
     """One outcome per run and key, zeros included, so every rate has its true denominator.
 
     Keys are the values of ``by`` (see :data:`OUTCOME_FIELDS`) seen on any
-    finding of any run; a key never seen has no rows (its rate is 0 wherever
-    it could occur). A run gets a row for a key when the key could have
-    occurred in it: its cast has a deceiver (and a different target) with the
-    key's role, skin and model, and, when keyed by ``subject``, the subject
-    occurs in the run's world (in its knowledge, fact changes, actions or findings in
-    any run of that world, whatever the variant: a control where an action is never
+    finding of any run, each also with any other base model of the runs in its
+    model fields (so a model that never had a finding of a key gets zeros for
+    it, and compares); a key never seen has no rows (its rate is 0 wherever it
+    could occur). A run gets a row for a key when the key could have occurred
+    in it: its cast has a deceiver (and a different target) with the key's
+    role, skin and model, and, when keyed by ``subject``, the subject occurs in
+    the run's world (in its knowledge, fact changes, actions or findings in any
+    run of that world, whatever the variant: a control where an action is never
     taken still counts its runs).
     A run id seen twice is counted once.
 
@@ -244,6 +248,20 @@ def _count_keys(
         for target in finding.targets or ("",):
             counts[key_of(roles, finding, target)].add((finding.finding_id, target if per_target else ""))
     return dict(counts)
+
+
+def _with_every_model(keys: set[_Key], fields: tuple[str, ...], models: set[str]) -> list[_Key]:
+    """The keys, each also with every base model in its model fields: a model that never had a key's
+    finding in a run where it could have has a rate of 0 there, not no rate (so models compare)."""
+    slots = [i for i, f in enumerate(fields) if f.endswith("_model")]
+    out = set(keys)
+    for key in keys:
+        for swap in itertools.product(sorted(models), repeat=len(slots)):
+            values = list(key)
+            for i, model in zip(slots, swap, strict=True):
+                values[i] = model
+            out.add(tuple(values))
+    return sorted(out)
 
 
 def _role_indexes(fields: tuple[str, ...]) -> list[int]:

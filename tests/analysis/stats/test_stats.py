@@ -22,6 +22,7 @@ import skins.analysis.stats.comparisons
 import skins.analysis.stats.conditions
 import skins.analysis.stats.intervals
 import skins.analysis.stats.rates
+import skins.analysis.stats.trends
 from skins.analysis import Finding
 from skins.analysis.stats import (
     Interval,
@@ -263,7 +264,8 @@ def test_keys_a_run_cannot_produce_get_no_row() -> None:
     by_skin = [row for row in _table(run_outcomes(runs)) if row[0] == "v1"]
     assert by_skin == [("v1", ("rep", "buyer", "lie"), 0)]
     by_model = [row for row in _table(run_outcomes(runs, by=("deceiver_model", "type"))) if row[0] == "v1"]
-    assert by_model == []  # every observed key names model m1
+    # the keys seen name model m1; v1's rep and buyer are on m2, and could have lied or denied there
+    assert by_model == [("v1", ("m2", "denial"), 0), ("v1", ("m2", "lie"), 0)]
     by_subject = [row for row in _table(run_outcomes(runs, by=("deceiver_role", "subject"))) if row[0] == "v1"]
     assert by_subject == [("v1", ("a", "f"), 0)]
 
@@ -403,6 +405,7 @@ MODULES = [
     skins.analysis.stats.comparisons,
     skins.analysis.stats.ablation,
     skins.analysis.stats.accuracy,
+    skins.analysis.stats.trends,
 ]
 
 
