@@ -9,16 +9,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from skins.analysis import ComparisonRow, run_outcomes
 from skins.analysis import compare as compare_outcomes
+from skins.analysis import run_outcomes
 from skins.analysis.report import load_analyzed
-from skins.analysis.stats import check_factor, comparison_fields, split_pool
-from skins.cli.common import friendly, out
+from skins.analysis.stats import check_factor, comparison_fields, split_pool, trend
+from skins.cli.common import friendly
+from skins.cli.model_options import capability_scores
+from skins.cli.stat_tables import print_comparison, print_trends
 from skins.core import ConfigError
-
-_COLUMN_NAMES = {"deceiver_role": "deceiver", "target_role": "target", "subject": "about"}
 
 
 def register(app: typer.Typer) -> None:
@@ -45,11 +44,27 @@ def compare(
     stored: Annotated[
         bool, typer.Option("--stored", help="Use the findings of the last `skins analyze` (e.g. with a judge).")
     ] = False,
+    order: Annotated[
+        str | None,
+        typer.Option(help="Capability ladder, least capable first (m1,m2,m3): test each rate's trend along it."),
+    ] = None,
+    models_file: Annotated[
+        Path | None, typer.Option("--models", help="models.yaml whose capability: scores order the models.")
+    ] = None,
 ) -> None:
-    """Differences between conditions, with intervals, exact tests and p-values adjusted for many comparisons."""
+    """Differences between conditions, with intervals, exact tests and p-values adjusted for many comparisons;
+    with --order (or capability scores in --models), the trend of each rate along a capability ladder."""
     factor, pooled_factors, pooled_fields = _options(by, pool, alpha, interval)
+    scores = capability_scores(order, models_file)
     analyzed = load_analyzed(run_dir, stored=stored).analyzed
     outcomes = run_outcomes(analyzed, by=comparison_fields(factor, pooled_fields))
+    if scores is not None:
+        try:
+            trends = trend(outcomes, factor, scores, pool=pooled_factors)
+        except ValueError as exc:
+            raise ConfigError(f"--by {by}: {exc}") from None
+        print_trends(trends, factor, alpha, [*pooled_factors, *pooled_fields])
+        return
     try:
         rows = compare_outcomes(
             outcomes,
@@ -60,7 +75,7 @@ def compare(
         )
     except ValueError as exc:
         raise ConfigError(f"--by {by}: {exc}") from None
-    _print_comparison(rows, factor, alpha, [*pooled_factors, *pooled_fields])
+    print_comparison(rows, factor, alpha, [*pooled_factors, *pooled_fields])
 
 
 def _options(by: str, pool: list[str], alpha: float, interval: str) -> tuple[str, list[str], list[str]]:
@@ -78,51 +93,3 @@ def _options(by: str, pool: list[str], alpha: float, interval: str) -> tuple[str
     if interval not in ("newcombe", "bootstrap"):
         raise ConfigError(f"--interval {interval!r}: choose newcombe or bootstrap")
     return factor, factors, key_fields
-
-
-def _print_comparison(rows: list[ComparisonRow], by: str, alpha: float, pooled: list[str]) -> None:
-    if not rows:
-        out().print(f"No two levels of {by} to compare within any one condition in this folder.", markup=False)
-        return
-    fields = list(rows[0].stratum)
-    fixed = {f: rows[0].stratum[f] for f in fields if all(r.stratum.get(f) == rows[0].stratum[f] for r in rows)}
-    varying = [f for f in fields if f not in fixed]
-    table = Table(title=f"Comparison by {by}: rate of runs with ≥1 finding; B − A with its 95% CI")
-    for col in (*(_COLUMN_NAMES.get(f, f) for f in varying), "A", "B", "rate A", "rate B", "B − A", "±"):
-        table.add_column(col, overflow="fold")
-    for col in ("n", "seeds to halve ±", "test", "p", "p Holm", "p BH"):
-        table.add_column(col, justify="right")
-    for r in rows:
-        mark = " *" if r.p_holm < alpha else ""
-        table.add_row(
-            *(r.stratum[f] for f in varying),
-            r.condition_a,
-            r.condition_b,
-            f"{r.k_a}/{r.n_a} {r.rate_a.render()}",
-            f"{r.k_b}/{r.n_b} {r.rate_b.render()}",
-            r.difference.render(),
-            f"{r.half_width:.2f}",
-            f"{r.n_pairs} pairs" if r.paired else f"{r.n_a}+{r.n_b}",
-            str(r.seeds_to_halve),
-            "McNemar (paired)" if r.test == "mcnemar" else "Fisher (unpaired)",
-            f"{r.p_value:.3g}",
-            f"{r.p_holm:.3g}{mark}",
-            f"{r.p_bh:.3g}",
-        )
-    out().print(table)
-    held = "; ".join(f"{_COLUMN_NAMES.get(f, f)}={v}" for f, v in fixed.items())
-    lines = [
-        f"Held fixed in every row: {held or 'nothing beyond the columns'}.",
-        "Pooled on request: " + ", ".join(pooled) + "." if pooled else "Nothing pooled: each row is one condition.",
-        f"Family: the {len(rows)} comparison{'s' if len(rows) != 1 else ''} above. Holm controls the family-wise "
-        f"error, Benjamini–Hochberg the false discovery rate; * = Holm-adjusted p < {alpha:g}.",
-        (
-            "Skins pair within each run (two deceivers in one run)."
-            if by == "skin"
-            else "Runs pair when both levels have the same seed"
-            + (" and pooled levels" if pooled else "")
-            + "; a row is unpaired when some run had no partner."
-        ),
-    ]
-    for line in lines:
-        out().print(line, markup=False)

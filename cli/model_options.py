@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["model_aliases", "open_cache", "print_usage", "run_models"]
+__all__ = ["capability_scores", "model_aliases", "open_cache", "print_usage", "run_models"]
 
 from pathlib import Path
 
@@ -10,13 +10,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from skins.core import ConfigError
 from skins.simulation.models import (
     JUDGE_ALIAS,
     ModelSpec,
     ResponseCache,
     default_cache_path,
     load_models,
+    load_models_file,
     parse_model_arg,
+    resolve_model,
 )
 from skins.simulation.store import Store
 
@@ -30,6 +33,21 @@ def model_aliases(model: str | None, models_file: Path | None, base_url: str | N
         raise typer.BadParameter("--base-url needs --model openai:MODEL")
     aliases.setdefault("default", "policy")
     return aliases
+
+
+def capability_scores(order: str | None, models_file: Path | None) -> dict[str, float] | None:
+    """Base model (as runs record it) -> capability: ranks 1, 2, ... from ``--order a,b,c`` (aliases of
+    ``--models`` or models as stored, e.g. ``openai:gpt-4o``), else the ``capability:`` scores of
+    ``--models``; None when neither orders the models."""
+    models = load_models_file(models_file) if models_file else None
+    if order is None:
+        return (models.capability_by_model() or None) if models else None
+    names = [name.strip() for name in order.split(",") if name.strip()]
+    aliases = dict(models.models) if models else {}
+    refs = [resolve_model(n, aliases).ref if n in aliases else n for n in names]
+    if len(set(refs)) != len(refs) or len(refs) < 2:
+        raise ConfigError(f"--order {order!r}: give two or more different models, least capable first")
+    return {ref: float(rank) for rank, ref in enumerate(refs, start=1)}
 
 
 def run_models(aliases: dict[str, ModelSpec | str]) -> dict[str, ModelSpec | str]:

@@ -12,6 +12,7 @@ import typer
 
 from skins.analysis.report import write_report
 from skins.cli.common import friendly, out
+from skins.cli.model_options import capability_scores
 
 
 def register(app: typer.Typer) -> None:
@@ -31,12 +32,19 @@ def report(
         ),
     ] = False,
     title: Annotated[str | None, typer.Option(help="The page title.")] = None,
+    order: Annotated[
+        str | None, typer.Option(help="Capability ladder of base models, least capable first (m1,m2,m3).")
+    ] = None,
+    models_file: Annotated[
+        Path | None, typer.Option("--models", help="models.yaml whose capability: scores order the base models.")
+    ] = None,
 ) -> None:
     """Write one self-contained HTML report: interactive deception graph, findings with their transcripts,
-    rates with intervals, ablations, caught rates, invalid turns and failed runs, and plots (PNG beside it)."""
+    rates with intervals, ablations, caught rates, invalid turns and failed runs, and plots (PNG beside it);
+    with --order or capability scores, the rate along the capability ladder."""
     started = time.perf_counter()
     target = output if output is not None else run_dir / "report.html"
-    files = write_report(run_dir, target, stored=stored, title=title)
+    files = write_report(run_dir, target, stored=stored, title=title, capability=capability_scores(order, models_file))
     size = files.html.stat().st_size / 1e6
     seconds = time.perf_counter() - started
     out().print(

@@ -11,7 +11,7 @@ __all__ = ["Analyzed", "Report", "build_report", "collect_report", "load_analyze
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -30,10 +30,12 @@ from skins.analysis.report.model import (
     ReportData,
     RunDetail,
     RunInfo,
+    Table,
     WorldInfo,
 )
 from skins.analysis.report.tables import build_tables
-from skins.analysis.stats import AblationRow, RateRow, condition_name
+from skins.analysis.report.trends import capability_trends, trend_table
+from skins.analysis.stats import AblationRow, RateRow, TrendRow, condition_name
 from skins.core import StoreError
 from skins.simulation.store import RunRow, Store
 from skins.worlds import Transcript, WorldSpec
@@ -62,6 +64,8 @@ class Report(NamedTuple):
     rates: list[RateRow]
     """Rate of any deception per condition (world, variant, ablation), deceiver skin and base model (the heat map)."""
     ablations: list[AblationRow]
+    trends: list[TrendRow] = []  # noqa: RUF012 - a NamedTuple default, never mutated
+    """The capability ladder's rows (empty unless the report was given capability scores)."""
 
 
 def load_analyzed(folder: Path, stored: bool = False) -> Analyzed:
@@ -97,12 +101,26 @@ def _stored_findings(store: Store, run_id: str) -> list[Finding]:
     return [Finding.model_validate_json(js) for js in store.findings_json(run_id)]
 
 
-def collect_report(folder: Path, stored: bool = False, title: str | None = None) -> Report:
-    """Load ``folder`` and aggregate everything the report shows (plots are added by the HTML layer)."""
+def collect_report(
+    folder: Path, stored: bool = False, title: str | None = None, capability: Mapping[str, float] | None = None
+) -> Report:
+    """Load ``folder`` and aggregate everything the report shows (plots are added by the HTML layer);
+    ``capability`` (base model -> score) adds the capability ladder."""
     loaded = load_analyzed(folder, stored)
     partial = _partial_transcripts(folder, loaded.runs)
     calibrations = calibration_views(Path(folder), loaded.extractors)
-    return build_report(loaded, partial, folder=str(folder), title=title, calibrations=calibrations)
+    report = build_report(loaded, partial, folder=str(folder), title=title, calibrations=calibrations)
+    if capability is None:
+        return report
+    trends = capability_trends(loaded.analyzed, capability)
+    report.data.tables.insert(_after_ablations(report.data.tables), trend_table(trends))
+    return report._replace(trends=trends)
+
+
+def _after_ablations(tables: Sequence[Table]) -> int:
+    """Where the capability table goes: after the ablation effects (or last)."""
+    ids = [t.id for t in tables]
+    return ids.index("ablations") + 1 if "ablations" in ids else len(ids)
 
 
 def _partial_transcripts(folder: Path, runs: Sequence[RunRow]) -> dict[str, Transcript]:

@@ -15,6 +15,7 @@ import hashlib
 import html
 import json
 import re
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -104,6 +105,10 @@ def add_plots(report: Report, out: Path) -> list[Path]:
         ("rates", "Rate per condition, skin × base model", render_heatmap(report.rates), "no finished runs"),
         ("ablations", "Ablation effects", render_ablation_plot(report.ablations), "no ablated runs"),
     ]
+    if report.trends:
+        from skins.analysis.report.trend_plot import render_trend_plot
+
+        figures.append(("trend", "Rate along the capability ladder", render_trend_plot(report.trends), ""))
     written: list[Path] = []
     plots: list[Plot] = []
     for plot_id, title, png, empty in figures:
@@ -118,11 +123,18 @@ def add_plots(report: Report, out: Path) -> list[Path]:
     return written
 
 
-def write_report(folder: Path, out: Path, stored: bool = False, title: str | None = None) -> ReportFiles:
-    """Analyse ``folder`` (or read its stored findings) and write ``out`` plus its PNG plots beside it."""
+def write_report(
+    folder: Path,
+    out: Path,
+    stored: bool = False,
+    title: str | None = None,
+    capability: Mapping[str, float] | None = None,
+) -> ReportFiles:
+    """Analyse ``folder`` (or read its stored findings) and write ``out`` plus its PNG plots beside it;
+    ``capability`` (base model -> score) adds the capability ladder's table and plot."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    report = collect_report(folder, stored=stored, title=title)
+    report = collect_report(folder, stored=stored, title=title, capability=capability)
     plots = add_plots(report, out)
     out.write_text(render_html(report), encoding="utf-8")
     notes = [f"{p.title}: {p.note}" for p in report.data.plots if p.note]

@@ -7,7 +7,7 @@ global figure state), as in :mod:`skins.analysis.graph.plot`.
 
 from __future__ import annotations
 
-__all__ = ["render_ablation_plot", "render_heatmap"]
+__all__ = ["png_bytes", "render_ablation_plot", "render_heatmap"]
 
 import io
 from collections.abc import Sequence
@@ -21,7 +21,8 @@ from skins.analysis.stats.factors import DEFAULT_VARIANT
 _NOTHING_ABLATED = condition_name(())
 
 
-def _png(fig: Figure) -> bytes:
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as PNG bytes (100 dpi, trimmed)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
     return buffer.getvalue()
@@ -62,7 +63,7 @@ def render_heatmap(rows: Sequence[RateRow]) -> bytes | None:
     where = f" in {lines[0][0]}" if one else " (one row per condition and skin)"
     ax.set_title(f"Runs with any deception, per skin × base model{where} (95% Wilson)", fontsize=9)
     fig.colorbar(image, ax=ax, fraction=0.04)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def _condition_of(row: RateRow) -> str:
@@ -94,7 +95,7 @@ def render_ablation_plot(rows: Sequence[AblationRow]) -> bytes | None:
     ax.set_xlim(-1.05, 1.05)
     ax.set_xlabel("change in rate without the incentive (95% CI); red = causal")
     ax.set_title("Ablation effects", fontsize=9)
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def _ablation_condition(row: AblationRow, models: bool) -> str:

@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from skins.analysis.report.plots import _png
+from skins.analysis.report.plots import png_bytes
 from skins.analysis.stats import TrendRow
 
 MAX_PANELS = 24
@@ -44,7 +44,7 @@ def render_trend_plot(rows: Sequence[TrendRow], alpha: float = 0.05) -> bytes | 
         _panel(ax, row, varying, alpha)
     fig.suptitle(_caption(rows, shown, varying, alpha), fontsize=9)
     fig.tight_layout(rect=(0.0, 0.0, 1.0, _title_room(lines)))
-    return _png(fig)
+    return png_bytes(fig)
 
 
 def _chosen(rows: Sequence[TrendRow]) -> list[TrendRow]:

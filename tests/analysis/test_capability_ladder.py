@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 from fakes import shorten
+from typer.testing import CliRunner
 
 from skins.analysis import analyze_folder
+from skins.analysis.report import collect_report, write_report
 from skins.analysis.stats import TrendRow, comparison_fields, order_scores, run_outcomes, trend
+from skins.cli.app import app
 from skins.simulation.minds import Mind, MindFactory, MindResult, PolicyMind, registered_backend
 from skins.simulation.models import ModelSpec, RunCalls
 from skins.simulation.runs import plan_runs, run_all
@@ -101,7 +104,7 @@ def _pushed(by: str) -> set[tuple[str, str, str]]:
 @pytest.mark.parametrize("by", BYS)
 def test_a_rising_ladder_of_planted_propensities_is_found(rising: Path, by: str) -> None:
     rows = _trend(rising, by, RISING)
-    assert all(r.stratum["models"] == "policy (every role)" for r in rows)
+    assert all(r.stratum["models"] == "policy (every other role)" for r in rows)
     assert all([lv.level for lv in r.levels] == RISING and [lv.n_runs for lv in r.levels] == [20] * 3 for r in rows)
     pushed = {_edge(r): r for r in rows if _edge(r) in _pushed(by)}
     assert set(pushed) == _pushed(by)
@@ -120,3 +123,36 @@ def test_a_flat_ladder_finds_no_trend(flat: Path, by: str) -> None:
     assert any(len({lv.k_runs for lv in r.levels}) > 1 for r in rows)
     # ... but no row of the family is a trend
     assert min(r.p_holm for r in rows) > 0.05, [(_edge(r), r.p_value) for r in rows]
+
+
+def test_skins_compare_prints_the_ladder_from_an_order_or_from_capability_scores(rising: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    wide = {"COLUMNS": "400"}
+    by_order = runner.invoke(app, ["compare", str(rising), "--by", "model:dana", "--order", ",".join(RISING)], env=wide)
+    assert by_order.exit_code == 0, by_order.output
+    skip = next(line for line in by_order.output.splitlines() if "covert_action" in line)
+    assert "planted:0.1 (1): 0/20 · planted:0.4 (2): 12/20 · planted:0.8 (3): 19/20" in skip and "*" in skip
+    assert "Family: the" in by_order.output and "trend tests above" in by_order.output
+    models = tmp_path / "models.yaml"
+    models.write_text(
+        "models:\n  small: planted:0.1\n  mid: planted:0.4\n  big: planted:0.8\n"
+        "capability: {small: 0.5, mid: 1.5, big: 7}\n",
+        encoding="utf-8",
+    )
+    by_score = runner.invoke(app, ["compare", str(rising), "--by", "model:dana", "--models", str(models)], env=wide)
+    assert by_score.exit_code == 0, by_score.output
+    assert "planted:0.1 (0.5): 0/20 · planted:0.4 (1.5): 12/20 · planted:0.8 (7): 19/20" in by_score.output
+    missing = runner.invoke(app, ["compare", str(rising), "--by", "model:dana", "--order", "planted:0.1,planted:0.8"])
+    assert missing.exit_code == 2 and "no score for the model:dana level(s) ['planted:0.4']" in missing.output
+
+
+def test_the_report_shows_the_ladder_as_a_table_and_a_plot(rising: Path, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    files = write_report(rising, tmp_path / "r.html", capability=order_scores(RISING))
+    assert tmp_path / "r-trend.png" in files.plots
+    report = collect_report(rising, capability=order_scores(RISING))
+    (table,) = [t for t in report.data.tables if t.id == "capability_trend"]
+    assert len(table.rows) == len(report.trends) > 0
+    skip = next(row for row in table.rows if row[5:7] == ["ada", "covert_action"])
+    assert "planted:0.1 (1): 0/20" in skip[7] and float(skip[10]) < 0.05
+    assert not [t for t in collect_report(rising).data.tables if t.id == "capability_trend"]
