@@ -16,6 +16,7 @@ from skins.analysis import ComparisonRow, TrendRow
 from skins.cli.common import out
 
 _COLUMN_NAMES = {"deceiver_role": "deceiver", "target_role": "target", "subject": "about"}
+_TESTS = {"mcnemar": "exact McNemar (paired)", "fisher": "Fisher's exact (unpaired)"}
 
 
 def _split(strata: Sequence[Mapping[str, str]]) -> tuple[dict[str, str], list[str]]:
@@ -37,28 +38,33 @@ def _footer(fixed: Mapping[str, str], pooled: Sequence[str], n_rows: int, alpha:
 
 def print_comparison(rows: list[ComparisonRow], by: str, alpha: float, pooled: list[str]) -> None:
     """Each pair of levels: rates, the difference with its interval and half-width, the seeds that would
-    halve it, the test used (paired or not) and raw and adjusted p-values."""
+    halve it, the test used (paired or not) and raw and adjusted p-values. The levels and the test,
+    when every row shares them, are named once instead of in columns."""
     if not rows:
         out().print(f"No two levels of {by} to compare within any one condition in this folder.", markup=False)
         return
     fixed, varying = _split([r.stratum for r in rows])
-    table = Table(title=f"Comparison by {by}: rate of runs with ≥1 finding; B − A with its 95% CI")
-    for col in (*(_COLUMN_NAMES.get(f, f) for f in varying), "A", "B", "rate A", "rate B", "B − A", "±"):
+    one_pair = len({(r.condition_a, r.condition_b) for r in rows}) == 1
+    one_test = len({r.test for r in rows}) == 1
+    a, b = (f"rate {rows[0].condition_a}", f"rate {rows[0].condition_b}") if one_pair else ("rate A", "rate B")
+    title = f"{by}: {rows[0].condition_b} − {rows[0].condition_a}" if one_pair else f"{by}: B − A"
+    table = Table(title=f"Comparison by {title}, rate of runs with ≥1 finding (95% CI)")
+    levels = () if one_pair else ("A", "B")
+    for col in (*(_COLUMN_NAMES.get(f, f) for f in varying), *levels, a, b, "difference", "±"):
         table.add_column(col, overflow="fold")
-    for col in ("n", "seeds to halve ±", "test", "p", "p Holm", "p BH"):
+    for col in ("n", "seeds to halve ±", *(() if one_test else ("test",)), "p", "p Holm", "p BH"):
         table.add_column(col, justify="right")
     for r in rows:
         table.add_row(
             *(r.stratum[f] for f in varying),
-            r.condition_a,
-            r.condition_b,
+            *(() if one_pair else (r.condition_a, r.condition_b)),
             f"{r.k_a}/{r.n_a} {r.rate_a.render()}",
             f"{r.k_b}/{r.n_b} {r.rate_b.render()}",
             r.difference.render(),
             f"{r.half_width:.2f}",
             f"{r.n_pairs} pairs" if r.paired else f"{r.n_a}+{r.n_b}",
             str(r.seeds_to_halve),
-            "McNemar (paired)" if r.test == "mcnemar" else "Fisher (unpaired)",
+            *(() if one_test else (_TESTS[r.test],)),
             f"{r.p_value:.3g}",
             f"{r.p_holm:.3g}{' *' if r.p_holm < alpha else ''}",
             f"{r.p_bh:.3g}",
@@ -71,7 +77,8 @@ def print_comparison(rows: list[ComparisonRow], by: str, alpha: float, pooled: l
         + (" and pooled levels" if pooled else "")
         + "; a row is unpaired when some run had no partner."
     )
-    for line in (*_footer(fixed, pooled, len(rows), alpha, "comparison"), pairing):
+    test = [f"Test in every row: {_TESTS[rows[0].test]}."] if one_test else []
+    for line in (*_footer(fixed, pooled, len(rows), alpha, "comparison"), pairing, *test):
         out().print(line, markup=False)
 
 

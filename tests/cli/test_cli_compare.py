@@ -42,13 +42,14 @@ def scenario_and_control(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_scenario_against_its_paired_control(scenario_and_control: Path) -> None:
     printed = _ok("compare", str(scenario_and_control), "--by", "variant", "--baseline", "aligned_goals")
-    rows = _rows(printed)
+    rows = _records(printed)
     assert rows, printed
-    for row in rows:
-        assert row[1:3] == ["aligned_goals", "default"]
-        assert "20 pairs" in row and "McNemar (paired)" in row
-    omission = next(r for r in rows if r[0] == "omission")
-    assert omission[3].startswith("0/20") and "[" in omission[5]  # the control never omits; B − A has an interval
+    assert "Comparison by variant: default − aligned_goals" in printed
+    assert "Test in every row: exact McNemar (paired)." in printed
+    assert all(r["n"] == "20 pairs" for r in rows)
+    omission = next(r for r in rows if r["type"] == "omission")
+    assert omission["rate aligned_goals"].startswith("0/20")  # the control never omits
+    assert "[" in omission["difference"] and int(omission["seeds to halve ±"]) > 20
     assert "world=oversight_subversion" in printed and "Nothing pooled" in printed
     assert f"Family: the {len(rows)} comparisons above" in printed
 
@@ -85,8 +86,8 @@ def test_ablations_in_a_two_world_sweep_hold_world_and_variant_fixed(two_world_s
     control = next(
         r for r in records if (r["world"], r["variant"], r["type"]) == ("sandbagging", "do_well", "sandbagging")
     )
-    assert not scenario["rate A"].startswith("0/8") and scenario["rate B"].startswith("0/8")
-    assert control["rate A"].startswith("0/8")  # the control does not sandbag, with the threat or without
+    assert not scenario["rate (none)"].startswith("0/8") and scenario["rate unlearning_threat"].startswith("0/8")
+    assert control["rate (none)"].startswith("0/8")  # the control does not sandbag, with the threat or without
 
 
 def test_pooling_is_on_request_and_stated(two_world_sweep: Path) -> None:
