@@ -26,16 +26,16 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.composer import Composer
+from ruamel.yaml.error import MarkedYAMLError, StreamMark, YAMLError
+from ruamel.yaml.events import MappingStartEvent, SequenceStartEvent
 from ruamel.yaml.scalarbool import ScalarBoolean
 
 from skins.core.errors import ConfigError, ConfigProblem, NotFoundError
+from skins.core.limits import MAX_CONFIG_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES, Limit
 
 Loc = tuple[str | int, ...]
 """A path into a document: mapping keys and list indexes."""
-
-MAX_NODES = 100_000
-"""More nodes than this (e.g. aliases expanding exponentially) is refused, not loaded."""
 
 
 class LineIndex:
@@ -74,13 +74,28 @@ def problem(index: LineIndex, loc: Sequence[str | int], message: str) -> ConfigP
 
 
 def read_text(path: Path) -> str:
-    """The file's text, or a ConfigError that says why it cannot be read."""
+    """The file's text, or a ConfigError that says why it cannot be read; a file larger than
+    :data:`~skins.core.limits.MAX_CONFIG_BYTES` is refused before it is read (and a pipe or device
+    is never read past it)."""
+    limit = MAX_CONFIG_BYTES.value()
     try:
-        return path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > limit:
+            raise _too_large(path, f"{size:,} bytes")
+        with path.open(encoding="utf-8") as fh:
+            text = fh.read(limit + 1)
     except UnicodeDecodeError as exc:
         raise ConfigError([ConfigProblem(str(path), None, "", f"not UTF-8 text ({exc.reason})")]) from exc
     except OSError as exc:
         raise ConfigError([ConfigProblem(str(path), None, "", f"cannot read file: {exc.strerror}")]) from exc
+    if len(text) > limit:
+        raise _too_large(path, f"more than {limit:,} characters")
+    return text
+
+
+def _too_large(path: Path, size: str) -> ConfigError:
+    why = f"file is too large to read as a config ({size}); {MAX_CONFIG_BYTES.advice()}"
+    return ConfigError([ConfigProblem(str(path), None, "", why)])
 
 
 def missing_file(what: str, path: Path, builtin_ids: Iterable[str]) -> NotFoundError:
@@ -96,12 +111,15 @@ def parse_yaml(text: str, source: str) -> tuple[Any, LineIndex]:
     """Parse YAML text into plain Python data plus the line of every node."""
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
+    yaml.Composer = _BoundedComposer  # counts nodes and nesting as they are parsed: a huge file stops early
     flat = _Flattener(source)
     try:
         node = yaml.load(text)
         if isinstance(node, (CommentedMap, CommentedSeq)):
             flat.lines[()] = node.lc.line + 1
         data = flat.plain(node, ())
+    except _Exceeded as exc:
+        raise ConfigError([exc.problem(source)]) from None
     except MarkedYAMLError as exc:
         raise ConfigError([_yaml_problem(exc, source)]) from exc
     except (YAMLError, ValueError, TypeError, NotImplementedError) as exc:
@@ -110,8 +128,42 @@ def parse_yaml(text: str, source: str) -> tuple[Any, LineIndex]:
         # start ("key: #" then indented text); they are still bad input, not bugs.
         raise ConfigError([ConfigProblem(source, None, "", f"invalid YAML: {exc}")]) from exc
     except RecursionError as exc:
-        raise ConfigError([ConfigProblem(source, None, "", "document nests too deeply")]) from exc
+        raise ConfigError([ConfigProblem(source, None, "", "document nests too deeply to parse")]) from exc
     return data, LineIndex(source, flat.lines, frozenset(flat.int_keys))
+
+
+class _Exceeded(Exception):
+    """A document went past a :class:`Limit` while being parsed (at ``mark``, when known)."""
+
+    def __init__(self, limit: Limit, what: str, mark: StreamMark | None) -> None:
+        super().__init__(what)
+        self.limit, self.what, self.mark = limit, what, mark
+
+    def problem(self, source: str) -> ConfigProblem:
+        at = f"column {self.mark.column + 1}: " if self.mark is not None else ""
+        message = f"{at}{self.what}; set {self.limit.env} to raise the limit, or split or simplify the file"
+        return ConfigProblem(source, self.mark.line + 1 if self.mark is not None else None, "", message)
+
+
+class _BoundedComposer(Composer):
+    """ruamel's composer, stopping as soon as a document has more nodes or deeper nesting than the
+    limits allow (checked per parse event, so a 50 MB list stops after the first 100,000 items)."""
+
+    def __init__(self, loader: Any = None) -> None:
+        super().__init__(loader)
+        self.nodes = 0
+        self.max_nodes = MAX_YAML_NODES.value()
+        self.max_depth = MAX_YAML_DEPTH.value()
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.nodes += 1
+        if self.nodes > self.max_nodes:
+            mark = self.parser.peek_event().start_mark
+            raise _Exceeded(MAX_YAML_NODES, f"document has more than {self.max_nodes:,} nodes", mark)
+        if self.depth >= self.max_depth and self.parser.check_event(SequenceStartEvent, MappingStartEvent):
+            mark = self.parser.peek_event().start_mark
+            raise _Exceeded(MAX_YAML_DEPTH, f"document nests too deeply (more than {self.max_depth} levels)", mark)
+        return super().compose_node(parent, index)
 
 
 def _yaml_problem(exc: MarkedYAMLError, source: str) -> ConfigProblem:
@@ -137,12 +189,17 @@ class _Flattener:
         self.lines: dict[Loc, int] = {}
         self.int_keys: set[Loc] = set()
         self.nodes = 0
+        self.max_nodes = MAX_YAML_NODES.value()
+        self.max_depth = MAX_YAML_DEPTH.value()
 
     def plain(self, node: Any, loc: Loc) -> Any:
+        """``node`` as plain data; aliases are expanded here, so their nodes and nesting count again."""
         self.nodes += 1
-        if self.nodes > MAX_NODES:
-            msg = f"document has more than {MAX_NODES} nodes (aliases expanding?); split or simplify it"
-            raise ConfigError([ConfigProblem(self.source, None, "", msg)])
+        if self.nodes > self.max_nodes:
+            what = f"document has more than {self.max_nodes:,} nodes (aliases expanding?)"
+            raise _Exceeded(MAX_YAML_NODES, what, None)
+        if len(loc) > self.max_depth:
+            raise _Exceeded(MAX_YAML_DEPTH, f"document nests too deeply (more than {self.max_depth} levels)", None)
         if isinstance(node, CommentedMap):
             out: dict[Any, Any] = {}
             for key, value in node.items():

@@ -70,7 +70,7 @@ def test_render_loc() -> None:
 def test_aliases_that_expand_without_bound_are_refused() -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 7)]
-    with pytest.raises(ConfigError, match="more than 100000 nodes"):
+    with pytest.raises(ConfigError, match="more than 100,000 nodes"):
         parse_yaml("\n".join(lines), "bomb.yaml")
 
 
