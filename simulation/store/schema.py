@@ -30,6 +30,7 @@ __all__ = [
     "SELECT_FINDINGS",
     "SELECT_RECORDS",
     "SELECT_SPEC",
+    "SELECT_TABLES",
     "SELECT_VERSION",
     "WRITER_PRAGMAS",
     "delete_run_rows",
@@ -159,6 +160,8 @@ WRITER_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
 """Set by the writer: readers never block it, and a commit waits for the disk only at checkpoints."""
 META_VERSION = "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)"
 SELECT_VERSION = "SELECT value FROM meta WHERE key='schema_version'"
+"""The schema marker: a database without it is not a skins store, and skins never writes into it."""
+SELECT_TABLES = "SELECT name FROM sqlite_master WHERE type='table'"
 INSERT_RUN = _insert("runs", "INSERT OR REPLACE")
 INSERT_CALL = _insert("calls", "INSERT OR REPLACE")
 INSERT_RECORD: dict[str, str] = {table: _insert(table) for table in RECORD_TABLES.values()}

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from skins.core import StoreError
 from skins.simulation.models import CallRecord
 from skins.simulation.store import schema as sql
+from skins.simulation.store.folders import check_store_schema
 from skins.simulation.store.rows import Row, call_row, record_row, run_values
 from skins.worlds import Record, RoleInfo, Transcript, WorldSpec
 from skins.worlds.library import World
@@ -88,7 +89,11 @@ class Store:
         run starts and a sweep's progress line after every run ends."""
         self._worlds: dict[tuple[str, tuple[str, ...]], WorldSpec] = {}
         self._db = _open(path, readonly)
-        (version,) = self._db.execute(sql.SELECT_VERSION).fetchone()
+        try:
+            (version,) = self._db.execute(sql.SELECT_VERSION).fetchone()
+        except sqlite3.DatabaseError as exc:  # read-only: a file that is not a skins store
+            self._db.close()
+            raise StoreError(f"{path} is not a skins run store: {exc}") from None
         if int(version) != sql.SCHEMA_VERSION:
             raise StoreError(f"{path} has schema version {version}; this skins reads version {sql.SCHEMA_VERSION}")
 
@@ -345,6 +350,11 @@ def _open(path: Path, readonly: bool) -> sqlite3.Connection:
     # timeout: worker processes may hold the write lock briefly. Any thread: run_sync inside a notebook's
     # loop runs the sweep on a helper thread while the opening thread waits (one thread at a time).
     db = sqlite3.connect(path, timeout=120, check_same_thread=False)
+    try:
+        check_store_schema(db, path)  # before the pragmas: WAL mode alone would rewrite another database's header
+    except StoreError:
+        db.close()
+        raise
     for pragma in sql.WRITER_PRAGMAS:
         db.execute(pragma)
     with db:
