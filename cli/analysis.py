@@ -34,8 +34,9 @@ from skins.cli.common import friendly, out
 from skins.cli.graphing import Analyzed, show_deception_graph
 from skins.cli.judging import JudgeOption, NoJudgeOption, analyze_judged, choose_judge, stored_models_used
 from skins.cli.model_options import model_aliases, open_cache, print_usage, run_models
+from skins.cli.outputs import Force, claim_out_dir
 from skins.cli.progress import run_with_progress
-from skins.core import ConfigError
+from skins.core import ConfigError, check_seeds
 from skins.simulation.models import load_models
 from skins.simulation.runs import RunOptions, check_backends, plan_runs
 from skins.simulation.store import Store
@@ -108,15 +109,17 @@ def ablate(
     model: Annotated[str | None, typer.Option(help="Base model of the 'default' alias (default policy).")] = None,
     models_file: Annotated[Path | None, typer.Option("--models", help="models.yaml with aliases.")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint for --model.")] = None,
+    force: Force = False,
 ) -> None:
     """Run paired seeds with and without an incentive; report each edge's change with an interval."""
+    check_seeds(range(seeds), "--seeds")
     loaded = load_world(world)
     if incentive not in loaded.spec.incentives:
         raise ConfigError(f"--incentive {incentive!r}: {loaded.spec.id} has {sorted(loaded.spec.incentives)}")
     aliases = run_models(model_aliases(model, models_file, base_url))
     specs = [*plan_runs(loaded, range(seeds), aliases), *plan_runs(loaded, range(seeds), aliases, [incentive])]
     check_backends(specs)
-    with Store(out_dir) as store:
+    with Store(claim_out_dir(out_dir, force)) as store:
         run_with_progress(specs, store, RunOptions(cache=open_cache()), f"{loaded.spec.id} ± {incentive}")
     analyzed = list(analyze_folder(out_dir))
     rows = ablation_effects(run_outcomes(analyzed, by=EDGE_FIELDS), incentive)

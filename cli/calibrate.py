@@ -20,11 +20,14 @@ from skins.analysis import (
     make_judge_extractor,
     save_calibration,
 )
+from skins.analysis.calibration import CALIBRATION_DIR
 from skins.analysis.claims import DEFAULT_EXTRACTOR, JudgeFailure
 from skins.cli.common import err, friendly, out
 from skins.cli.model_options import open_cache
+from skins.cli.outputs import Force
 from skins.core import NotFoundError
 from skins.simulation.models import load_models, resolve_model
+from skins.simulation.store import check_output_dir, prepare_output_dir
 
 
 def register(app: typer.Typer) -> None:
@@ -47,18 +50,22 @@ def calibrate_command(
         Path | None,
         typer.Option(help="Also save the result as JSON into this run folder (its report then shows it)."),
     ] = None,
+    force: Force = False,
 ) -> None:
     """Precision, recall, F1 and Cohen's kappa of an extractor's claims against labelled messages."""
     if split not in ("dev", "test"):
         raise typer.BadParameter(f"--split {split!r}: choose test or dev")
     if into is not None and not into.is_dir():
         raise NotFoundError(f"--into {into}: no such folder; give the output folder of `skins run` or a sweep")
+    if into is not None:  # its calibration/ folder: new, empty or skins' own, so no file of yours is replaced
+        check_output_dir(into / CALIBRATION_DIR, force, "--into")
     items, corpus = labelled_items("test" if split == "test" else "dev", labelled)
     failures: list[JudgeFailure] = []
     name, model, read = _extractor(extractor, judge, models_file, failures)
     report = calibrate(items, read, name, corpus=corpus, judge=model)
     _print(report, corpus.name, worst)
     if into is not None:
+        prepare_output_dir(into / CALIBRATION_DIR, "--into")
         out().print(f"wrote {save_calibration(report, into)}", markup=False)
     if failures:
         err().print(f"the judge could not read {len(failures)} message(s); first: {failures[0].reason}", markup=False)

@@ -11,6 +11,7 @@ import typer
 
 from skins.analysis.exports import export_folder
 from skins.cli.common import friendly, out
+from skins.cli.outputs import Force
 
 
 def register(app: typer.Typer) -> None:
@@ -37,12 +38,13 @@ def export(
         ),
     ] = None,
     mistakes: Annotated[bool, typer.Option(help="Graph formats: also honest mistakes and unfounded claims.")] = False,
+    force: Force = False,
 ) -> None:
     """Export the deception graph, tables of findings/runs/messages/turns, or the transcripts.
 
     Columns are documented in analysis/exports/tables.py and in the README ("Exports and notebooks").
     """
-    written = export_folder(run_dir, fmt, output, include_non_deceptive=mistakes)
+    written = export_folder(run_dir, fmt, output, include_non_deceptive=mistakes, force=force)
     if fmt == "jsonl":
         with written[0].open(encoding="utf-8") as fh:
             out().print(f"wrote {sum(1 for _ in fh)} transcript(s) to {written[0]}", markup=False)

@@ -13,6 +13,7 @@ import typer
 from skins.analysis.report import write_report
 from skins.cli.common import friendly, out
 from skins.cli.model_options import capability_scores
+from skins.cli.outputs import Force
 
 
 def register(app: typer.Typer) -> None:
@@ -38,13 +39,15 @@ def report(
     models_file: Annotated[
         Path | None, typer.Option("--models", help="models.yaml whose capability: scores order the base models.")
     ] = None,
+    force: Force = False,
 ) -> None:
     """Write one self-contained HTML report: interactive deception graph, findings with their transcripts,
     rates with intervals, ablations, caught rates, invalid turns and failed runs, and plots (PNG beside it);
     with --order or capability scores, the rate along the capability ladder."""
     started = time.perf_counter()
     target = output if output is not None else run_dir / "report.html"
-    files = write_report(run_dir, target, stored=stored, title=title, capability=capability_scores(order, models_file))
+    scores = capability_scores(order, models_file)
+    files = write_report(run_dir, target, stored=stored, title=title, capability=scores, force=force)
     size = files.html.stat().st_size / 1e6
     seconds = time.perf_counter() - started
     out().print(

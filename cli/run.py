@@ -14,8 +14,9 @@ from skins.cli.common import PersonaDirs, err, friendly, out
 from skins.cli.graphing import Analyzed, show_deception_graph
 from skins.cli.judging import JudgeOption, NoJudgeOption, analyze_judged, choose_judge, models_used
 from skins.cli.model_options import model_aliases, open_cache, print_usage, run_models
+from skins.cli.outputs import Force, claim_out_dir
 from skins.cli.progress import run_with_progress
-from skins.core import ConfigError
+from skins.core import ConfigError, check_seeds
 from skins.simulation.runs import RunOptions, RunOutcome, check_backends, plan_runs
 from skins.simulation.store import Store
 from skins.worlds import World, load_world
@@ -63,10 +64,13 @@ def run(
     persona_dirs: PersonaDirs = [],  # noqa: B006 - typer reads defaults, never mutates
     judge: JudgeOption = None,
     no_judge: NoJudgeOption = False,
+    force: Force = False,
 ) -> None:
     """Simulate WORLD (or WORLD@VARIANT) for several seeds; print usage and who deceived whom; write graph files.
 
     When a role runs on a language model, a judge reads the messages beside the offline extractor."""
+    check_seeds(range(seeds), "--seeds")  # bounded before a seed is planned or the store is made
+    check_seeds(range(seed_start, seed_start + seeds), "--seed-start")
     loaded = _load_world(world, persona_dirs, max_turns, ablate)
     aliases = model_aliases(model, models_file, base_url)
     specs = plan_runs(loaded, range(seed_start, seed_start + seeds), run_models(aliases), ablate)
@@ -75,7 +79,7 @@ def run(
     options = RunOptions(
         cache=None if no_cache else open_cache(), budget_usd=budget_usd, concurrency=concurrency, processes=processes
     )
-    with Store(out_dir) as store:
+    with Store(claim_out_dir(out_dir, force)) as store:
         outcomes = run_with_progress(specs, store, options, loaded.spec.id)
     analyzed, claims = analyze_judged(out_dir, choice, options.cache)
     with Store(out_dir) as store:

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from skins.cli.common import err, friendly, out
 from skins.cli.model_options import open_cache, print_usage
+from skins.cli.outputs import Force, claim_out_dir
 from skins.core import ConfigError
 from skins.simulation.runs import (
     RunOptions,
@@ -46,6 +47,7 @@ def sweep(
         typer.Option(min=1, help="Local executor: engine processes, this one included (it alone writes the store)."),
     ] = 1,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Call models even when replies are cached.")] = False,
+    force: Force = False,
 ) -> None:
     """Run (or resume) a sweep: finished runs are skipped, interrupted runs replay from the cache."""
     if executor not in ("local", "ray"):
@@ -59,7 +61,7 @@ def sweep(
         concurrency=concurrency or spec.concurrency,
         processes=processes,
     )
-    with Store(out_dir) as store:
+    with Store(claim_out_dir(out_dir, force)) as store:
         out().print(f"{len(plans)} runs in the grid; {count_done(store, plans)} already finished in {out_dir}")
         outcomes = _execute(plans, store, options, executor, address)
         print_usage(out(), store)

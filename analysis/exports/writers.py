@@ -29,39 +29,72 @@ from __future__ import annotations
 
 __all__ = ["EXPORT_FORMATS", "export_folder", "write_tables", "write_transcripts"]
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from skins.analysis.exports.frames import Sweep, build_frame, load_sweep, require_data_extra
 from skins.analysis.exports.tables import TABLE_COLUMNS
 from skins.analysis.graph import GRAPH_FILES, write_graph
 from skins.core import ConfigError
-from skins.simulation.store import Store
+from skins.simulation.store import (
+    Store,
+    check_output_dir,
+    check_output_file,
+    output_error,
+    prepare_output_dir,
+    prepare_output_file,
+)
 
 EXPORT_FORMATS: tuple[str, ...] = ("graphml", "gexf", "json", "parquet", "csv", "jsonl")
 """Every ``--format``, in the order ``skins export --help`` lists them."""
 
 
 def export_folder(
-    folder: Path | str, fmt: str, output: Path | str | None = None, include_non_deceptive: bool = False
+    folder: Path | str,
+    fmt: str,
+    output: Path | str | None = None,
+    include_non_deceptive: bool = False,
+    force: bool = False,
 ) -> list[Path]:
     """Write ``folder``'s runs in format ``fmt`` (one of :data:`EXPORT_FORMATS`); return the files written.
 
     ``output`` is the file for graph formats and jsonl, the folder for parquet
-    and csv; by default everything goes into ``folder``.
+    and csv; by default everything goes into ``folder``. Before anything is read, the output is checked:
+    an existing file is replaced, and a folder written into, only when skins made its folder, or with
+    ``force`` (:mod:`skins.simulation.store.folders`).
     """
     if fmt not in EXPORT_FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}; available: {list(EXPORT_FORMATS)}")
     run_dir = Path(folder)
-    if fmt == "jsonl":
-        return [write_transcripts(run_dir, Path(output) if output else run_dir / "transcripts.jsonl")]
     if fmt in ("parquet", "csv"):
         # checked before anything is read, so a missing extra fails fast
         require_data_extra("pandas", f"--format {fmt}")
         if fmt == "parquet":
             require_data_extra("pyarrow", "--format parquet")
-        return write_tables(load_sweep(run_dir), Path(output) if output else run_dir, fmt)
-    target = Path(output) if output else run_dir / GRAPH_FILES[fmt]
-    return [write_graph(load_sweep(run_dir).graph(include_non_deceptive), target, fmt)]
+        tables = Path(output) if output else run_dir
+        check_output_dir(tables, force, "-o")
+        sweep = load_sweep(run_dir)
+        with _writing(tables):
+            return write_tables(sweep, prepare_output_dir(tables, "-o"), fmt)
+    default = run_dir / ("transcripts.jsonl" if fmt == "jsonl" else GRAPH_FILES[fmt])
+    target = Path(output) if output else default
+    check_output_file(target, force, "-o", example=default.name)
+    if fmt == "jsonl":
+        with _writing(target):
+            return [write_transcripts(run_dir, target)]
+    G = load_sweep(run_dir).graph(include_non_deceptive)
+    with _writing(target):
+        return [write_graph(G, prepare_output_file(target), fmt)]
+
+
+@contextlib.contextmanager
+def _writing(target: Path) -> Iterator[None]:
+    """A system error while writing ``target`` (a full disk, a permission) told as a ConfigError naming it."""
+    try:
+        yield
+    except OSError as exc:
+        raise output_error("-o", target, exc) from None
 
 
 def write_tables(sweep: Sweep, folder: Path, fmt: str) -> list[Path]:
@@ -83,8 +116,7 @@ def write_tables(sweep: Sweep, folder: Path, fmt: str) -> list[Path]:
 
 def write_transcripts(folder: Path, target: Path) -> Path:
     """Every stored transcript (any status), one JSON object per line."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with Store(folder, create=False) as store, target.open("w", encoding="utf-8") as fh:
+    with Store(folder, create=False) as store, prepare_output_file(target).open("w", encoding="utf-8") as fh:
         for transcript in store.transcripts(status=None):
             fh.write(transcript.model_dump_json() + "\n")
     return target

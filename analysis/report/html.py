@@ -8,7 +8,7 @@ escaped (:func:`render_json`), and the page builds its DOM with
 
 from __future__ import annotations
 
-__all__ = ["ReportFiles", "add_plots", "render_html", "render_json", "write_report"]
+__all__ = ["PLOT_IDS", "ReportFiles", "add_plots", "plot_path", "render_html", "render_json", "write_report"]
 
 import base64
 import hashlib
@@ -22,7 +22,10 @@ from typing import Any, NamedTuple
 
 from skins.analysis.report.data import Report, collect_report
 from skins.analysis.report.model import Plot
+from skins.simulation.store import check_output_file, output_error, prepare_output_file
 
+PLOT_IDS = ("rates", "ablations", "trend")
+"""Every plot a report may draw; each is written beside the page (:func:`plot_path`)."""
 PLOT_HINT = "Plots need matplotlib: pip install 'skins[plot]'"
 _STATIC = "static"
 _ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -115,12 +118,17 @@ def add_plots(report: Report, out: Path) -> list[Path]:
         if png is None:
             plots.append(Plot(id=plot_id, title=title, note=f"Nothing to draw: {empty} in this folder."))
             continue
-        path = out.with_name(f"{out.stem}-{plot_id}.png")
+        path = plot_path(out, plot_id)
         path.write_bytes(png)
         written.append(path)
         plots.append(Plot(id=plot_id, title=title, png_base64=base64.b64encode(png).decode(), file=path.name))
     report.data.plots = plots
     return written
+
+
+def plot_path(out: Path, plot_id: str) -> Path:
+    """Where the plot ``plot_id`` (one of :data:`PLOT_IDS`) of the report ``out`` is written: beside it."""
+    return out.with_name(f"{out.stem}-{plot_id}.png")
 
 
 def write_report(
@@ -129,13 +137,21 @@ def write_report(
     stored: bool = False,
     title: str | None = None,
     capability: Mapping[str, float] | None = None,
+    force: bool = False,
 ) -> ReportFiles:
     """Analyse ``folder`` (or read its stored findings) and write ``out`` plus its PNG plots beside it;
-    ``capability`` (base model -> score) adds the capability ladder's table and plot."""
+    ``capability`` (base model -> score) adds the capability ladder's table and plot.
+
+    Before anything is read or written, ``out`` must be a file name whose existing files (the page or
+    a plot) lie in a folder skins made, unless ``force`` (:func:`skins.simulation.store.check_output_file`).
+    """
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    check_output_file(out, force, "-o", beside=[plot_path(out, p) for p in PLOT_IDS], example="report.html")
     report = collect_report(folder, stored=stored, title=title, capability=capability)
-    plots = add_plots(report, out)
-    out.write_text(render_html(report), encoding="utf-8")
+    try:
+        plots = add_plots(report, prepare_output_file(out))
+        out.write_text(render_html(report), encoding="utf-8")
+    except OSError as exc:
+        raise output_error("-o", out, exc) from None
     notes = [f"{p.title}: {p.note}" for p in report.data.plots if p.note]
     return ReportFiles(out, plots, len(report.data.runs), len(report.data.findings), notes)

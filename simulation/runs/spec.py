@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from skins.core import check_seeds
 from skins.simulation.minds import backend_names
 from skins.simulation.models import ModelSpec, ResponseCache, resolve_model
 from skins.worlds.library import World
@@ -113,6 +114,7 @@ def plan_runs(
     models: Mapping[str, ModelSpec | str] | None = None,
     ablate: Sequence[str] = (),
 ) -> list[RunSpec]:
-    """One RunSpec per seed."""
+    """One RunSpec per seed (at most :data:`~skins.core.MAX_SEEDS` of them, each a 64-bit integer)."""
+    check_seeds(seeds)
     chosen = dict(models) if models is not None else _default_models()
     return [RunSpec(world=world, models=chosen, seed=s, ablate=list(ablate)) for s in seeds]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from skins.core import ConfigError, load_model
+from skins.core import MAX_RUNS, ConfigError, check_seeds, load_model
 from skins.simulation.models import ModelSpec
 from skins.simulation.runs.spec import RunSpec, plan_runs
 from skins.worlds.library import load_world
@@ -48,6 +48,10 @@ class SweepSpec(BaseModel):
     def _seeds(cls, value: int | list[int]) -> int | list[int]:
         if isinstance(value, int) and value < 1:
             raise ValueError("seeds must be at least 1")
+        try:  # bounded here, so a huge count is never expanded into a list
+            check_seeds(range(value) if isinstance(value, int) else value, "seeds")
+        except ConfigError as exc:
+            raise ValueError(str(exc).removeprefix("seeds: ")) from None
         return value
 
     def seed_list(self) -> list[int]:
@@ -60,6 +64,8 @@ def load_sweep_spec(path: Path) -> SweepSpec:
 
 def plan_sweep(spec: SweepSpec, base: Path) -> list[RunSpec]:
     """Every RunSpec of the grid, in a stable order (world, assignment, ablation, seed)."""
+    grid = len(spec.worlds) * len(spec.assignments) * len(spec.ablate) * len(spec.seed_list())
+    MAX_RUNS.check(grid, "the sweep's grid (worlds x assignments x ablate x seeds)")
     folders = [base / p for p in spec.personas]
     plans: list[RunSpec] = []
     for ref in spec.worlds:

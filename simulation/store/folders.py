@@ -150,10 +150,7 @@ def prepare_output_dir(folder: Path, option: str = "--out") -> Path:
     """Create ``folder`` (with its parents) if needed and mark it as made by skins; the folder."""
     folder = Path(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        marker = folder / MARKER
-        if not marker.exists():
-            marker.write_text(_MARKER_TEXT, encoding="utf-8")
+        _make_marked(folder)
     except OSError as exc:
         raise output_error(option, folder, exc) from None
     return folder
@@ -163,8 +160,18 @@ def prepare_output_file(path: Path, option: str = "-o") -> Path:
     """Create the folder of the file ``path`` (marked as made by skins) when it does not exist; ``path``."""
     path = Path(path)
     if not path.parent.exists():
-        prepare_output_dir(path.parent, option)
+        try:
+            _make_marked(path.parent)
+        except OSError as exc:
+            raise output_error(option, path, exc) from None
     return path
+
+
+def _make_marked(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / MARKER
+    if not marker.exists():
+        marker.write_text(_MARKER_TEXT, encoding="utf-8")
 
 
 def output_error(option: str, path: Path, exc: OSError) -> ConfigError:

@@ -46,7 +46,7 @@ def _tables(path: Path) -> list[str]:
 def test_a_database_without_the_schema_marker_is_never_written(tmp_path: Path) -> None:
     before = _foreign_db(tmp_path / DB_NAME)
     for create, readonly in ((True, False), (False, False), (False, True)):
-        with pytest.raises(StoreError, match="without skins' tables|is not a skins run store"):
+        with pytest.raises(StoreError, match=r"without skins' tables|is not a skins run store"):
             Store(tmp_path, create=create, readonly=readonly)
     assert _tables(tmp_path / DB_NAME) == ["invoices"] and _digest(tmp_path / DB_NAME) == before
 
