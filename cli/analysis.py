@@ -119,8 +119,9 @@ def ablate(
     aliases = run_models(model_aliases(model, models_file, base_url))
     specs = [*plan_runs(loaded, range(seeds), aliases), *plan_runs(loaded, range(seeds), aliases, [incentive])]
     check_backends(specs)
+    options = RunOptions(cache=open_cache())
     with Store(claim_out_dir(out_dir, force)) as store:
-        run_with_progress(specs, store, RunOptions(cache=open_cache()), f"{loaded.spec.id} ± {incentive}")
+        run_with_progress(specs, store, options, f"{loaded.spec.id} ± {incentive}")
     analyzed = list(analyze_folder(out_dir))
     rows = ablation_effects(run_outcomes(analyzed, by=EDGE_FIELDS), incentive)
     _print_ablation(rows, incentive)

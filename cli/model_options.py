@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = ["capability_scores", "model_aliases", "open_cache", "print_usage", "run_models"]
 
+import sqlite3
 from pathlib import Path
 
 import typer
@@ -57,7 +58,15 @@ def run_models(aliases: dict[str, ModelSpec | str]) -> dict[str, ModelSpec | str
 
 
 def open_cache() -> ResponseCache:
-    return ResponseCache(default_cache_path())
+    """The response cache, or a ConfigError saying why it cannot be opened (a file where its folder should
+    be, a file that is not a database) and how to put it elsewhere."""
+    path = default_cache_path()
+    try:
+        return ResponseCache(path)
+    except (OSError, sqlite3.DatabaseError) as exc:
+        raise ConfigError(
+            f"cannot open the response cache {path}: {exc}; set SKINS_CACHE_DIR to another folder"
+        ) from None
 
 
 def print_usage(console: Console, store: Store) -> None:

@@ -20,8 +20,8 @@ runner = CliRunner(env={"COLUMNS": "400"})
 RUN = ("run", "acme_quarter_end", "--seeds", "1", "--max-turns", "4")
 
 
-def invoke(*args: str | Path) -> tuple[int, str]:
-    result = runner.invoke(app, [str(a) for a in args])
+def invoke(*args: str | Path, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = runner.invoke(app, [str(a) for a in args], env=env)
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     return result.exit_code, " ".join(result.output.split())
@@ -214,6 +214,17 @@ def test_export_o_to_an_unwritable_path(run_dir: Path, tmp_path: Path, where: st
         pytest.skip("no /proc")
     code, printed = invoke("export", run_dir, "-o", target)
     assert code == 2 and f"-o {target}: " in printed
+
+
+@pytest.mark.parametrize("cache", ["a_file", "not_a_database"])
+def test_a_bad_response_cache_is_a_message(tmp_path: Path, cache: str) -> None:
+    (tmp_path / "a_file").write_text("x")
+    (tmp_path / "not_a_database").mkdir()
+    (tmp_path / "not_a_database" / "responses.db").write_text("my notes\n" * 100)
+    code, printed = invoke(*RUN, "--out", tmp_path / "out", env={"SKINS_CACHE_DIR": str(tmp_path / cache)})
+    assert code == 2
+    assert f"cannot open the response cache {tmp_path / cache / 'responses.db'}: " in printed
+    assert "set SKINS_CACHE_DIR to another folder" in printed and not (tmp_path / "out").exists()
 
 
 def test_a_seed_start_past_64_bits_leaves_no_store(tmp_path: Path) -> None:
