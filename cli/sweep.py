@@ -131,8 +131,7 @@ def status(run_dir: Annotated[Path, typer.Argument(help="A run or sweep output f
     with Store(run_dir, create=False) as store:
         runs = store.runs()
         waiting = store.not_started()
-        planned = f"; {len(waiting)} planned, not started" if waiting else ""
-        table = Table(title=f"{len(runs)} run(s) in {run_dir}{planned}")
+        table = Table(title=f"{len(runs)} run(s) in {run_dir}")
         for col in ("world", "status", "runs", "turns", "calls", "cost $"):
             table.add_column(col)
         for g in status_groups(store, runs):
@@ -142,6 +141,8 @@ def status(run_dir: Annotated[Path, typer.Argument(help="A run or sweep output f
             if r.status != "done":
                 reason = r.error or ("interrupted: rerun to resume" if r.status == "running" else "")
                 out().print(f"{r.run_id} {r.world_id} seed {r.seed}: {r.status} {reason}", markup=False)
+        if waiting:
+            out().print(f"{len(waiting)} planned run(s) not started (of the last command that ran runs here):")
         for run_id, world, seed in waiting[:SHOWN_NOT_STARTED]:
             out().print(f"{run_id} {world} seed {seed}: not started (rerun the command that planned it)", markup=False)
         if len(waiting) > SHOWN_NOT_STARTED:

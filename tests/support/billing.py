@@ -49,6 +49,8 @@ class BillingServer:
         self.prompt_tokens = 0
         self.completion_tokens = 0
         self._errors: deque[int] = deque()
+        self._failing: dict[int, int] = {}
+        """Request number (1-based) -> the status it is answered with."""
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
         self._httpd = _Quiet(("127.0.0.1", 0), _handler(self))
@@ -63,6 +65,11 @@ class BillingServer:
         """Answer the next ``n`` chat requests with ``status`` (not billed)."""
         with self._lock:
             self._errors.extend([status] * n)
+
+    def fail_requests(self, first: int, count: int, status: int = 503) -> None:
+        """Answer chat requests number ``first`` .. ``first + count - 1`` (counted from 1) with ``status``."""
+        with self._lock:
+            self._failing.update({n: status for n in range(first, first + count)})
 
     def billed_usd(self, input_per_mtok: float, output_per_mtok: float) -> float:
         """What the billed tokens cost at these prices (USD per million tokens)."""
@@ -92,7 +99,7 @@ class BillingServer:
     def _answer(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         with self._lock:
             self.requests += 1
-            status = self._errors.popleft() if self._errors else 200
+            status = self._errors.popleft() if self._errors else self._failing.pop(self.requests, 200)
             self.in_progress += status == 200
         if status != 200:
             return status, {"error": {"message": f"injected HTTP {status}", "type": "injected", "code": status}}
