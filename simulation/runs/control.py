@@ -47,6 +47,9 @@ class Tally:
     results: dict[int, RunOutcome] = field(default_factory=dict)
     fatal: dict[str, str] = field(default_factory=dict)
     """Model reference -> the permanent error that failed a run of it."""
+    capped: bool = True
+    """Whether every call of the runs goes through :attr:`spending` (local and process executors); if not
+    (Ray tasks), a run starts only while what was spent plus what a run has cost on average fits."""
     spending: Spending = field(init=False)
     """The ledger and budget every run of this process shares."""
 
@@ -73,15 +76,18 @@ class Tally:
         return None
 
     def budget_reason(self) -> str | None:
-        """Why no run should start for the budget: it refused a call already, or it is spent."""
+        """Why no run should start for the budget: it refused a call already, or it is spent (or, when the
+        calls are not capped, the average run would pass it)."""
         budget = self.options.budget_usd
         if budget is None:
             return None
         if self.spending.refused:
             return self.spending.refused
         spent = self.store.total_cost()
-        if spent >= budget:
-            return f"budget: ${spent:.4f} spent (with calls in flight at their reservation) of ${budget:.4f}"
+        paid = [o.cost_usd for o in self.results.values() if o.status in ("done", "degraded") and o.cost_usd > 0]
+        expected = 0.0 if self.capped or not paid else sum(paid) / len(paid)
+        if spent + expected >= budget:
+            return f"budget: ${spent:.4f} spent, a run costs about ${expected:.4f}, the budget is ${budget:.4f}"
         return None
 
     def record(self, i: int, outcome: RunOutcome) -> None:

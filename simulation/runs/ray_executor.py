@@ -82,13 +82,14 @@ def run_on_ray(
     Returns one outcome per spec, in order, like ``run_all``: runs already ``done`` in the store are skipped; a
     task whose worker dies is retried up to ``max_retries`` times and, if it still fails, recorded as a failed
     run with the reason; a permanent model error stops only later runs of that model, and the budget stops
-    starting runs. ``address`` None starts a local instance on this machine's CPUs (unless Ray is initialised
-    or ``RAY_ADDRESS`` is set); ``runtime_env`` goes to ``ray.init`` when this call initialises Ray. Ctrl-C
+    starting runs (it is checked between runs only: a task's calls are recorded when its run lands).
+    ``address`` None starts a local instance on this machine's CPUs (unless Ray is initialised or
+    ``RAY_ADDRESS`` is set); ``runtime_env`` goes to ``ray.init`` when this call initialises Ray. Ctrl-C
     cancels the tasks in flight; runs that did not land are reported ``interrupted`` (rerun to resume).
     """
     ray = _import_ray()
     options = options or RunOptions()
-    tally = Tally(store, options, on_done)
+    tally = Tally(store, options, on_done, capped=False)  # the tasks' calls do not reach this process's ledger
     save_plan(store, specs)
     todo = deque(_to_run(tally, specs, options))
     if not todo:
