@@ -73,6 +73,8 @@ class _Engine:
         self.process = process
         self.in_flight: dict[int, RunSpec] = {}
         self.alive = True
+        self.tickets: set[int] = set()
+        """The ledger tickets of the paid calls this worker opened (those still open die with it)."""
 
 
 class _Pool:
@@ -149,7 +151,11 @@ class _Pool:
         async def opening() -> None:
             answer: tuple[str, int, int | None, str | None]
             try:
-                answer = ("opened", asked, await self.tally.spending.open(run_id, start), None)
+                ticket = await self.tally.spending.open(run_id, start)
+                worker.tickets.add(ticket)
+                answer = ("opened", asked, ticket, None)
+                if not worker.alive:
+                    self.tally.spending.abandon(ticket)
             except BudgetExceeded as exc:
                 answer = ("opened", asked, None, str(exc))
             if worker.conn is not None and worker.alive:
@@ -165,6 +171,8 @@ class _Pool:
         assert worker.conn is not None
         worker.alive = False
         asyncio.get_running_loop().remove_reader(worker.conn.fileno())
+        for ticket in worker.tickets:
+            self.tally.spending.abandon(ticket)  # no reply will come: stays counted, frees no budget
         for i, spec in list(worker.in_flight.items()):
             self.slots.release()
             self.record(i, RunOutcome.interrupted(spec))

@@ -71,6 +71,11 @@ class Spending:
     def replayed(self, run_id: str, key: str, input_tokens: int, output_tokens: int, cost_usd: float) -> None:
         self.store.spend.replayed(run_id, key, input_tokens, output_tokens, cost_usd)
 
+    def abandon(self, ticket: int) -> None:
+        """The process that opened the call died: no reply will settle it. It stays open in the ledger
+        (counted at its reservation) and no longer holds up calls waiting for room."""
+        self._closed(ticket)
+
     def _closed(self, ticket: int) -> None:
         self._in_flight.pop(ticket, None)
         if self._changed is not None:
