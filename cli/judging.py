@@ -119,7 +119,7 @@ def stored_models_used(folder: Path) -> list[tuple[ModelSpec, int]]:
     counts: Counter[str] = Counter()
     with Store(folder, create=False) as store:
         for run in store.runs():
-            if run.status == "done":
+            if run.finished:
                 key = json.dumps({k: v for k, v in run.spec.items() if k != "seed"}, sort_keys=True)
                 specs.setdefault(key, RunSpec.model_validate(run.spec))
                 counts[key] += 1

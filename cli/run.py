@@ -15,7 +15,7 @@ from skins.cli.graphing import Analyzed, show_deception_graph
 from skins.cli.judging import JudgeOption, NoJudgeOption, analyze_judged, choose_judge, models_used
 from skins.cli.model_options import model_aliases, open_cache, print_usage, run_models
 from skins.cli.outputs import Force, claim_out_dir
-from skins.cli.progress import run_with_progress
+from skins.cli.progress import RETRY_FAILED_HELP, run_with_progress, what_stopped
 from skins.core import ConfigError, check_seeds
 from skins.simulation.runs import RunOptions, RunOutcome, check_backends, plan_runs
 from skins.simulation.store import Store
@@ -65,6 +65,7 @@ def run(
     judge: JudgeOption = None,
     no_judge: NoJudgeOption = False,
     force: Force = False,
+    retry_failed: Annotated[bool, typer.Option("--retry-failed", help=RETRY_FAILED_HELP)] = False,
 ) -> None:
     """Simulate WORLD (or WORLD@VARIANT) for several seeds; print usage and who deceived whom; write graph files.
 
@@ -77,7 +78,11 @@ def run(
     check_backends(specs)  # every alias resolves and every backend can be created, before any run starts
     choice = choose_judge(aliases, judge, no_judge, models_used((s, 1) for s in specs))  # so is the judge
     options = RunOptions(
-        cache=None if no_cache else open_cache(), budget_usd=budget_usd, concurrency=concurrency, processes=processes
+        cache=None if no_cache else open_cache(),
+        budget_usd=budget_usd,
+        concurrency=concurrency,
+        processes=processes,
+        retry_failed=retry_failed,
     )
     with Store(claim_out_dir(out_dir, force)) as store:
         outcomes = run_with_progress(specs, store, options, loaded.spec.id)
@@ -101,14 +106,17 @@ def _load_world(world: str, persona_dirs: list[Path], max_turns: int | None, abl
 
 
 def _finish(outcomes: list[RunOutcome], out_dir: Path, analyzed: Analyzed, claims: list[Claim]) -> None:
-    """Say how many runs finished (and why the others did not start), show the graph; exit 1 unless all ran."""
+    """Say how many runs finished (and why the others did not start or end cleanly), show the graph; exit 1
+    unless all ran to a clean end."""
     stopped = next((o.error for o in outcomes if o.status == "not_started"), None)
     if stopped:
         err().print(f"not all runs started: {stopped}", markup=False)
-    failed = [o for o in outcomes if o.status == "failed"]
-    finished = sum(o.status in ("done", "skipped") for o in outcomes)
+    failed = [o for o in outcomes if o.status in ("failed", "interrupted", "degraded")]
+    finished = sum(o.status in ("done", "skipped", "degraded") for o in outcomes)
     out().print(f"{finished} of {len(outcomes)} runs finished; store: {out_dir / 'skins.db'}")
     show_deception_graph(out_dir, include_non_deceptive=False, analyzed=analyzed, claims=claims)
+    for note in what_stopped(outcomes):
+        err().print(note, markup=False)
     if failed or stopped:
         raise typer.Exit(1)
 

@@ -14,6 +14,7 @@ from rich.table import Table
 from skins.cli.common import err, friendly, out
 from skins.cli.model_options import open_cache, print_usage
 from skins.cli.outputs import Force, claim_out_dir
+from skins.cli.progress import RETRY_FAILED_HELP, what_stopped
 from skins.core import ConfigError
 from skins.simulation.runs import (
     RunOptions,
@@ -48,6 +49,7 @@ def sweep(
     ] = 1,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Call models even when replies are cached.")] = False,
     force: Force = False,
+    retry_failed: Annotated[bool, typer.Option("--retry-failed", help=RETRY_FAILED_HELP)] = False,
 ) -> None:
     """Run (or resume) a sweep: finished runs are skipped, interrupted runs replay from the cache."""
     if executor not in ("local", "ray"):
@@ -60,6 +62,7 @@ def sweep(
         budget_usd=spec.budget_usd,
         concurrency=concurrency or spec.concurrency,
         processes=processes,
+        retry_failed=retry_failed,
     )
     with Store(claim_out_dir(out_dir, force)) as store:
         out().print(f"{len(plans)} runs in the grid; {count_done(store, plans)} already finished in {out_dir}")
@@ -102,18 +105,23 @@ def _execute(
 
 
 def _summary(outcomes: list[RunOutcome]) -> None:
-    """Counts per status and the reasons runs failed; exit 130 when interrupted, 1 when any failed."""
+    """Counts per status and the reasons runs failed, were degraded or stopped by the budget; exit 130 when
+    interrupted (by a signal), 1 when any failed, was degraded or was stopped by the budget."""
     by_status: dict[str, int] = {}
     for o in outcomes:
         by_status[o.status] = by_status.get(o.status, 0) + 1
     out().print("sweep: " + ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())))
-    failed = [o for o in outcomes if o.status in ("failed", "not_started")]
+    failed = [o for o in outcomes if o.status in ("failed", "not_started", "degraded") or o.budget]
     reasons: dict[str, int] = {}
     for o in failed:
+        if o.budget:
+            continue  # one line for the budget below
         reasons[o.error or "?"] = reasons.get(o.error or "?", 0) + 1
     for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
         err().print(f"  {n} run(s): {reason}", markup=False)
-    if by_status.get("interrupted"):
+    for note in what_stopped(outcomes):
+        err().print(note, markup=False)
+    if any(o.status == "interrupted" and not o.budget for o in outcomes):
         err().print("interrupted: rerun the same command to resume (nothing finished is lost or paid again)")
         raise typer.Exit(130)
     if failed:
@@ -121,9 +129,10 @@ def _summary(outcomes: list[RunOutcome]) -> None:
 
 
 def status(run_dir: Annotated[Path, typer.Argument(help="A run or sweep output folder.")]) -> None:
-    """What finished, what failed and why, and what it cost."""
+    """What finished, what failed and why, what was planned and has not started, and what it cost."""
     with Store(run_dir, create=False) as store:
         runs = store.runs()
+        waiting = store.not_started()
         table = Table(title=f"{len(runs)} run(s) in {run_dir}")
         for col in ("world", "status", "runs", "turns", "calls", "cost $"):
             table.add_column(col)
@@ -134,3 +143,29 @@ def status(run_dir: Annotated[Path, typer.Argument(help="A run or sweep output f
             if r.status != "done":
                 reason = r.error or ("interrupted: rerun to resume" if r.status == "running" else "")
                 out().print(f"{r.run_id} {r.world_id} seed {r.seed}: {r.status} {reason}", markup=False)
+        if waiting:
+            out().print(f"{len(waiting)} planned run(s) not started (of the last command that ran runs here):")
+        for run_id, world, seed in waiting[:SHOWN_NOT_STARTED]:
+            out().print(f"{run_id} {world} seed {seed}: not started (rerun the command that planned it)", markup=False)
+        if len(waiting) > SHOWN_NOT_STARTED:
+            out().print(f"... and {len(waiting) - SHOWN_NOT_STARTED} more not started")
+        _print_spent(store)
+
+
+SHOWN_NOT_STARTED = 20
+"""Planned runs ``skins status`` lists one by one (the rest are counted)."""
+
+
+def _print_spent(store: Store) -> None:
+    """What the folder's model calls cost, over every attempt, and how much of it is estimated."""
+    total = store.totals()
+    if not total.cost_usd:
+        return
+    line = f"spent ${total.cost_usd:.4f} on model calls (every attempt's)"
+    if total.unanswered:
+        line += (
+            f", of which ${total.unanswered_usd:.4f} is estimated: {total.unanswered} call(s) sent but never answered "
+            "(in flight when a process died, or now), each counted at the cost of the same request answered later, "
+            "else at the model's answered calls' rate, else at its reservation"
+        )
+    out().print(line, markup=False)

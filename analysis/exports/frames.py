@@ -32,7 +32,7 @@ from skins.analysis.graph import build_deception_graph
 from skins.analysis.pipeline import analyze_folder
 from skins.analysis.stats import ComparisonRow, check_factor, compare, comparison_fields, run_outcomes, split_pool
 from skins.core import ConfigError
-from skins.simulation.store import RunRow, Store, Usage
+from skins.simulation.store import FINISHED, RunRow, Store, Usage
 from skins.worlds import Transcript
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def require_data_extra(module: str, purpose: str) -> Any:
 class Sweep:
     """The runs and findings of one output folder; build it with :func:`load_sweep`.
 
-    Findings are those of finished runs (``status == "done"``), deceptive or
+    Findings are those of finished runs (``done`` or ``degraded``), deceptive or
     not (the ``deceptive`` column tells them apart). Tables are built on first
     use and kept; ``messages`` and ``turns`` read every transcript once.
     """
@@ -76,8 +76,9 @@ class Sweep:
         self._tables: dict[str, pd.DataFrame] = {}
 
     def __repr__(self) -> str:
-        done = sum(r.status == "done" for r in self._runs)
-        return f"<Sweep {self.folder}: {len(self._runs)} run(s), {done} done, {len(self.rows('findings'))} finding(s)>"
+        done = sum(r.finished for r in self._runs)
+        found = len(self.rows("findings"))
+        return f"<Sweep {self.folder}: {len(self._runs)} run(s), {done} finished, {found} finding(s)>"
 
     # --- tables ------------------------------------------------------------------
     @property
@@ -138,7 +139,7 @@ class Sweep:
             raise ConfigError(f"graph(): unknown column(s) {unknown}; filter on {sorted(run_keys | finding_keys)}")
         run_where = {k: v for k, v in where.items() if k in run_keys}
         finding_where = {k: v for k, v in where.items() if k in finding_keys}
-        kept = {row["run_id"] for row in self._run_rows if row["status"] == "done" and _matches(row, run_where)}
+        kept = {row["run_id"] for row in self._run_rows if row["status"] in FINISHED and _matches(row, run_where)}
         pairs = [
             (_bare_transcript(run), [f for f, row in self._finding_rows[run.run_id] if _matches(row, finding_where)])
             for run in self._runs
@@ -185,7 +186,7 @@ class Sweep:
         return pd.DataFrame.from_records([comparison_record(r, [*factors, *fields]) for r in rows])
 
     def _done(self) -> list[RunRow]:
-        return [r for r in self._runs if r.status == "done"]
+        return [r for r in self._runs if r.finished]
 
 
 def load_sweep(folder: Path | str, reanalyze: bool = False) -> Sweep:
@@ -206,7 +207,7 @@ def load_sweep(folder: Path | str, reanalyze: bool = False) -> Sweep:
         findings = {
             r.run_id: [Finding.model_validate_json(js) for js in store.findings_json(r.run_id)]
             for r in runs
-            if r.status == "done"
+            if r.finished
         }
     if reanalyze or not any(findings.values()):
         findings = {transcript.run_id: found for transcript, found in analyze_folder(path)}

@@ -53,11 +53,11 @@ motives_json                str       every motive as JSON (incentive, how, quot
 ==========================  ========  ==================================================================
 
 runs — one row per run in the store, finished or not: ``run_id``, ``world``,
-``seed``, ``ablation`` (as above), ``status`` (done, failed, running),
+``seed``, ``ablation`` (as above), ``status`` (done, degraded, failed, running),
 ``error`` ("" when none), ``models`` (``role=base_model`` pairs, sorted,
 comma-separated), ``personas`` (``role=persona`` pairs), ``turns`` (int64),
 ``calls``, ``cached``, ``input_tokens``, ``output_tokens``, ``call_errors``
-(int64, model calls), ``cost_usd`` (float64), ``findings`` and ``deceptive``
+(int64, model calls), ``cost_usd`` (float64: spent, every attempt's), ``findings`` and ``deceptive``
 (int64: findings of the run, and how many of them are deception).
 
 messages — one row per public message: ``run_id``, ``world``, ``seed``,

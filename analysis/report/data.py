@@ -94,7 +94,7 @@ def load_analyzed(folder: Path, stored: bool = False) -> Analyzed:
 
 
 def _done(runs: Sequence[RunRow]) -> list[RunRow]:
-    return [r for r in runs if r.status == "done"]
+    return [r for r in runs if r.finished]  # degraded runs too: their lost turns are screened out as invalid
 
 
 def _stored_findings(store: Store, run_id: str) -> list[Finding]:
@@ -125,7 +125,7 @@ def _after_ablations(tables: Sequence[Table]) -> int:
 
 def _partial_transcripts(folder: Path, runs: Sequence[RunRow]) -> dict[str, Transcript]:
     """Records of failed or interrupted runs, so their last turns can be read (nothing hidden)."""
-    unfinished = [r for r in runs if r.status != "done"]
+    unfinished = [r for r in runs if not r.finished]
     if not unfinished:
         return {}
     with Store(Path(folder), create=False) as store:

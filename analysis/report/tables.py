@@ -200,7 +200,7 @@ def _ablations(rows: list[AblationRow]) -> Table:
 
 def _published(runs: Sequence[RunRow], analyzed: Runs) -> list[Table]:
     """The paper's numbers beside ours: language-model rows, then the offline baselines in a table of their own."""
-    rows = published_table(analyzed, worlds_of(r for r in runs if r.status == "done"))
+    rows = published_table(analyzed, worlds_of(r for r in runs if r.finished))
     note = (
         "Each number a world's source published, beside the same measure over these runs (per condition and "
         "base model of the measured role): rates with 95% Wilson intervals, scores with bootstrap intervals."
@@ -325,8 +325,10 @@ def _failed_runs(runs: Sequence[RunRow], index: Mapping[str, int]) -> Table:
     bad = [r for r in runs if r.status != "done"]
     return Table(
         id="failed",
-        title="Failed and unfinished runs",
-        note="Runs that raised (failed) or were interrupted (running); they are left out of every rate.",
+        title="Failed, unfinished and degraded runs",
+        note="Runs that raised (failed) or were interrupted (running) are left out of every rate. Degraded runs "
+        "finished with turns lost to model errors after all retries: they count in the rates, their lost turns "
+        "screened out as invalid (`--retry-failed` redoes them).",
         columns=["run", "world", "seed", "ablated", "status", "reason"],
         rows=[
             [r.run_id, r.world_id, str(r.seed), ",".join(r.ablated) or "(none)", r.status, r.error or ""] for r in bad

@@ -5,7 +5,8 @@
   local). A new LLM backend adds its chat model there (``chat.py``); the mind that plays a backend is
   registered in :mod:`skins.simulation.minds` (``register_backend``);
 - one call: :class:`ModelClient` with the response cache (:class:`ResponseCache`, :class:`CallKeys`),
-  shared limits and the one retry layer (:class:`RetryPolicy`), usage records (:class:`CallRecord`);
+  shared limits and the one retry layer (:class:`RetryPolicy`), usage records (:class:`CallRecord`), and
+  the spend ledger's interface with the budget (:class:`Ledger`, :class:`CallStart`, :class:`BudgetExceeded`);
 - structured output: schemas derived from the pydantic models they feed (:func:`reply_schema`,
   :func:`turn_schema`) and how each server is asked (:func:`choose_strategy`);
 - :class:`StructuredModel`: the narrow interface analysis uses (ask for a reply of a pydantic type);
@@ -38,6 +39,7 @@ from skins.simulation.models.spec import (
     parse_model_arg,
     resolve_model,
 )
+from skins.simulation.models.spend import BudgetExceeded, CallStart, Ledger, SpendEstimate, reserved_input_tokens
 from skins.simulation.models.structured import choose_strategy, reply_schema, request_kwargs, turn_schema
 
 __all__ = [
@@ -45,13 +47,16 @@ __all__ = [
     "MODEL_NAME",
     "NO_LANGUAGE_MODEL",
     "Answer",
+    "BudgetExceeded",
     "CachedReply",
     "CallKeys",
     "CallRecord",
+    "CallStart",
     "ChatLocal",
     "CpuGate",
     "CpuHold",
     "FatalModelError",
+    "Ledger",
     "LocalServerSettings",
     "ModelClient",
     "ModelSpec",
@@ -59,6 +64,7 @@ __all__ = [
     "ResponseCache",
     "RetryPolicy",
     "RunCalls",
+    "SpendEstimate",
     "StructuredModel",
     "StructuredSession",
     "TransientModelError",
@@ -77,6 +83,7 @@ __all__ = [
     "reachable",
     "reply_schema",
     "request_kwargs",
+    "reserved_input_tokens",
     "resolve_model",
     "retry_after",
     "set_process_share",

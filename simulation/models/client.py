@@ -26,6 +26,7 @@ from skins.simulation.models.cache import CachedReply, CallKeys, ResponseCache
 from skins.simulation.models.limits import CpuHold, RetryPolicy, classify, limiter_for, retry_after
 from skins.simulation.models.scope import per_sweep
 from skins.simulation.models.spec import ModelSpec
+from skins.simulation.models.spend import CallStart, Ledger, SpendEstimate, reserved_input_tokens
 from skins.simulation.models.structured import reply_text, request_kwargs
 
 
@@ -81,6 +82,9 @@ class RunCalls:
     before every request, so nothing answered stays uncommitted while the run waits on a model."""
     cpu: CpuHold | None = None
     """The run's hold on its event loop's CPU gate, let go while waiting on a model."""
+    ledger: Ledger | None = None
+    """Where the run's calls to priced models are recorded as they happen (and the budget enforced);
+    None: not recorded beyond the call records."""
     _counter: itertools.count[int] = field(default_factory=itertools.count)
 
     def next_index(self) -> int:
@@ -107,6 +111,8 @@ class ModelClient:
         self._jitter = random.Random(calls.seed)
         self._direct = _has_no_callbacks(model)
         self._call_keys: dict[tuple[str, int], CallKeys] = {}
+        self._option_sizes: dict[tuple[str, int], tuple[dict[str, Any], int]] = {}
+        self._estimate = per_sweep(("spend-estimate", spec.backend, spec.model, spec.base_url), SpendEstimate)
 
     def _keys(self, strategy: str, schema: dict[str, Any]) -> CallKeys:
         """The cache keys of this run's calls with this strategy and schema (made once per pair)."""
@@ -123,19 +129,27 @@ class ModelClient:
         key = self._keys(strategy, schema).key(index, messages)
         base = {"index": index, "role": role, "turn": turn, "model": self.spec.ref, "strategy": strategy}
         cache = self.calls.cache
+        ledger = self.calls.ledger if self.spec.priced else None
         hit = cache.get(key) if cache is not None else None
         if hit is not None:
+            if ledger is not None:
+                cost = self.spec.cost(hit.input_tokens, hit.output_tokens)
+                ledger.replayed(key, hit.input_tokens, hit.output_tokens, cost)
             self.calls.sink(
                 CallRecord(**base, input_tokens=hit.input_tokens, output_tokens=hit.output_tokens, cached=True)
             )
             return hit.text
         start = time.perf_counter()
+        opened, reserved = None, 0
+        if ledger is not None:
+            reserved = self._reserved_tokens(messages, strategy, schema)
+            opened = self._start(key, role, turn, reserved)
         try:
             if self.calls.cpu is not None:
                 async with self.calls.cpu.paused():
-                    reply, attempts = await self._durable_call(messages, strategy, schema)
+                    reply, attempts, ticket = await self._durable_call(messages, strategy, schema, opened)
             else:
-                reply, attempts = await self._durable_call(messages, strategy, schema)
+                reply, attempts, ticket = await self._durable_call(messages, strategy, schema, opened)
         except ModelCallError as exc:
             elapsed = 1000 * (time.perf_counter() - start)
             self.calls.sink(CallRecord(**base, attempts=exc.attempts, latency_ms=elapsed, error=str(exc)))
@@ -143,6 +157,10 @@ class ModelClient:
         usage = reply.usage_metadata or {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
         text = reply_text(reply)
         record = CachedReply(text=text, input_tokens=usage["input_tokens"], output_tokens=usage["output_tokens"])
+        cost = self.spec.cost(record.input_tokens, record.output_tokens)
+        if ledger is not None and ticket is not None:
+            ledger.settle(ticket, record.input_tokens, record.output_tokens, cost)  # durable before anything else
+            self._estimate.learn(reserved, record.input_tokens, record.output_tokens)
         if cache is not None:
             cache.put(key, self.spec.ref, record, commit=self.calls.commit is None)
         self.calls.sink(
@@ -150,7 +168,7 @@ class ModelClient:
                 **base,
                 input_tokens=record.input_tokens,
                 output_tokens=record.output_tokens,
-                cost_usd=self.spec.cost(record.input_tokens, record.output_tokens),
+                cost_usd=cost,
                 attempts=attempts,
                 latency_ms=1000 * (time.perf_counter() - start),
             )
@@ -158,11 +176,37 @@ class ModelClient:
         return text
 
     async def _durable_call(
-        self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any]
-    ) -> tuple[AIMessage, int]:
+        self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any], opened: CallStart | None
+    ) -> tuple[AIMessage, int, int | None]:
+        """Commit what the run wrote, record the call as started (a priced one: ``opened``), then call.
+        A call that fails is dropped from the ledger; one cancelled stays open (it may have been billed)."""
         if self.calls.commit is not None:
             await self.calls.commit()  # everything this run wrote so far is durable before it asks a model
-        return await self._call_with_retries(messages, strategy, schema)
+        ledger = self.calls.ledger
+        ticket = await ledger.open(opened) if ledger is not None and opened is not None else None
+        try:
+            reply, attempts = await self._call_with_retries(messages, strategy, schema)
+        except Exception:
+            if ledger is not None and ticket is not None:
+                ledger.drop(ticket)
+            raise
+        return reply, attempts, ticket
+
+    def _reserved_tokens(self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any]) -> int:
+        """:func:`reserved_input_tokens` of this request (its options measured once per schema)."""
+        options = self._option_sizes.get((strategy, id(schema)))
+        if options is None or options[0] is not schema:
+            kwargs = {**request_kwargs(strategy, schema), **self.call_options}
+            options = self._option_sizes[(strategy, id(schema))] = (schema, reserved_input_tokens([], kwargs))
+        return reserved_input_tokens(messages, {}) + options[1]
+
+    def _start(self, key: str, role: str, turn: int, reserved: int) -> CallStart:
+        """The ledger's entry of a call: its reservation (the most it can cost: ``reserved`` prompt
+        tokens and ``max_tokens``) and its estimate (from this model's answered calls)."""
+        bound = self.spec.cost(reserved, self.spec.max_tokens)
+        likely = self._estimate.tokens(reserved)
+        estimate = min(bound, self.spec.cost(*likely)) if likely is not None else bound
+        return CallStart(key, role, turn, self.spec.ref, bound, estimate)
 
     async def _call_with_retries(
         self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any]

@@ -90,6 +90,11 @@ class ModelSpec(BaseModel):
         """Short display form, e.g. ``openai:gpt-4o-mini``."""
         return f"{self.backend}:{self.model}" if self.model else self.backend
 
+    @property
+    def priced(self) -> bool:
+        """Whether a call costs anything (its spend is recorded and counts against a budget)."""
+        return self.price_input_per_mtok > 0 or self.price_output_per_mtok > 0
+
     def cost(self, input_tokens: int, output_tokens: int) -> float:
         return (input_tokens * self.price_input_per_mtok + output_tokens * self.price_output_per_mtok) / 1e6
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from skins.core import run_sync
-from skins.simulation.runs.control import sweeping
+from skins.simulation.runs.control import save_plan, sweeping
 from skins.simulation.runs.local import execute_here
 from skins.simulation.runs.processes import execute_in_processes
 from skins.simulation.runs.spec import RunOptions, RunOutcome, RunSpec
@@ -66,6 +66,7 @@ def _may_own_signals() -> bool:
 async def _execute(
     specs: Sequence[RunSpec], store: Store, options: RunOptions, on_done: Callable[[RunOutcome], None] | None
 ) -> list[RunOutcome]:
+    save_plan(store, specs)
     with sweeping():
         if options.processes > 1:
             return await execute_in_processes(specs, store, options, on_done)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["check_backends", "count_done", "execute_run", "role_infos"]
+__all__ = ["check_backends", "count_done", "execute_run", "finished_outcome", "role_infos"]
 
 import functools
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
@@ -11,6 +11,7 @@ from skins.core import SkinsError
 from skins.simulation.engine import RunContext, RunState, initial_state, recursion_limit, run_graph
 from skins.simulation.minds import Mind, get_backend
 from skins.simulation.models import (
+    BudgetExceeded,
     CpuHold,
     FatalModelError,
     ModelSpec,
@@ -20,7 +21,8 @@ from skins.simulation.models import (
     per_sweep,
 )
 from skins.simulation.runs.spec import RunOptions, RunOutcome, RunSpec
-from skins.simulation.store import Store
+from skins.simulation.runs.spending import Ledgers, Spending
+from skins.simulation.store import FINISHED, Store
 from skins.worlds import Record, RoleInfo
 from skins.worlds.library import World
 
@@ -69,18 +71,36 @@ class _Minds(Mapping[str, Mind]):
         return len(self._models)
 
 
-async def execute_run(spec: RunSpec, store: Store, options: RunOptions | None = None) -> RunOutcome:
-    """Run one spec into ``store`` unless it already finished there; failures are recorded, not raised."""
-    options = options or RunOptions()
+def finished_outcome(store: Store, spec: RunSpec, options: RunOptions) -> RunOutcome | None:
+    """The outcome of a run that already finished in ``store`` and is not to run again (``skipped``, or
+    ``degraded`` kept without ``retry_failed``); None: execute it."""
     existing = store.run(spec.run_id)
-    if existing is not None and existing.status == "done":
+    if existing is None or existing.status not in FINISHED:
+        return None
+    if existing.status == "done":
         return RunOutcome.of(spec, "skipped")
+    if options.retry_failed:
+        return None
+    return RunOutcome.of(spec, "degraded", existing.error)
+
+
+async def execute_run(
+    spec: RunSpec, store: Store, options: RunOptions | None = None, ledgers: Ledgers | None = None
+) -> RunOutcome:
+    """Run one spec into ``store`` unless it already finished there; failures are recorded, not raised.
+
+    ``ledgers``: where its paid calls are recorded and the budget enforced (default: a ledger of its own
+    on ``store`` with ``options.budget_usd``; a sweep shares one among its runs)."""
+    options = options or RunOptions()
+    finished = finished_outcome(store, spec, options)
+    if finished is not None:
+        return finished
     cpu = cpu_gate().hold()
     async with cpu.held_during():
-        return await _execute(spec, store, options, cpu)
+        return await _execute(spec, store, options, cpu, ledgers or Spending(store, options.budget_usd))
 
 
-async def _execute(spec: RunSpec, store: Store, options: RunOptions, cpu: CpuHold) -> RunOutcome:
+async def _execute(spec: RunSpec, store: Store, options: RunOptions, cpu: CpuHold, ledgers: Ledgers) -> RunOutcome:
     run_id = spec.run_id
     world = spec.effective_world()
     models = spec.role_models()
@@ -94,6 +114,7 @@ async def _execute(spec: RunSpec, store: Store, options: RunOptions, cpu: CpuHol
         sink=lambda c: store.add_call(run_id, c, commit=False),
         commit=_committer(store, options.cache),
         cpu=cpu,
+        ledger=ledgers.for_run(run_id),
     )
     context = RunContext(
         world=world,
@@ -104,6 +125,10 @@ async def _execute(spec: RunSpec, store: Store, options: RunOptions, cpu: CpuHol
     )
     try:
         final = await run_graph(state, context, recursion_limit(world))
+    except BudgetExceeded as exc:  # left running: raising the budget and rerunning resumes it
+        reason = f"{exc}; raise the budget and rerun to resume"
+        store.finish_run(spec.run_id, error=reason, status="running")
+        return RunOutcome.of(spec, "interrupted", reason).model_copy(update={"budget": True})
     except SkinsError as exc:
         return _failed(spec, store, exc)
     return _ended(spec, store, final)
@@ -129,11 +154,23 @@ def _ended(spec: RunSpec, store: Store, final: RunState) -> RunOutcome:
     """A run the engine finished, or stopped early on request (left ``running``: a rerun resumes it)."""
     if final.get("interrupted"):
         return RunOutcome.interrupted(spec)
-    store.finish_run(spec.run_id)
     usage = store.usage(spec.run_id)
+    lost = None
+    if usage.errors:
+        lost = (
+            f"{usage.errors} model call(s) failed after all retries, so their turns are invalid; "
+            "rerun with --retry-failed to redo them (the turns before replay from the cache)"
+        )
+    store.finish_run(spec.run_id, error=lost, status="degraded" if lost else "done")
     turns = sum(1 for r in final["records"] if r.kind == "turn")
     return RunOutcome(
-        run_id=spec.run_id, seed=spec.seed, status="done", turns=turns, calls=usage.calls, cost_usd=usage.cost_usd
+        run_id=spec.run_id,
+        seed=spec.seed,
+        status="degraded" if lost else "done",
+        error=lost,
+        turns=turns,
+        calls=usage.calls,
+        cost_usd=usage.cost_usd,
     )
 
 
@@ -172,5 +209,5 @@ def _sink(store: Store, run_id: str, cache: ResponseCache | None) -> Callable[[l
 
 
 def count_done(store: Store, plans: Sequence[RunSpec]) -> int:
-    """How many of ``plans`` already finished in ``store`` (a resumed sweep skips them)."""
-    return sum(1 for p in plans if (r := store.run(p.run_id)) is not None and r.status == "done")
+    """How many of ``plans`` already finished in ``store`` (``done`` or ``degraded``: a resumed sweep skips them)."""
+    return sum(1 for p in plans if (r := store.run(p.run_id)) is not None and r.finished)

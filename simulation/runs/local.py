@@ -16,7 +16,7 @@ import contextlib
 from collections.abc import Callable, Sequence
 
 from skins.simulation.runs.control import Tally
-from skins.simulation.runs.execute import execute_run
+from skins.simulation.runs.execute import execute_run, finished_outcome
 from skins.simulation.runs.spec import RunOptions, RunOutcome, RunSpec
 from skins.simulation.store import Store
 
@@ -33,7 +33,11 @@ async def execute_here(
 
     async def one(i: int, spec: RunSpec) -> None:
         async with gate:
-            outcome = tally.refusal(spec) or await execute_run(spec, store, options)
+            outcome = (
+                finished_outcome(store, spec, options)
+                or tally.refusal(spec)
+                or await execute_run(spec, store, options, tally.spending)
+            )
             tally.record(i, outcome)
 
     with contextlib.suppress(asyncio.CancelledError):  # cancelled: report what finished; the rest is resumable

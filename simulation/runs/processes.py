@@ -32,14 +32,16 @@ from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from skins.simulation.models import ResponseCache, set_process_share
+from skins.simulation.models import BudgetExceeded, CallStart, ResponseCache, set_process_share
 from skins.simulation.runs.control import Tally
+from skins.simulation.runs.execute import finished_outcome
 from skins.simulation.runs.spec import RunOptions, RunOutcome, RunSpec
+from skins.simulation.runs.spending import Spending
 from skins.simulation.runs.worker import Op, SharedCache, execute_run_of_engine, worker_main
 from skins.simulation.store import Store
 
 
-def _apply(store: Store, ops: list[Op]) -> None:
+def _apply(store: Store, spending: Spending, ops: list[Op]) -> None:
     for op in ops:
         kind = op[0]
         if kind == "rows":
@@ -47,7 +49,20 @@ def _apply(store: Store, ops: list[Op]) -> None:
         elif kind == "run":
             store.register_run(op[1], commit=False)  # lands with this batch
         elif kind == "finish_run":
-            store.finish_run(op[1], op[2])
+            store.finish_run(op[1], op[2], op[3])
+        elif kind == "spend":
+            _settle(spending, op[1:])
+
+
+def _settle(spending: Spending, op: tuple[object, ...]) -> None:
+    """A worker's ledger settlement (``Spending.settle``, ``drop`` or ``replayed`` with its arguments)."""
+    what, *args = op
+    if what == "settle":
+        spending.settle(*args)  # type: ignore[arg-type]  # the worker's ledger sends exactly these
+    elif what == "drop":
+        spending.drop(*args)  # type: ignore[arg-type]  # as above
+    elif what == "replayed":
+        spending.replayed(*args)  # type: ignore[arg-type]  # as above
 
 
 class _Engine:
@@ -58,6 +73,8 @@ class _Engine:
         self.process = process
         self.in_flight: dict[int, RunSpec] = {}
         self.alive = True
+        self.tickets: set[int] = set()
+        """The ledger tickets of the paid calls this worker opened (those still open die with it)."""
 
 
 class _Pool:
@@ -75,6 +92,7 @@ class _Pool:
         self.workers: list[_Engine] = []
         self.local_cache: ResponseCache | None = None
         self.local_tasks: set[asyncio.Task[None]] = set()
+        self.opening: set[asyncio.Task[None]] = set()
         self._turns = itertools.count()
 
     def start(self, specs: Sequence[RunSpec], processes: int) -> None:
@@ -87,7 +105,7 @@ class _Pool:
         loop = asyncio.get_running_loop()
         for _ in range(processes - 1):
             parent_end, child_end = ctx.Pipe()
-            args = (child_end, specs, str(self.store.folder), cache_path, processes)
+            args = (child_end, specs, str(self.store.folder), cache_path, processes, self.options.retry_failed)
             proc = ctx.Process(target=worker_main, args=args, daemon=True)
             proc.start()
             child_end.close()
@@ -109,7 +127,9 @@ class _Pool:
             while worker.conn.poll():
                 message = worker.conn.recv()
                 if message[0] == "writes":
-                    _apply(self.store, message[1])
+                    _apply(self.store, self.tally.spending, message[1])
+                elif message[0] == "open":
+                    self._open(worker, message[1], message[2], message[3])
                 elif message[0] == "sync":
                     acks.append(message[1])
                 elif message[0] == "done":
@@ -125,11 +145,34 @@ class _Pool:
             self.slots.release()
             self.record(i, outcome)
 
+    def _open(self, worker: _Engine, asked: int, run_id: str, start: CallStart) -> None:
+        """Open a worker's paid call once the budget allows (or refuse it), and tell the worker."""
+
+        async def opening() -> None:
+            answer: tuple[str, int, int | None, str | None]
+            try:
+                ticket = await self.tally.spending.open(run_id, start)
+                worker.tickets.add(ticket)
+                answer = ("opened", asked, ticket, None)
+                if not worker.alive:
+                    self.tally.spending.abandon(ticket)
+            except BudgetExceeded as exc:
+                answer = ("opened", asked, None, str(exc))
+            if worker.conn is not None and worker.alive:
+                with contextlib.suppress(OSError):
+                    worker.conn.send(answer)
+
+        task = asyncio.ensure_future(opening())
+        self.opening.add(task)
+        task.add_done_callback(self.opening.discard)
+
     def lost(self, worker: _Engine) -> None:
         """A worker died: its unfinished runs are interrupted (committed turns stay; a rerun resumes)."""
         assert worker.conn is not None
         worker.alive = False
         asyncio.get_running_loop().remove_reader(worker.conn.fileno())
+        for ticket in worker.tickets:
+            self.tally.spending.abandon(ticket)  # no reply will come: stays counted, frees no budget
         for i, spec in list(worker.in_flight.items()):
             self.slots.release()
             self.record(i, RunOutcome.interrupted(spec))
@@ -138,8 +181,8 @@ class _Pool:
     async def run_here(self, i: int, spec: RunSpec) -> None:
         """One run of this process's share, as the local executor runs it."""
         try:
-            options = RunOptions(cache=self.local_cache, stop=self.options.stop)
-            outcome = await execute_run_of_engine(spec, self.store, options)
+            options = RunOptions(cache=self.local_cache, stop=self.options.stop, retry_failed=self.options.retry_failed)
+            outcome = await execute_run_of_engine(spec, self.store, options, self.tally.spending)
         finally:
             self.here.in_flight.pop(i, None)
             self.slots.release()
@@ -167,11 +210,7 @@ class _Pool:
 
     def _refusal(self, spec: RunSpec) -> RunOutcome | None:
         """The outcome of a run not to hand out: refused by the stop rules, or finished already."""
-        existing = self.store.run(spec.run_id)
-        refused = self.tally.refusal(spec)
-        if refused is None and existing is not None and existing.status == "done":
-            return RunOutcome.of(spec, "skipped")
-        return refused
+        return finished_outcome(self.store, spec, self.options) or self.tally.refusal(spec)
 
     def _start(self, i: int, spec: RunSpec, target: _Engine) -> None:
         target.in_flight[i] = spec
@@ -193,7 +232,7 @@ class _Pool:
 
     def close(self) -> None:
         loop = asyncio.get_running_loop()
-        for task in self.local_tasks:
+        for task in (*self.local_tasks, *self.opening):
             task.cancel()  # only when cancelled: finished runs' tasks are gone
         for worker in self.workers:
             assert worker.conn is not None and worker.process is not None

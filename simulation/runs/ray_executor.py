@@ -23,8 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from skins.core import BackendError, run_sync
 from skins.simulation.models import CallRecord, ResponseCache
-from skins.simulation.runs.control import Tally
-from skins.simulation.runs.execute import execute_run, role_infos
+from skins.simulation.runs.control import Tally, save_plan
+from skins.simulation.runs.execute import execute_run, finished_outcome, role_infos
 from skins.simulation.runs.spec import RunOptions, RunOutcome, RunSpec
 from skins.simulation.store import RunRow, Store
 from skins.worlds import Record
@@ -33,7 +33,8 @@ _RECORD: TypeAdapter[Record] = TypeAdapter(Annotated[Record, Field(discriminator
 
 
 class RunPayload(BaseModel):
-    """What a task sends back: the run's row and outcome, its records and model calls as JSON, in order."""
+    """What a task sends back: the run's row and outcome, its records and model calls as JSON, in order,
+    and its ledger rows (what its paid calls cost)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -41,6 +42,7 @@ class RunPayload(BaseModel):
     outcome: RunOutcome
     records: list[str]
     calls: list[str]
+    spend: list[tuple[Any, ...]] = []
 
 
 def execute_in_worker(spec: RunSpec, cache_path: str | None) -> RunPayload:
@@ -59,6 +61,7 @@ def execute_in_worker(spec: RunSpec, cache_path: str | None) -> RunPayload:
                 outcome=outcome,
                 records=[r.model_dump_json() for r in store.records(spec.run_id)],
                 calls=[c.model_dump_json() for c in store.calls(spec.run_id)],
+                spend=store.spend.rows(spec.run_id),
             )
     finally:
         if cache is not None:
@@ -79,14 +82,16 @@ def run_on_ray(
     Returns one outcome per spec, in order, like ``run_all``: runs already ``done`` in the store are skipped; a
     task whose worker dies is retried up to ``max_retries`` times and, if it still fails, recorded as a failed
     run with the reason; a permanent model error stops only later runs of that model, and the budget stops
-    starting runs. ``address`` None starts a local instance on this machine's CPUs (unless Ray is initialised
-    or ``RAY_ADDRESS`` is set); ``runtime_env`` goes to ``ray.init`` when this call initialises Ray. Ctrl-C
+    starting runs (it is checked between runs only: a task's calls are recorded when its run lands).
+    ``address`` None starts a local instance on this machine's CPUs (unless Ray is initialised or
+    ``RAY_ADDRESS`` is set); ``runtime_env`` goes to ``ray.init`` when this call initialises Ray. Ctrl-C
     cancels the tasks in flight; runs that did not land are reported ``interrupted`` (rerun to resume).
     """
     ray = _import_ray()
     options = options or RunOptions()
-    tally = Tally(store, options, on_done)
-    todo = deque(_to_run(tally, specs))
+    tally = Tally(store, options, on_done, capped=False)  # the tasks' calls do not reach this process's ledger
+    save_plan(store, specs)
+    todo = deque(_to_run(tally, specs, options))
     if not todo:
         return tally.outcomes(specs)  # everything finished already: no need to start or join a cluster
     started = _connect(ray, address, runtime_env)
@@ -115,13 +120,15 @@ def run_on_ray(
     return tally.outcomes(specs)
 
 
-def _to_run(tally: Tally, specs: Sequence[RunSpec]) -> list[tuple[int, RunSpec]]:
+def _to_run(tally: Tally, specs: Sequence[RunSpec], options: RunOptions) -> list[tuple[int, RunSpec]]:
     """(position, spec) of the runs to execute; finished runs and repeated run ids are skipped."""
     todo: list[tuple[int, RunSpec]] = []
     seen: set[str] = set()
     for i, spec in enumerate(specs):
-        row = tally.store.run(spec.run_id)
-        if spec.run_id in seen or (row is not None and row.status == "done"):
+        finished = finished_outcome(tally.store, spec, options)
+        if finished is not None:
+            tally.record(i, finished)
+        elif spec.run_id in seen:
             tally.record(i, RunOutcome.of(spec, "skipped"))
         else:
             seen.add(spec.run_id)
@@ -181,7 +188,8 @@ def _write(store: Store, payload: RunPayload) -> None:
     store.append(row.run_id, [_RECORD.validate_json(js) for js in payload.records])
     for js in payload.calls:
         store.add_call(row.run_id, CallRecord.model_validate_json(js))
-    store.finish_run(row.run_id, error=row.error)
+    store.spend.insert(payload.spend)
+    store.finish_run(row.run_id, error=row.error, status=row.status)
 
 
 def _record_failure(store: Store, spec: RunSpec, reason: str) -> None:

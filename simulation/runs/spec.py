@@ -66,13 +66,17 @@ class RunOutcome(BaseModel):
     run_id: str
     seed: int
     status: str
-    """``done``, ``failed``, ``skipped`` (already finished), ``not_started`` (budget or fatal error)
-    or ``interrupted`` (stopped by a signal or a lost worker; a rerun resumes it)."""
+    """``done``, ``degraded`` (finished, but turns were lost to model errors that outlasted their retries;
+    ``retry_failed`` reruns it from there), ``failed``, ``skipped`` (already finished), ``not_started``
+    (budget or fatal error) or ``interrupted`` (stopped by a signal, a lost worker or the budget; a rerun
+    resumes it)."""
     error: str | None = None
     fatal: bool = False
     """The failure will repeat for every run of this configuration (bad key, unknown model)."""
     fatal_model: str | None = None
     """The model reference whose permanent error failed the run; later runs using it are not started."""
+    budget: bool = False
+    """Stopped (``interrupted`` mid-way, or ``not_started``) by the budget: resumable once it is raised."""
     turns: int = 0
     calls: int = 0
     cost_usd: float = 0.0
@@ -98,7 +102,11 @@ class RunOptions:
     cache: ResponseCache | None = None
     """None = no response cache (``--no-cache``)."""
     budget_usd: float | None = None
-    """Stop starting new runs when spending would exceed this."""
+    """A hard cap on spending: no model call starts when what was spent (in this folder, over every
+    attempt) plus the reservations of the calls in flight could pass it; runs it cuts are resumable."""
+    retry_failed: bool = False
+    """Rerun ``degraded`` runs (finished with turns lost to model errors): the turns before the first
+    lost one replay from the cache. Otherwise they are kept as they are."""
     concurrency: int = 1
     """Runs in flight at once (each run's turns stay in order)."""
     stop: Callable[[], bool] = _never

@@ -11,11 +11,21 @@ committed everything it sent.
 
 from __future__ import annotations
 
-__all__ = ["FLUSH_EVERY", "ForwardingStore", "Op", "Outbox", "SharedCache", "execute_run_of_engine", "worker_main"]
+__all__ = [
+    "FLUSH_EVERY",
+    "ForwardingLedgers",
+    "ForwardingStore",
+    "Op",
+    "Outbox",
+    "SharedCache",
+    "execute_run_of_engine",
+    "worker_main",
+]
 
 import asyncio
 import contextlib
 import ctypes
+import itertools
 import os
 import signal
 import sys
@@ -25,10 +35,19 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from skins.simulation.models import CachedReply, CallRecord, ResponseCache, set_process_share
+from skins.simulation.models import (
+    BudgetExceeded,
+    CachedReply,
+    CallRecord,
+    CallStart,
+    Ledger,
+    ResponseCache,
+    set_process_share,
+)
 from skins.simulation.runs.control import sweeping
 from skins.simulation.runs.execute import execute_run
 from skins.simulation.runs.spec import RunOptions, RunOutcome, RunSpec
+from skins.simulation.runs.spending import Ledgers
 from skins.simulation.store import Store, Usage, call_row, record_row
 from skins.worlds import Record
 
@@ -47,6 +66,8 @@ class Outbox:
         self._acked = 0
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
         self._flush_scheduled = False
+        self._tickets: dict[int, asyncio.Future[int]] = {}
+        self._asks = itertools.count()
 
     def send(self) -> None:
         """Send what is pending (the parent commits it in its next group commit)."""
@@ -73,6 +94,34 @@ class Outbox:
         for future in ready:
             if not future.done():
                 future.set_result(None)
+
+    async def open_call(self, run_id: str, start: CallStart) -> int:
+        """Ask the parent (which holds the budget and writes the ledger) to open a paid call; its ticket
+        once the parent has committed it, or :class:`BudgetExceeded`."""
+        self.send()
+        asked = next(self._asks)
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._tickets[asked] = future
+        self.conn.send(("open", asked, run_id, start))
+        try:
+            return await future
+        finally:
+            self._tickets.pop(asked, None)
+
+    def answered(self, asked: int, ticket: int | None, refusal: str | None) -> None:
+        """The parent opened the call ``asked`` (``ticket``) or refused it."""
+        future = self._tickets.get(asked)
+        if future is None or future.done():
+            return
+        if ticket is None:
+            future.set_exception(BudgetExceeded(refusal or "budget"))
+        else:
+            future.set_result(ticket)
+
+    def spend(self, *op: Any) -> None:
+        """A settlement for the parent's ledger, sent at once (it commits it when it reads it)."""
+        self.ops.append(("spend", *op))
+        self.send()
 
     async def synced(self) -> None:
         """Send what is pending and wait until the parent has committed everything sent so far."""
@@ -128,8 +177,8 @@ class ForwardingStore(Store):
         reports done (:meth:`Outbox.synced`)."""
         self.outbox.send_soon()
 
-    def finish_run(self, run_id: str, error: str | None = None) -> None:
-        self.outbox.ops.append(("finish_run", run_id, error))
+    def finish_run(self, run_id: str, error: str | None = None, status: str | None = None) -> None:
+        self.outbox.ops.append(("finish_run", run_id, error, status))
         self.outbox.send()
 
     def usage(self, run_id: str | None = None, by: str | None = None) -> Usage:
@@ -144,11 +193,44 @@ class ForwardingStore(Store):
         )
 
 
-async def execute_run_of_engine(spec: RunSpec, store: Store, options: RunOptions) -> RunOutcome:
+class _ForwardingLedger:
+    """One run's ledger in a worker: the parent opens its calls (and holds the budget); settlements go
+    to it at once."""
+
+    def __init__(self, outbox: Outbox, run_id: str) -> None:
+        self._outbox = outbox
+        self._run_id = run_id
+
+    async def open(self, start: CallStart) -> int:
+        return await self._outbox.open_call(self._run_id, start)
+
+    def settle(self, ticket: int, input_tokens: int, output_tokens: int, cost_usd: float) -> None:
+        self._outbox.spend("settle", ticket, input_tokens, output_tokens, cost_usd)
+
+    def drop(self, ticket: int) -> None:
+        self._outbox.spend("drop", ticket)
+
+    def replayed(self, key: str, input_tokens: int, output_tokens: int, cost_usd: float) -> None:
+        self._outbox.spend("replayed", self._run_id, key, input_tokens, output_tokens, cost_usd)
+
+
+class ForwardingLedgers:
+    """The ledgers of a worker's runs (see :class:`Outbox.open_call`)."""
+
+    def __init__(self, outbox: Outbox) -> None:
+        self._outbox = outbox
+
+    def for_run(self, run_id: str) -> Ledger:
+        return _ForwardingLedger(self._outbox, run_id)
+
+
+async def execute_run_of_engine(
+    spec: RunSpec, store: Store, options: RunOptions, ledgers: Ledgers | None = None
+) -> RunOutcome:
     """``execute_run`` in an engine process of the pool, where a bug (not a model error) fails its
     run and is reported, instead of leaving the pool waiting for an outcome."""
     try:
-        return await execute_run(spec, store, options)
+        return await execute_run(spec, store, options, ledgers)
     except Exception as exc:
         error = f"{type(exc).__name__}: {exc}"
         store.finish_run(spec.run_id, error=error)
@@ -169,7 +251,9 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def worker_main(conn: Connection, specs: Sequence[RunSpec], folder: str, cache_path: str | None, share: int) -> None:
+def worker_main(
+    conn: Connection, specs: Sequence[RunSpec], folder: str, cache_path: str | None, share: int, retry_failed: bool
+) -> None:
     """Body of a forked worker: forget the parent's event loop and signal set-up, run, exit hard."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent drains
@@ -182,7 +266,8 @@ def worker_main(conn: Connection, specs: Sequence[RunSpec], folder: str, cache_p
     code = 0
     try:
         with sweeping():  # its few collections never walk (so copy) the heap inherited from the parent
-            asyncio.run(_worker(conn, specs, Path(folder), cache))  # this process's main: no loop runs here
+            # this process's main: no loop runs here
+            asyncio.run(_worker(conn, specs, Path(folder), cache, retry_failed))
     except BaseException:  # report and exit: the parent marks this worker's runs interrupted
         traceback.print_exc()
         code = 1
@@ -192,9 +277,12 @@ def worker_main(conn: Connection, specs: Sequence[RunSpec], folder: str, cache_p
         os._exit(code)  # never run the parent's inherited finalizers (its SQLite connections)
 
 
-async def _worker(conn: Connection, specs: Sequence[RunSpec], folder: Path, cache_path: Path | None) -> None:
+async def _worker(
+    conn: Connection, specs: Sequence[RunSpec], folder: Path, cache_path: Path | None, retry_failed: bool
+) -> None:
     outbox = Outbox(conn)
     store = ForwardingStore(folder, outbox)
+    ledgers = ForwardingLedgers(outbox)
     cache = SharedCache(cache_path) if cache_path else None
     loop = asyncio.get_running_loop()
     stopping = False
@@ -202,7 +290,8 @@ async def _worker(conn: Connection, specs: Sequence[RunSpec], folder: Path, cach
     tasks: set[asyncio.Task[None]] = set()
 
     async def one(i: int, spec: RunSpec) -> None:
-        outcome = await execute_run_of_engine(spec, store, RunOptions(cache=cache, stop=lambda: stopping))
+        options = RunOptions(cache=cache, stop=lambda: stopping, retry_failed=retry_failed)
+        outcome = await execute_run_of_engine(spec, store, options, ledgers)
         await outbox.synced()
         conn.send(("done", i, outcome))
 
@@ -213,6 +302,8 @@ async def _worker(conn: Connection, specs: Sequence[RunSpec], folder: Path, cach
                 message = conn.recv()
                 if message[0] == "ack":
                     outbox.acked(message[1])
+                elif message[0] == "opened":
+                    outbox.answered(message[1], message[2], message[3])
                 elif message[0] == "run":
                     task = loop.create_task(one(message[1], specs[message[1]]))  # forked with the specs
                     tasks.add(task)

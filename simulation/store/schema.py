@@ -13,31 +13,47 @@ __all__ = [
     "DB_NAME",
     "DELETE_ABLATIONS",
     "DELETE_FINDINGS",
+    "DELETE_PLANNED",
     "FINISH_RUN",
     "INSERT_ABLATION",
     "INSERT_CALL",
     "INSERT_FINDING",
+    "INSERT_PLANNED",
     "INSERT_RECORD",
     "INSERT_RUN",
+    "INSERT_SPEND",
     "LAST_SEQ",
+    "MARK_UNANSWERED",
+    "META_LEDGER",
     "META_VERSION",
+    "NOT_STARTED",
+    "OPEN_ESTIMATES",
+    "PAID_CALLS",
     "RECORD_TABLES",
+    "REPEAT_SPEND",
     "RUN_EXISTS",
     "SCHEMA",
     "SCHEMA_VERSION",
     "SELECT_ABLATIONS",
     "SELECT_CALLS",
     "SELECT_FINDINGS",
+    "SELECT_LEDGER",
     "SELECT_RECORDS",
     "SELECT_SPEC",
     "SELECT_TABLES",
     "SELECT_VERSION",
+    "SETTLE_SPEND",
+    "SPEND_OF",
+    "SPEND_ROWS",
+    "SPENT",
+    "UNANSWERED_OF_CALL",
     "WRITER_PRAGMAS",
     "delete_run_rows",
     "records_of_runs",
     "roles_of_calls",
     "select_run",
     "select_runs",
+    "spend_query",
     "usage_query",
 ]
 
@@ -111,6 +127,24 @@ _TABLES: dict[str, tuple[tuple[str, ...], str]] = {
         ),
         "run_id, idx",
     ),
+    "spend": (
+        (
+            "run_id TEXT NOT NULL",
+            "key TEXT NOT NULL",
+            "role TEXT NOT NULL",
+            "turn INTEGER NOT NULL",
+            "model TEXT NOT NULL",
+            "state TEXT NOT NULL",
+            "reserved_usd REAL NOT NULL",
+            "estimated_usd REAL NOT NULL",
+            "input_tokens INTEGER NOT NULL",
+            "output_tokens INTEGER NOT NULL",
+            "cost_usd REAL NOT NULL",
+            "created REAL NOT NULL",
+        ),
+        "",
+    ),
+    "planned": (("run_id TEXT PRIMARY KEY", "world_id TEXT NOT NULL", "seed INTEGER NOT NULL"), ""),
     "ablations": (("incentive TEXT NOT NULL", "key_json TEXT NOT NULL"), "incentive, key_json"),
     "findings": (
         (
@@ -125,12 +159,16 @@ _TABLES: dict[str, tuple[tuple[str, ...], str]] = {
         "run_id, finding_id",
     ),
 }
-"""Table -> (its columns, its primary key); every table but meta and runs ends with a ``json`` column."""
+"""Table -> (its columns, its primary key); every table but meta, runs, spend and planned ends with a ``json``
+column. ``spend`` is the ledger of paid calls (one row per request to a priced model, never deleted:
+see :data:`SPENT`); ``planned`` the runs the last sweep or run command set out to execute."""
+_PLAIN = ("meta", "runs", "spend", "planned")
+"""Tables without a ``json`` column."""
 
 
 def _columns(table: str) -> tuple[str, ...]:
     columns, _ = _TABLES[table]
-    return columns if table in ("meta", "runs") else (*columns, "json TEXT NOT NULL")
+    return columns if table in _PLAIN else (*columns, "json TEXT NOT NULL")
 
 
 def _create(table: str) -> str:
@@ -144,7 +182,8 @@ def _insert(table: str, verb: str = "INSERT") -> str:
     return f"{verb} INTO {table} VALUES ({','.join('?' * len(_columns(table)))})"
 
 
-SCHEMA = "\n".join(_create(table) for table in _TABLES)
+_INDEXES = ("CREATE INDEX IF NOT EXISTS spend_of_call ON spend (run_id, key);",)
+SCHEMA = "\n".join([*(_create(table) for table in _TABLES), *_INDEXES])
 RECORD_TABLES: dict[str, str] = {
     "turn": "turns",
     "message": "messages",
@@ -185,6 +224,44 @@ SELECT_CALLS = "SELECT json FROM calls WHERE run_id=? ORDER BY idx"
 DELETE_ABLATIONS = "DELETE FROM ablations WHERE incentive=?"
 SELECT_ABLATIONS = "SELECT json FROM ablations ORDER BY incentive, key_json"
 DELETE_FINDINGS = "DELETE FROM findings WHERE run_id=?"
+
+# --- the spend ledger --------------------------------------------------------------
+# A row's state: 'open' (sent, no reply recorded yet: in flight, or its process died), 'paid' (answered),
+# 'dropped' (an error reply: nothing billed), 'unanswered' (the process that sent it died first: counted
+# at its estimate, from the model's answered calls) and 'repeated' (unanswered, counted at the cost of
+# the same request answered later in the run).
+SPENT = "CASE state WHEN 'open' THEN reserved_usd ELSE cost_usd END"
+"""What a ledger row counts as spent: an open call its reservation, any other its (estimated) cost."""
+_SPEND_COLUMNS = (
+    "run_id, key, role, turn, model, state, reserved_usd, estimated_usd, input_tokens, output_tokens, cost_usd, created"
+)
+INSERT_SPEND = f"INSERT INTO spend ({_SPEND_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+SPEND_OF = f"SELECT state, {SPENT}, run_id, key FROM spend WHERE rowid=?"
+SETTLE_SPEND = "UPDATE spend SET state=?, input_tokens=?, output_tokens=?, cost_usd=? WHERE rowid=?"
+UNANSWERED_OF_CALL = "SELECT rowid, cost_usd FROM spend WHERE run_id=? AND key=? AND state='unanswered' ORDER BY rowid"
+REPEAT_SPEND = "UPDATE spend SET state='repeated', cost_usd=? WHERE rowid=?"
+MARK_UNANSWERED = "UPDATE spend SET state='unanswered', cost_usd=estimated_usd WHERE state='open'"
+"""Bound to nothing (every open row: a sweep starts and no other process writes the store) or
+extended with ``AND run_id=?`` (a run restarts)."""
+OPEN_ESTIMATES = "SELECT COALESCE(SUM(reserved_usd - estimated_usd), 0) FROM spend WHERE state='open'"
+"""How much less the open rows count once they are unanswered (extended like :data:`MARK_UNANSWERED`)."""
+SPEND_ROWS = f"SELECT {_SPEND_COLUMNS} FROM spend WHERE run_id=? ORDER BY rowid"
+"""A run's ledger rows, as :data:`INSERT_SPEND` takes them."""
+PAID_CALLS = (
+    f"INSERT INTO spend ({_SPEND_COLUMNS}) SELECT run_id, '', role, turn, model, 'paid', cost_usd, cost_usd, "
+    "input_tokens, output_tokens, cost_usd, 0 FROM calls WHERE cost_usd > 0 AND cached = 0"
+)
+"""A store written before the ledger existed: its paid calls become its ledger (once, on opening)."""
+META_LEDGER = "INSERT OR IGNORE INTO meta VALUES ('ledger', '1')"
+SELECT_LEDGER = "SELECT value FROM meta WHERE key='ledger'"
+
+# --- the plan ------------------------------------------------------------------------
+DELETE_PLANNED = "DELETE FROM planned"
+INSERT_PLANNED = "INSERT OR REPLACE INTO planned VALUES (?,?,?)"
+NOT_STARTED = (
+    "SELECT p.run_id, p.world_id, p.seed FROM planned p LEFT JOIN runs r ON r.run_id = p.run_id "
+    "WHERE r.run_id IS NULL ORDER BY p.world_id, p.seed, p.run_id"
+)
 SELECT_FINDINGS = "SELECT json FROM findings WHERE run_id=? ORDER BY turn, finding_id"
 
 
@@ -213,16 +290,30 @@ def records_of_runs(table: str, n: int) -> str:
     return f"SELECT run_id, json FROM {table} WHERE run_id IN ({','.join('?' * n)}) ORDER BY run_id, seq"
 
 
-def usage_query(run_id: bool, role: bool) -> str:
-    """Calls, cached, tokens, cost and errors over the calls of one run and/or role (bound in that order)."""
+def _where(run_id: bool, role: bool) -> str:
     clauses = [c for c, on in (("run_id=?", run_id), ("role=?", role)) if on]
-    where = "WHERE " + " AND ".join(clauses) if clauses else ""
+    return "WHERE " + " AND ".join(clauses) if clauses else ""
+
+
+def usage_query(run_id: bool, role: bool) -> str:
+    """Calls, cached, tokens and errors over the calls of one run and/or role (bound in that order)."""
     return (
         "SELECT COUNT(*), COALESCE(SUM(cached),0), COALESCE(SUM(input_tokens),0), COALESCE(SUM(output_tokens),0), "
-        f"COALESCE(SUM(cost_usd),0), COALESCE(SUM(error IS NOT NULL),0) FROM calls {where}"
+        f"COALESCE(SUM(error IS NOT NULL),0) FROM calls {_where(run_id, role)}"
+    )
+
+
+def spend_query(run_id: bool, role: bool) -> str:
+    """Spent, and the count and spend of calls sent but never answered (open, unanswered, repeated), over
+    the ledger rows of one run and/or role (bound in that order)."""
+    unanswered = "state IN ('open', 'unanswered', 'repeated')"
+    return (
+        f"SELECT COALESCE(SUM({SPENT}),0), COALESCE(SUM({unanswered}),0), "
+        f"COALESCE(SUM(CASE WHEN {unanswered} THEN {SPENT} ELSE 0 END),0) FROM spend {_where(run_id, role)}"
     )
 
 
 def roles_of_calls(run_id: bool) -> str:
-    """Distinct (role, model) of the calls of one run (bound) or of all."""
-    return "SELECT DISTINCT role, model FROM calls" + (" WHERE run_id=?" if run_id else "")
+    """Distinct (role, model) of the calls and paid calls of one run (bound twice) or of all."""
+    where = " WHERE run_id=?" if run_id else ""
+    return f"SELECT role, model FROM calls{where} UNION SELECT role, model FROM spend{where}"

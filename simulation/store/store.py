@@ -9,7 +9,7 @@ read by worker processes while another process writes.
 
 from __future__ import annotations
 
-__all__ = ["FindingRow", "RunRow", "Store", "StoredRun", "Usage"]
+__all__ = ["FINISHED", "FindingRow", "RunRow", "Store", "StoredRun", "Usage"]
 
 import contextlib
 import json
@@ -27,6 +27,7 @@ from skins.simulation.models import CallRecord
 from skins.simulation.store import schema as sql
 from skins.simulation.store.folders import check_store_schema
 from skins.simulation.store.rows import Row, call_row, record_row, run_values
+from skins.simulation.store.spend import SpendBook
 from skins.worlds import Record, RoleInfo, Transcript, WorldSpec
 from skins.worlds.library import World
 
@@ -35,6 +36,10 @@ WORLDS_SIZE = 64
 """Distinct (spec, ablation) worlds a store keeps validated (emptied when full)."""
 CHUNK_SIZE = 64
 """Runs :meth:`Store.transcripts` reads together."""
+
+FINISHED = ("done", "degraded")
+"""Statuses of runs that ran to their end: ``degraded`` ones lost turns to model errors that outlasted
+their retries (those turns are recorded invalid; ``--retry-failed`` reruns them)."""
 
 FindingRow = tuple[str, str, bool, str, str, int, str]
 """(finding_id, type, deceptive, deceiver, subject, turn, json): a finding as the store keeps it."""
@@ -52,8 +57,13 @@ class RunRow(BaseModel):
     roles: dict[str, RoleInfo]
     ablated: list[str]
     status: str
-    """``running``, ``done`` or ``failed``."""
+    """``running``, ``done``, ``degraded`` (finished with turns lost to model errors) or ``failed``."""
     error: str | None
+
+    @property
+    def finished(self) -> bool:
+        """Ran to its end (``done`` or ``degraded``): what analysis reads."""
+        return self.status in FINISHED
 
     def world(self) -> WorldSpec:
         """The world exactly as the run used it (stored with the run, ablations applied)."""
@@ -96,6 +106,10 @@ class Store:
             raise StoreError(f"{path} is not a skins run store: {exc}") from None
         if int(version) != sql.SCHEMA_VERSION:
             raise StoreError(f"{path} has schema version {version}; this skins reads version {sql.SCHEMA_VERSION}")
+        self.spend = SpendBook(self._db)
+        """The ledger of paid calls (what was spent, never forgotten)."""
+        if not readonly:
+            self.spend.adopt_calls()
 
     def close(self) -> None:
         self.commit()
@@ -141,12 +155,16 @@ class Store:
                     self._follow(self.usage(run_id), sign=-1)
                 for delete in sql.delete_run_rows():
                     self._db.execute(delete, (run_id,))
+                self.spend.restarted(run_id)  # what its earlier attempts spent stays
             self._db.execute(sql.INSERT_RUN, values)
             self._next_seq[run_id] = 0
 
-    def finish_run(self, run_id: str, error: str | None = None) -> None:
+    def finish_run(self, run_id: str, error: str | None = None, status: str | None = None) -> None:
+        """The run ended: ``failed`` with an error, else ``done``, or the ``status`` given with its reason as
+        ``error`` (``degraded``; ``running``: cut by the budget, resumable)."""
+        status = status or ("failed" if error else "done")
         with self._db:
-            self._db.execute(sql.FINISH_RUN, ("failed" if error else "done", error, time.time(), run_id))
+            self._db.execute(sql.FINISH_RUN, (status, error, time.time(), run_id))
 
     def run(self, run_id: str) -> RunRow | None:
         row = self._db.execute(sql.select_run(full=True), (run_id,)).fetchone()
@@ -156,12 +174,23 @@ class Store:
         return [_run_row(r) for r in self._db.execute(sql.select_runs(None, full=True))]
 
     def finished_runs(self) -> list[StoredRun]:
-        """Finished runs without their specs, in the order :meth:`runs` lists them."""
-        return self._stored_runs("done")
+        """Finished runs (:data:`FINISHED`) without their specs, in the order :meth:`runs` lists them."""
+        return [r for r in self._stored_runs(None) if r.status in FINISHED]
 
     def _stored_runs(self, status: str | None) -> list[StoredRun]:
         rows = self._db.execute(sql.select_runs(status, full=False), () if status is None else (status,))
         return [_stored_run(row) for row in rows]
+
+    def save_plan(self, runs: Iterable[tuple[str, str, int]]) -> None:
+        """The runs a command sets out to execute, (run id, world, seed): what ``status`` lists as not
+        started until they are (it replaces the plan of the command before)."""
+        with self._db:
+            self._db.execute(sql.DELETE_PLANNED)
+            self._db.executemany(sql.INSERT_PLANNED, runs)
+
+    def not_started(self) -> list[tuple[str, str, int]]:
+        """Planned runs (:meth:`save_plan`) that have no row yet: (run id, world, seed)."""
+        return [(r, w, s) for r, w, s in self._db.execute(sql.NOT_STARTED)]
 
     def world_of(self, run: StoredRun) -> WorldSpec:
         """The world exactly as the run used it (ablations applied), validated once per distinct spec."""
@@ -208,6 +237,7 @@ class Store:
             self._db.rollback()
             self._next_seq.clear()
             self._totals = None  # re-read: what was rolled back may have been counted
+            self.spend.forget_total()
             raise
         if commit:
             self._db.commit()
@@ -227,9 +257,10 @@ class Store:
             raise StoreError(f"no run {run_id!r} in {self.path}")
         return self.read_transcripts([_stored_run(row)])[0]
 
-    def transcripts(self, status: str | None = "done") -> Iterator[Transcript]:
-        """Stream transcripts (of one status, or all), a chunk of runs read at a time."""
-        runs = self._stored_runs(status)
+    def transcripts(self, status: str | None = "finished") -> Iterator[Transcript]:
+        """Stream transcripts (of finished runs, :data:`FINISHED`; of one status; or, None, of all), a
+        chunk of runs read at a time."""
+        runs = self.finished_runs() if status == "finished" else self._stored_runs(status)
         for start in range(0, len(runs), CHUNK_SIZE):
             yield from self.read_transcripts(runs[start : start + CHUNK_SIZE])
 
@@ -265,23 +296,30 @@ class Store:
         return [CallRecord.model_validate_json(js) for (js,) in self._db.execute(sql.SELECT_CALLS, (run_id,))]
 
     def usage(self, run_id: str | None = None, by: str | None = None) -> Usage:
-        """Token usage and cost of one run (or all), optionally only of one role."""
+        """Token usage of one run's calls (or all), optionally only of one role, with what was spent on
+        them (the ledger's: every attempt's paid calls, :mod:`skins.simulation.store.spend`)."""
         args = tuple(v for v in (run_id, by) if v is not None)
-        row = self._db.execute(sql.usage_query(run_id is not None, by is not None), args).fetchone()
-        return Usage(
-            calls=row[0], cached=row[1], input_tokens=row[2], output_tokens=row[3], cost_usd=row[4], errors=row[5]
-        )
+        calls = self._calls_usage(args, run_id is not None, by is not None)
+        spent, lost, lost_usd = self._db.execute(sql.spend_query(run_id is not None, by is not None), args).fetchone()
+        return calls.model_copy(update={"cost_usd": spent, "unanswered": lost, "unanswered_usd": lost_usd})
+
+    def _calls_usage(self, args: tuple[str, ...], run_id: bool, role: bool) -> Usage:
+        row = self._db.execute(sql.usage_query(run_id, role), args).fetchone()
+        return Usage(calls=row[0], cached=row[1], input_tokens=row[2], output_tokens=row[3], errors=row[4])
 
     def usage_by_role(self, run_id: str | None = None) -> dict[tuple[str, str], Usage]:
         """(role, model) -> usage, over one run or all runs."""
-        roles = self._db.execute(sql.roles_of_calls(bool(run_id)), (run_id,) if run_id else ()).fetchall()
-        return {(r, m): self.usage(run_id, r) for r, m in roles}
+        roles = self._db.execute(sql.roles_of_calls(bool(run_id)), (run_id, run_id) if run_id else ()).fetchall()
+        return {(r, m): self.usage(run_id, r) for r, m in sorted(roles)}
 
     def totals(self) -> Usage:
         """Usage over every stored call, as ``usage()`` gives it, without reading them all each time."""
         if self._totals is None:
-            self._totals = self.usage()
-        return self._totals
+            self._totals = self._calls_usage((), False, False)
+        spent = self.spend.total()
+        return self._totals.model_copy(
+            update={"cost_usd": spent.usd, "unanswered": spent.unanswered, "unanswered_usd": spent.unanswered_usd}
+        )
 
     def _follow(self, delta: Usage, sign: int = 1) -> None:
         """Add (or, with ``sign`` -1, take away) calls' usage, once the totals were read."""
@@ -292,7 +330,6 @@ class Store:
                 cached=t.cached + sign * delta.cached,
                 input_tokens=t.input_tokens + sign * delta.input_tokens,
                 output_tokens=t.output_tokens + sign * delta.output_tokens,
-                cost_usd=t.cost_usd + sign * delta.cost_usd,
                 errors=t.errors + sign * delta.errors,
             )
 
@@ -338,8 +375,14 @@ class Usage(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0
+    """What was spent: every paid call of every attempt (a call in flight when its process died is
+    counted at an estimate: its reservation, or the cost of the same request answered later)."""
     errors: int = 0
     """Calls that failed after their retries."""
+    unanswered: int = 0
+    """Paid calls sent but never answered to us (in flight at a kill, or now): counted at an estimate."""
+    unanswered_usd: float = 0.0
+    """The part of ``cost_usd`` that is such estimates."""
 
 
 def _open(path: Path, readonly: bool) -> sqlite3.Connection:
@@ -365,14 +408,9 @@ def _open(path: Path, readonly: bool) -> sqlite3.Connection:
 
 def _call_usage(values: tuple[Any, ...]) -> Usage:
     """One call's usage from its row (:func:`skins.simulation.store.rows.call_row`)."""
-    _, _, _, _, _, input_tokens, output_tokens, cost, cached, error, _ = values
+    _, _, _, _, _, input_tokens, output_tokens, _cost, cached, error, _ = values
     return Usage(
-        calls=1,
-        cached=cached,
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        cost_usd=cost,
-        errors=int(error is not None),
+        calls=1, cached=cached, input_tokens=input_tokens, output_tokens=output_tokens, errors=int(error is not None)
     )
 
 

@@ -24,10 +24,13 @@ class StatusGroup:
 
 
 def status_groups(store: Store, runs: Iterable[RunRow]) -> list[StatusGroup]:
-    """One group of ``runs`` per (world, status), sorted by world then status."""
+    """One group of ``runs`` per (world, status), and one per world of the planned runs that have not
+    started (``not_started``, :meth:`Store.not_started`), sorted by world then status."""
     groups: dict[tuple[str, str], list[str]] = {}
     for r in runs:
         groups.setdefault((r.world_id, r.status), []).append(r.run_id)
+    for run_id, world, _ in store.not_started():
+        groups.setdefault((world, "not_started"), []).append(run_id)
     summary = []
     for (world, state), members in sorted(groups.items()):
         usage = [store.usage(run_id) for run_id in members]
@@ -40,12 +43,13 @@ def status_groups(store: Store, runs: Iterable[RunRow]) -> list[StatusGroup]:
 def add_analysis_calls(store: Store, calls: Mapping[str, Sequence[CallRecord]]) -> None:
     """Store the calls made while analysing runs (a judge's), run id -> its calls, after each run's own.
 
-    They are numbered on from the run's last call and never replace one, so the folder's usage (the
-    table after ``skins run`` and ``skins analyze``, ``skins status``) is what was spent: a judge call
-    answered from the cache adds a cached call costing nothing.
+    They are numbered on from the run's last call and never replace one, and each paid one enters the
+    ledger, so the folder's usage (the table after ``skins run`` and ``skins analyze``, ``skins status``)
+    is what was spent: a judge call answered from the cache adds a cached call costing nothing.
     """
     for run_id, made in calls.items():
         start = max((c.index for c in store.calls(run_id)), default=-1) + 1
         for offset, call in enumerate(made):
             store.add_call(run_id, call.model_copy(update={"index": start + offset}), commit=False)
+            store.spend.paid(run_id, call, commit=False)
     store.commit()

@@ -105,6 +105,7 @@ def test_judge_calls_are_stored_after_the_runs_own_and_shown_in_the_usage_table(
     with Store(tmp_path) as store:
         store.start_run("r1", "w", 0, {}, {}, [])
         store.add_call("r1", persona)
+        store.spend.paid("r1", persona)  # its ledger row, as the run's model client writes it
         add_analysis_calls(store, {"r1": judged})
         add_analysis_calls(store, {"r1": judged[1:]})  # analysed again: answered from the cache
         assert [(c.index, c.role, c.cached) for c in store.calls("r1")] == [

@@ -103,15 +103,23 @@ def priced_backend() -> Any:
         yield
 
 
-def test_budget_stops_starting_new_runs(acme: World, tmp_path: Path, priced_backend: Any) -> None:
-    priced = ModelSpec(backend="priced", model="x", price_input_per_mtok=1000.0, strategy="prompt")
-    specs = plan_runs(acme, range(4), {"default": priced})
-    with Store(tmp_path) as store:
-        outcomes = run_all(specs, store, options=RunOptions(budget_usd=0.01))
-    statuses = [o.status for o in outcomes]
-    assert statuses[0] == "done" and "not_started" in statuses
-    stopped = next(o for o in outcomes if o.status == "not_started")
-    assert stopped.error is not None and "budget" in stopped.error
+def test_budget_caps_spending_and_stops_starting_new_runs(acme: World, tmp_path: Path, priced_backend: Any) -> None:
+    priced = ModelSpec(backend="priced", model="x", price_input_per_mtok=1.0, max_tokens=64, strategy="prompt")
+    specs = plan_runs(acme, range(6), {"default": priced})
+    with Store(tmp_path / "free") as store:
+        run_all(specs[:1], store)
+        one_run = store.total_cost()
+    budget = 2.5 * one_run
+    with Store(tmp_path / "capped") as store:
+        outcomes = run_all(specs, store, options=RunOptions(budget_usd=budget, concurrency=2))
+        assert 0 < store.total_cost() <= budget
+        statuses = [o.status for o in outcomes]
+        assert statuses[:2] == ["done", "done"] and "not_started" in statuses, statuses
+        cut = [o for o in outcomes if o.status == "interrupted"]
+        assert cut and all(o.budget for o in outcomes if o.status in ("interrupted", "not_started"))
+        assert all(store.run(o.run_id).status == "running" for o in cut)  # resumable
+        stopped = next(o for o in outcomes if o.status == "not_started")
+        assert stopped.error is not None and "budget" in stopped.error
 
 
 def test_a_permanent_error_stops_the_remaining_runs_with_one_message(acme: World, tmp_path: Path) -> None:

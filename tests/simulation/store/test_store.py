@@ -94,10 +94,11 @@ def test_same_seed_twice_gives_identical_stored_transcripts(tmp_path: Path) -> N
     assert dumps[0] == dumps[1]
 
 
-def test_the_usage_totals_are_kept_equal_to_the_stored_calls(tmp_path: Path) -> None:
-    """totals (and total_cost) are read once and then followed through every write: new calls, worker rows, and a
-    restarted run whose earlier calls are discarded."""
-    from skins.simulation.models import CallRecord
+def test_the_usage_totals_are_kept_equal_to_the_stored_calls_and_the_ledger(tmp_path: Path) -> None:
+    """totals (and total_cost) are read once and then followed through every write: new calls, worker rows, the
+    ledger's opens, settlements and drops, and a restarted run whose earlier calls are discarded while what they
+    cost stays spent (its open call, in flight when its attempt died, counted at its estimate)."""
+    from skins.simulation.models import CallRecord, CallStart
     from skins.simulation.store import call_row
 
     def call(i: int, cost: float) -> CallRecord:
@@ -105,18 +106,31 @@ def test_the_usage_totals_are_kept_equal_to_the_stored_calls(tmp_path: Path) -> 
             index=i, role="a", turn=i, model="m", strategy="prompt", cost_usd=cost, input_tokens=10 * i, cached=i == 1
         )
 
+    def start(key: str, reserved: float, estimated: float) -> CallStart:
+        return CallStart(key, "a", 1, "m", reserved, estimated)
+
     with Store(tmp_path) as store:
         store.start_run("r1", "w", 0, {}, _roles(), [])
+        paid = store.spend.open("r1", start("k0", 0.75, 0.5))
+        assert store.total_cost() == 0.75  # the first read: an open call counts at its reservation
+        store.spend.settle(paid, 10, 2, 0.5)
         store.add_call("r1", call(0, 0.5))
-        assert store.total_cost() == 0.5  # the first read
-        store.add_call("r1", call(1, 0.25))
+        store.add_call("r1", call(1, 0.0))  # a cached call costs nothing
+        store.spend.drop(store.spend.open("r1", start("k1", 0.25, 0.125)))  # an error reply: nothing billed
+        lost = store.spend.open("r1", start("k2", 1.0, 0.25))  # in flight when the attempt dies
         store.start_run("r2", "w", 1, {}, _roles(), [])
         store.insert_rows("r2", [call_row("r2", call(0, 1.0))])  # as a worker process sends it
+        store.spend.settle(store.spend.open("r2", start("j0", 2.0, 1.0)), 10, 2, 1.0)
         store.commit()
-        assert store.total_cost() == 1.75
+        assert store.total_cost() == 2.5
         assert store.totals() == store.usage()  # every field, as the progress line shows them
-        store.start_run("r1", "w", 0, {}, _roles(), [])  # r1 restarts: its calls are gone
-        assert store.total_cost() == 1.0
+        store.start_run("r1", "w", 0, {}, _roles(), [])  # r1 restarts: its calls are gone, its spend is not
+        assert store.calls("r1") == [] and store.total_cost() == 1.75  # k2 now at its estimate
+        assert (store.totals().unanswered, store.totals().unanswered_usd) == (1, 0.25)
+        assert store.totals() == store.usage()
+        store.spend.settle(store.spend.open("r1", start("k2", 1.0, 0.25)), 10, 2, 0.375)  # the same request again
+        assert store.total_cost() == 0.5 + 0.375 * 2 + 1.0  # the unanswered send now counts what its repeat cost
         assert store.totals() == store.usage()
         with Store(tmp_path) as fresh:
             assert fresh.totals() == store.totals()
+        assert lost != paid
