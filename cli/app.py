@@ -4,15 +4,30 @@ from __future__ import annotations
 
 __all__ = ["app"]
 
+from typing import Annotated
+
 import typer
 
-from skins.cli import analysis, calibrate, compare, configs, export, models, plan, published, report, run, sweep
+from skins.cli import analysis, calibrate, common, compare, configs, export, models, plan, published, report, run, sweep
 
 app = typer.Typer(
     help="Personas in a simulated organisation; who deceived whom, about what, and why.",
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", envvar="SKINS_DEBUG", help="Print the traceback behind an error (a bug report)."),
+    ] = False,
+) -> None:
+    common.set_debug(debug)
+    ctx.call_on_close(lambda: common.set_debug(False))  # for this invocation only (tests invoke many in one process)
+
 
 # Registration order is the order of `skins --help` (commands first, then the sub-command groups).
 run.register(app)

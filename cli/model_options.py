@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from skins.core import ConfigError
+from skins.core import ConfigError, did_you_mean
+from skins.simulation.minds import backend_names
 from skins.simulation.models import (
     JUDGE_ALIAS,
     ModelSpec,
@@ -29,7 +30,12 @@ def model_aliases(model: str | None, models_file: Path | None, base_url: str | N
     """Aliases from --models, with --model (and --base-url) as the 'default' alias."""
     aliases: dict[str, ModelSpec | str] = load_models(models_file) if models_file else {}
     if model is not None:
-        aliases["default"] = parse_model_arg(model, base_url)
+        spec = aliases["default"] = parse_model_arg(model, base_url)
+        if spec.backend not in backend_names():
+            raise ConfigError(
+                f"--model {model!r}: unknown backend {spec.backend!r}{did_you_mean(spec.backend, backend_names())}; "
+                f"backends are {sorted(backend_names())} (write e.g. policy, local, scripted:FILE or openai:MODEL)"
+            )
     elif base_url is not None:
         raise typer.BadParameter("--base-url needs --model openai:MODEL")
     aliases.setdefault("default", "policy")

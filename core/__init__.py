@@ -20,6 +20,7 @@ from skins.core.errors import (
     SimulationError,
     SkinsError,
     StoreError,
+    did_you_mean,
 )
 from skins.core.gctune import few_collections
 from skins.core.ids import ID_PATTERN, ActionRef, FactId, FactRef, Id, IncentiveId, PersonaId, RoleId, ToolId
@@ -57,6 +58,7 @@ __all__ = [
     "ToolId",
     "check_model",
     "check_seeds",
+    "did_you_mean",
     "few_collections",
     "find_json_object",
     "index_ids",

@@ -166,17 +166,24 @@ class _BoundedComposer(Composer):
         return super().compose_node(parent, index)
 
 
+_DUPLICATE = re.compile(r'found duplicate key "(.*?)" with value "', re.DOTALL)
+"""ruamel's duplicate-key message, whose values (whole mappings, possibly) are left out of ours."""
+
+
 def _yaml_problem(exc: MarkedYAMLError, source: str) -> ConfigProblem:
     mark = exc.problem_mark or exc.context_mark
     what = str(exc.problem or exc.context)
-    if exc.problem and exc.context:
-        started = exc.context_mark
+    started = exc.context_mark
+    duplicate = _DUPLICATE.match(what)
+    if duplicate is not None:
+        key = duplicate[1] if len(duplicate[1]) <= 80 else duplicate[1][:77] + "..."
+        at = f" in the mapping that starts on line {started.line + 1}" if started is not None else ""
+        what = f'duplicate key "{key}"{at}; keep only one of them'
+    elif exc.problem and exc.context:
         at = f" started on line {started.line + 1}" if started is not None else ""
         what += f" ({exc.context}{at})"
     if "\\t" in what:
         what += "; indent with spaces: YAML does not allow tabs"
-    elif "duplicate key" in what:
-        what += "; keep only one of them"
     col = f"column {mark.column + 1}: " if mark is not None else ""
     return ConfigProblem(source, mark.line + 1 if mark is not None else None, "", f"invalid YAML: {col}{what}")
 

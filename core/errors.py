@@ -13,8 +13,11 @@ __all__ = [
     "SimulationError",
     "SkinsError",
     "StoreError",
+    "did_you_mean",
 ]
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -66,3 +69,18 @@ class SimulationError(SkinsError):
 
 class StoreError(SkinsError):
     """The run store is missing, corrupt or from an incompatible version."""
+
+
+def did_you_mean(name: object, options: Iterable[object]) -> str:
+    """``" (did you mean 'cast'?)"`` when ``name`` is close to one of ``options`` (empty otherwise), to put
+    after the bad name in a message that lists the options.
+
+    >>> did_you_mean("cats", ["cast", "facts", "turns"])
+    " (did you mean 'cast'?)"
+    >>> did_you_mean("sales_bonuss", ["commission", "sales_bonus"])
+    " (did you mean 'sales_bonus'?)"
+    >>> did_you_mean("zzz", ["cast"])
+    ''
+    """
+    close = difflib.get_close_matches(str(name), sorted({str(o) for o in options}), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""

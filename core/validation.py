@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from skins.core.configio import LineIndex, Loc, problem, render_loc
-from skins.core.errors import ConfigError, ConfigProblem
+from skins.core.errors import ConfigError, ConfigProblem, did_you_mean
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -134,16 +134,17 @@ def _message(e: _Located) -> tuple[Loc, str]:
         return e.loc, f"key {got} is not a field name" + (f"; allowed fields are {allowed}" if allowed else "")
     if kind == "extra_forbidden":
         allowed = sorted(_fields(e.owner))
-        return e.loc, f"unknown field {name!r}" + (f"; allowed fields are {allowed}" if allowed else "")
+        hint = f"{did_you_mean(name, allowed)}; allowed fields are {allowed}" if allowed else ""
+        return e.loc, f"unknown field {name!r}{hint}"
     if kind == "missing":
         return e.loc, _missing(e)
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         disc = str(ctx.get("discriminator", "kind")).strip("'")
         tags = [a for m in _members(e.tp) if disc in _fields(m) for a in typing.get_args(_annotation(m, disc))]
         what = f"unknown {disc} {ctx['tag']!r}" if "tag" in ctx else f"required field {disc!r} is missing"
-        return (*e.loc, disc), f"{what}; allowed {disc}s are {tags}"
+        return (*e.loc, disc), f"{what}{did_you_mean(ctx.get('tag', ''), tags)}; allowed {disc}s are {tags}"
     if kind == "literal_error":
-        return e.loc, f"{got} is not allowed; choose one of {ctx.get('expected')}"
+        return e.loc, f"{got} is not allowed{_closest_literal(err['input'], e.tp)}; choose one of {ctx.get('expected')}"
     text = str(err["msg"]).removeprefix("Value error, ")
     if e.key:
         return e.loc, f"key {got} is not allowed: {text}"
@@ -153,6 +154,12 @@ def _message(e: _Located) -> tuple[Loc, str]:
     if kind in ("model_type", "model_attributes_type", "dict_type") and _fields(e.tp):
         hint = f"; write a mapping with fields {sorted(_fields(e.tp))}"
     return e.loc, f"{text} (got {got}){hint}"
+
+
+def _closest_literal(value: Any, tp: Any) -> str:
+    """The did-you-mean of a string that is not one of a ``Literal``'s strings."""
+    options = [a for m in _members(tp) if typing.get_origin(m) is Literal for a in typing.get_args(m)]
+    return did_you_mean(value, options) if isinstance(value, str) else ""
 
 
 def _missing(e: _Located) -> str:

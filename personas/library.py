@@ -7,7 +7,7 @@ __all__ = ["BUILTIN_DIR", "builtin_personas", "load_persona", "load_persona_file
 from collections.abc import Sequence
 from pathlib import Path
 
-from skins.core import NotFoundError, index_ids, load_model, missing_file
+from skins.core import NotFoundError, did_you_mean, index_ids, load_model, missing_file
 from skins.personas.spec import PersonaSpec
 
 BUILTIN_DIR = Path(__file__).parent / "library"
@@ -30,11 +30,20 @@ def load_persona(ref: str | Path, search: Sequence[Path] = ()) -> PersonaSpec:
     path = Path(ref)
     if path.suffix in (".yaml", ".yml") or path.is_file():
         return load_persona_file(path)
-    dirs = [*map(Path, search), BUILTIN_DIR]
+    dirs = list(dict.fromkeys(Path(d).resolve() for d in [*search, BUILTIN_DIR]))  # each folder once
     found = index_ids(dirs, "skin")
     if str(ref) not in found:
-        raise NotFoundError(
-            f"persona {str(ref)!r} not found; searched {[str(d) for d in dirs]}; "
-            f"known ids are {sorted(found)}; built-in ids are {sorted(builtin_personas())}"
-        )
+        raise _not_found(str(ref), dirs, found)
     return load_persona_file(found[str(ref)])
+
+
+def _not_found(ref: str, dirs: Sequence[Path], found: dict[str, Path]) -> NotFoundError:
+    """Where a persona id was looked for, the ids there (the user's apart from the built-in ones), the fix."""
+    builtins = builtin_personas()
+    yours = sorted(set(found) - set(builtins))
+    return NotFoundError(
+        f"persona {ref!r} not found{did_you_mean(ref, found)}; searched {[str(d) for d in dirs]}; "
+        + (f"your folders define {yours}; " if yours else "")
+        + f"built-in ids are {sorted(builtins)}; "
+        "give the folder holding its YAML file with --personas DIR (or `personas:` in a sweep file)"
+    )

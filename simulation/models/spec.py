@@ -180,8 +180,10 @@ def resolve_model(
         current = aliases[current]
     spec = current if isinstance(current, ModelSpec) else parse_model_arg(current)
     if backends is not None and spec.backend not in backends:
+        name = current if isinstance(current, str) else spec.ref
+        via = f" (alias {' -> '.join(repr(a) for a in [*seen, name])})" if seen else ""
         raise ConfigError(
-            f"base model {alias!r} is neither a defined alias {sorted(aliases)} nor a backend reference; "
+            f"base model {name!r}{via} is neither a defined alias {sorted(aliases)} nor a backend reference; "
             f"backends are {sorted(backends)} (write e.g. 'policy', 'local' or 'openai:gpt-4o-mini')"
         )
     return spec

@@ -81,7 +81,7 @@ def test_validate_a_missing_file(tmp_path: Path) -> None:
 def test_run_an_unknown_world_exits_2_listing_the_builtin_ids(tmp_path: Path) -> None:
     code, out = invoke("run", "nosuch", "--out", tmp_path)
     assert code == 2
-    assert "NotFoundError" in out
+    assert out.startswith("error: world 'nosuch' not found") and "NotFoundError" not in out
     assert "world 'nosuch' not found" in out and f"built-in ids are {sorted(builtin_worlds())}" in out
     assert not (tmp_path / "skins.db").exists()
 
@@ -91,5 +91,5 @@ def test_validate_recognises_a_world_with_a_misspelled_cast(tmp_path: Path) -> N
     bad.write_text("id: x\ntitle: t\ncats: {a: sales_rep}\nfacts: {}\nturns: {max: 3}\n")
     result = CliRunner().invoke(app, ["validate", str(bad)])
     assert result.exit_code == 1
-    assert f"{bad}:3 cats: unknown field 'cats'; allowed fields are ['cast'," in result.output
+    assert f"{bad}:3 cats: unknown field 'cats' (did you mean 'cast'?); allowed fields are ['cast'," in result.output
     assert "required field 'cast' is missing" in result.output

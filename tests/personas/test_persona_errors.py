@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from skins.core import ConfigError, NotFoundError
-from skins.personas.library import BUILTIN_DIR, builtin_personas, load_persona, load_persona_file
+from skins.personas.library import BUILTIN_DIR, load_persona, load_persona_file
 
 DEBUGGER = (BUILTIN_DIR / "debugger.yaml").read_text(encoding="utf-8")
 BUILTIN_IDS = (
@@ -144,7 +144,8 @@ def test_an_unknown_persona_id_names_the_folders_searched_and_builtin_ids(tmp_pa
     with pytest.raises(NotFoundError) as info:
         load_persona("nobody", [tmp_path])
     assert str(info.value) == (
-        f"persona 'nobody' not found; searched {[str(tmp_path), str(BUILTIN_DIR)]}; "
-        f"known ids are {sorted(['my_debugger', *builtin_personas()])}; built-in ids are {BUILTIN_IDS}"
+        f"persona 'nobody' not found; searched {[str(tmp_path.resolve()), str(BUILTIN_DIR.resolve())]}; "
+        f"your folders define ['my_debugger']; built-in ids are {BUILTIN_IDS}; "
+        "give the folder holding its YAML file with --personas DIR (or `personas:` in a sweep file)"
     )
     assert load_persona("my_debugger", [tmp_path]).id == "my_debugger"
