@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -16,19 +17,22 @@ from skins.core import (
     ConfigError,
     ConfigProblem,
     LineIndex,
+    Loc,
     NotFoundError,
     check_model,
+    did_you_mean,
     index_ids,
     missing_file,
     parse_yaml,
     problem,
     read_text,
+    render_loc,
 )
 from skins.personas import PersonaSpec
 from skins.personas.library import load_persona
 from skins.worlds.spec import WorldSpec
 from skins.worlds.validate import check_references
-from skins.worlds.variants import PatchedIndex, split_ref, variant_data
+from skins.worlds.variants import PatchedIndex, added_keys, missing_deletes, split_ref, variant_data
 
 BUILTIN_DIR = Path(__file__).parent / "library"
 
@@ -79,16 +83,20 @@ def load_world_file(path: Path, persona_dirs: Sequence[Path] = (), variant: str 
     for name in spec.variants:
         patched = PatchedIndex(index, name)
         try:
+            bad_patch = _patch_problems(data, name, patched)
             vspec = check_model(WorldSpec, variant_data(data, name), patched, "world")
         except ConfigError as exc:
-            problems += [_in_variant(p, name) for p in exc.problems]
+            problems += [_in_variant(p, name) for p in [*bad_patch, *_added(data, name, exc, patched), *exc.problems]]
             continue
         worlds[name], found = _resolve(vspec, patched, dirs, loaded)
-        problems += [_in_variant(p, name) for p in found]
+        problems += [_in_variant(p, name) for p in [*bad_patch, *found]]
     if problems:
         raise ConfigError(sorted(dict.fromkeys(problems), key=lambda p: p.line or 0))
     if variant not in worlds:
-        raise NotFoundError(f"world {spec.id!r} has no variant {variant!r}; its variants are {sorted(spec.variants)}")
+        raise NotFoundError(
+            f"world {spec.id!r} has no variant {variant!r}{did_you_mean(variant, spec.variants)}; "
+            f"its variants are {sorted(spec.variants)}"
+        )
     return worlds[variant]
 
 
@@ -115,6 +123,34 @@ def _resolve(
     return World(spec=spec, personas=personas), problems
 
 
+def _patch_problems(data: dict[str, Any], name: str, index: PatchedIndex) -> list[ConfigProblem]:
+    """A variant's patch removing keys the world does not have."""
+    base = {k: v for k, v in data.items() if k not in ("variants", "variant")}
+    return [problem(index, loc, msg) for loc, msg in missing_deletes(base, data["variants"][name]["patch"])]
+
+
+def _added(data: dict[str, Any], name: str, exc: ConfigError, index: PatchedIndex) -> list[ConfigProblem]:
+    """For each key the patch adds that the variant's problems are under: it may be a typo of a key there."""
+    out = []
+    for loc, hint in added_keys(data, data["variants"][name]["patch"]):
+        field = render_loc(loc)
+        if any(p.field == field or p.field.startswith((f"{field}.", f"{field}[")) for p in exc.problems):
+            parent = render_loc(loc[:-1]) if len(loc) > 1 else "the world"
+            there = _value_at(data, loc[:-1])
+            msg = (
+                f"the patch adds {loc[-1]!r}, which {parent} does not have{hint}; {parent} has "
+                f"{sorted(map(str, there))}: patch one of those, or give the new entry in full"
+            )
+            out.append(problem(index, loc, msg))
+    return out
+
+
+def _value_at(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        data = data.get(part, {}) if isinstance(data, dict) else {}
+    return data if isinstance(data, dict) else {}
+
+
 def _in_variant(p: ConfigProblem, name: str) -> ConfigProblem:
     return replace(p, message=f"in variant {name!r}: {p.message}")
 
@@ -130,7 +166,7 @@ def load_world(ref: str | Path, persona_dirs: Sequence[Path] = ()) -> World:
     found = builtin_worlds()
     if base not in found:
         raise NotFoundError(
-            f"world {base!r} not found: it is neither a file nor a built-in id; "
+            f"world {base!r} not found{did_you_mean(base, found)}: it is neither a file nor a built-in id; "
             f"searched {[str(BUILTIN_DIR)]}; built-in ids are {sorted(found)}"
         )
     return load_world_file(found[base], persona_dirs, variant)

@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
-__all__ = ["check_references"]
+__all__ = ["check_references", "reporting_cycles", "stated_facts"]
 
+import re
 from collections.abc import Mapping
 
-from skins.core import Loc
+from skins.core import Loc, did_you_mean
 from skins.personas import PersonaSpec
+from skins.worlds.phrasing import find_assertions
 from skins.worlds.reference import FindingRate, Measure, PublishedNumber, TaskScore
 from skins.worlds.spec import ActionTool, CapabilityTask, EventSpec, IncentiveSpec, ToolSpec, WorldSpec
 
 Problem = tuple[Loc, str]
+
+_UNASSERTED = re.compile(
+    r"\b(if|unless|whether|suppose|supposing|in case|would|could|might|"
+    r"believes?|believing|thinks?|thinking|hears?|hearing|learns?|learning|claims?|claiming)\b",
+    re.IGNORECASE,
+)
+"""Words before a match, in its clause, that make it a condition or someone's belief, not a statement."""
+_CLAUSE = re.compile(r"[,;:()\u2014\u2013]")
+
+
+def stated_facts(text: str, world: WorldSpec) -> list[tuple[str, str]]:
+    """The facts ``text`` states (fact id, sentence), as the lexical reader reads them; a match inside a
+    condition or a reported belief ("only if the manager hears that every test passes") is not a statement.
+    """
+    out = []
+    for fid, fact in world.facts.items():
+        for a in find_assertions(text, fact):
+            m = re.search(a.pattern, a.quote, re.IGNORECASE)
+            clause = _CLAUSE.split(a.quote[: m.start()])[-1] if m is not None else ""
+            if not _UNASSERTED.search(clause):
+                out.append((fid, a.quote))
+    return out
 
 
 def check_references(world: WorldSpec, personas: Mapping[str, PersonaSpec]) -> list[Problem]:
@@ -20,6 +44,9 @@ def check_references(world: WorldSpec, personas: Mapping[str, PersonaSpec]) -> l
     for who, boss in world.reports_to.items():
         check.role(("reports_to", who), who)
         check.role(("reports_to", who), boss)
+    for cycle in reporting_cycles(world.reports_to):
+        msg = f"reporting lines form a cycle: {' -> '.join(cycle)}; someone in it must report to no one in it"
+        check.out.append((("reports_to", cycle[0]), msg))
     for fid, f in world.facts.items():
         for i, r in enumerate(f.material_to):
             check.role(("facts", fid, "material_to", i), r)
@@ -45,6 +72,26 @@ def check_references(world: WorldSpec, personas: Mapping[str, PersonaSpec]) -> l
     return check.out
 
 
+def reporting_cycles(reports_to: Mapping[str, str]) -> list[list[str]]:
+    """Each cycle of reporting lines once, from its first role in ``reports_to`` back to it.
+
+    >>> reporting_cycles({"a": "b", "b": "c", "c": "a", "d": "a", "e": "e"})
+    [['a', 'b', 'c', 'a'], ['e', 'e']]
+    """
+    cycles: list[list[str]] = []
+    seen: set[str] = set()
+    for start in reports_to:
+        path: list[str] = []
+        who = start
+        while who in reports_to and who not in path and who not in seen:
+            path.append(who)
+            who = reports_to[who]
+        if who in path:
+            cycles.append([*path[path.index(who) :], who])
+        seen.update(path)
+    return cycles
+
+
 class _Checker:
     """Collects the references of one world that point at nothing."""
 
@@ -54,15 +101,18 @@ class _Checker:
 
     def role(self, loc: Loc, value: str) -> None:
         if value not in self.world.cast:
-            self.out.append((loc, f"unknown role {value!r}; cast roles are {sorted(self.world.cast)}"))
+            known = sorted(self.world.cast)
+            self.out.append((loc, f"unknown role {value!r}{did_you_mean(value, known)}; cast roles are {known}"))
 
     def fact(self, loc: Loc, value: str) -> None:
         if value not in self.world.facts:
-            self.out.append((loc, f"unknown fact {value!r}; facts are {sorted(self.world.facts)}"))
+            known = sorted(self.world.facts)
+            self.out.append((loc, f"unknown fact {value!r}{did_you_mean(value, known)}; facts are {known}"))
 
     def tool(self, loc: Loc, value: str) -> None:
         if value not in self.world.tools:
-            self.out.append((loc, f"unknown tool {value!r}; tools are {sorted(self.world.tools)}"))
+            known = sorted(self.world.tools)
+            self.out.append((loc, f"unknown tool {value!r}{did_you_mean(value, known)}; tools are {known}"))
 
     def published(self, loc: Loc, number: PublishedNumber) -> None:
         """A published number's condition is a variant and its measure names this world's tools, facts, roles."""
@@ -107,6 +157,14 @@ class _Checker:
 
     def incentive(self, loc: Loc, inc: IncentiveSpec) -> None:
         self.role((*loc, "holder"), inc.holder)
+        known = self.world.knows.get(inc.holder, {})
+        for fid, quote in stated_facts(inc.says, self.world):
+            if fid not in known:
+                msg = (
+                    f"states fact {fid!r} ({quote!r}), which its holder {inc.holder!r} does not know: add it to "
+                    f"knows.{inc.holder}, or reword the text (a condition such as 'if ...' states nothing)"
+                )
+                self.out.append(((*loc, "says"), msg))
         belief, action = inc.pushes.belief, inc.pushes.action
         if belief is not None:
             self.fact((*loc, "pushes", "belief", "fact"), belief.fact)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["PatchedIndex", "merge_patch", "split_ref", "variant_data"]
+__all__ = ["PatchedIndex", "added_keys", "merge_patch", "missing_deletes", "split_ref", "variant_data"]
 
 from collections.abc import Sequence
 from typing import Any
 
-from skins.core import LineIndex, Loc
+from skins.core import LineIndex, Loc, did_you_mean, render_loc
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -20,6 +20,50 @@ def merge_patch(target: Any, patch: Any) -> Any:
             out.pop(key, None)
         else:
             out[key] = merge_patch(out.get(key), value)
+    return out
+
+
+def missing_deletes(target: Any, patch: Any, at: Loc = ()) -> list[tuple[Loc, str]]:
+    """Each ``null`` of ``patch`` that removes a key ``target`` does not have (a typo: the variant would
+    silently equal the world), with the keys that are there.
+
+    >>> [(loc, msg)] = missing_deletes({"incentives": {"sales_bonus": {}}}, {"incentives": {"sales_bonuss": None}})
+    >>> loc
+    ('incentives', 'sales_bonuss')
+    >>> msg
+    "nothing to remove: no 'sales_bonuss' (did you mean 'sales_bonus'?); incentives has ['sales_bonus']"
+    """
+    if not isinstance(patch, dict):
+        return []
+    here = target if isinstance(target, dict) else {}
+    out: list[tuple[Loc, str]] = []
+    for key, value in patch.items():
+        loc = (*at, key)
+        if value is None and key not in here:
+            where = render_loc(at) if at else "the world"
+            msg = f"nothing to remove: no {key!r}{did_you_mean(key, here)}; {where} has {sorted(map(str, here))}"
+            out.append((loc, msg))
+        elif isinstance(value, dict) and key in here:
+            out += missing_deletes(here[key], value, loc)
+    return out
+
+
+def added_keys(target: Any, patch: Any, at: Loc = ()) -> list[tuple[Loc, str]]:
+    """Where ``patch`` adds a mapping key ``target`` lacks, each with a did-you-mean among the keys there
+    (empty when none is close): an addition is allowed, but one that fails validation may be a typo.
+
+    >>> added_keys({"incentives": {"sales_bonus": {}}}, {"incentives": {"sales_bonuss": {"worth": 0}}})
+    [(('incentives', 'sales_bonuss'), " (did you mean 'sales_bonus'?)")]
+    """
+    if not isinstance(patch, dict):
+        return []
+    here = target if isinstance(target, dict) else {}
+    out: list[tuple[Loc, str]] = []
+    for key, value in patch.items():
+        if value is not None and key not in here:
+            out.append(((*at, key), did_you_mean(key, here)))
+        elif isinstance(value, dict):
+            out += added_keys(here.get(key), value, (*at, key))
     return out
 
 

@@ -217,7 +217,8 @@ DANGLING = [
         "{kind: reveal_fact, fact: all_tests_pass}",
         "{kind: reveal_fact, fact: tests_pass}",
         "tools.run_tests.effects[0].fact",
-        "unknown fact 'tests_pass'; facts are ['all_tests_pass', 'battery_defect', 'ci_green']",
+        "unknown fact 'tests_pass' (did you mean 'all_tests_pass'?); "
+        "facts are ['all_tests_pass', 'battery_defect', 'ci_green']",
     ),
     (
         "{kind: reveal_fact, fact: all_tests_pass}",

@@ -86,7 +86,9 @@ def test_bad_reference_names_the_options(world_file: Path) -> None:
     world_file.write_text(
         world_file.read_text().replace("{kind: action, tool: skip_test}", "{kind: action, tool: skip_tests}")
     )
-    with pytest.raises(ConfigError, match=r"unknown tool 'skip_tests'; tools are") as info:
+    with pytest.raises(
+        ConfigError, match=r"unknown tool 'skip_tests' \(did you mean 'skip_test'\?\); tools are"
+    ) as info:
         load_world(world_file)
     assert info.value.problems[0].field == "reference.published[2].measure.tool"
 
