@@ -30,13 +30,13 @@ from skins.analysis import (
     top_deceivers,
 )
 from skins.analysis.stats import CONDITION_FACTORS, EDGE_FIELDS
-from skins.cli.common import friendly, out
+from skins.cli.common import PersonaDirs, friendly, out
 from skins.cli.graphing import Analyzed, show_deception_graph
 from skins.cli.judging import JudgeOption, NoJudgeOption, analyze_judged, choose_judge, stored_models_used
 from skins.cli.model_options import model_aliases, open_cache, print_usage, run_models
 from skins.cli.outputs import Force, claim_out_dir
 from skins.cli.progress import run_with_progress
-from skins.core import ConfigError, check_seeds
+from skins.core import ConfigError, check_seeds, did_you_mean
 from skins.simulation.models import load_models
 from skins.simulation.runs import RunOptions, check_backends, plan_runs
 from skins.simulation.store import Store
@@ -110,12 +110,14 @@ def ablate(
     models_file: Annotated[Path | None, typer.Option("--models", help="models.yaml with aliases.")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint for --model.")] = None,
     force: Force = False,
+    persona_dirs: PersonaDirs = [],  # noqa: B006 - typer reads defaults, never mutates
 ) -> None:
     """Run paired seeds with and without an incentive; report each edge's change with an interval."""
     check_seeds(range(seeds), "--seeds")
-    loaded = load_world(world)
+    loaded = load_world(world, persona_dirs)
     if incentive not in loaded.spec.incentives:
-        raise ConfigError(f"--incentive {incentive!r}: {loaded.spec.id} has {sorted(loaded.spec.incentives)}")
+        known = sorted(loaded.spec.incentives)
+        raise ConfigError(f"--incentive {incentive!r}{did_you_mean(incentive, known)}: {loaded.spec.id} has {known}")
     aliases = run_models(model_aliases(model, models_file, base_url))
     specs = [*plan_runs(loaded, range(seeds), aliases), *plan_runs(loaded, range(seeds), aliases, [incentive])]
     check_backends(specs)

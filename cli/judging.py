@@ -1,9 +1,10 @@
-"""The judge that `skins run` and `skins analyze` read language-model messages with, beside the offline extractor.
+"""The judge that `skins run`, `skins sweep` and `skins analyze` read language-model messages with, beside the
+offline extractor.
 
-Which judge: ``--no-judge`` none; ``--judge ALIAS`` that one; otherwise, when any role of the folder's
-finished runs ran on a language model, the ``judge`` alias of models.yaml, else the model the personas
-used (the most used one when several). Policy and scripted runs get none. The judge's calls are stored
-with the runs they read, so the usage table shows what it cost.
+Which judge: ``--no-judge`` none; ``--judge ALIAS`` (or a sweep file's ``judge: ALIAS``) that one; otherwise,
+when any role of the folder's finished runs ran on a language model, the ``judge`` alias of models.yaml, else
+the model the personas used (the most used one when several). Policy and scripted runs get none. The judge's
+calls are stored with the runs they read, so the usage table shows what it cost.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ __all__ = [
     "choose_judge",
     "models_used",
     "stored_models_used",
+    "sweep_judge",
 ]
 
 import json
@@ -31,9 +33,9 @@ from skins.analysis import Claim, ClaimExtractor, Finding, analyze_folder, disag
 from skins.analysis.claims import DEFAULT_EXTRACTOR, JudgeFailure, make_judge_extractor
 from skins.cli.common import err, out
 from skins.cli.graphing import Analyzed
-from skins.core import ConfigError
+from skins.core import BackendError, ConfigError
 from skins.simulation.models import JUDGE_ALIAS, CallRecord, ModelSpec, ResponseCache, check_chat_model, resolve_model
-from skins.simulation.runs import RunSpec
+from skins.simulation.runs import RunSpec, SweepSpec
 from skins.simulation.store import Store, add_analysis_calls
 from skins.worlds import Transcript, WorldSpec
 
@@ -62,11 +64,16 @@ class JudgeChoice:
 
 
 def choose_judge(
-    aliases: Mapping[str, ModelSpec | str], judge: str | None, no_judge: bool, used: list[tuple[ModelSpec, int]]
+    aliases: Mapping[str, ModelSpec | str],
+    judge: str | None,
+    no_judge: bool,
+    used: list[tuple[ModelSpec, int]],
+    named_by: str = "--judge",
 ) -> JudgeChoice:
-    """The judge, given ``--judge``, ``--no-judge``, the models.yaml (and ``--model``) ``aliases`` and the
-    language models the personas ``used`` (:func:`models_used`); see the module docstring. A judge that
-    cannot be called (not a language model, no key) is a clear error now, before anything is paid.
+    """The judge, given ``--judge`` (or what ``named_by`` says named it, e.g. a sweep file's ``judge:``),
+    ``--no-judge``, the models.yaml (and ``--model``) ``aliases`` and the language models the personas
+    ``used`` (:func:`models_used`); see the module docstring. A judge that cannot be called (not a language
+    model, no key) is a clear error now, before anything is paid.
 
     >>> local = ModelSpec(backend="local")
     >>> choose_judge({}, None, False, []).why
@@ -81,7 +88,7 @@ def choose_judge(
             raise ConfigError(f"--judge {judge} and --no-judge: give one of them")
         return JudgeChoice(None, "--no-judge")
     if judge is not None:
-        choice = JudgeChoice(resolve_model(judge, aliases), f"--judge {judge}")
+        choice = JudgeChoice(resolve_model(judge, aliases), f"{named_by} {judge}")
     elif not used:
         return JudgeChoice(None, "no role ran on a language model")
     elif JUDGE_ALIAS in aliases:
@@ -89,8 +96,18 @@ def choose_judge(
     else:
         choice = _personas_model(used)
     if choice.spec is not None:
-        check_chat_model(choice.spec)
+        try:
+            check_chat_model(choice.spec)
+        except BackendError as exc:
+            raise BackendError(f"the judge ({choice.why}): {exc}") from exc
     return choice
+
+
+def sweep_judge(spec: SweepSpec, judge: str | None, no_judge: bool, plans: Iterable[RunSpec]) -> JudgeChoice:
+    """The judge ``skins sweep`` analyses its runs with: ``--judge``/``--no-judge``, else the sweep file's
+    ``judge:``, else as :func:`choose_judge` picks (the ``judge`` alias of its ``models:``, the personas' model)."""
+    named, by = (judge, "--judge") if judge is not None or no_judge else (spec.judge, "the sweep's judge:")
+    return choose_judge(spec.models, named, no_judge, models_used((p, 1) for p in plans), by)
 
 
 def _personas_model(used: list[tuple[ModelSpec, int]]) -> JudgeChoice:

@@ -12,6 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from skins.cli.common import err, friendly, out
+from skins.cli.graphing import show_deception_graph
+from skins.cli.judging import JudgeOption, NoJudgeOption, analyze_judged, sweep_judge
 from skins.cli.model_options import open_cache, print_usage
 from skins.cli.outputs import Force, claim_out_dir
 from skins.cli.progress import RETRY_FAILED_HELP, what_stopped
@@ -50,13 +52,17 @@ def sweep(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Call models even when replies are cached.")] = False,
     force: Force = False,
     retry_failed: Annotated[bool, typer.Option("--retry-failed", help=RETRY_FAILED_HELP)] = False,
+    judge: JudgeOption = None,
+    no_judge: NoJudgeOption = False,
 ) -> None:
-    """Run (or resume) a sweep: finished runs are skipped, interrupted runs replay from the cache."""
+    """Run (or resume) a sweep: finished runs are skipped, interrupted runs replay from the cache. Then analyse
+    them as `skins run` does (a judge reads language-model messages: --judge, else the sweep's judge:, ...)."""
     if executor not in ("local", "ray"):
         raise ConfigError(f"--executor {executor!r}: choose local or ray")
     spec = load_sweep_spec(sweep_file)
     plans = plan_sweep(spec, sweep_file.parent)
     check_backends(plans)
+    choice = sweep_judge(spec, judge, no_judge, plans)
     options = RunOptions(
         cache=None if no_cache else open_cache(),
         budget_usd=spec.budget_usd,
@@ -67,6 +73,10 @@ def sweep(
     with Store(claim_out_dir(out_dir, force)) as store:
         out().print(f"{len(plans)} runs in the grid; {count_done(store, plans)} already finished in {out_dir}")
         outcomes = _execute(plans, store, options, executor, address)
+    if not any(o.status == "interrupted" and not o.budget for o in outcomes):  # a signal: stop here
+        analyzed, claims = analyze_judged(out_dir, choice, options.cache)
+        show_deception_graph(out_dir, include_non_deceptive=False, analyzed=analyzed, claims=claims)
+    with Store(out_dir) as store:
         print_usage(out(), store)
     _summary(outcomes)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from skins.core import MAX_RUNS, ConfigError, check_seeds, load_model
-from skins.simulation.models import ModelSpec
+from skins.simulation.models import JUDGE_ALIAS, ModelSpec
 from skins.simulation.runs.spec import RunSpec, plan_runs
 from skins.worlds.library import load_world
 
@@ -35,7 +35,9 @@ class SweepSpec(BaseModel):
     ablate: list[list[str]] = Field(default_factory=lambda: [list[str]()])
     """Ablation conditions: [] is the full world; [commission] removes that incentive."""
     judge: str | None = None
-    """Alias of a judge model for `skins analyze` (optional)."""
+    """The judge `skins sweep` reads language-model messages with when it analyses the runs: an alias of
+    ``models`` or a reference such as ``openai:gpt-4o`` (default: the ``judge`` alias, else the personas'
+    model; ``--judge``/``--no-judge`` override it). No part of any run's identity."""
     concurrency: int = Field(8, ge=1, le=4096)
     """Runs in flight at once."""
     budget_usd: float | None = Field(None, ge=0)
@@ -71,7 +73,7 @@ def plan_sweep(spec: SweepSpec, base: Path) -> list[RunSpec]:
     for ref in spec.worlds:
         world = load_world(base / ref if (base / ref).is_file() else ref, folders)
         for assignment in spec.assignments:
-            aliases: dict[str, ModelSpec | str] = {**spec.models, **assignment}
+            aliases = {k: v for k, v in {**spec.models, **assignment}.items() if k != JUDGE_ALIAS}  # as models.yaml
             for ablation in spec.ablate:
                 unknown = [a for a in ablation if a not in world.spec.incentives]
                 if unknown:
