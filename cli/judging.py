@@ -49,6 +49,9 @@ JudgeOption: TypeAlias = Annotated[
 NoJudgeOption: TypeAlias = Annotated[
     bool, typer.Option("--no-judge", help="Read messages with the offline extractor only, even from language models.")
 ]
+CHAT_BACKENDS = ("openai", "local")
+"""The backends a judge can be (:func:`skins.simulation.models.build_chat_model` builds these); the personas'
+model on another backend (a registered agent) leaves the offline extractor alone unless a judge is named."""
 FindingPass: TypeAlias = Callable[[list[Finding], Transcript, WorldSpec], list[Finding]]
 """What :func:`skins.analysis.make_judge_motives` returns (refines a run's findings)."""
 SHOWN_DISAGREEMENTS = 20
@@ -61,6 +64,8 @@ class JudgeChoice:
 
     spec: ModelSpec | None
     why: str
+    notice: str = ""
+    """Said when the analysis starts, for a judge the user would expect and does not get."""
 
 
 def choose_judge(
@@ -95,6 +100,9 @@ def choose_judge(
         choice = JudgeChoice(resolve_model(JUDGE_ALIAS, aliases), f"the '{JUDGE_ALIAS}' alias of models.yaml")
     else:
         choice = _personas_model(used)
+        if choice.spec is not None and choice.spec.backend not in CHAT_BACKENDS:  # e.g. a registered agent
+            notice = f"{choice.why}, {choice.spec.ref}, is no chat model: the offline extractor reads alone"
+            return JudgeChoice(None, choice.why, notice)
     if choice.spec is not None:
         try:
             check_chat_model(choice.spec)
@@ -181,6 +189,8 @@ def analyze_judged(folder: Path, choice: JudgeChoice, cache: ResponseCache | Non
     and motives); store the judge's calls with the runs, list where the extractors disagree and what the
     judge could not read. Returns the analysed runs and the offline extractor's claims."""
     if choice.spec is None:
+        if choice.notice:
+            out().print(f"judge: none ({choice.notice}; name one with --judge)", markup=False)
         claims: list[Claim] = []
         return list(analyze_folder(folder, claims_out=claims)), claims
     out().print(f"judge: {choice.spec.ref} ({choice.why}; --no-judge turns it off)", markup=False)

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from skins.cli.common import friendly
+from skins.cli.common import friendly, out
 from skins.cli.model_options import open_cache
 from skins.simulation.minds import backend_names
 from skins.simulation.models import load_models, parse_model_arg, reachable, resolve_model
@@ -42,7 +41,7 @@ def models_list(
     for alias in sorted(aliases):
         spec = resolve_model(alias, aliases, backend_names())
         table.add_row(alias, spec.ref + (f" @ {spec.base_url}" if spec.base_url else ""), reachable(spec))
-    Console().print(table)
+    out().print(table)
 
 
 @cache_app.command("stats")
@@ -55,7 +54,7 @@ def cache_stats() -> None:
         table.add_column(col)
     for backend, (n, size) in sorted(cache.stats().items()):
         table.add_row(backend, str(n), str(size))
-    Console().print(table)
+    out().print(table)
 
 
 @cache_app.command("clear")
@@ -63,4 +62,4 @@ def cache_stats() -> None:
 def cache_clear() -> None:
     """Delete every cached reply (the next runs pay for their calls again)."""
     cache = open_cache()
-    Console().print(f"removed {cache.clear()} cached replies from {cache.path}")
+    out().print(f"removed {cache.clear()} cached replies from {cache.path}")

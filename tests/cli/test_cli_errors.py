@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 from skins.cli.app import app
 from skins.cli.common import friendly
 from skins.personas.library import BUILTIN_DIR as PERSONA_DIR
+from skins.simulation.minds import MindFactory, PolicyMind, registered_backend
+from skins.simulation.models import ModelSpec
 from skins.simulation.store import Store
 
 PLANTED = Path(__file__).parents[1] / "analysis" / "worlds" / "planted_cause.yaml"
@@ -189,6 +191,16 @@ def test_a_sweep_analyses_its_runs_with_the_judge_it_names(tmp_path: Path) -> No
         shutil.rmtree(tmp_path / "o")
         code, out = invoke("sweep", sweep, "--out", tmp_path / "o", "--no-judge", env=env)
         assert code == 0 and "judge:" not in out and "Who deceived whom" in out
+
+
+def test_personas_on_an_agent_backend_get_no_judge_unless_one_is_named(tmp_path: Path) -> None:
+    def agent(spec: ModelSpec) -> MindFactory:  # a registered backend that is no chat model
+        return lambda role, world, calls: PolicyMind(role, world.personas[role], world.spec)
+
+    with registered_backend("agent_like", agent):
+        code, out = invoke("sweep", sweep_file(tmp_path, "assignments: [{default: agent_like}]\n"), "--out", tmp_path)
+    assert code == 0, out
+    assert "judge: none (the personas' model, agent_like, is no chat model: the offline extractor reads alone" in out
 
 
 # --- item 14: tables in a pipe -------------------------------------------------------------------------------------

@@ -173,7 +173,8 @@ def test_a_task_raising_is_recorded_failed_with_what_it_raised(acme: World, tmp_
         with Store(tmp_path / "ray") as store:
             [outcome] = run_on_ray([spec], store, _TWO)
             assert outcome.status == "failed"
-            assert (outcome.error or "").startswith("the Ray task raised ConfigError: base model 'default' is neither")
+            error = outcome.error or ""
+            assert error.startswith("the Ray task raised ConfigError: base model 'driver_only' (alias 'default' ->")
             row = store.run(spec.run_id)
             assert row is not None and row.status == "failed" and row.roles["dana"].base_model == "driver_only"
 
