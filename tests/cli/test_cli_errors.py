@@ -198,7 +198,9 @@ def test_personas_on_an_agent_backend_get_no_judge_unless_one_is_named(tmp_path:
         return lambda role, world, calls: PolicyMind(role, world.personas[role], world.spec)
 
     with registered_backend("agent_like", agent):
-        code, out = invoke("sweep", sweep_file(tmp_path, "assignments: [{default: agent_like}]\n"), "--out", tmp_path)
+        code, out = invoke(
+            "sweep", sweep_file(tmp_path, "assignments: [{default: agent_like}]\n"), "--out", tmp_path / "o"
+        )
     assert code == 0, out
     assert "judge: none (the personas' model, agent_like, is no chat model: the offline extractor reads alone" in out
 
