@@ -102,6 +102,7 @@ def choose_judge(
         choice = _personas_model(used)
         if choice.spec is not None and choice.spec.backend not in CHAT_BACKENDS:  # e.g. a registered agent
             notice = f"{choice.why}, {choice.spec.ref}, is no chat model: the offline extractor reads alone"
+            notice += "; name a judge with --judge"
             return JudgeChoice(None, choice.why, notice)
     if choice.spec is not None:
         try:
@@ -112,10 +113,16 @@ def choose_judge(
 
 
 def sweep_judge(spec: SweepSpec, judge: str | None, no_judge: bool, plans: Iterable[RunSpec]) -> JudgeChoice:
-    """The judge ``skins sweep`` analyses its runs with: ``--judge``/``--no-judge``, else the sweep file's
-    ``judge:``, else as :func:`choose_judge` picks (the ``judge`` alias of its ``models:``, the personas' model)."""
+    """The judge ``skins sweep`` analyses its runs with: only a named one — ``--judge``, else the sweep file's
+    ``judge:``, else the ``judge`` alias of its ``models:`` (``--no-judge``: none). Unlike ``skins run`` a sweep
+    never falls back to the personas' model: a grid has many messages, and a judge's calls are not under the
+    sweep's ``budget_usd``, so judging them is the user's call."""
     named, by = (judge, "--judge") if judge is not None or no_judge else (spec.judge, "the sweep's judge:")
-    return choose_judge(spec.models, named, no_judge, models_used((p, 1) for p in plans), by)
+    used = models_used((p, 1) for p in plans)
+    if named is None and not no_judge and JUDGE_ALIAS not in spec.models and used:
+        notice = "the sweep names no judge: the offline extractor reads alone; add judge: to the sweep or pass --judge"
+        return JudgeChoice(None, "no judge named", notice)
+    return choose_judge(spec.models, named, no_judge, used, by)
 
 
 def _personas_model(used: list[tuple[ModelSpec, int]]) -> JudgeChoice:
@@ -190,7 +197,7 @@ def analyze_judged(folder: Path, choice: JudgeChoice, cache: ResponseCache | Non
     judge could not read. Returns the analysed runs and the offline extractor's claims."""
     if choice.spec is None:
         if choice.notice:
-            out().print(f"judge: none ({choice.notice}; name one with --judge)", markup=False)
+            out().print(f"judge: none ({choice.notice})", markup=False)
         claims: list[Claim] = []
         return list(analyze_folder(folder, claims_out=claims)), claims
     out().print(f"judge: {choice.spec.ref} ({choice.why}; --no-judge turns it off)", markup=False)

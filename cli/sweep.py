@@ -56,7 +56,7 @@ def sweep(
     no_judge: NoJudgeOption = False,
 ) -> None:
     """Run (or resume) a sweep: finished runs are skipped, interrupted runs replay from the cache. Then analyse
-    them as `skins run` does (a judge reads language-model messages: --judge, else the sweep's judge:, ...)."""
+    them as `skins run` does (a judge reads language-model messages when named: --judge, or the sweep's judge:)."""
     if executor not in ("local", "ray"):
         raise ConfigError(f"--executor {executor!r}: choose local or ray")
     spec = load_sweep_spec(sweep_file)

@@ -36,8 +36,8 @@ class SweepSpec(BaseModel):
     """Ablation conditions: [] is the full world; [commission] removes that incentive."""
     judge: str | None = None
     """The judge `skins sweep` reads language-model messages with when it analyses the runs: an alias of
-    ``models`` or a reference such as ``openai:gpt-4o`` (default: the ``judge`` alias, else the personas'
-    model; ``--judge``/``--no-judge`` override it). No part of any run's identity."""
+    ``models`` or a reference such as ``openai:gpt-4o`` (default: the ``judge`` alias, else none; its calls
+    are not under ``budget_usd``; ``--judge``/``--no-judge`` override it). No part of any run's identity."""
     concurrency: int = Field(8, ge=1, le=4096)
     """Runs in flight at once."""
     budget_usd: float | None = Field(None, ge=0)

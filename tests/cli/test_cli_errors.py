@@ -193,16 +193,23 @@ def test_a_sweep_analyses_its_runs_with_the_judge_it_names(tmp_path: Path) -> No
         assert code == 0 and "judge:" not in out and "Who deceived whom" in out
 
 
-def test_personas_on_an_agent_backend_get_no_judge_unless_one_is_named(tmp_path: Path) -> None:
-    def agent(spec: ModelSpec) -> MindFactory:  # a registered backend that is no chat model
+def test_a_sweep_that_names_no_judge_reads_offline_and_says_so(tmp_path: Path) -> None:
+    """A sweep never falls back to the personas' model (its judge's calls are not under budget_usd); `skins
+    run` does, unless that model is no chat model (a registered agent backend)."""
+
+    def agent(spec: ModelSpec) -> MindFactory:  # a language-model backend that is no chat model
         return lambda role, world, calls: PolicyMind(role, world.personas[role], world.spec)
 
     with registered_backend("agent_like", agent):
-        code, out = invoke(
-            "sweep", sweep_file(tmp_path, "assignments: [{default: agent_like}]\n"), "--out", tmp_path / "o"
-        )
-    assert code == 0, out
-    assert "judge: none (the personas' model, agent_like, is no chat model: the offline extractor reads alone" in out
+        sweep = sweep_file(tmp_path, "assignments: [{default: agent_like}]\n")
+        code, out = invoke("sweep", sweep, "--out", tmp_path / "sweep")
+        assert code == 0, out
+        assert "judge: none (the sweep names no judge: the offline extractor reads alone; add judge: to" in out
+        code, out = invoke("run", PLANTED, "--model", "agent_like", "--out", tmp_path / "run")
+        assert code == 0, out
+        assert "judge: none (the personas' model, agent_like, is no chat model: the offline extractor reads" in out
+    code, out = invoke("sweep", sweep_file(tmp_path, ""), "--out", tmp_path / "policy")
+    assert code == 0 and "judge:" not in out  # policy minds: nothing to say
 
 
 # --- item 14: tables in a pipe -------------------------------------------------------------------------------------
