@@ -96,8 +96,8 @@ def print_trends(rows: list[TrendRow], by: str, alpha: float, pooled: list[str])
     for r in rows:
         table.add_row(
             *(r.stratum[f] for f in varying),
-            " · ".join(f"{lv.level} ({lv.score:g}): {lv.k_runs}/{lv.n_runs}" for lv in r.levels),
-            f"{r.slope.estimate:+.3f} [{r.slope.low:+.3f}, {r.slope.high:+.3f}]",
+            r.render_levels(),
+            r.render_slope(),
             f"{r.z:+.2f}",
             "exact" if r.test == "exact" else "normal approx.",
             f"{r.p_value:.3g}",

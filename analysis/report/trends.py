@@ -32,13 +32,12 @@ def trend_table(rows: Sequence[TrendRow]) -> Table:
     conditions = ("world", "variant", "ablation", "models")
     body = []
     for r in rows:
-        levels = " · ".join(f"{lv.level} ({lv.score:g}): {lv.k_runs}/{lv.n_runs}" for lv in r.levels)
         body.append(
             [
                 *(r.stratum.get(f, "") for f in conditions),
                 *(r.stratum.get(f, "") for f in _FIELDS),
-                levels,
-                f"{r.slope.estimate:+.3f} [{r.slope.low:+.3f}, {r.slope.high:+.3f}]",
+                r.render_levels(),
+                r.render_slope(),
                 f"{r.p_value:.3g} ({r.test})",
                 f"{r.p_holm:.3g}",
                 f"{r.p_bh:.3g}",

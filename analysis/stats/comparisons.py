@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from skins.analysis.stats.conditions import ContrastOptions, IntervalMethod, Paired, contrast_runs
-from skins.analysis.stats.factors import RUN_FACTORS, check_factor, factor_value, key_field, pair_key, stratum
+from skins.analysis.stats.factors import check_pool, factor_value, pair_key, require_keyed, stratum
 from skins.analysis.stats.intervals import DEFAULT_RESAMPLES, Contrast
 from skins.analysis.stats.multiplicity import benjamini_hochberg, holm
 from skins.analysis.stats.outcomes import RunOutcome
@@ -80,21 +80,16 @@ def compare(
     >>> r.stratum
     {'world': 'w', 'ablation': '(none)', 'models': 'a=m', 'type': 'lie'}
     """
-    check_factor(by)
-    pooled = [check_factor(p) for p in pool]
-    if by in pooled:
-        raise ValueError(f"cannot compare by {by} and pool it")
-    if any(key_field(p) for p in pooled):
-        raise ValueError("pool the deceiver's skin or model by keying the outcomes without it, not with pool=")
+    pooled = check_pool(by, pool)
     strata: dict[_Group, dict[str, list[RunOutcome]]] = defaultdict(lambda: defaultdict(list))
     for o in outcomes:
-        _require_keys(o, by)
+        require_keyed(o, by, "compare")
         strata[stratum(o, by, pooled)][factor_value(o, by)].append(o)
     if baseline is not None and not any(baseline in arms for arms in strata.values()):
         levels = sorted({level for arms in strata.values() for level in arms})
         raise ValueError(f"baseline {baseline!r} is not a level of {by}; the levels are {levels}")
     opts = ContrastOptions(interval, paired, confidence, resamples, seed)
-    keys = pair_key(by, [p for p in pooled if p in RUN_FACTORS or p.startswith("model:")])
+    keys = pair_key(by, pooled)
     raw: list[tuple[_Group, str, str, Contrast]] = []
     for group, arms in sorted(strata.items()):
         for a, b in _pairs(sorted(arms), baseline):
@@ -121,12 +116,3 @@ def _pairs(levels: list[str], baseline: str | None) -> Iterable[tuple[str, str]]
     if baseline is None:
         return itertools.combinations(levels, 2)
     return [(baseline, level) for level in levels if level != baseline] if baseline in levels else []
-
-
-def _require_keys(o: RunOutcome, by: str) -> None:
-    """Skins are compared on one base model and base models in one skin: both must be in the key."""
-    if by in ("skin", "model") and not {"deceiver_skin", "deceiver_model"} <= set(o.key):
-        raise ValueError(
-            f"compare(by={by!r}) holds the deceiver's {'base model' if by == 'skin' else 'skin'} fixed, but the "
-            f"outcomes are keyed by {list(o.key)}: build them with run_outcomes(runs, by=comparison_fields({by!r}))"
-        )

@@ -14,12 +14,14 @@ __all__ = [
     "FACTORS",
     "RUN_FACTORS",
     "check_factor",
+    "check_pool",
     "comparison_fields",
     "condition_of",
     "factor_value",
     "key_field",
     "models_name",
     "pair_key",
+    "require_keyed",
     "run_factors",
     "split_pool",
     "stratum",
@@ -187,3 +189,32 @@ def split_pool(factor: str, pool: Sequence[str]) -> tuple[list[str], list[str]]:
             options = sorted({*fields, *RUN_FACTORS, "model:ROLE"} - {factor, key_field(factor) or ""})
             raise ValueError(f"cannot pool {p!r} when comparing by {factor}; choose among {', '.join(options)}")
     return factors, key_fields
+
+
+def check_pool(by: str, pool: Sequence[str], verb: str = "compare") -> list[str]:
+    """The run factors to pool when ``verb``-ing by ``by`` (a comparison or a trend), or a ValueError.
+
+    >>> check_pool("ablation", ["world"])
+    ['world']
+    """
+    check_factor(by)
+    pooled = [check_factor(p) for p in pool]
+    if by in pooled:
+        raise ValueError(f"cannot {verb} by {by} and pool it")
+    if any(key_field(p) for p in pooled):
+        raise ValueError("pool the deceiver's skin or model by keying the outcomes without it, not with pool=")
+    return pooled
+
+
+def require_keyed(o: RunOutcome, by: str, caller: str) -> None:
+    """Skins are compared on one base model and base models in one skin: both must be in the key.
+
+    >>> o = RunOutcome(run_id="r", world_id="w", seed=0, ablated=(), models={}, personas={},
+    ...                key={"deceiver_skin": "rep", "deceiver_model": "m"}, count=0)
+    >>> require_keyed(o, "skin", "compare")
+    """
+    if by in ("skin", "model") and not {"deceiver_skin", "deceiver_model"} <= set(o.key):
+        raise ValueError(
+            f"{caller}(by={by!r}) holds the deceiver's {'base model' if by == 'skin' else 'skin'} fixed, but the "
+            f"outcomes are keyed by {list(o.key)}: build them with run_outcomes(runs, by=comparison_fields({by!r}))"
+        )

@@ -36,7 +36,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from skins.analysis.stats.factors import check_factor, factor_value, key_field, stratum
+from skins.analysis.stats.factors import check_pool, factor_value, require_keyed, stratum
 from skins.analysis.stats.intervals import Interval, wilson_interval, z_value
 from skins.analysis.stats.multiplicity import benjamini_hochberg, holm
 from skins.analysis.stats.outcomes import RunOutcome
@@ -96,6 +96,14 @@ class TrendRow(TrendTest):
     """``p_value`` adjusted over the family (every row returned together) by Holm."""
     p_bh: float
     """``p_value`` adjusted over the family by Benjamini–Hochberg."""
+
+    def render_levels(self) -> str:
+        """Each level with its score and runs, as tables show them: ``s (1): 1/10 · l (2): 8/10``."""
+        return " · ".join(f"{lv.level} ({lv.score:g}): {lv.k_runs}/{lv.n_runs}" for lv in self.levels)
+
+    def render_slope(self) -> str:
+        """The slope per unit of score with its interval, signed: ``+0.350 [+0.120, +0.580]``."""
+        return f"{self.slope.estimate:+.3f} [{self.slope.low:+.3f}, {self.slope.high:+.3f}]"
 
 
 def order_scores(levels: Sequence[str]) -> dict[str, float]:
@@ -236,15 +244,10 @@ def trend(
     >>> row.stratum
     {'world': 'w', 'variant': 'default', 'ablation': '(none)', 'models': '', 'deceiver_skin': 'rep', 'type': 'lie'}
     """
-    check_factor(by)
-    pooled = [check_factor(p) for p in pool]
-    if by in pooled:
-        raise ValueError(f"cannot order by {by} and pool it")
-    if any(key_field(p) for p in pooled):
-        raise ValueError("pool the deceiver's skin or model by keying the outcomes without it, not with pool=")
+    pooled = check_pool(by, pool, verb="order")
     strata: dict[_Group, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
     for o in outcomes:
-        _require_keys(o, by)
+        require_keyed(o, by, "trend")
         strata[stratum(o, by, pooled)][factor_value(o, by)][o.run_id] += o.count
     _check_order(by, {level for arms in strata.values() for level in arms}, order)
     raw: list[tuple[_Group, list[TrendLevel], TrendTest]] = []
@@ -279,12 +282,3 @@ def _check_order(by: str, levels: set[str], order: Mapping[str, float]) -> None:
     bad = {name: s for name, s in order.items() if not math.isfinite(s)}
     if bad:
         raise ValueError(f"scores must be finite numbers, got {bad}")
-
-
-def _require_keys(o: RunOutcome, by: str) -> None:
-    """As for comparisons: base models are ordered within one skin, so both must be in the key."""
-    if by in ("skin", "model") and not {"deceiver_skin", "deceiver_model"} <= set(o.key):
-        raise ValueError(
-            f"trend(by={by!r}) holds the deceiver's {'base model' if by == 'skin' else 'skin'} fixed, but the "
-            f"outcomes are keyed by {list(o.key)}: build them with run_outcomes(runs, by=comparison_fields({by!r}))"
-        )
