@@ -83,11 +83,15 @@ class SpendBook:
         self._db.execute(sql.SETTLE_SPEND, ("paid", input_tokens, output_tokens, cost_usd, ticket))
         self._follow(state, counted, -1)
         self._follow("paid", cost_usd)
+        self._repeated(run_id, key, cost_usd)
+        self._commit(commit)
+
+    def _repeated(self, run_id: str, key: str, cost_usd: float) -> None:
+        """Unanswered sends of the request ``key`` in ``run_id`` count what the same request cost when answered."""
         for row, estimate in self._db.execute(sql.UNANSWERED_OF_CALL, (run_id, key)).fetchall():
             self._db.execute(sql.REPEAT_SPEND, (cost_usd, row))
             self._follow("unanswered", estimate, -1)
             self._follow("repeated", cost_usd)
-        self._commit(commit)
 
     def drop(self, ticket: int, commit: bool = True) -> None:
         """The call ended in an error reply: nothing billed."""
@@ -99,8 +103,10 @@ class SpendBook:
     def replayed(
         self, run_id: str, key: str, input_tokens: int, output_tokens: int, cost_usd: float, commit: bool = True
     ) -> None:
-        """A call of ``run_id`` answered from the cache: the first unanswered send of that request, if
-        any (its reply reached the cache, its settlement did not reach the store), is paid at this cost."""
+        """A call of ``run_id`` answered from the cache. If earlier attempts sent that request and died before
+        recording the reply, those sends were paid: the first (its reply reached the cache, its settlement did not
+        reach the store) is paid at this cost, and any later unanswered send of it (killed again in flight) counts
+        what this identical request cost, as :meth:`settle` counts repeats."""
         found = self._db.execute(sql.UNANSWERED_OF_CALL, (run_id, key)).fetchone()
         if found is None:
             return
@@ -108,6 +114,7 @@ class SpendBook:
         self._db.execute(sql.SETTLE_SPEND, ("paid", input_tokens, output_tokens, cost_usd, row))
         self._follow("unanswered", estimate, -1)
         self._follow("paid", cost_usd)
+        self._repeated(run_id, key, cost_usd)
         self._commit(commit)
 
     def restarted(self, run_id: str | None = None) -> None:

@@ -134,3 +134,20 @@ def test_the_usage_totals_are_kept_equal_to_the_stored_calls_and_the_ledger(tmp_
         with Store(tmp_path) as fresh:
             assert fresh.totals() == store.totals()
         assert lost != paid
+
+
+def test_a_request_sent_by_two_killed_attempts_and_then_replayed_counts_its_cost_twice(tmp_path: Path) -> None:
+    """Attempt 1 dies with the request in flight (billed); attempt 2 sends it again, its reply reaches the cache and
+    the attempt dies before settling; attempt 3 answers it from the cache. Both sends were billed at the cached
+    reply's cost: neither stays at its estimate (which may be more or less than the bill)."""
+    from skins.simulation.models import CallStart
+
+    with Store(tmp_path) as store:
+        for _ in range(2):
+            store.start_run("r1", "w", 0, {}, _roles(), [])
+            store.spend.open("r1", CallStart("k", "a", 1, "m", 1.0, 0.75))
+        store.start_run("r1", "w", 0, {}, _roles(), [])
+        assert store.total_cost() == 1.5 and store.totals().unanswered == 2
+        store.spend.replayed("r1", "k", 10, 2, 0.25)
+        assert store.total_cost() == 0.5 and store.totals().unanswered == 1  # the repeat stays marked unanswered
+        assert store.totals() == store.usage()
