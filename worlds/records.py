@@ -118,7 +118,10 @@ class TurnRecord(_Record):
     turn: int = Field(ge=1)
     role: str
     thinking: str = ""
-    """Private reasoning (empty when the persona keeps no scratchpad)."""
+    """Private notes the persona wrote in its turn's ``thinking`` field (empty when it keeps no scratchpad)."""
+    reasoning: str = ""
+    """The model's native reasoning trace, read from the endpoint's reasoning channel (``reasoning_content``,
+    a leading ``<think>`` block, a reasoning summary), or an agent's; private like ``thinking``."""
     message_indexes: list[int] = Field(default_factory=list)
     action_indexes: list[int] = Field(default_factory=list)
     valid: bool = True

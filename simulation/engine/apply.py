@@ -71,7 +71,9 @@ def apply_decision(state: WorldState, world: World, actor: str, now: int, result
     """Records for one turn, each also added to ``state``; invalid parts are rejected with a reason, never executed."""
     if result.decision is None:
         turn = TurnRecord(
-            turn=now, role=actor, valid=False, invalid_reason=result.error or "no decision", raw=result.raw
+            turn=now, role=actor, valid=False, invalid_reason=result.error or "no decision",
+            raw=result.raw,
+            reasoning=result.reasoning,
         )
         state.add(turn)
         return [turn]
@@ -85,6 +87,7 @@ def apply_decision(state: WorldState, world: World, actor: str, now: int, result
         turn=now,
         role=actor,
         thinking=thinking,
+        reasoning=result.reasoning,
         message_indexes=message_indexes,
         action_indexes=action_indexes,
         valid=True,

@@ -23,6 +23,8 @@ class MindResult(BaseModel):
     """The raw model output, when there was one."""
     error: str | None = None
     """Why no valid decision came back."""
+    reasoning: str = ""
+    """The model's native reasoning trace behind this turn (kept for invalid turns too); private."""
     intended: list[Intent] | None = None
     """What the decision's messages mean to assert (``message_index``: position in ``decision.messages``),
     from minds that know it; None from those that do not (language models)."""

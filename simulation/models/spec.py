@@ -21,16 +21,29 @@ __all__ = [
 
 from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from skins.core import ConfigError, load_model
 
 Strategy = Literal["auto", "json_schema", "json_object", "tool_call", "prompt"]
+ReasoningEffort = Literal["minimal", "low", "medium", "high"]
+ReasoningSummary = Literal["auto", "concise", "detailed"]
 
 JUDGE_ALIAS = "judge"
 """The models.yaml alias of the judge analysis reads messages with (not part of any run's identity)."""
+_ADDED_LATER = frozenset({"reasoning_effort", "reasoning_summary", "chat_model"})
+"""ModelSpec fields left out of its dump while None (see ``ModelSpec._without_unset_additions``)."""
 NO_LANGUAGE_MODEL = frozenset({"policy", "scripted"})
 """Backends that play a role without a language model (no judge is needed to read their messages)."""
 
@@ -41,9 +54,10 @@ class ModelSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     backend: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    """Registered backend: policy, scripted, openai, local."""
+    """Registered backend: policy, scripted, openai, local, langgraph."""
     model: str | None = Field(None, max_length=200)
-    """Model name (openai), script file (scripted); unused by policy and local."""
+    """Model name (openai), script file (scripted), ``module:attribute`` of an agent (langgraph); unused by
+    policy and local."""
     base_url: str | None = Field(None, max_length=500)
     """OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server, LM Studio); None = the official API."""
     api_key_env: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -73,10 +87,26 @@ class ModelSpec(BaseModel):
     """CPU threads of the local backend's llama.cpp (1 is faster when other processes compete)."""
     strategy: Strategy = "auto"
     """How a structured turn is requested: JSON schema, JSON object, tool call, or plain prompt."""
+    reasoning_effort: ReasoningEffort | None = None
+    """openai: the reasoning effort sent to a reasoning model; None = the server's default."""
+    reasoning_summary: ReasoningSummary | None = None
+    """openai: ask for OpenAI's reasoning summaries (through the Responses API) and store them as each
+    turn's reasoning; None = not asked for. (``reasoning_content`` and leading ``<think>`` blocks are read
+    whenever an endpoint returns them.)"""
+    chat_model: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:/@\-]{1,200}$")
+    """langgraph: the alias (or reference like ``local``) of the language model handed to the agent; None =
+    the agent brings its own."""
+
+    @model_serializer(mode="wrap")
+    def _without_unset_additions(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Settings added after run ids were first derived from these dumps are left out while unset, so a
+        store's runs keep their ids (and resume) across versions."""
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if not (k in _ADDED_LATER and v is None)}
 
     @model_validator(mode="after")
     def _model_where_needed(self) -> ModelSpec:
-        if self.backend in ("openai", "scripted") and not self.model:
+        if self.backend in ("openai", "scripted", "langgraph") and not self.model:
             raise ValueError(f"backend {self.backend!r} needs 'model'")
         return self
 
