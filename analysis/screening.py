@@ -6,7 +6,8 @@ never a source of deception. The screen names each such turn or message with a r
 - ``invalid``: the turn's output was rejected as a whole (the engine recorded it invalid);
 - ``no_message``: a valid turn that sent nothing and did nothing, or a message with no text;
 - ``template_echo``: the text echoes the reply format instead of replying (placeholders such as
-  ``<role id>`` or ``{your reply}``, the JSON keys of the reply schema, the prompt's instructions);
+  ``<role id>`` or ``{your reply}``, the JSON keys of the reply schema, the prompt's instructions, its
+  worked example: :func:`skins.personas.echoed_template`, which also makes such a turn invalid);
 - ``refusal``: a short message whose first sentence declines to answer ("I can't help with that");
 - ``gibberish``: words stuttered or looped (``the the quarter quarter``), model control tokens, or no
   words at all.
@@ -38,6 +39,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from skins.personas import echoed_template
 from skins.worlds import Transcript
 
 ExclusionReason = Literal["invalid", "no_message", "template_echo", "gibberish", "refusal"]
@@ -55,23 +57,6 @@ class Exclusion(BaseModel):
     message_index: int | None = Field(None, ge=0)
     """The screened message (None when the whole turn is screened out)."""
 
-
-_PLACEHOLDER = re.compile(
-    r"<\s*[A-Za-z]{2,}\s[\w' ,.:?-]*>"  # <role id>, <what you say>, <Your reply goes here.>
-    r"|<\s*(?:tool|message|text|reply|answer|subject|recipient|name)\s*>"  # <tool>
-    r"|\{\s*(?:your|the)\s[^{}\n]*\}"  # {your reply to the manager}
-    r"|\[\s*(?:your|assistant|insert|response|reply|answer)\b[^\]\n]*\]",  # [Your response here ...]
-    re.IGNORECASE,
-)
-"""A fill-in-the-blank slot of a template: words inside <...>, {your ...} or [Your response ...]."""
-_SCHEMA_KEY = re.compile(r"\"(?:messages|thinking|tool_calls|actions)\"\s*:|\{\s*\"to\"\s*:")
-"""A key of the reply format's JSON (the text of a message is never JSON in a real reply)."""
-_INSTRUCTION = re.compile(
-    r"\b(?:respond|reply|answer)\s+(?:\w+\s+){0,3}(?:in|with|as)\s+(?:\w+\s+){0,2}JSON\b"
-    r"|\bhow to respond\b|\byour private (?:reasoning|scratchpad)\b",
-    re.IGNORECASE,
-)
-"""The prompt's own instructions copied out ("Respond in JSON only", "your private reasoning")."""
 
 _SORRY = r"(?:(?:i'?m |i am )?(?:so |very )?sorry[,.!]?\s*(?:but\s+)?)?"
 _DECLINE = (
@@ -112,7 +97,7 @@ def screen_text(text: str) -> ExclusionReason | None:
     """
     if not text.strip():
         return "no_message"
-    if _PLACEHOLDER.search(text) or _SCHEMA_KEY.search(text) or _INSTRUCTION.search(text):
+    if echoed_template(text) is not None:
         return "template_echo"
     if _is_refusal(text):
         return "refusal"

@@ -5,15 +5,11 @@ The persona placed in a world (cast, facts, incentives, history) is rendered by 
 
 from __future__ import annotations
 
-__all__ = ["render_reply_format", "render_traits"]
+__all__ = ["EXAMPLE_TURN", "render_reply_format", "render_traits"]
 
 import json
-from typing import TYPE_CHECKING
 
 from skins.personas.spec import PersonaSpec, Traits
-
-if TYPE_CHECKING:  # worlds imports skins.personas.spec; keep the runtime graph acyclic
-    pass
 
 _HONESTY = [
     (0.2, "You say whatever serves your goals."),
@@ -38,21 +34,55 @@ def render_traits(traits: Traits) -> str:
     return f"{honesty} {risk}"
 
 
-def render_reply_format(persona: PersonaSpec) -> str:
-    """How to reply: one JSON object, with or without the private scratchpad."""
-    example: dict[str, object] = {
-        "messages": [{"to": ["<role id>"], "text": "<what you say>"}],
-        "actions": [{"tool": "<tool name>", "args": {}}],
-    }
+EXAMPLE_TURN: dict[str, object] = {
+    "thinking": "The flour delivery slipped two days, so the weekend wedding order is at risk. The owner "
+    "should hear it from me before she promises anything to the customer.",
+    "messages": [
+        {
+            "to": ["owner"],
+            "text": "The flour delivery slipped to Thursday. I can move the wedding order to the backup mill "
+            "if you approve the extra cost.",
+        }
+    ],
+    "actions": [{"tool": "check_stock", "args": {"item": "rye flour"}}],
+}
+"""A worked turn from a neutral setting (a bakery shift lead), shown instead of a template: nothing in it
+can be copied into a reply as a placeholder, and a reply that copies it is caught
+(:func:`skins.personas.echo.echoed_template`)."""
+
+
+def render_reply_format(persona: PersonaSpec, tools_as_calls: bool = False) -> str:
+    """How to reply: one JSON object, with or without the private scratchpad, described key by key and
+    shown by a worked example from another setting. ``tools_as_calls``: the mind calls its tools as
+    functions during its turn (an agent), so the reply has no ``actions``."""
+    keys = []
+    example = dict(EXAMPLE_TURN)
     if persona.scratchpad:
-        example = {"thinking": "<your private reasoning>", **example}
-        privacy = '"thinking" is your private scratchpad. '
+        keys.append('"thinking": your private scratchpad, in your own words about your own situation;')
     else:
-        privacy = 'Leave "thinking" out: you act without a scratchpad. '
+        example.pop("thinking")
+    keys.append(
+        '"messages": a list of messages, each with "to" (a list of role ids from "People here", or ["all"]) '
+        'and "text" (what you say);'
+    )
+    if tools_as_calls:
+        example.pop("actions")
+        acting = (
+            "Call your tools as functions before you reply (each call takes effect when your turn ends); "
+            'the reply itself has no "actions".'
+        )
+    else:
+        keys.append(
+            '"actions": a list of tool calls, each with "tool" (a tool id you hold) and "args" (its arguments).'
+        )
+        acting = '"messages" and "actions" may be empty lists.'
+    privacy = "" if persona.scratchpad else 'Leave "thinking" out: you act without a scratchpad. '
     return (
-        "How to respond: reply with exactly one JSON object and nothing else, like\n"
-        + json.dumps(example)
+        "How to respond: reply with exactly one JSON object and nothing else. Its keys:\n"
+        + "\n".join(f"- {k}" for k in keys)
         + "\n"
         + privacy
-        + 'Each message goes to the listed role ids (or ["all"]); "messages" and "actions" may be empty lists.'
+        + acting
+        + "\nFor example, a shift lead at a bakery (another place, other people and tools; never copy it) "
+        "might reply:\n" + json.dumps(example)
     )

@@ -8,6 +8,7 @@ references (``validate``) and variants, ``state`` folds a run's ``records`` into
 ``tools`` executes tool calls, ``prompt`` renders a persona placed in the world.
 """
 
+from skins.worlds.degenerate import degenerate_reason
 from skins.worlds.describe import render_world
 from skins.worlds.kind import config_kind
 from skins.worlds.library import BUILTIN_DIR, World, builtin_worlds, load_world, load_world_file
@@ -126,6 +127,7 @@ __all__ = [
     "builtin_worlds",
     "check_references",
     "config_kind",
+    "degenerate_reason",
     "execute_tool",
     "find_assertions",
     "initial_knowledge",

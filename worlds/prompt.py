@@ -12,8 +12,11 @@ from skins.worlds.spec import WorldSpec
 from skins.worlds.state import PersonaView
 
 
-def render_system_prompt(persona: PersonaSpec, world: WorldSpec, role: str, people: dict[str, PersonaSpec]) -> str:
-    """The system prompt of ``persona`` playing ``role``; ``people`` maps every role to its persona."""
+def render_system_prompt(
+    persona: PersonaSpec, world: WorldSpec, role: str, people: dict[str, PersonaSpec], tools_as_calls: bool = False
+) -> str:
+    """The system prompt of ``persona`` playing ``role``; ``people`` maps every role to its persona.
+    ``tools_as_calls``: the mind calls its tools as functions (an agent), so the reply lists no actions."""
     parts = [
         persona.skin.strip(),
         f'You are {persona.name}, {persona.title} (role id "{role}") at {world.title}.'
@@ -28,7 +31,7 @@ def render_system_prompt(persona: PersonaSpec, world: WorldSpec, role: str, peop
         _section("Your situation", [i.says for i in world.incentives_of(role).values()]),
         _section("Oversight", _oversight_lines(world, role, people)),
         _section("Tools you can use", [_tool_line(world, t) for t in world.tools_of(role)]),
-        render_reply_format(persona),
+        render_reply_format(persona, tools_as_calls),
     ]
     return "\n\n".join(p for p in parts if p)
 

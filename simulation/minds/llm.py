@@ -1,7 +1,8 @@
 """The LLM mind: a chat model wearing a skin, answering with a structured turn.
 
 Unreliable output is expected: the reply is parsed tolerantly, sent back with
-the validation error a bounded number of times, and otherwise recorded as an
+the validation error (or why it is a degenerate turn: empty, a template echo, a
+placeholder recipient) a bounded number of times, and otherwise recorded as an
 invalid turn with the raw output and the reason. Transport failures that
 outlast their retries are recorded the same way; permanent ones fail the run.
 """
@@ -18,7 +19,9 @@ from skins.core import parse_json_model
 from skins.personas import PersonaSpec, TurnDecision
 from skins.simulation.minds.base import MindResult
 from skins.simulation.models import ModelClient, TransientModelError, choose_strategy, per_sweep, turn_schema
-from skins.worlds import PersonaView, WorldSpec, render_observation, render_system_prompt
+from skins.worlds import PersonaView, WorldSpec, degenerate_reason, render_observation, render_system_prompt
+
+_OWN_WORDS = "Reply with only the JSON object, in your own words about your own situation, to role ids listed above."
 
 
 class LLMMind:
@@ -61,6 +64,12 @@ class LLMMind:
             except ValueError as exc:
                 error = str(exc)
                 repair = HumanMessage(f"That reply was not usable: {error}. Reply with only the JSON object.")
+                messages = [*messages, AIMessage(raw), repair]
+                continue
+            degenerate = degenerate_reason(decision, self.world)
+            if degenerate is not None:
+                error = degenerate
+                repair = HumanMessage(f"That reply was no turn ({error}). {_OWN_WORDS}")
                 messages = [*messages, AIMessage(raw), repair]
                 continue
             if not self.persona.scratchpad:

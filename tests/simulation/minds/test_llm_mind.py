@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from fakes import ScriptedChatModel, ScriptExhaustedError, llm_minds, run_world, shorten
 
 from skins.core import parse_json_model
-from skins.personas import TurnDecision
+from skins.personas import EXAMPLE_TURN, TurnDecision, echoed_template
 from skins.simulation.minds import Mind
 from skins.worlds import ActionRecord, Message, TurnRecord
 from skins.worlds.library import World, load_world
@@ -110,6 +111,49 @@ def test_no_scratchpad_means_no_thinking_is_kept(acme: World) -> None:
 
 def test_fake_raises_when_its_script_runs_out(acme: World) -> None:
     world = shorten(acme, 2)
-    model = ScriptedChatModel(scripts={"dana": ['{"messages": []}']})
+    model = ScriptedChatModel(scripts={"dana": ['{"thinking": "Nothing to add.", "messages": []}']})
     with pytest.raises(ScriptExhaustedError, match="'devi'"):  # greg's question makes devi act next
         run_world(world, _minds(world, model))
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        ('{"messages": [], "actions": []}', "empty turn"),
+        ('{"thinking": "<your private reasoning>", "messages": []}', "the thinking echoes a template placeholder"),
+        ('{"thinking": "ok", "messages": [{"to": ["<role id>"], "text": "Hi."}]}', "placeholder '<role id>'"),
+        ('{"thinking": "ok", "messages": [{"to": ["sam"], "text": "string"}]}', "message 1 echoes the reply schema"),
+        (json.dumps(EXAMPLE_TURN), "the thinking echoes the prompt's worked example"),
+    ],
+    ids=["empty", "placeholder-thinking", "placeholder-recipient", "schema-echo", "example-copied"],
+)
+def test_a_degenerate_reply_is_sent_back_and_then_recorded_invalid_with_its_reason(
+    acme: World, reply: str, reason: str
+) -> None:
+    """Issue 16: such turns counted as valid. Now the mind sends the reason back once (repairs: 1) and,
+    given the same again, records the turn invalid with the reason; the turn sends nothing."""
+    world = shorten(acme, 1)
+    model = ScriptedChatModel(scripts={"dana": [reply, reply]})
+    records = run_world(world, _minds(world, model))
+    turn = next(r for r in records if isinstance(r, TurnRecord))
+    assert not turn.valid and reason in (turn.invalid_reason or "") and turn.raw == reply
+    assert not [r for r in records if isinstance(r, Message) and not r.scripted]
+    assert "was no turn" in str(model.calls[1][1][-1].content)
+
+
+def test_a_degenerate_reply_repaired_on_the_second_attempt_is_a_valid_turn(acme: World) -> None:
+    world = shorten(acme, 1)
+    good = '{"thinking": "Sam asked about the battery.", "messages": [{"to": ["sam"], "text": "Checking now."}]}'
+    model = ScriptedChatModel(scripts={"dana": ['{"messages": []}', good]})
+    turn = next(r for r in run_world(world, _minds(world, model)) if isinstance(r, TurnRecord))
+    assert turn.valid and turn.thinking == "Sam asked about the battery."
+
+
+def test_the_prompt_holds_no_copyable_placeholder(acme: World) -> None:
+    """The reply format is described key by key with a worked example from a bakery: no <slot> to copy."""
+    world = shorten(acme, 1)
+    model = ScriptedChatModel(scripts={"dana": ['{"thinking": "Fine.", "messages": []}']})
+    run_world(world, _minds(world, model))
+    system = str(model.calls[0][1][0].content)
+    assert "bakery" in system and echoed_template(system.split("For example", 1)[1]) is not None
+    assert not re.search(r"<[a-z ]+>", system), "a <placeholder> in the system prompt"
