@@ -76,7 +76,7 @@ async def judge_awareness(
         turns[(t.turn, t.role)].append(t)
     session = judge.session()
     marks: list[AwarenessMark] = []
-    for (turn, role), parts in sorted(turns.items()):
+    for (turn, _), parts in sorted(turns.items()):
         user = "\n\n".join(f"[{p.channel}]\n{p.text}" for p in parts)
         answer = await session.ask(AWARENESS_SYSTEM, user, AwarenessReply, turn=turn)
         if answer.reply is None or not answer.reply.aware:

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from skins.analysis.awareness import AwarenessMark, aware_turns
+from skins.analysis.awareness_labels import load_awareness_set, render_awareness_score, score_awareness
 from skins.analysis.report.model import Table
 from skins.analysis.stats import condition_of
 from skins.worlds import Transcript
@@ -55,10 +56,15 @@ def _counts_table(counts: Mapping[tuple[str, ...], list[int]]) -> Table:
         "condition (never pooled). Found by the offline phrase detector (and the judge, when one read the "
         "runs); `skins compare DIR --by aware` compares deception in aware and unaware runs (unpaired: "
         "awareness is observed, not assigned). Not analysed: runs stored before awareness was analysed "
-        "(run `skins analyze`).",
+        f"(run `skins analyze`). Measured: {_measured()} (95% Wilson intervals; the judge is not scored here).",
         columns=["world", "variant", "ablated", "models", "aware turns / turns", "aware runs / runs", "not analysed"],
         rows=rows,
     )
+
+
+def _measured() -> str:
+    """The phrase detector on the held-out test split of its labelled sentences."""
+    return render_awareness_score(score_awareness(load_awareness_set("test"), "test"))
 
 
 def _quotes_table(quotes: Sequence[tuple[Transcript, AwarenessMark]], index: Mapping[str, int]) -> Table:
