@@ -3,7 +3,8 @@ processes (1: in this one): one implementation, whatever the number of workers.
 
 Chunks of runs are tasks. Each task reads its runs with one query per table
 from a read-only store, analyses them (:func:`skins.analysis.analyze.analyze_run`)
-and returns each run's findings with their store rows already serialised. Only
+and returns each run's findings and evaluation-awareness marks
+(:mod:`skins.analysis.awareness`) with their store rows already serialised. Only
 this process writes, one transaction per chunk. Results come back in run order
 (a few chunks in flight per worker), so any number of workers yields and stores
 the same findings in the same order.
@@ -29,13 +30,14 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from skins.analysis.analyze import FindingPass, analyze_run, finding_rows
+from skins.analysis.awareness import AwarenessJudge, AwarenessMark, awareness_rows, detect_awareness
 from skins.analysis.claims import DEFAULT_EXTRACTOR, Claim, ClaimExtractor
 from skins.analysis.detectors import DEFAULT_DETECTORS
 from skins.analysis.findings import Finding
 from skins.analysis.graph import RunEdges, RunTable, run_edges, run_table
 from skins.analysis.stats import AblationRow, FindingKey, finding_key, record_subjects
 from skins.core import few_collections
-from skins.simulation.store import FindingRow, Store, StoredRun
+from skins.simulation.store import AwarenessRow, FindingRow, Store, StoredRun
 from skins.worlds import Transcript
 
 CHUNK_SIZE = 50
@@ -59,6 +61,7 @@ class _Analysed(NamedTuple):
     transcript: Transcript
     findings: list[Finding]
     claims: list[Claim]
+    awareness: list[AwarenessMark]
 
 
 class RunSummary(NamedTuple):
@@ -85,6 +88,7 @@ class _Settings(NamedTuple):
     want_edges: bool = False
     ablations: tuple[AblationRow, ...] = ()
     """The folder's stored ablation effects (read once, by :func:`_run_pool`)."""
+    awareness_judge: AwarenessJudge | None = None
 
 
 class _Task(NamedTuple):
@@ -92,8 +96,10 @@ class _Task(NamedTuple):
     settings: _Settings
 
 
-_Done = tuple[str, list[FindingRow], T]
-"""(run id, its store rows, what is yielded for it)."""
+_Marks = tuple[str, list[AwarenessRow]]
+"""How a run was analysed for awareness (``phrases`` or ``phrases+judge``) and its marks' store rows."""
+_Done = tuple[str, list[FindingRow], _Marks, T]
+"""(run id, its finding rows, its awareness rows, what is yielded for it)."""
 _Work = Callable[[Store, _Task], list[_Done[T]]]
 """What a task does, given a store to read from."""
 
@@ -107,20 +113,33 @@ def analyze_folder(
     passes: Sequence[FindingPass] = (),
     workers: int = 1,
     chunk_size: int = CHUNK_SIZE,
+    awareness_out: dict[str, list[AwarenessMark]] | None = None,
+    awareness_judge: AwarenessJudge | None = None,
 ) -> Iterator[tuple[Transcript, list[Finding]]]:
-    """Yield (transcript, findings) per finished run, replacing the run's stored findings.
+    """Yield (transcript, findings) per finished run, replacing the run's stored findings and
+    evaluation-awareness marks.
 
     ``claims_out`` collects every run's claims (for comparing extractors); ``passes`` refine the
-    findings further (e.g. :func:`skins.analysis.motive_judge.make_judge_motives`). With ``workers > 1``
-    the runs are analysed in that many processes: ``custom`` extractors must then be picklable and
-    ``passes`` are refused (a judge runs in this process).
+    findings further (e.g. :func:`skins.analysis.motive_judge.make_judge_motives`); ``awareness_out``
+    collects each run's awareness marks by run id; ``awareness_judge`` reads the turns beside the phrase
+    detector. With ``workers > 1`` the runs are analysed in that many processes: ``custom`` extractors
+    must then be picklable and ``passes`` and ``awareness_judge`` are refused (a judge runs in this process).
     """
-    if passes and workers > 1:
+    if (passes or awareness_judge) and workers > 1:
         raise ValueError("finding passes (judges) cannot run in worker processes: analyse with workers=1")
-    settings = _Settings(tuple(extractors), tuple(detectors), custom, tuple(passes), want_claims=claims_out is not None)
+    settings = _Settings(
+        tuple(extractors),
+        tuple(detectors),
+        custom,
+        tuple(passes),
+        want_claims=claims_out is not None,
+        awareness_judge=awareness_judge,
+    )
     for result in _run_pool(Path(folder), workers, _results, chunk_size, settings):
         if claims_out is not None:
             claims_out.extend(result.claims)
+        if awareness_out is not None:
+            awareness_out[result.transcript.run_id] = result.awareness
         yield result.transcript, result.findings
 
 
@@ -146,44 +165,59 @@ def summarize_folder(
     yield from _run_pool(Path(folder), workers, _summaries, chunk_size, settings)
 
 
-def _analysed(store: Store, task: _Task) -> Iterator[tuple[Transcript, list[Finding], list[Claim], list[FindingRow]]]:
+class _Run(NamedTuple):
+    transcript: Transcript
+    findings: list[Finding]
+    claims: list[Claim]
+    rows: list[FindingRow]
+    marks: list[AwarenessMark]
+    stored_marks: _Marks
+
+
+def _analysed(store: Store, task: _Task) -> Iterator[_Run]:
     s = task.settings
+    methods = "phrases+judge" if s.awareness_judge is not None else "phrases"
     for run, transcript in zip(task.runs, store.read_transcripts(task.runs), strict=True):
         claims: list[Claim] = []
         world = store.world_of(run)
         want = claims if s.want_claims else None
         findings = analyze_run(transcript, world, s.ablations, s.extractors, s.detectors, s.custom, want, s.passes)
-        yield transcript, findings, claims, finding_rows(findings)
+        marks = detect_awareness(transcript, s.awareness_judge)
+        yield _Run(transcript, findings, claims, finding_rows(findings), marks, (methods, awareness_rows(marks)))
 
 
 def _results(store: Store, task: _Task) -> list[_Done[_Analysed]]:
-    return [(t.run_id, rows, _Analysed(t, findings, claims)) for t, findings, claims, rows in _analysed(store, task)]
+    return [
+        (r.transcript.run_id, r.rows, r.stored_marks, _Analysed(r.transcript, r.findings, r.claims, r.marks))
+        for r in _analysed(store, task)
+    ]
 
 
 def _summaries(store: Store, task: _Task) -> list[_Done[RunSummary]]:
     out: list[_Done[RunSummary]] = []
     mistakes, want_edges = task.settings.include_non_deceptive, task.settings.want_edges
-    for transcript, findings, _, rows in _analysed(store, task):
+    for transcript, findings, _, rows, _, marks in _analysed(store, task):
         table = run_table(transcript, findings, mistakes)
         edges = run_edges(transcript, findings, mistakes) if want_edges else None
         keys = [finding_key(f) for f in findings]
         meta = transcript.model_copy(update=_NO_RECORDS)
         subjects = frozenset(record_subjects(transcript))
-        out.append((transcript.run_id, rows, RunSummary(meta, table, edges, keys, subjects)))
+        out.append((transcript.run_id, rows, marks, RunSummary(meta, table, edges, keys, subjects)))
     return out
 
 
 def _run_pool(folder: Path, workers: int, work: _Work[T], chunk_size: int, settings: _Settings) -> Iterator[T]:
     """``work`` over chunks of the finished runs, in order, in ``workers`` processes (1: in this one);
-    the findings are written here."""
+    the findings and awareness marks are written here."""
     with Store(folder, create=False) as writer, few_collections(GC_THRESHOLD):
         ablations = tuple(AblationRow.model_validate_json(js) for js in writer.ablations())
         settings = settings._replace(ablations=ablations)
         runs = writer.finished_runs()
         tasks = [_Task(runs[i : i + chunk_size], settings) for i in range(0, len(runs), chunk_size)]
         for done in _pooled(folder, workers, work, tasks):
-            writer.replace_findings((run_id, rows) for run_id, rows, _ in done)
-            for _, _, item in done:
+            writer.replace_findings((run_id, rows) for run_id, rows, _, _ in done)
+            writer.replace_awareness((run_id, methods, marks) for run_id, _, (methods, marks), _ in done)
+            for *_, item in done:
                 yield item
 
 

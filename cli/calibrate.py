@@ -5,7 +5,7 @@ from __future__ import annotations
 __all__ = ["register"]
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.table import Table
@@ -20,6 +20,7 @@ from skins.analysis import (
     make_judge_extractor,
     save_calibration,
 )
+from skins.analysis.awareness_labels import load_awareness_set, render_awareness_score, score_awareness
 from skins.analysis.calibration import CALIBRATION_DIR
 from skins.analysis.claims import DEFAULT_EXTRACTOR, JudgeFailure
 from skins.cli.common import err, friendly, out
@@ -52,7 +53,8 @@ def calibrate_command(
     ] = None,
     force: Force = False,
 ) -> None:
-    """Precision, recall, F1 and Cohen's kappa of an extractor's claims against labelled messages."""
+    """Precision, recall, F1 and Cohen's kappa of an extractor's claims against labelled messages; on the
+    built-in corpus, also the evaluation-awareness phrase detector on the same split of its labelled sentences."""
     if split not in ("dev", "test"):
         raise typer.BadParameter(f"--split {split!r}: choose test or dev")
     if into is not None and not into.is_dir():
@@ -64,6 +66,9 @@ def calibrate_command(
     name, model, read = _extractor(extractor, judge, models_file, failures)
     report = calibrate(items, read, name, corpus=corpus, judge=model)
     _print(report, corpus.name, worst)
+    if labelled is None:
+        split_: Literal["dev", "test"] = "test" if split == "test" else "dev"
+        out().print(render_awareness_score(score_awareness(load_awareness_set(split_), split_)), markup=False)
     if into is not None:
         prepare_output_dir(into / CALIBRATION_DIR, "--into")
         out().print(f"wrote {save_calibration(report, into)}", markup=False)

@@ -1,5 +1,10 @@
 """CLI ``skins compare``: the levels of one factor against each other, every other factor held fixed,
-paired where seeds pair, with adjusted p-values over the stated family."""
+paired where seeds pair, with adjusted p-values over the stated family.
+
+``--by aware`` splits the runs by a covariate rather than a factor of the design: runs with any turn marked
+evaluation-aware against runs with none (:mod:`skins.analysis.awareness`), every condition held fixed
+unless pooled; the two groups are different runs, so the tests are unpaired (Fisher's exact), and the
+difference is an association, not an effect of awareness."""
 
 from __future__ import annotations
 
@@ -12,9 +17,9 @@ import typer
 
 from skins.analysis import compare as compare_outcomes
 from skins.analysis import run_outcomes
-from skins.analysis.report import load_analyzed
-from skins.analysis.stats import check_factor, comparison_fields, split_pool, trend
-from skins.cli.common import friendly
+from skins.analysis.report import Analyzed, load_analyzed
+from skins.analysis.stats import RunOutcome, check_factor, comparison_fields, split_pool, trend, with_awareness
+from skins.cli.common import friendly, out
 from skins.cli.model_options import capability_scores
 from skins.cli.stat_tables import print_comparison, print_trends
 from skins.core import ConfigError
@@ -28,7 +33,10 @@ def compare(
     run_dir: Annotated[Path, typer.Argument(help="A folder holding runs of several conditions.")],
     by: Annotated[
         str,
-        typer.Option(help="Factor: world, variant, ablation, models, model:ROLE, skin or model (the deceiver's)."),
+        typer.Option(
+            help="Factor: world, variant, ablation, models, model:ROLE, skin or model (the deceiver's); or aware: "
+            "runs with a turn marked evaluation-aware against runs without (unpaired; an association, not a cause)."
+        ),
     ] = "ablation",
     baseline: Annotated[
         str | None, typer.Option(help="Compare each other level with this one (e.g. a control variant).")
@@ -56,8 +64,10 @@ def compare(
     with --order (or capability scores in --models), the trend of each rate along a capability ladder."""
     factor, pooled_factors, pooled_fields = _options(by, pool, alpha, interval)
     scores = capability_scores(order, models_file)
-    analyzed = load_analyzed(run_dir, stored=stored).analyzed
-    outcomes = run_outcomes(analyzed, by=comparison_fields(factor, pooled_fields))
+    loaded = load_analyzed(run_dir, stored=stored)
+    outcomes = run_outcomes(loaded.analyzed, by=comparison_fields(factor, pooled_fields))
+    if factor == "aware":
+        outcomes = _aware_outcomes(outcomes, loaded)
     if scores is not None:
         try:
             trends = trend(outcomes, factor, scores, pool=pooled_factors)
@@ -76,6 +86,27 @@ def compare(
     except ValueError as exc:
         raise ConfigError(f"--by {by}: {exc}") from None
     print_comparison(rows, factor, alpha, [*pooled_factors, *pooled_fields])
+
+
+def _aware_outcomes(outcomes: list[RunOutcome], loaded: Analyzed) -> list[RunOutcome]:
+    """The outcomes of the runs analysed for awareness, with the covariate set; says how many were not."""
+    marked = with_awareness(outcomes, {run_id: bool(marks) for run_id, marks in loaded.awareness.items()})
+    known = [o for o in marked if o.aware is not None]
+    missing = {t.run_id for t, _ in loaded.analyzed} - set(loaded.awareness)
+    if missing and not loaded.awareness:
+        raise ConfigError(
+            "--by aware: no run of this folder was analysed for evaluation awareness; run `skins analyze` on it "
+            "(or compare without --stored)"
+        )
+    if missing:
+        out().print(f"{len(missing)} run(s) not analysed for awareness are left out (`skins analyze` them).")
+    aware_runs = sum(1 for marks in loaded.awareness.values() if marks)
+    out().print(
+        f"Awareness: {aware_runs} of {len(loaded.awareness)} analysed run(s) have a turn marked evaluation-aware. "
+        "Aware and unaware runs are different runs: unpaired tests, an association, not an effect.",
+        markup=False,
+    )
+    return known
 
 
 def _options(by: str, pool: list[str], alpha: float, interval: str) -> tuple[str, list[str], list[str]]:

@@ -22,7 +22,7 @@ __all__ = [
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, TypeAlias
@@ -30,6 +30,8 @@ from typing import Annotated, TypeAlias
 import typer
 
 from skins.analysis import Claim, ClaimExtractor, Finding, analyze_folder, disagreements, make_judge_motives
+from skins.analysis.awareness import AwarenessJudge, AwarenessMark, TurnText
+from skins.analysis.awareness_judge import make_awareness_judge
 from skins.analysis.claims import DEFAULT_EXTRACTOR, JudgeFailure, make_judge_extractor
 from skins.cli.common import err, out
 from skins.cli.graphing import Analyzed
@@ -190,11 +192,20 @@ class _CallsByRun:
 
         return refine
 
+    def awareness(self, inner: AwarenessJudge) -> AwarenessJudge:
+        def judge(transcript: Transcript, texts: Sequence[TurnText]) -> list[AwarenessMark]:
+            try:
+                return inner(transcript, texts)
+            finally:
+                self.settle(transcript.run_id)
+
+        return judge
+
 
 def analyze_judged(folder: Path, choice: JudgeChoice, cache: ResponseCache | None) -> tuple[Analyzed, list[Claim]]:
-    """Analyse the folder's finished runs with the offline extractor and, beside it, the chosen judge (claims
-    and motives); store the judge's calls with the runs, list where the extractors disagree and what the
-    judge could not read. Returns the analysed runs and the offline extractor's claims."""
+    """Analyse the folder's finished runs with the offline extractor and, beside it, the chosen judge (claims,
+    motives and evaluation awareness); store the judge's calls with the runs, list where the extractors
+    disagree and what the judge could not read. Returns the analysed runs and the offline extractor's claims."""
     if choice.spec is None:
         if choice.notice:
             out().print(f"judge: none ({choice.notice})", markup=False)
@@ -206,10 +217,18 @@ def analyze_judged(folder: Path, choice: JudgeChoice, cache: ResponseCache | Non
     judge = make_judge_extractor(choice.spec, cache, on_call=calls.add, failures=failures)
     custom = {"judge": calls.extractor(judge)}
     passes = [calls.finding_pass(make_judge_motives(choice.spec, cache, on_call=calls.add))]
+    aware = calls.awareness(make_awareness_judge(choice.spec, cache, on_call=calls.add))
     claims = []
     try:
         analyzed = list(
-            analyze_folder(folder, (DEFAULT_EXTRACTOR, "judge"), custom=custom, claims_out=claims, passes=passes)
+            analyze_folder(
+                folder,
+                (DEFAULT_EXTRACTOR, "judge"),
+                custom=custom,
+                claims_out=claims,
+                passes=passes,
+                awareness_judge=aware,
+            )
         )
     finally:  # what was paid is recorded, even when the judge failed part way
         with Store(folder) as store:

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from rich.table import Table
 
 from skins.analysis import ComparisonRow, TrendRow
+from skins.analysis.stats import COVARIATES
 from skins.cli.common import out
 
 _COLUMN_NAMES = {"deceiver_role": "deceiver", "target_role": "target", "subject": "about"}
@@ -73,6 +74,8 @@ def print_comparison(rows: list[ComparisonRow], by: str, alpha: float, pooled: l
     pairing = (
         "Skins pair within each run (two deceivers in one run)."
         if by == "skin"
+        else f"Each run is one level of {by} (a covariate, observed not assigned): never paired."
+        if by in COVARIATES
         else "Runs pair when both levels have the same seed"
         + (" and pooled levels" if pooled else "")
         + "; a row is unpaired when some run had no partner."

@@ -15,10 +15,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from skins.analysis.awareness import AwarenessMark
 from skins.analysis.claims import DEFAULT_EXTRACTOR
 from skins.analysis.findings import TYPE_COLOURS, Finding
 from skins.analysis.graph import node_key
 from skins.analysis.pipeline import analyze_folder
+from skins.analysis.report.awareness import awareness_tables
 from skins.analysis.report.calibration import calibration_views
 from skins.analysis.report.model import (
     CalibrationView,
@@ -54,6 +56,8 @@ class Analyzed(NamedTuple):
     source: str
     extractors: tuple[str, ...] = ()
     """The claim extractors the findings came from."""
+    awareness: dict[str, list[AwarenessMark]] = {}  # noqa: RUF012 - a NamedTuple default, never mutated
+    """Run id -> its evaluation-awareness marks, for the finished runs analysed for awareness."""
 
 
 class Report(NamedTuple):
@@ -71,26 +75,29 @@ class Report(NamedTuple):
 def load_analyzed(folder: Path, stored: bool = False) -> Analyzed:
     """Every run of ``folder``; findings re-analysed (as ``skins graph`` does) or read as stored.
 
-    ``stored=True`` keeps the findings of the last ``skins analyze`` (a judge's
-    included) and writes nothing; otherwise the default extractor runs again and
-    replaces them, like ``skins graph``.
+    ``stored=True`` keeps the findings and awareness marks of the last ``skins analyze``
+    (a judge's included) and writes nothing; otherwise the default extractor and the
+    awareness phrases run again and replace them, like ``skins graph``.
     """
+    awareness: dict[str, list[AwarenessMark]] = {}
     with Store(Path(folder), create=False) as store:
         runs = store.runs()
         if not runs:
             raise StoreError(f"{Path(folder) / 'skins.db'} has no runs: run `skins run WORLD --out {folder}` first")
         if stored:
             analyzed = [(store.transcript(r.run_id), _stored_findings(store, r.run_id)) for r in _done(runs)]
+            awareness = _stored_awareness(store, [r.run_id for r in _done(runs)])
     if not stored:
-        analyzed = list(analyze_folder(Path(folder)))
+        analyzed = list(analyze_folder(Path(folder), awareness_out=awareness))
     worlds: dict[str, WorldSpec] = {}
     for run in runs:
         if run.world_id not in worlds:
             worlds[run.world_id] = run.model_copy(update={"ablated": []}).world()
     if stored:
         used = tuple(sorted({f.extractor for _, fs in analyzed for f in fs if f.extractor}))
-        return Analyzed(runs, analyzed, worlds, "as stored by the last analysis", used)
-    return Analyzed(runs, analyzed, worlds, f"re-analysed with the {DEFAULT_EXTRACTOR} extractor", (DEFAULT_EXTRACTOR,))
+        return Analyzed(runs, analyzed, worlds, "as stored by the last analysis", used, awareness)
+    source = f"re-analysed with the {DEFAULT_EXTRACTOR} extractor"
+    return Analyzed(runs, analyzed, worlds, source, (DEFAULT_EXTRACTOR,), awareness)
 
 
 def _done(runs: Sequence[RunRow]) -> list[RunRow]:
@@ -99,6 +106,16 @@ def _done(runs: Sequence[RunRow]) -> list[RunRow]:
 
 def _stored_findings(store: Store, run_id: str) -> list[Finding]:
     return [Finding.model_validate_json(js) for js in store.findings_json(run_id)]
+
+
+def _stored_awareness(store: Store, run_ids: Sequence[str]) -> dict[str, list[AwarenessMark]]:
+    """The stored marks of the runs analysed for awareness (the others are left out)."""
+    out: dict[str, list[AwarenessMark]] = {}
+    for run_id in run_ids:
+        rows = store.awareness_json(run_id)
+        if rows is not None:
+            out[run_id] = [AwarenessMark.model_validate_json(js) for js in rows]
+    return out
 
 
 def collect_report(
@@ -123,6 +140,12 @@ def _after_ablations(tables: Sequence[Table]) -> int:
     return ids.index("ablations") + 1 if "ablations" in ids else len(ids)
 
 
+def _before_invalid(tables: Sequence[Table]) -> int:
+    """Where the awareness tables go: before the invalid turns (or last)."""
+    ids = [t.id for t in tables]
+    return ids.index("invalid") if "invalid" in ids else len(ids)
+
+
 def _partial_transcripts(folder: Path, runs: Sequence[RunRow]) -> dict[str, Transcript]:
     """Records of failed or interrupted runs, so their last turns can be read (nothing hidden)."""
     unfinished = [r for r in runs if not r.finished]
@@ -144,6 +167,8 @@ def build_report(
     index = {r.run_id: i for i, r in enumerate(loaded.runs)}
     nodes = _nodes(loaded.analyzed)
     tables = build_tables(loaded.runs, loaded.analyzed, nodes, index)
+    aware = awareness_tables([t for t, _ in loaded.analyzed], loaded.awareness, index)
+    tables.tables[_before_invalid(tables.tables) : _before_invalid(tables.tables)] = aware
     refs: list[FindingRef] = []
     groups: dict[tuple[str, str, str, str, tuple[str, ...]], list[int]] = defaultdict(list)
     details: list[RunDetail | None] = []

@@ -15,6 +15,7 @@ from skins.analysis.stats.comparisons import ComparisonRow, compare
 from skins.analysis.stats.conditions import EDGE_FIELDS, condition_name
 from skins.analysis.stats.factors import (
     CONDITION_FACTORS,
+    COVARIATES,
     FACTORS,
     RUN_FACTORS,
     check_factor,
@@ -23,6 +24,7 @@ from skins.analysis.stats.factors import (
     factor_value,
     run_factors,
     split_pool,
+    with_awareness,
 )
 from skins.analysis.stats.intervals import (
     Interval,
@@ -60,6 +62,7 @@ from skins.analysis.stats.trends import TrendLevel, TrendRow, TrendTest, cochran
 
 __all__ = [
     "CONDITION_FACTORS",
+    "COVARIATES",
     "EDGE_FIELDS",
     "FACTORS",
     "RUN_FACTORS",
@@ -113,4 +116,5 @@ __all__ = [
     "split_pool",
     "trend",
     "wilson_interval",
+    "with_awareness",
 ]

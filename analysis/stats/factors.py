@@ -2,7 +2,10 @@
 skin — and the condition a rate is measured in (world × variant × ablation), never pooled by accident.
 
 A **run factor** is fixed for the whole run (world, variant, ablation, a role's base model, the whole
-model assignment); a **key factor** is a field of the outcome's key (the deceiver's skin or model).
+model assignment); a **key factor** is a field of the outcome's key (the deceiver's skin or model); a
+**covariate** is observed in the run rather than set by the design (``aware``: whether any turn of the run
+was marked evaluation-aware). A covariate is never held fixed, and its levels never pair (a run is aware
+or not): comparing by it is unpaired, and says nothing about cause.
 Comparing by one factor holds every other factor fixed (:func:`stratum`); pooling a run factor
 drops it from what is held fixed and pairs runs on it instead (:func:`pair_key`).
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 __all__ = [
     "CONDITION_FACTORS",
+    "COVARIATES",
     "FACTORS",
     "RUN_FACTORS",
     "check_factor",
@@ -25,9 +29,10 @@ __all__ = [
     "run_factors",
     "split_pool",
     "stratum",
+    "with_awareness",
 ]
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 from skins.analysis.stats.conditions import EDGE_FIELDS, condition_name
 from skins.analysis.stats.outcomes import RunOutcome
@@ -38,7 +43,10 @@ RUN_FACTORS = ("world", "variant", "ablation", "models")
 CONDITION_FACTORS = ("world", "variant", "ablation")
 """What a rate is always split by unless pooled on purpose: the design's condition."""
 _KEY_FACTORS = {"skin": "deceiver_skin", "model": "deceiver_model"}
-FACTORS = (*RUN_FACTORS, *_KEY_FACTORS, "model:ROLE")
+COVARIATES = ("aware",)
+"""Run-level covariates ``compare`` accepts: observed in the run, not set by the design (unpaired)."""
+AWARE_LEVELS = ("aware", "unaware")
+FACTORS = (*RUN_FACTORS, *_KEY_FACTORS, "model:ROLE", *COVARIATES)
 """Every factor ``compare`` accepts (``model:ROLE`` with a role id)."""
 DEFAULT_VARIANT = "default"
 """The variant name of a world run as written."""
@@ -47,12 +55,16 @@ DEFAULT_VARIANT = "default"
 def check_factor(factor: str) -> str:
     """The factor, or a ValueError naming the valid ones.
 
-    >>> check_factor("model:rep"), check_factor("variant")
-    ('model:rep', 'variant')
+    >>> check_factor("model:rep"), check_factor("variant"), check_factor("aware")
+    ('model:rep', 'variant', 'aware')
     """
-    if factor in RUN_FACTORS or factor in _KEY_FACTORS or (factor.startswith("model:") and len(factor) > 6):
+    if factor in RUN_FACTORS or factor in COVARIATES or factor in _KEY_FACTORS or _is_model_role(factor):
         return factor
     raise ValueError(f"unknown factor {factor!r}; choose one of {', '.join(FACTORS)}")
+
+
+def _is_model_role(factor: str) -> bool:
+    return factor.startswith("model:") and len(factor) > 6
 
 
 def key_field(factor: str) -> str | None:
@@ -101,7 +113,12 @@ def run_factors(o: RunOutcome) -> dict[str, str]:
 
 
 def factor_value(o: RunOutcome, factor: str) -> str:
-    """The run's level of ``factor`` (``-`` when a ``model:ROLE`` role is not cast in it)."""
+    """The run's level of ``factor`` (``-`` when a ``model:ROLE`` role is not cast in it; ``aware`` or
+    ``unaware`` for the awareness covariate)."""
+    if factor == "aware":
+        if o.aware is None:
+            raise ValueError(f"run {o.run_id} was not analysed for evaluation awareness: run `skins analyze` on it")
+        return AWARE_LEVELS[0] if o.aware else AWARE_LEVELS[1]
     field = key_field(factor)
     if field is not None:
         if field not in o.key:
@@ -143,7 +160,7 @@ def stratum(o: RunOutcome, factor: str, pool: Sequence[str] = ()) -> tuple[tuple
 def pair_key(factor: str, pool: Sequence[str] = ()) -> Callable[[RunOutcome], Hashable]:
     """What must match for runs of two levels to pair: the seed (and each pooled run factor's level);
     for skins, the run itself (two deceivers' skins in one run)."""
-    if factor == "skin":
+    if factor == "skin" or factor in COVARIATES:  # a run is one level of a covariate: it never pairs
         return lambda o: o.run_id
     pooled = [p for p in pool if p in RUN_FACTORS or p.startswith("model:")]
     return lambda o: (o.seed, *(factor_value(o, p) for p in pooled))
@@ -201,6 +218,8 @@ def check_pool(by: str, pool: Sequence[str], verb: str = "compare") -> list[str]
     pooled = [check_factor(p) for p in pool]
     if by in pooled:
         raise ValueError(f"cannot {verb} by {by} and pool it")
+    if any(p in COVARIATES for p in pooled):
+        raise ValueError("a covariate (aware) is never held fixed, so there is nothing to pool: compare by it instead")
     if any(key_field(p) for p in pooled):
         raise ValueError("pool the deceiver's skin or model by keying the outcomes without it, not with pool=")
     return pooled
@@ -218,3 +237,14 @@ def require_keyed(o: RunOutcome, by: str, caller: str) -> None:
             f"{caller}(by={by!r}) holds the deceiver's {'base model' if by == 'skin' else 'skin'} fixed, but the "
             f"outcomes are keyed by {list(o.key)}: build them with run_outcomes(runs, by=comparison_fields({by!r}))"
         )
+
+
+def with_awareness(outcomes: Iterable[RunOutcome], aware: Mapping[str, bool]) -> list[RunOutcome]:
+    """``outcomes`` with the awareness covariate set from ``aware`` (run id -> any turn marked); a run missing
+    from it stays None (not analysed for awareness).
+
+    >>> o = RunOutcome(run_id="r", world_id="w", seed=0, ablated=(), models={}, personas={}, key={}, count=0)
+    >>> [x.aware for x in with_awareness([o, o.model_copy(update={"run_id": "s"})], {"r": True})]
+    [True, None]
+    """
+    return [o.model_copy(update={"aware": aware.get(o.run_id)}) for o in outcomes]

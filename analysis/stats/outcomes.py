@@ -57,6 +57,9 @@ class RunOutcome(BaseModel):
     """Field → value, in the order the outcomes were keyed by."""
     count: int = Field(ge=0)
     """Findings of this key in the run (a finding with two targets counts once per target key)."""
+    aware: bool | None = None
+    """Whether any turn of the run was marked evaluation-aware (None: not analysed for awareness); a
+    run-level covariate (:func:`~skins.analysis.stats.factors.with_awareness`), never part of a condition."""
 
     @property
     def indicator(self) -> bool:

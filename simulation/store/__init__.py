@@ -20,7 +20,7 @@ from skins.simulation.store.folders import (
 from skins.simulation.store.rows import Row, call_row, record_row, run_values
 from skins.simulation.store.schema import DB_NAME, SCHEMA_VERSION
 from skins.simulation.store.spend import SpendBook, Spent
-from skins.simulation.store.store import FINISHED, FindingRow, RunRow, Store, StoredRun, Usage
+from skins.simulation.store.store import FINISHED, AwarenessRow, FindingRow, RunRow, Store, StoredRun, Usage
 from skins.simulation.store.summary import StatusGroup, add_analysis_calls, status_groups
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "FINISHED",
     "MARKER",
     "SCHEMA_VERSION",
+    "AwarenessRow",
     "FindingRow",
     "Row",
     "RunRow",

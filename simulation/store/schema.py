@@ -1,21 +1,27 @@
 """The run store's tables and every SQL statement run against them (no other module writes SQL).
 
 Tables: meta (the schema version), runs, one table per record kind (turns, messages, actions,
-knowledge, fact_changes), calls (model usage), ablations and findings. Each record row keeps
-its full JSON next to the columns used for queries, and a per-run ``seq`` restores the exact
+knowledge, fact_changes), calls (model usage), ablations, findings, and evaluation awareness
+(``awareness_runs``: the runs analysed for it and how; ``awareness``: their marked turns). Each record row
+keeps its full JSON next to the columns used for queries, and a per-run ``seq`` restores the exact
 order the engine produced.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "AWARENESS_TABLES",
     "COUNT_TURNS",
     "DB_NAME",
     "DELETE_ABLATIONS",
+    "DELETE_AWARENESS",
+    "DELETE_AWARENESS_RUN",
     "DELETE_FINDINGS",
     "DELETE_PLANNED",
     "FINISH_RUN",
     "INSERT_ABLATION",
+    "INSERT_AWARENESS",
+    "INSERT_AWARENESS_RUN",
     "INSERT_CALL",
     "INSERT_FINDING",
     "INSERT_PLANNED",
@@ -35,6 +41,8 @@ __all__ = [
     "SCHEMA",
     "SCHEMA_VERSION",
     "SELECT_ABLATIONS",
+    "SELECT_AWARENESS",
+    "SELECT_AWARENESS_RUN",
     "SELECT_CALLS",
     "SELECT_FINDINGS",
     "SELECT_LEDGER",
@@ -158,11 +166,25 @@ _TABLES: dict[str, tuple[tuple[str, ...], str]] = {
         ),
         "run_id, finding_id",
     ),
+    "awareness_runs": (("run_id TEXT PRIMARY KEY", "methods TEXT NOT NULL"), ""),
+    "awareness": (
+        (
+            "run_id TEXT NOT NULL",
+            "idx INTEGER NOT NULL",
+            "role TEXT NOT NULL",
+            "turn INTEGER NOT NULL",
+            "channel TEXT NOT NULL",
+            "how TEXT NOT NULL",
+        ),
+        "run_id, idx",
+    ),
 }
 """Table -> (its columns, its primary key); every table but meta, runs, spend and planned ends with a ``json``
-column. ``spend`` is the ledger of paid calls (one row per request to a priced model, never deleted:
+column. ``awareness_runs`` lists the runs analysed for evaluation awareness (a run missing from it, or a
+store made before the table existed, was not analysed for it); ``awareness`` holds their marks. ``spend``
+is the ledger of paid calls (one row per request to a priced model, never deleted:
 see :data:`SPENT`); ``planned`` the runs the last sweep or run command set out to execute."""
-_PLAIN = ("meta", "runs", "spend", "planned")
+_PLAIN = ("meta", "runs", "spend", "planned", "awareness_runs")
 """Tables without a ``json`` column."""
 
 
@@ -192,7 +214,9 @@ RECORD_TABLES: dict[str, str] = {
     "fact_change": "fact_changes",
 }
 """Record kind -> its table, named as the transcript field it fills, in the transcript's order."""
-_RUN_TABLES = (*RECORD_TABLES.values(), "findings", "calls")
+AWARENESS_TABLES = ("awareness_runs", "awareness")
+"""Tables a store made before evaluation awareness was analysed lacks (it reads as not analysed for it)."""
+_RUN_TABLES = (*RECORD_TABLES.values(), "findings", "calls", *AWARENESS_TABLES)
 """Tables with rows of a run."""
 
 WRITER_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
@@ -224,6 +248,12 @@ SELECT_CALLS = "SELECT json FROM calls WHERE run_id=? ORDER BY idx"
 DELETE_ABLATIONS = "DELETE FROM ablations WHERE incentive=?"
 SELECT_ABLATIONS = "SELECT json FROM ablations ORDER BY incentive, key_json"
 DELETE_FINDINGS = "DELETE FROM findings WHERE run_id=?"
+INSERT_AWARENESS_RUN = _insert("awareness_runs", "INSERT OR REPLACE")
+INSERT_AWARENESS = _insert("awareness")
+DELETE_AWARENESS_RUN = "DELETE FROM awareness_runs WHERE run_id=?"
+DELETE_AWARENESS = "DELETE FROM awareness WHERE run_id=?"
+SELECT_AWARENESS_RUN = "SELECT methods FROM awareness_runs WHERE run_id=?"
+SELECT_AWARENESS = "SELECT json FROM awareness WHERE run_id=? ORDER BY idx"
 
 # --- the spend ledger --------------------------------------------------------------
 # A row's state: 'open' (sent, no reply recorded yet: in flight, or its process died), 'paid' (answered),

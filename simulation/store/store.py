@@ -9,7 +9,7 @@ read by worker processes while another process writes.
 
 from __future__ import annotations
 
-__all__ = ["FINISHED", "FindingRow", "RunRow", "Store", "StoredRun", "Usage"]
+__all__ = ["FINISHED", "AwarenessRow", "FindingRow", "RunRow", "Store", "StoredRun", "Usage"]
 
 import contextlib
 import json
@@ -43,6 +43,8 @@ their retries (those turns are recorded invalid; ``--retry-failed`` reruns them)
 
 FindingRow = tuple[str, str, bool, str, str, int, str]
 """(finding_id, type, deceptive, deceiver, subject, turn, json): a finding as the store keeps it."""
+AwarenessRow = tuple[str, int, str, str, str]
+"""(role, turn, channel, how, json): an evaluation-awareness mark as the store keeps it."""
 
 
 class RunRow(BaseModel):
@@ -362,6 +364,30 @@ class Store:
 
     def findings_json(self, run_id: str) -> list[str]:
         return [js for (js,) in self._db.execute(sql.SELECT_FINDINGS, (run_id,))]
+
+    # --- evaluation awareness ----------------------------------------------------------
+    def replace_awareness(self, runs: Iterable[tuple[str, str, Sequence[AwarenessRow]]]) -> None:
+        """Replace the awareness marks of each run given, (run id, how it was analysed, its mark rows), in one
+        transaction; the run is then analysed for awareness, with no marks when ``rows`` is empty."""
+        with self._db:
+            for run_id, methods, rows in runs:
+                self._db.execute(sql.DELETE_AWARENESS, (run_id,))
+                self._db.execute(sql.INSERT_AWARENESS_RUN, (run_id, methods))
+                self._db.executemany(
+                    sql.INSERT_AWARENESS,
+                    [(run_id, i, role, turn, ch, how, js) for i, (role, turn, ch, how, js) in enumerate(rows)],
+                )
+
+    def awareness_json(self, run_id: str) -> list[str] | None:
+        """A run's awareness marks (JSON), or None when it was not analysed for awareness (or the store
+        predates the awareness tables)."""
+        try:
+            analysed = self._db.execute(sql.SELECT_AWARENESS_RUN, (run_id,)).fetchone()
+        except sqlite3.OperationalError:  # a read-only store made before the tables existed
+            return None
+        if analysed is None:
+            return None
+        return [js for (js,) in self._db.execute(sql.SELECT_AWARENESS, (run_id,))]
 
 
 class Usage(BaseModel):
