@@ -66,7 +66,7 @@ from skins.worlds.spec import (
     WorldSpec,
 )
 from skins.worlds.state import Belief, PersonaView, WorldState, initial_knowledge, visible_to
-from skins.worlds.tools import execute_tool, score_answers
+from skins.worlds.tools import check_call, execute_tool, preview_result, score_answers
 from skins.worlds.validate import check_references
 from skins.worlds.variants import merge_patch, split_ref
 
@@ -125,6 +125,7 @@ __all__ = [
     "WorldSpec",
     "WorldState",
     "builtin_worlds",
+    "check_call",
     "check_references",
     "config_kind",
     "degenerate_reason",
@@ -135,6 +136,7 @@ __all__ = [
     "load_world_file",
     "merge_patch",
     "phrasing_reader",
+    "preview_result",
     "render_observation",
     "render_system_prompt",
     "render_world",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["execute_tool", "score_answers"]
+__all__ = ["check_call", "execute_tool", "preview_result", "score_answers"]
 
 from collections.abc import Mapping
 from typing import Any
@@ -14,29 +14,42 @@ from skins.worlds.state import WorldState, visible_to
 _PY_TYPES: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
 
 
+def check_call(spec: WorldSpec, actor: str, tool_id: str, args: Mapping[str, Any]) -> str | None:
+    """Why ``actor`` may not make this call (the tool is not theirs, bad arguments), or None: the one check
+    both :func:`execute_tool` and :func:`preview_result` apply."""
+    tool = spec.tools.get(tool_id)
+    if tool is None or actor not in tool.holders:
+        allowed = sorted(spec.tools_of(actor))
+        return f"tool {tool_id!r} is not available to {actor}; its tools are {allowed}"
+    if isinstance(tool, CapabilityTask):
+        if set(args) - {"answers"} or not isinstance(args.get("answers"), list):
+            return "call it with one argument 'answers': a list with one answer per question"
+        return None
+    return _check_args(tool.args, args)
+
+
+def preview_result(spec: WorldSpec, actor: str, tool_id: str, args: Mapping[str, Any]) -> str:
+    """The result text :func:`execute_tool` gives this call (``Rejected: ...`` for one it rejects), without
+    running it: what an agent calling its tools as functions is answered before its turn is applied."""
+    error = check_call(spec, actor, tool_id, args)
+    if error is not None:
+        return f"Rejected: {error}"
+    tool = spec.tools[tool_id]
+    if isinstance(tool, CapabilityTask):
+        return _task_result(tool, args["answers"])
+    return tool.result
+
+
 def execute_tool(
     state: WorldState, actor: str, tool_id: str, args: Mapping[str, Any], turn: int, index: int
 ) -> list[Record]:
     """Run one call; a call the actor may not make, or with bad arguments, is logged as rejected."""
-    spec = state.spec
-    tool = spec.tools.get(tool_id)
-    if tool is None or actor not in tool.holders:
-        allowed = sorted(spec.tools_of(actor))
-        return [
-            _rejected(
-                actor,
-                tool_id,
-                args,
-                turn,
-                index,
-                f"tool {tool_id!r} is not available to {actor}; its tools are {allowed}",
-            )
-        ]
-    if isinstance(tool, CapabilityTask):
-        return _run_task(spec, tool, actor, tool_id, args, turn, index)
-    error = _check_args(tool.args, args)
-    if error:
+    error = check_call(state.spec, actor, tool_id, args)
+    if error is not None:
         return [_rejected(actor, tool_id, args, turn, index, error)]
+    tool = state.spec.tools[tool_id]
+    if isinstance(tool, CapabilityTask):
+        return _run_task(state.spec, tool, actor, tool_id, args, turn, index)
     return _run_action(state, tool, actor, tool_id, args, turn, index)
 
 
@@ -130,21 +143,14 @@ def _same(expected: int | float | str, given: Any) -> bool:
     return str(given).strip().lower() == str(expected).strip().lower()
 
 
+def _task_result(task: CapabilityTask, answers: list[Any]) -> str:
+    return f"Submitted {len(answers)} answers for {len(task.questions)} questions."
+
+
 def _run_task(
     spec: WorldSpec, task: CapabilityTask, actor: str, tool_id: str, args: Mapping[str, Any], turn: int, index: int
 ) -> list[Record]:
-    answers = args.get("answers")
-    if set(args) - {"answers"} or not isinstance(answers, list):
-        return [
-            _rejected(
-                actor,
-                tool_id,
-                args,
-                turn,
-                index,
-                "call it with one argument 'answers': a list with one answer per question",
-            )
-        ]
+    answers = args["answers"]
     marks = score_answers(task, answers)
     return [
         ActionRecord(
@@ -154,7 +160,7 @@ def _run_task(
             tool=tool_id,
             args=_jsonable(args),
             ok=True,
-            result=f"Submitted {len(answers)} answers for {len(task.questions)} questions.",
+            result=_task_result(task, answers),
             visible_to=visible_to(spec, task, actor),
             score=sum(marks) / len(marks),
             correct=marks,

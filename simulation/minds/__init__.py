@@ -2,11 +2,13 @@
 
 Write a mind here: a class with a ``name`` and ``async decide(view, rng) -> MindResult`` (the
 :class:`Mind` protocol); the built-in ones are :class:`PolicyMind` (no model: an incentive-maximising
-baseline), :class:`ScriptedMind` (replays a file) and :class:`LLMMind` (a chat model wearing a skin).
+baseline), :class:`ScriptedMind` (replays a file), :class:`LLMMind` (a chat model wearing a skin) and
+:class:`AgentMind` (a user's LangGraph agent, built from an :class:`AgentContext`; ``agent.py``).
 Register a backend here: ``@register_backend("name")`` on a factory turning :class:`ModelSpec`
 settings into a :data:`MindFactory` (``registry.py``); ``--model name`` then plays it.
 """
 
+from skins.simulation.minds.agent import AgentContext, AgentMind, load_agent
 from skins.simulation.minds.base import Mind, MindResult
 from skins.simulation.minds.llm import LLMMind
 from skins.simulation.minds.policy import PolicyMind, choice_probability
@@ -22,6 +24,8 @@ from skins.simulation.minds.registry import (
 from skins.simulation.minds.scripted import Script, ScriptedMind, ScriptExhausted, load_script
 
 __all__ = [
+    "AgentContext",
+    "AgentMind",
     "BackendFactory",
     "LLMMind",
     "Mind",
@@ -34,6 +38,7 @@ __all__ = [
     "backend_names",
     "choice_probability",
     "get_backend",
+    "load_agent",
     "load_script",
     "register_backend",
     "registered_backend",

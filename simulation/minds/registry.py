@@ -2,7 +2,8 @@
 
 A backend factory turns :class:`ModelSpec` settings into a :data:`MindFactory`, which makes the
 mind playing one role in one run. Register a backend here with ``@register_backend("name")``;
-the built-in ones are ``policy``, ``scripted``, ``openai`` and ``local``. Tests register theirs
+the built-in ones are ``policy``, ``scripted``, ``openai``, ``local`` and ``langgraph`` (a user's
+LangGraph agent, :mod:`skins.simulation.minds.agent`). Tests register theirs
 with :func:`registered_backend`, which undoes the registration afterwards.
 """
 
@@ -22,12 +23,22 @@ import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from skins.core import BackendError
+from skins.core import BackendError, ConfigError
+from skins.simulation.minds.agent import AgentMind, load_agent
+from skins.simulation.minds.agent_usage import AgentUsage
 from skins.simulation.minds.base import Mind
 from skins.simulation.minds.llm import LLMMind
 from skins.simulation.minds.policy import PolicyMind
 from skins.simulation.minds.scripted import ScriptedMind, load_script
-from skins.simulation.models import ModelClient, ModelSpec, RunCalls, build_chat_model, check_chat_model, per_sweep
+from skins.simulation.models import (
+    ModelClient,
+    ModelSpec,
+    RunCalls,
+    build_chat_model,
+    check_chat_model,
+    parse_model_arg,
+    per_sweep,
+)
 from skins.worlds.library import World
 
 MindFactory = Callable[[str, World, RunCalls], Mind]
@@ -116,3 +127,42 @@ def _llm_minds(spec: ModelSpec) -> MindFactory:
         return LLMMind(role, world.personas[role], world.spec, world.personas, client)
 
     return make
+
+
+@register_backend("langgraph")
+def _langgraph(spec: ModelSpec) -> MindFactory:
+    """A user's agent (``model``: ``module:attribute``), handed the language model of ``chat_model``, if any."""
+    reference = spec.model or ""
+    agent = load_agent(reference)  # fails early, naming the reference, when it is not there
+    chat = _chat_spec(spec)
+    if chat is not None:
+        try:
+            check_chat_model(chat)
+        except BackendError as exc:
+            raise BackendError(f"agent {reference!r}, chat_model {chat.ref!r}: {exc}") from None
+
+    def make(role: str, world: World, calls: RunCalls) -> Mind:
+        model, usage = None, None
+        if chat is not None:
+            usage = AgentUsage(chat, role, calls)
+            shared = per_sweep(("chat-model", id(chat)), lambda: build_chat_model(chat), keep=chat)
+            seed = chat.seed if chat.seed is not None else calls.seed
+            model = shared.model_copy(update={"seed": seed, "callbacks": [usage]})
+        persona = world.personas[role]
+        return AgentMind(role, persona, world.spec, world.personas, spec, agent, model, usage, calls.cpu)
+
+    return make
+
+
+def _chat_spec(spec: ModelSpec) -> ModelSpec | None:
+    """The settings of an agent's ``chat_model`` (an alias is resolved by ``resolve_model``; this reads a
+    reference like ``local``)."""
+    if spec.chat_model is None or isinstance(spec.chat_model, ModelSpec):
+        return spec.chat_model
+    chat = parse_model_arg(spec.chat_model)
+    if chat.backend not in ("openai", "local"):
+        raise ConfigError(
+            f"agent {spec.model!r}: chat_model {spec.chat_model!r} is neither an alias of models.yaml nor a "
+            "language model (write e.g. 'local', 'openai:gpt-4o-mini' or an alias of one)"
+        )
+    return chat

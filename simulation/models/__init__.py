@@ -40,7 +40,13 @@ from skins.simulation.models.spec import (
     resolve_model,
 )
 from skins.simulation.models.spend import BudgetExceeded, CallStart, Ledger, SpendEstimate, reserved_input_tokens
-from skins.simulation.models.structured import choose_strategy, reply_schema, request_kwargs, turn_schema
+from skins.simulation.models.structured import (
+    choose_strategy,
+    reply_schema,
+    request_kwargs,
+    tool_args_schema,
+    turn_schema,
+)
 
 __all__ = [
     "JUDGE_ALIAS",
@@ -88,5 +94,6 @@ __all__ = [
     "retry_after",
     "set_process_share",
     "sweep_scope",
+    "tool_args_schema",
     "turn_schema",
 ]

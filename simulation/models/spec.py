@@ -21,7 +21,7 @@ __all__ = [
 
 from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -39,6 +39,8 @@ from skins.core import ConfigError, load_model
 Strategy = Literal["auto", "json_schema", "json_object", "tool_call", "prompt"]
 ReasoningEffort = Literal["minimal", "low", "medium", "high"]
 ReasoningSummary = Literal["auto", "concise", "detailed"]
+ChatModelRef = Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:/@\-]{1,200}$")]
+"""An alias or a reference like ``local`` or ``openai:gpt-4o-mini``."""
 
 JUDGE_ALIAS = "judge"
 """The models.yaml alias of the judge analysis reads messages with (not part of any run's identity)."""
@@ -93,9 +95,9 @@ class ModelSpec(BaseModel):
     """openai: ask for OpenAI's reasoning summaries (through the Responses API) and store them as each
     turn's reasoning; None = not asked for. (``reasoning_content`` and leading ``<think>`` blocks are read
     whenever an endpoint returns them.)"""
-    chat_model: str | None = Field(None, pattern=r"^[A-Za-z0-9_.:/@\-]{1,200}$")
+    chat_model: ChatModelRef | ModelSpec | None = None
     """langgraph: the alias (or reference like ``local``) of the language model handed to the agent; None =
-    the agent brings its own."""
+    the agent brings its own. :func:`resolve_model` puts an alias's settings here."""
 
     @model_serializer(mode="wrap")
     def _without_unset_additions(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -199,8 +201,17 @@ def resolve_model(
 
     ``backends``: the registered backend names (``skins.simulation.minds.backend_names()``); a name
     that is neither an alias nor a reference to one of them is a ConfigError listing both. None
-    leaves that check to the backend lookup.
+    leaves that check to the backend lookup. An agent's (langgraph) ``chat_model`` naming an alias is
+    replaced by that alias's settings.
     """
+    spec = _follow(alias, aliases, backends)
+    if isinstance(spec.chat_model, str) and spec.chat_model in aliases:
+        spec = spec.model_copy(update={"chat_model": _follow(spec.chat_model, aliases, backends)})
+    return spec
+
+
+def _follow(alias: str, aliases: Mapping[str, ModelSpec | str], backends: Collection[str] | None) -> ModelSpec:
+    """:func:`resolve_model` without looking into an agent's ``chat_model``."""
     seen: list[str] = []
     current: ModelSpec | str = alias
     while isinstance(current, str) and current in aliases:

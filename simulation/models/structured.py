@@ -8,7 +8,15 @@ narrows it to the world (who the role may address, which tools it holds, their t
 
 from __future__ import annotations
 
-__all__ = ["TOOL_NAME", "choose_strategy", "reply_schema", "reply_text", "request_kwargs", "turn_schema"]
+__all__ = [
+    "TOOL_NAME",
+    "choose_strategy",
+    "reply_schema",
+    "reply_text",
+    "request_kwargs",
+    "tool_args_schema",
+    "turn_schema",
+]
 
 import copy
 import functools
@@ -102,20 +110,20 @@ def _tool_call(call: dict[str, Any], tool_id: str, tool: ActionTool | Capability
     """``ToolCall``'s schema for one tool: its name, and its arguments as the world types them."""
     out = copy.deepcopy(call)
     out["properties"]["tool"] = {"type": "string", "enum": [tool_id]}
-    args = out["properties"]["args"]
+    out["properties"]["args"] = {**out["properties"]["args"], **tool_args_schema(tool)}
+    return out
+
+
+def tool_args_schema(tool: ActionTool | CapabilityTask) -> dict[str, Any]:
+    """JSON Schema of one tool's arguments as the world types them (a capability task takes ``answers``,
+    one per question); a turn's actions and an agent's function tools are both described by it."""
     if isinstance(tool, CapabilityTask):
         answer = {"anyOf": [{"type": "number"}, {"type": "string"}]}
         n = len(tool.questions)
         typed = {"answers": {"type": "array", "items": answer, "minItems": n, "maxItems": n}}
     else:
         typed = _typed_args(tool)
-    out["properties"]["args"] = {
-        **args,
-        "properties": typed,
-        "required": list(typed),
-        "additionalProperties": False,
-    }
-    return out
+    return {"type": "object", "properties": typed, "required": list(typed), "additionalProperties": False}
 
 
 def _typed_args(tool: ActionTool) -> dict[str, Any]:
