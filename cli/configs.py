@@ -16,7 +16,7 @@ from rich.table import Table
 from skins.cli.common import PersonaDirs, err, friendly, out
 from skins.core import ConfigError, index_ids, parse_yaml, read_text
 from skins.personas import PersonaSpec, builtin_personas, load_persona, load_persona_file
-from skins.simulation.minds import Script
+from skins.simulation.minds import Script, load_agent
 from skins.simulation.models import ModelsFile
 from skins.simulation.runs import SweepSpec
 from skins.worlds import (
@@ -62,9 +62,11 @@ def validate(
             data, _ = parse_yaml(read_text(path), str(path))
             kind = config_kind(data)
             if kind == "world":
-                load_world_file(path, [*persona_dirs, *{f.parent for f in files}])
+                world = load_world_file(path, [*persona_dirs, *{f.parent for f in files}])
+                cast = world.spec.cast
+                _check_agents(path, {r: cast[r].base_model or world.personas[r].base_model for r in cast})
             else:
-                load_persona_file(path)
+                _check_agents(path, {"base_model": load_persona_file(path).base_model})
             out().print(f"[green]ok[/] {path} ({kind})")
         except ConfigError as exc:
             bad += 1
@@ -72,6 +74,18 @@ def validate(
     if bad:
         err().print(f"{bad} of {len(files)} file(s) invalid")
         raise typer.Exit(1)
+
+
+def _check_agents(path: Path, base_models: dict[str, str]) -> None:
+    """A LangGraph agent written into a file (``langgraph:module:attribute``) must load; aliases are models.yaml's
+    to check (``skins run`` does)."""
+    for where, ref in base_models.items():
+        backend, _, reference = ref.partition(":")
+        if backend == "langgraph":
+            try:
+                load_agent(reference)
+            except ConfigError as exc:
+                raise ConfigError(f"{path}: {where}: {exc}") from None
 
 
 def schema(kind: Annotated[str, typer.Argument(help="persona, world, models, sweep or script")]) -> None:

@@ -36,7 +36,7 @@ def models_list(
     aliases = load_models(models_file) if models_file else {}
     for name in backend_names():
         table.add_row(
-            name, "(backend)", reachable(parse_model_arg(name if name not in ("openai", "scripted") else f"{name}:?"))
+            name, "(backend)", reachable(parse_model_arg(name if name not in ("openai", "scripted", "langgraph") else f"{name}:?"))
         )
     for alias in sorted(aliases):
         spec = resolve_model(alias, aliases, backend_names())

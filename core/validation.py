@@ -234,7 +234,8 @@ def _child(tp: Any, part: str | int) -> Any:
 def _is_tag_of(tag: str, member: Any) -> bool:
     """Whether pydantic's union tag ``tag`` names ``member``."""
     if _fields(member):
-        wrapped = tag.startswith("function-") and tag.endswith(f" {member.__name__}]")  # a model with a validator
+        # a model with validators (a self-referencing one, ModelSpec, is wrapped once per level)
+        wrapped = tag.startswith("function-") and tag.rstrip("]").endswith(f" {member.__name__}")
         return wrapped or tag in (member.__name__, *typing.get_args(_annotation(member, "kind")))
     origin = typing.get_origin(member)
     name = "literal" if origin is Literal else str(getattr(origin or member, "__name__", ""))

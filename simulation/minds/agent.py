@@ -97,12 +97,15 @@ def load_agent(reference: str) -> Agent:
     if agent is None:
         public = sorted(n for n in vars(module) if not n.startswith("_"))[:20]
         raise ConfigError(f"agent {reference!r}: {where} has no attribute {attribute!r}; it has {public}")
-    if not isinstance(agent, Runnable) and not callable(agent):
+    if isinstance(agent, Runnable):
+        return agent
+    if not callable(agent):
         raise ConfigError(
             f"agent {reference!r} is a {type(agent).__name__}: name a compiled LangGraph graph (or any "
             "LangChain runnable) or a factory build(context) that returns one"
         )
-    return agent
+    factory: AgentFactory = agent
+    return factory
 
 
 def _import(where: str, reference: str) -> Any:
@@ -142,7 +145,9 @@ def last_line(exc: BaseException, limit: int = 500) -> str:
     """The last line of an exception's traceback (``ValueError: bad input``), without the notes LangGraph
     adds (``During task with name ...``), on one line of at most ``limit`` characters."""
     kind = type(exc)
-    name = kind.__qualname__ if kind.__module__ in ("builtins", "__main__") else f"{kind.__module__}.{kind.__qualname__}"
+    name = kind.__qualname__
+    if kind.__module__ not in ("builtins", "__main__"):
+        name = f"{kind.__module__}.{name}"
     text = " ".join(str(exc).split())
     line = f"{name}: {text}" if text else name
     return line if len(line) <= limit else line[: limit - 3] + "..."
@@ -273,7 +278,7 @@ def agent_reasoning(message: AIMessage) -> tuple[str, str]:
     reasoning = "\n".join(str(b.get("reasoning", "")) for b in blocks).strip()
     if not reasoning and isinstance(message.additional_kwargs.get("reasoning_content"), str):
         reasoning = message.additional_kwargs["reasoning_content"].strip()
-    text = message.text
+    text = str(message.text)
     think = _THINK.match(text)
     if think:
         reasoning = "\n".join(p for p in (reasoning, think.group(1).strip()) if p)

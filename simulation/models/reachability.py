@@ -10,7 +10,7 @@ import httpx
 
 from skins.core import BackendError
 from skins.simulation.models.local import locate_gguf
-from skins.simulation.models.spec import ModelSpec
+from skins.simulation.models.spec import ModelSpec, parse_model_arg
 
 
 def reachable(spec: ModelSpec) -> str:
@@ -24,6 +24,9 @@ def reachable(spec: ModelSpec) -> str:
             return f"no: {exc}"
     if spec.backend == "openai":
         return _openai_reachable(spec)
+    if spec.backend == "langgraph" and spec.chat_model is not None:
+        chat = spec.chat_model if isinstance(spec.chat_model, ModelSpec) else parse_model_arg(spec.chat_model)
+        return f"agent; its chat model: {reachable(chat)}"
     return "unknown"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -74,7 +75,7 @@ async def _call_first_tool(state: MessagesState, config: RunnableConfig) -> dict
     if tools:
         result = await tools[0].ainvoke({})
         said = f"Ran {tools[0].name}: {result}"
-    reply = '{"thinking": "Let me check.", "messages": [{"to": ["greg"], "text": "%s"}]}' % said
+    reply = json.dumps({"thinking": "Let me check.", "messages": [{"to": ["greg"], "text": said}]})
     return {"messages": [AIMessage(reply)]}
 
 

@@ -227,6 +227,7 @@ def test_priced_agent_calls_are_opened_in_the_ledger_before_they_go_out_and_the_
     result = asyncio.run(minds["dana"].decide(view.view_for("dana", 1), random.Random(0)))
     assert result.decision is not None and len(ledger.opened) == 1 and len(ledger.settled) == 1
     start, (ticket, tokens_in, tokens_out, cost) = ledger.opened[0], ledger.settled[0]
+    assert ticket == 1
     assert (
         start.role == "dana"
         and start.model == "local"
@@ -263,5 +264,5 @@ def test_an_agents_chat_model_may_be_an_alias_and_the_short_form_names_a_module(
     assert spec.chat_model == aliases["cheap"]
     short = resolve_model("langgraph:pkg.mod:build", aliases)
     assert (short.backend, short.model, short.chat_model) == ("langgraph", "pkg.mod:build", None)
-    with pytest.raises(ConfigError, match="neither an alias of models.yaml nor a language model"):
+    with pytest.raises(ConfigError, match=r"neither an alias of models\.yaml nor a language model"):
         get_backend(ModelSpec(backend="langgraph", model=EXAMPLE, chat_model="policy"))
