@@ -35,9 +35,8 @@ def models_list(
         table.add_column(col)
     aliases = load_models(models_file) if models_file else {}
     for name in backend_names():
-        table.add_row(
-            name, "(backend)", reachable(parse_model_arg(name if name not in ("openai", "scripted", "langgraph") else f"{name}:?"))
-        )
+        needs_model = name in ("openai", "scripted", "langgraph")
+        table.add_row(name, "(backend)", reachable(parse_model_arg(f"{name}:?" if needs_model else name)))
     for alias in sorted(aliases):
         spec = resolve_model(alias, aliases, backend_names())
         table.add_row(alias, spec.ref + (f" @ {spec.base_url}" if spec.base_url else ""), reachable(spec))

@@ -273,6 +273,11 @@ def agent_reasoning(message: AIMessage) -> tuple[str, str]:
     ``reasoning_content``), else a leading ``<think>`` block (an unclosed one is all reasoning).
 
     Private to agents until the shared reader (``skins.simulation.models.reasoning``) replaces it.
+
+    >>> agent_reasoning(AIMessage('<think>Greg must not know.</think> {"messages": []}'))
+    ('Greg must not know.', '{"messages": []}')
+    >>> agent_reasoning(AIMessage("", additional_kwargs={"reasoning_content": "Hm."}))
+    ('Hm.', '')
     """
     blocks = [b for b in message.content_blocks if b.get("type") == "reasoning"]
     reasoning = "\n".join(str(b.get("reasoning", "")) for b in blocks).strip()

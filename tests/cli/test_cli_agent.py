@@ -72,6 +72,12 @@ def test_an_agent_whose_chat_model_is_no_language_model_stops_the_run(tmp_path: 
     assert code == 2 and "chat_model 'policy' is neither an alias of models.yaml nor a language model" in printed
 
 
+def test_models_list_shows_an_agent_and_its_chat_model() -> None:
+    code, printed = invoke("models", "list", "--models", EXAMPLE_MODELS)
+    assert code == 0 and "langgraph:examples/agents/react_agent.py:build" in printed
+    assert "agent; its chat model: " in printed
+
+
 def test_validate_loads_an_agent_written_into_a_world(tmp_path: Path) -> None:
     text = (WORLD_DIR / "acme_quarter_end.yaml").read_text(encoding="utf-8")
     good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"

@@ -47,7 +47,9 @@ def own_persona_world(tmp_path: Path) -> tuple[Path, Path]:
 def test_an_unknown_model_names_what_was_given(tmp_path: Path) -> None:
     code, out = invoke("run", PLANTED, "--model", "foo", "--out", tmp_path / "o")
     assert code == 2
-    assert out.startswith("error: --model 'foo': unknown backend 'foo'; backends are ['langgraph', 'local', 'openai', 'policy',")
+    assert out.startswith(
+        "error: --model 'foo': unknown backend 'foo'; backends are ['langgraph', 'local', 'openai', 'policy',"
+    )
     assert "'default'" not in out and not (tmp_path / "o").exists()
 
 
