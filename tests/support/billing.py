@@ -4,7 +4,8 @@
 derived from the prompt), reports usage the way OpenAI does, and bills every request it answers with
 200 (even when the client is gone by then, as a real API does: the generation ran). Prompt tokens are
 the UTF-8 bytes of the message contents / 4, rounded up, plus 4 per message; completion tokens the
-reply's bytes / 4. It can inject HTTP errors for the next requests (an outage) and hold each request a
+reply's bytes / 4. A request whose body never fully arrived (its client was killed while sending it) is not
+run and not billed, as with a real API. It can inject HTTP errors for the next requests (an outage) and hold each request a
 while (``delay``), so a test can kill a client while calls are in flight. Counters: requests seen,
 requests in progress, requests billed and tokens billed. Standard library only.
 """
@@ -143,7 +144,12 @@ def _handler(server: BillingServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+            length = int(self.headers.get("Content-Length") or 0)
+            data = self.rfile.read(length)
+            if len(data) < length:  # the client died while sending: a real API never runs a request it did not get
+                self.close_connection = True
+                return
+            body = json.loads(data or b"{}")
             if self.path.split("?", 1)[0] != "/v1/chat/completions":
                 self._send(404, {"error": {"message": f"no route {self.path}"}})
                 return
