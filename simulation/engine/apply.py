@@ -71,7 +71,10 @@ def apply_decision(state: WorldState, world: World, actor: str, now: int, result
     """Records for one turn, each also added to ``state``; invalid parts are rejected with a reason, never executed."""
     if result.decision is None:
         turn = TurnRecord(
-            turn=now, role=actor, valid=False, invalid_reason=result.error or "no decision",
+            turn=now,
+            role=actor,
+            valid=False,
+            invalid_reason=result.error or "no decision",
             raw=result.raw,
             reasoning=result.reasoning,
         )
