@@ -97,8 +97,9 @@ class Evidence(_Model):
     action_indexes: list[int] = Field(default_factory=list)
     """Action-log entries the finding rests on."""
     thought: str | None = None
-    """A sentence of the deceiver's private thinking that turn stating the opposite of the quote
-    (for sandbagging and covert actions: the sentence showing it knew or meant it)."""
+    """A sentence of the deceiver's private text that turn (its reasoning trace or its thinking:
+    ``TurnRecord.private_channel`` tells which) stating the opposite of the quote (for sandbagging and
+    covert actions: the sentence showing it knew or meant it)."""
     question: str | None = None
     """The question the finding answers or leaves unanswered (omissions; covert actions asked about)."""
     question_index: int | None = None
@@ -114,10 +115,10 @@ class Motive(_Model):
 
     incentive: str
     how: MotiveHow
-    """structural: the incentive pushes toward exactly this; reasoning: the private thinking
-    names it; judge: an LLM judge said so; counterfactual: ablating it changes the rate."""
+    """structural: the incentive pushes toward exactly this; reasoning: the private text (reasoning
+    trace or thinking) names it; judge: an LLM judge said so; counterfactual: ablating it changes the rate."""
     quote: str | None = None
-    """For reasoning: the sentence of the thinking that names the incentive."""
+    """For reasoning and judge: the sentence of the private text that names the incentive, verbatim."""
     confidence: float = Field(ge=0.0, le=1.0)
 
 

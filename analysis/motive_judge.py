@@ -1,5 +1,5 @@
-"""Judge motives: a judge base model reads the private thinking behind each deceptive finding and names
-the incentives it gives as its reason (``how="judge"``), quoting the thinking verbatim.
+"""Judge motives: a judge base model reads the private text (reasoning trace and thinking) behind each
+deceptive finding and names the incentives it gives as its reason (``how="judge"``), quoting it verbatim.
 
 Reached through the model layer's narrow interface (:class:`~skins.simulation.models.StructuredModel`);
 :func:`judge_motives` is async, and the findings pass :func:`make_judge_motives` returns is its sync form,
@@ -59,7 +59,7 @@ def make_judge_motives(
     on_call: Callable[[CallRecord], None] | None = None,
     model: BaseChatModel | None = None,
 ) -> FindingsPass:
-    """A pass adding ``judge`` motives: incentives the deceiver's private thinking gives as its reason."""
+    """A pass adding ``judge`` motives: incentives the deceiver's private text gives as its reason."""
     judge = StructuredModel(spec, cache, on_call, chat=model)
 
     def judge_motives_pass(findings: list[Finding], transcript: Transcript, world: WorldSpec) -> list[Finding]:
@@ -71,8 +71,9 @@ def make_judge_motives(
 async def judge_motives(
     judge: StructuredModel, findings: list[Finding], transcript: Transcript, world: WorldSpec
 ) -> list[Finding]:
-    """``findings`` with the judge's motives added to each deceptive one whose deceiver left private
-    thinking and held incentives; where the judge fails, the finding stays as it was."""
+    """``findings`` with the judge's motives added to each deceptive one whose deceiver left private text
+    (a reasoning trace, thinking, or both: :func:`latest_thinking`) and held incentives; where the judge
+    fails, the finding stays as it was."""
     session = judge.session()
     out = []
     for finding in findings:

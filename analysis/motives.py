@@ -5,8 +5,9 @@ motives come from other modules and are kept when motives are attached.
 
 - ``structural``: one of the deceiver's incentives pushes toward exactly what
   the finding did (the same fact, value and audience; the same action).
-- ``reasoning``: the deceiver's private thinking names the incentive (its id or
-  one of its keywords).
+- ``reasoning``: the deceiver's private text (its reasoning trace or its
+  thinking) names the incentive (its id or one of its keywords); the quote is
+  the sentence verbatim, and :meth:`TurnRecord.private_channel` tells which.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def _action_match(push: ActionPush, finding: Finding, actions: Mapping[int, Acti
 def reasoning_motives(
     finding: Finding, incentives: Mapping[str, IncentiveSpec], transcript: Transcript
 ) -> list[Motive]:
-    """Incentives the deceiver's latest thinking (at or before the finding's turn) names."""
+    """Incentives the deceiver's latest private text (at or before the finding's turn) names."""
     return _reasoning(split_sentences(latest_thinking(transcript, finding.deceiver, finding.turn)), incentives)
 
 
@@ -136,9 +137,10 @@ def incentive_names(incentive_id: str, incentive: IncentiveSpec) -> list[str]:
 
 
 def latest_thinking(transcript: Transcript, role: str, turn: int) -> str:
-    """The role's most recent non-empty thinking at or before ``turn`` ("" if none)."""
+    """The role's most recent non-empty private text (reasoning trace, then thinking:
+    :attr:`TurnRecord.private_text`) at or before ``turn`` ("" if none)."""
     past = [t for t in _thoughts(transcript).get(role, ()) if t.turn <= turn]
-    return max(past, key=lambda t: t.turn).thinking if past else ""
+    return max(past, key=lambda t: t.turn).private_text if past else ""
 
 
 _LAST_THOUGHTS: list[tuple[Transcript, dict[str, list[TurnRecord]]]] = []
@@ -146,12 +148,12 @@ _LAST_THOUGHTS: list[tuple[Transcript, dict[str, list[TurnRecord]]]] = []
 
 
 def _thoughts(transcript: Transcript) -> dict[str, list[TurnRecord]]:
-    """Each role's turns with non-empty thinking, in transcript order."""
+    """Each role's turns with private text (reasoning or thinking), in transcript order."""
     if _LAST_THOUGHTS and _LAST_THOUGHTS[0][0] is transcript:
         return _LAST_THOUGHTS[0][1]
     index: dict[str, list[TurnRecord]] = {}
     for t in transcript.turns:
-        if t.thinking.strip():
+        if t.private_text:
             index.setdefault(t.role, []).append(t)
     _LAST_THOUGHTS[:] = [(transcript, index)]
     return index

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["render_observation", "render_system_prompt"]
+__all__ = ["REASONING_SHOWN_CHARS", "render_bounded", "render_observation", "render_system_prompt"]
 
 import json
 
@@ -10,6 +10,9 @@ from skins.personas import PersonaSpec, render_reply_format, render_traits
 from skins.worlds.records import ActionRecord, Message, TurnRecord
 from skins.worlds.spec import WorldSpec
 from skins.worlds.state import PersonaView
+
+REASONING_SHOWN_CHARS = 2000
+"""How much of a reasoning trace an overseer's prompt shows per turn (traces run to thousands of tokens)."""
 
 
 def render_system_prompt(
@@ -100,8 +103,23 @@ def _render_item(item: Message | ActionRecord | TurnRecord, me: str) -> str:
         args = json.dumps(item.args)
         outcome = item.result if item.actor == me else _observed_result(item)
         return f"[turn {item.turn}] {who} used {item.tool}({args}): {outcome}"
-    who = "your private notes" if item.role == me else f"{item.role}'s private notes"
-    return f"[turn {item.turn}] {who}: {item.thinking}"
+    whose = "your" if item.role == me else f"{item.role}'s"
+    lines = [f"[turn {item.turn}] {whose} private notes: {item.thinking}"] if item.thinking else []
+    if item.reasoning:  # only an overseer's view holds another role's reasoning (worlds.state)
+        lines.insert(0, f"[turn {item.turn}] {whose} private reasoning trace: {render_bounded(item.reasoning)}")
+    return "\n".join(lines)
+
+
+def render_bounded(text: str, limit: int = REASONING_SHOWN_CHARS) -> str:
+    """``text`` cut to ``limit`` characters with a marker saying how much was left out.
+
+    >>> render_bounded("Sam must not learn about the defect.", 12)
+    'Sam must not […cut: 24 more characters]'
+    """
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit].rstrip()} […cut: {len(text) - limit} more characters]"
 
 
 def _observed_result(item: ActionRecord) -> str:

@@ -14,6 +14,7 @@ __all__ = [
     "KnowledgeEvent",
     "KnowledgeSource",
     "Message",
+    "PrivateChannel",
     "Record",
     "RoleInfo",
     "Transcript",
@@ -28,6 +29,8 @@ from skins.worlds.phrasing import Stance, SubjectKind
 from skins.worlds.spec import ActionRef, FactRef
 
 ArgValue = str | int | float | bool | list[str | int | float | bool] | None
+PrivateChannel = Literal["reasoning", "thinking"]
+"""Where a turn's private text came from: the model's reasoning trace, or the JSON ``thinking`` field."""
 
 
 class _Record(BaseModel):
@@ -132,6 +135,20 @@ class TurnRecord(_Record):
     intended: list[Intent] | None = None
     """Private: what the turn's messages were meant to assert; None when the mind does not say
     (language models). Never shown to other personas; the check of a claim extractor."""
+
+    @property
+    def private_text(self) -> str:
+        """Everything the turn thought privately, for detectors and motives: its reasoning trace, then its
+        thinking (each present one, a blank line between, so no sentence spans the two)."""
+        return "\n\n".join(p for p in (self.reasoning.strip(), self.thinking.strip()) if p)
+
+    def private_channel(self, quote: str) -> PrivateChannel | None:
+        """Which private channel holds ``quote`` (a sentence of :attr:`private_text`): None if neither."""
+        if quote and quote in self.reasoning:
+            return "reasoning"
+        if quote and quote in self.thinking:
+            return "thinking"
+        return None
 
 
 Record = Message | ActionRecord | KnowledgeEvent | FactChange | TurnRecord

@@ -32,7 +32,8 @@ class PersonaView(BaseModel):
     turn: int
     beliefs: dict[str, Belief]
     history: list[Message | ActionRecord | TurnRecord]
-    """Visible records in order: messages to/from it, its own and permitted actions and thinking."""
+    """Visible records in order: messages to/from it, its own and permitted actions, its own thinking
+    (without its reasoning), and the thinking and reasoning of roles it oversees with ``sees_thinking``."""
     unread: list[Message]
     """Messages addressed to the role since its last turn."""
     actions_taken: list[ActionRecord]
@@ -97,9 +98,10 @@ class WorldState:
         self.records.append(record)
         if isinstance(record, (Message, ActionRecord, TurnRecord)):
             shown = _without_intent(record)
+            own = _without_reasoning(shown)
             for role, seen in self._history.items():
                 if _visible(record, role, self._sees_thinking_of[role]):
-                    seen.append(shown)
+                    seen.append(own if isinstance(record, TurnRecord) and record.role == role else shown)
         if isinstance(record, Message):
             self.messages.append(record)
         elif isinstance(record, ActionRecord):
@@ -158,10 +160,22 @@ def _without_intent(record: Message | ActionRecord | TurnRecord) -> Message | Ac
     return record
 
 
+def _without_reasoning(record: Message | ActionRecord | TurnRecord) -> Message | ActionRecord | TurnRecord:
+    """A turn as its own role's history shows it: without its reasoning trace. Reasoning models are not shown
+    their earlier turns' reasoning (DeepSeek and OpenAI drop it from the context too); a persona's memory of
+    its own thoughts is its ``thinking`` scratchpad. Overseers who read thinking read both."""
+    if isinstance(record, TurnRecord) and record.reasoning:
+        return record.model_copy(update={"reasoning": ""})
+    return record
+
+
 def _visible(rec: Message | ActionRecord | TurnRecord, role: str, sees_thinking_of: set[str]) -> bool:
-    """Messages to or from the role, actions it did or may see, its own (or overseen) thinking."""
+    """Messages to or from the role, actions it did or may see, its own thinking, and the thinking and
+    reasoning of the roles it oversees with ``sees_thinking`` (no one else's, ever)."""
     if isinstance(rec, Message):
         return rec.sender == role or role in rec.to
     if isinstance(rec, ActionRecord):
         return rec.actor == role or role in rec.visible_to
-    return bool(rec.thinking) and (rec.role == role or rec.role in sees_thinking_of)
+    if rec.role == role:
+        return bool(rec.thinking)
+    return rec.role in sees_thinking_of and bool(rec.thinking or rec.reasoning)

@@ -115,7 +115,8 @@ def claim_finding(
 
 
 def thinking_at(transcript: Transcript, role: str, turn: int) -> str:
-    """The role's private thinking in exactly that turn ("" if none; the first such turn record)."""
+    """The role's private text in exactly that turn: its reasoning trace and its thinking
+    (:attr:`TurnRecord.private_text`; "" if none; the first such turn record)."""
     return _thinking_index(transcript).get((role, turn), "")
 
 
@@ -128,7 +129,7 @@ def _thinking_index(transcript: Transcript) -> dict[tuple[str, int], str]:
         return _LAST_INDEX[0][1]
     index: dict[tuple[str, int], str] = {}
     for t in transcript.turns:
-        index.setdefault((t.role, t.turn), t.thinking)
+        index.setdefault((t.role, t.turn), t.private_text)
     _LAST_INDEX[:] = [(transcript, index)]
     return index
 

@@ -67,7 +67,8 @@ messages — one row per public message: ``run_id``, ``world``, ``seed``,
 
 turns — one row per turn: ``run_id``, ``world``, ``seed``, ``ablation``,
 ``turn`` (int64), ``role``, ``persona``, ``base_model``, ``thinking`` (the
-private scratchpad), ``messages`` and ``actions`` (comma-separated indexes),
+private scratchpad), ``reasoning`` (the model's own reasoning trace, private too; "" when the endpoint
+returned none), ``messages`` and ``actions`` (comma-separated indexes),
 ``valid`` (bool), ``invalid_reason`` ("" when valid).
 """
 
@@ -179,6 +180,7 @@ TURN_COLUMNS: tuple[tuple[str, str], ...] = (
     ("persona", "str"),
     ("base_model", "str"),
     ("thinking", "str"),
+    ("reasoning", "str"),
     ("messages", "str"),
     ("actions", "str"),
     ("valid", "bool"),
@@ -304,6 +306,7 @@ def turn_rows(run: RunRow, transcript: Transcript) -> list[Row]:
                 "persona": info.persona,
                 "base_model": info.base_model,
                 "thinking": t.thinking,
+                "reasoning": t.reasoning,
                 "messages": _joined(t.message_indexes),
                 "actions": _joined(t.action_indexes),
                 "valid": t.valid,

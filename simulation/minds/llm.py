@@ -9,7 +9,7 @@ outlast their retries are recorded the same way; permanent ones fail the run.
 
 from __future__ import annotations
 
-__all__ = ["LLMMind"]
+__all__ = ["UNCLOSED_THINK", "LLMMind"]
 
 import random
 
@@ -18,10 +18,20 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from skins.core import parse_json_model
 from skins.personas import PersonaSpec, TurnDecision
 from skins.simulation.minds.base import MindResult
-from skins.simulation.models import ModelClient, TransientModelError, choose_strategy, per_sweep, turn_schema
+from skins.simulation.models import (
+    ModelClient,
+    Reply,
+    TransientModelError,
+    choose_strategy,
+    per_sweep,
+    turn_schema,
+)
 from skins.worlds import PersonaView, WorldSpec, degenerate_reason, render_observation, render_system_prompt
 
 _OWN_WORDS = "Reply with only the JSON object, in your own words about your own situation, to role ids listed above."
+
+UNCLOSED_THINK = "the reply ended inside its <think> block (max_tokens?); raise max_tokens for this model"
+"""Why a turn whose reply was cut inside its reasoning is invalid."""
 
 
 class LLMMind:
@@ -48,31 +58,41 @@ class LLMMind:
         self.strategy = choose_strategy(client.spec)
 
     async def decide(self, view: PersonaView, rng: random.Random) -> MindResult:
+        """The turn parsed from the reply's text; the reasoning trace read apart from it (see
+        :mod:`skins.simulation.models.reasoning`) is the result's, never parsed, never sent back. A reply
+        cut inside its ``<think>`` block is an invalid turn at once: a repair would be cut the same way."""
         messages: list[BaseMessage] = [
             self._system,
             HumanMessage(render_observation(view, self.world, self.people)),
         ]
-        raw, error = "", ""
+        reply, error = Reply(""), ""
         attempts = self.client.spec.repairs + 1
         for _ in range(attempts):
             try:
-                raw = await self.client.complete(messages, self.strategy, self.schema, self.role, view.turn)
+                reply = await self.client.complete(messages, self.strategy, self.schema, self.role, view.turn)
             except TransientModelError as exc:
-                return MindResult(decision=None, raw=raw or None, error=f"model call failed: {exc}")
+                return _invalid(reply, f"model call failed: {exc}", reply.text or None)
+            if reply.unclosed:
+                return _invalid(reply, UNCLOSED_THINK, None)
             try:
-                decision = parse_json_model(raw, TurnDecision, "the turn format")
+                decision = parse_json_model(reply.text, TurnDecision, "the turn format")
             except ValueError as exc:
                 error = str(exc)
                 repair = HumanMessage(f"That reply was not usable: {error}. Reply with only the JSON object.")
-                messages = [*messages, AIMessage(raw), repair]
+                messages = [*messages, AIMessage(reply.text), repair]
                 continue
             degenerate = degenerate_reason(decision, self.world)
             if degenerate is not None:
                 error = degenerate
                 repair = HumanMessage(f"That reply was no turn ({error}). {_OWN_WORDS}")
-                messages = [*messages, AIMessage(raw), repair]
+                messages = [*messages, AIMessage(reply.text), repair]
                 continue
             if not self.persona.scratchpad:
                 decision = decision.model_copy(update={"thinking": ""})
-            return MindResult(decision=decision, raw=raw)
-        return MindResult(decision=None, raw=raw, error=f"invalid output after {attempts} attempts: {error}")
+            return MindResult(decision=decision, raw=reply.text, reasoning=reply.reasoning)
+        return _invalid(reply, f"invalid output after {attempts} attempts: {error}", reply.text)
+
+
+def _invalid(reply: Reply, error: str, raw: str | None) -> MindResult:
+    """An invalid turn keeping the last reply's reasoning."""
+    return MindResult(decision=None, raw=raw, error=error, reasoning=reply.reasoning)

@@ -4,7 +4,8 @@
 - chat models: :func:`build_chat_model` builds the LangChain chat model of an LLM backend (openai,
   local). A new LLM backend adds its chat model there (``chat.py``); the mind that plays a backend is
   registered in :mod:`skins.simulation.minds` (``register_backend``);
-- one call: :class:`ModelClient` with the response cache (:class:`ResponseCache`, :class:`CallKeys`),
+- one call: :class:`ModelClient` (its :class:`Reply`: the text, and the reasoning trace read apart from it,
+  :mod:`~skins.simulation.models.reasoning`) with the response cache (:class:`ResponseCache`, :class:`CallKeys`),
   shared limits and the one retry layer (:class:`RetryPolicy`), usage records (:class:`CallRecord`), and
   the spend ledger's interface with the budget (:class:`Ledger`, :class:`CallStart`, :class:`BudgetExceeded`);
 - structured output: schemas derived from the pydantic models they feed (:func:`reply_schema`,
@@ -28,6 +29,7 @@ from skins.simulation.models.limits import (
 )
 from skins.simulation.models.local import MODEL_NAME, ChatLocal, LocalServerSettings, get_local_server, locate_gguf
 from skins.simulation.models.reachability import reachable
+from skins.simulation.models.reasoning import Reply, read_reply
 from skins.simulation.models.scope import per_sweep, sweep_scope
 from skins.simulation.models.spec import (
     JUDGE_ALIAS,
@@ -67,6 +69,7 @@ __all__ = [
     "ModelClient",
     "ModelSpec",
     "ModelsFile",
+    "Reply",
     "ResponseCache",
     "RetryPolicy",
     "RunCalls",
@@ -87,6 +90,7 @@ __all__ = [
     "parse_model_arg",
     "per_sweep",
     "reachable",
+    "read_reply",
     "reply_schema",
     "request_kwargs",
     "reserved_input_tokens",

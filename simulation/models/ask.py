@@ -114,9 +114,10 @@ class StructuredSession:
         first, error = len(self._records), ""
         for _ in range(repairs + 1):
             try:
-                text = await self._client.complete(messages, self._model.strategy, schema, role, turn)
+                answered = await self._client.complete(messages, self._model.strategy, schema, role, turn)
             except TransientModelError as exc:
                 return Answer(None, str(exc), tuple(self._records[first:]))
+            text = answered.text  # a judge's own reasoning is not kept
             try:
                 return Answer(parse_json_model(text, reply), None, tuple(self._records[first:]))
             except ValueError as exc:

@@ -29,11 +29,14 @@ from skins.simulation.models.spec import ModelSpec
 
 
 class CachedReply(BaseModel):
-    """What a call returned: the reply text (or tool arguments as JSON) and its token usage."""
+    """What a call returned: the reply text (or tool arguments as JSON), the reasoning sent beside it, and its
+    token usage. A leading ``<think>`` block stays in ``text``: it is split off as the reply is read."""
 
     model_config = ConfigDict(frozen=True)
 
     text: str
+    reasoning: str = ""
+    """The reasoning the endpoint returned beside the text (rows stored before it was kept load as "")."""
     input_tokens: int = 0
     output_tokens: int = 0
 
@@ -52,7 +55,8 @@ class CallKeys:
     "strategy", "schema", "messages": [(type, content), ...], "call_index"}``. Only the index and
     the messages change from call to call, and the two sort next to each other, so the JSON around
     them is encoded once (once per sweep: a schema can be large) and each key encodes only its own
-    parts. The seed is the model's own, else the run's.
+    parts. The seed is the model's own, else the run's. ``reasoning_effort`` and ``reasoning_summary``
+    join the settings only when set, so the keys of calls without them stay what they were.
     """
 
     def __init__(self, spec: ModelSpec, strategy: str, schema: dict[str, Any], seed: int) -> None:
@@ -84,7 +88,7 @@ def _frame(spec: ModelSpec, strategy: str, schema: dict[str, Any]) -> tuple[byte
         "backend": spec.backend,
         "model": spec.model,
         "base_url": spec.base_url,
-        "settings": {"temperature": spec.temperature, "max_tokens": spec.max_tokens, "seed": _SEED},
+        "settings": {"temperature": spec.temperature, "max_tokens": spec.max_tokens, "seed": _SEED, **_reasoning(spec)},
         "strategy": strategy,
         "schema": schema,
     }
@@ -96,6 +100,12 @@ def _frame(spec: ModelSpec, strategy: str, schema: dict[str, Any]) -> tuple[byte
     before_seed, seed, after_seed = tail.partition(json.dumps(_SEED).encode())
     assert seed and json.dumps(_SEED).encode() not in after_seed  # the stand-in occurs once
     return head.encode(), before_seed, after_seed
+
+
+def _reasoning(spec: ModelSpec) -> dict[str, str]:
+    """The reasoning settings of a spec that sets any (none: the keys of calls made before they existed)."""
+    settings = {"reasoning_effort": spec.reasoning_effort, "reasoning_summary": spec.reasoning_summary}
+    return {k: v for k, v in settings.items() if v is not None}
 
 
 class ResponseCache:

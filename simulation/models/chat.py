@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = ["build_chat_model", "check_chat_model"]
 
 import os
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from pydantic import SecretStr
@@ -47,10 +48,10 @@ def check_chat_model(spec: ModelSpec) -> None:
 
 def _chat_openai() -> type[BaseChatModel]:
     try:  # an optional extra: imported only when an openai backend is used
-        from langchain_openai import ChatOpenAI
+        from skins.simulation.models.openai_chat import ChatOpenAIReasoning
     except ImportError as exc:
         raise BackendError("the openai backend needs langchain-openai: pip install 'skins[openai]'") from exc
-    return ChatOpenAI
+    return ChatOpenAIReasoning
 
 
 def _openai_model(spec: ModelSpec, seed: int | None) -> BaseChatModel:
@@ -61,7 +62,8 @@ def _openai_model(spec: ModelSpec, seed: int | None) -> BaseChatModel:
         model=spec.model or "",
         base_url=spec.base_url,
         api_key=SecretStr(_api_key(spec)),
-        temperature=spec.temperature,
+        # OpenAI's reasoning models (the only ones giving summaries) refuse a temperature
+        temperature=None if spec.reasoning_summary is not None else spec.temperature,
         max_completion_tokens=spec.max_tokens,
         timeout=spec.timeout,
         # An HTTP client of this model's own: langchain-openai otherwise shares one per (base_url, timeout)
@@ -70,7 +72,20 @@ def _openai_model(spec: ModelSpec, seed: int | None) -> BaseChatModel:
         http_async_client=DefaultAsyncHttpxClient(timeout=spec.timeout),
         max_retries=0,  # ModelClient is the only retry layer
         seed=spec.seed if spec.seed is not None else seed,
+        **_reasoning_settings(spec),
     )
+
+
+def _reasoning_settings(spec: ModelSpec) -> dict[str, Any]:
+    """Reasoning summaries come only through the Responses API; an effort alone goes to either API."""
+    if spec.reasoning_summary is not None:
+        reasoning: dict[str, str] = {"summary": spec.reasoning_summary}
+        if spec.reasoning_effort is not None:
+            reasoning["effort"] = spec.reasoning_effort
+        return {"use_responses_api": True, "reasoning": reasoning}
+    if spec.reasoning_effort is not None:
+        return {"reasoning_effort": spec.reasoning_effort}
+    return {}
 
 
 def _api_key(spec: ModelSpec) -> str:

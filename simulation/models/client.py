@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict
 from skins.core import BackendError
 from skins.simulation.models.cache import CachedReply, CallKeys, ResponseCache
 from skins.simulation.models.limits import CpuHold, RetryPolicy, classify, limiter_for, retry_after
+from skins.simulation.models.reasoning import Reply, channel_reasoning, message_reasoning, read_reply
 from skins.simulation.models.scope import per_sweep
 from skins.simulation.models.spec import ModelSpec
 from skins.simulation.models.spend import CallStart, Ledger, SpendEstimate, reserved_input_tokens
@@ -123,8 +124,9 @@ class ModelClient:
 
     async def complete(
         self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any], role: str, turn: int
-    ) -> str:
-        """The reply text; raises FatalModelError or TransientModelError after recording the call."""
+    ) -> Reply:
+        """The reply: its text and reasoning (:func:`read_reply`); raises FatalModelError or
+        TransientModelError after recording the call."""
         index = self.calls.next_index()
         key = self._keys(strategy, schema).key(index, messages)
         base = {"index": index, "role": role, "turn": turn, "model": self.spec.ref, "strategy": strategy}
@@ -138,7 +140,7 @@ class ModelClient:
             self.calls.sink(
                 CallRecord(**base, input_tokens=hit.input_tokens, output_tokens=hit.output_tokens, cached=True)
             )
-            return hit.text
+            return read_reply(hit.text, hit.reasoning)
         start = time.perf_counter()
         opened, reserved = None, 0
         if ledger is not None:
@@ -155,8 +157,12 @@ class ModelClient:
             self.calls.sink(CallRecord(**base, attempts=exc.attempts, latency_ms=elapsed, error=str(exc)))
             raise
         usage = reply.usage_metadata or {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
-        text = reply_text(reply)
-        record = CachedReply(text=text, input_tokens=usage["input_tokens"], output_tokens=usage["output_tokens"])
+        record = CachedReply(
+            text=reply_text(reply),
+            reasoning=channel_reasoning(reply),
+            input_tokens=usage["input_tokens"],
+            output_tokens=usage["output_tokens"],
+        )
         cost = self.spec.cost(record.input_tokens, record.output_tokens)
         if ledger is not None and ticket is not None:
             ledger.settle(ticket, record.input_tokens, record.output_tokens, cost)  # durable before anything else
@@ -173,7 +179,7 @@ class ModelClient:
                 latency_ms=1000 * (time.perf_counter() - start),
             )
         )
-        return text
+        return read_reply(record.text, record.reasoning)
 
     async def _durable_call(
         self, messages: list[BaseMessage], strategy: str, schema: dict[str, Any], opened: CallStart | None
@@ -279,7 +285,10 @@ def _cut_off_reply(exc: BaseException) -> AIMessage | None:
     usage = completion.usage
     tokens_in, tokens_out = (usage.prompt_tokens, usage.completion_tokens) if usage else (0, 0)
     meta = {"input_tokens": tokens_in, "output_tokens": tokens_out, "total_tokens": tokens_in + tokens_out}
-    return AIMessage(content=completion.choices[0].message.content or "", usage_metadata=meta)
+    message = completion.choices[0].message
+    reasoning = message_reasoning(message)
+    extra = {"reasoning_content": reasoning} if reasoning else {}
+    return AIMessage(content=message.content or "", usage_metadata=meta, additional_kwargs=extra)
 
 
 def _short(exc: BaseException) -> str:

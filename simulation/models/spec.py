@@ -93,8 +93,9 @@ class ModelSpec(BaseModel):
     """openai: the reasoning effort sent to a reasoning model; None = the server's default."""
     reasoning_summary: ReasoningSummary | None = None
     """openai: ask for OpenAI's reasoning summaries (through the Responses API) and store them as each
-    turn's reasoning; None = not asked for. (``reasoning_content`` and leading ``<think>`` blocks are read
-    whenever an endpoint returns them.)"""
+    turn's reasoning; None = not asked for. OpenAI's reasoning models take no temperature or seed, so neither
+    is sent then. (``reasoning_content`` and leading ``<think>`` blocks are read whenever an endpoint returns
+    them.)"""
     chat_model: ChatModelRef | ModelSpec | None = None
     """langgraph: the alias (or reference like ``local``) of the language model handed to the agent; None =
     the agent brings its own. :func:`resolve_model` puts an alias's settings here."""

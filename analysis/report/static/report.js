@@ -224,7 +224,14 @@
       b.source === "hearsay" ? `was told by ${b.via}` : b.source + (b.via ? " " + b.via : "");
     return `Believed it ${yesNo(b.value)} since turn ${b.turn} (${how}).`;
   }
-  function renderFinding(run, f) {
+  function channelOf(detail, f, quote) {
+    /* which private channel of the deceiver's turns (up to the finding's) holds a quote: its reasoning trace or its thinking */
+    if (!quote || !detail) return "";
+    const own = detail.turns.filter((t) => t.role === f.deceiver && t.turn <= f.turn);
+    if (own.some((t) => (t.reasoning || "").includes(quote))) return " (from its reasoning trace)";
+    return own.some((t) => (t.thinking || "").includes(quote)) ? " (from its thinking)" : "";
+  }
+  function renderFinding(run, f, detail) {
     const world = DATA.worlds[run.world] || { facts: {}, incentives: {}, tools: {} };
     const ev = f.evidence;
     const badge = el("span", { className: "badge" }, f.type); badge.style.background = colour(f.type);
@@ -239,11 +246,11 @@
     const motives = f.motives.length ? f.motives.map((m) => {
       const inc = world.incentives[m.incentive];
       return el("p", {}, el("strong", {}, m.incentive), ` — ${m.how} (confidence ${m.confidence.toFixed(2)})`,
-        m.quote ? el("span", {}, ": “", el("mark", {}, m.quote), "”") : "", inc ? el("span", { className: "muted" }, ` [${inc.kind} held by ${inc.holder}: ${inc.says}]`) : "");
+        m.quote ? el("span", {}, ": “", el("mark", {}, m.quote), "”" + channelOf(detail, f, m.quote)) : "", inc ? el("span", { className: "muted" }, ` [${inc.kind} held by ${inc.holder}: ${inc.says}]`) : "");
     }) : [el("p", { className: "muted" }, "No motive attributed.")];
     const extra = [];
     if (ev.question) extra.push(el("p", {}, "Question: “" + ev.question + "”"));
-    if (ev.thought) extra.push(el("p", {}, "Private thought: “", el("mark", {}, ev.thought), "”"));
+    if (ev.thought) extra.push(el("p", {}, "Private thought: “", el("mark", {}, ev.thought), "”" + channelOf(detail, f, ev.thought)));
     ev.wrong_answers.forEach((w) => extra.push(el("p", {}, `Q${w.number} ${w.question}: expected ${w.expected}, gave ${w.given}`)));
     if (ev.note) extra.push(el("p", { className: "muted" }, ev.note));
     return [
@@ -283,7 +290,11 @@
         .map((m) => messageNode(m, f && m.index === f.message_index ? quote : ""));
       const acts = (t.action_indexes || []).map((i) => detail.actions.find((a) => a.index === i)).filter(Boolean).map(actionNode);
       const invalid = t.valid === false || t.invalid_reason;
-      const think = [el("div", { className: "thinking" }, ...highlighted(t.thinking || "", focus ? thoughts : []))];
+      const think = [];
+      if (t.reasoning) think.push(el("div", { className: "reasoning" }, el("span", { className: "channel" }, "reasoning trace (private): "),
+        ...highlighted(t.reasoning, focus ? thoughts : [])));
+      think.push(el("div", { className: "thinking" }, ...(t.reasoning && t.thinking ? [el("span", { className: "channel" }, "thinking (private): ")] : []),
+        ...highlighted(t.thinking || "", focus ? thoughts : [])));
       if (invalid) think.push(el("p", {}, (t.valid === false ? "Invalid turn: " : "Partly rejected: ") + (t.invalid_reason || "")));
       if (t.raw) think.push(el("pre", { className: "raw" }, "raw output: " + t.raw));
       rows.push(el("tr", { className: (focus ? "focus " : "") + (invalid ? "invalid" : ""), dataset: { turn: t.turn, role: t.role } },
@@ -300,10 +311,10 @@
     document.getElementById("transcript-title").textContent =
       `Run ${run.id} — ${run.world}, seed ${run.seed}, ablated ${run.condition}, ${run.status}` + (run.error ? `: ${run.error}` : "");
     const f = detail && findingIndex !== undefined ? detail.findings[findingIndex] : null;
-    clear(document.getElementById("finding-detail")).append(...(f ? renderFinding(run, f) : []));
+    clear(document.getElementById("finding-detail")).append(...(f ? renderFinding(run, f, detail) : []));
     const holder = clear(document.getElementById("transcript"));
     if (!detail) { holder.appendChild(el("p", { className: "muted" }, "No records were stored for this run.")); return; }
-    const table = el("table", {}, el("thead", {}, el("tr", {}, ["turn", "role", "public: messages and actions", "private thinking"]
+    const table = el("table", {}, el("thead", {}, el("tr", {}, ["turn", "role", "public: messages and actions", "private: reasoning trace and thinking"]
       .map((c) => el("th", {}, c)))), el("tbody", {}, transcriptRows(detail, turn, f)));
     holder.appendChild(table);
     section.scrollIntoView({ block: "start" });

@@ -1,8 +1,9 @@
-"""Security property: no prompt carries another persona's thinking or private facts unless oversight allows it.
+"""Security property: no prompt carries another persona's thinking, reasoning or private facts unless oversight
+allows it, and no prompt carries a persona's own past reasoning.
 
 Every turn's real prompt (system prompt + observation, as the LLM mind renders
-it) is captured while policy minds drive the run; each persona's thinking
-carries a canary token so any leak is unambiguous.
+it) is captured while policy minds drive the run; each persona's thinking and
+reasoning trace carry canary tokens so any leak is unambiguous.
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ from skins.worlds import (
     render_system_prompt,
 )
 from skins.worlds.library import World, builtin_worlds, load_world
-from skins.worlds.state import PersonaView, WorldState, _visible
+from skins.worlds.state import PersonaView, WorldState, _visible, _without_reasoning
 
 
 class Recording:
-    """Renders the prompt an LLM would get, keeps it, and lets a policy mind decide (thinking tagged)."""
+    """Renders the prompt an LLM would get, keeps it, and lets a policy mind decide (thinking and a
+    reasoning trace tagged: ``REASONING-CANARY-role-turn`` also contains ``CANARY-role-``)."""
 
     def __init__(self, role: str, world: World, prompts: list[tuple[str, int, str]]) -> None:
         self.name = "policy"
@@ -44,7 +46,7 @@ class Recording:
         tagged = result.decision.model_copy(
             update={"thinking": f"{result.decision.thinking} CANARY-{self.role}-{view.turn}"}
         )
-        return MindResult(decision=tagged)
+        return MindResult(decision=tagged, reasoning=f"REASONING-CANARY-{self.role}-{view.turn}")
 
 
 def _run(world: World, seed: int) -> tuple[list[tuple[str, int, str]], list[Record]]:
@@ -67,6 +69,7 @@ def _may_see(world: World, records: list[Record], role: str, turn: int) -> set[s
 def _check(world: World, prompts: list[tuple[str, int, str]], records: list[Record]) -> None:
     readers = {(o.monitor, w) for o in world.spec.oversight if o.sees_thinking for w in o.watches}
     for role, turn, text in prompts:
+        assert f"REASONING-CANARY-{role}-" not in text, f"{role}'s own reasoning was shown back to it at turn {turn}"
         for other in world.spec.cast:
             if other != role and (role, other) not in readers:
                 assert f"CANARY-{other}-" not in text, f"{other}'s thinking leaked into {role}'s prompt at turn {turn}"
@@ -105,6 +108,8 @@ def test_oversight_that_reads_thinking_is_the_only_exception() -> None:
     _check(world, prompts, records)
     ada_late = [text for role, turn, text in prompts if role == "ada" and turn > 4]
     assert any("CANARY-mo-" in text for text in ada_late), "ada reads mo's thinking under this oversight rule"
+    assert any("REASONING-CANARY-mo-" in text for text in ada_late), "and mo's reasoning trace"
+    assert any("mo's private reasoning trace: REASONING-CANARY-mo-" in text for text in ada_late)
     assert not any("CANARY-mo-" in text for role, _, text in prompts if role not in ("mo", "ada"))
 
 
@@ -139,7 +144,7 @@ def test_a_fact_shown_by_a_tool_may_appear_only_afterwards() -> None:
 def test_the_history_a_view_keeps_is_what_a_scan_of_the_run_allows(world_id: str) -> None:
     """Views keep each role's visible records as they are added; at every point of a run they equal
     a scan of all records through the visibility rule (messages to or from it, actions it may see,
-    only its own or overseen thinking)."""
+    only its own thinking without its reasoning, or overseen thinking and reasoning)."""
     world = load_world(world_id)
     for seed in range(3):
         _, records = _run(world, seed)
@@ -149,7 +154,7 @@ def test_the_history_a_view_keeps_is_what_a_scan_of_the_run_allows(world_id: str
             for role in world.spec.cast:
                 readers = {w for o in world.spec.oversight if o.monitor == role and o.sees_thinking for w in o.watches}
                 scanned = [
-                    r
+                    _without_reasoning(r) if isinstance(r, TurnRecord) and r.role == role else r
                     for r in state.records
                     if isinstance(r, (Message, ActionRecord, TurnRecord)) and _visible(r, role, readers)
                 ]

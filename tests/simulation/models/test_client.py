@@ -85,7 +85,7 @@ def _client(
 
 
 def _ask(client: ModelClient, text: str = "hi") -> str:
-    return asyncio.run(client.complete([HumanMessage(text)], "prompt", {}, "dana", 1))
+    return asyncio.run(client.complete([HumanMessage(text)], "prompt", {}, "dana", 1)).text
 
 
 @pytest.mark.parametrize(
@@ -205,7 +205,8 @@ def test_the_concurrency_cap_is_shared_by_every_client_of_an_endpoint() -> None:
             )
 
     async def burst() -> list[str]:
-        return await asyncio.gather(*(c.complete([HumanMessage("x")], "prompt", {}, "r", 1) for c in clients))
+        replies = await asyncio.gather(*(c.complete([HumanMessage("x")], "prompt", {}, "r", 1) for c in clients))
+        return [r.text for r in replies]
 
     assert asyncio.run(burst()) == ["ok"] * 6
     assert peak == 2
@@ -260,7 +261,7 @@ def test_the_client_stores_a_reply_under_the_pinned_key(tmp_path: Path) -> None:
     cache = ResponseCache(tmp_path / "c.db")
     spec = ModelSpec(backend="openai", model="gpt-x")
     client = ModelClient(spec, Flaky(outcomes=["ok"]), RunCalls(seed=3, cache=cache, sink=lambda c: None))
-    assert asyncio.run(client.complete(KEY_MESSAGES, "prompt", KEY_SCHEMA, "a", 1)) == "ok"  # the run's call 0
+    assert asyncio.run(client.complete(KEY_MESSAGES, "prompt", KEY_SCHEMA, "a", 1)).text == "ok"  # the run's call 0
     hit = cache.get("27a18ae002f2d774e9bb9254eefcb21746355474b27b95c7501dc17e28f59e78")
     assert hit is not None and hit.text == "ok"
 

@@ -161,7 +161,7 @@ def test_the_direct_model_path_matches_ainvoke_and_callbacks_still_run() -> None
     for model in (Replying(), Replying(callbacks=[handler])):
         records: list[CallRecord] = []
         client = ModelClient(spec, model, RunCalls(seed=0, cache=None, sink=records.append))
-        text = asyncio.run(client.complete([HumanMessage("hi")], "json_object", {}, "a", 1))
+        text = asyncio.run(client.complete([HumanMessage("hi")], "json_object", {}, "a", 1)).text
         results.append((text, [r.model_copy(update={"latency_ms": 0.0}) for r in records]))
     assert results[0] == results[1] and results[0][0] == REPLY
     assert results[0][1][0].input_tokens == 50 and results[0][1][0].output_tokens == 7
