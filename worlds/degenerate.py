@@ -1,6 +1,6 @@
 """Degenerate turns: a language model's reply that parses but is no turn at all.
 
-A reply that is empty (no thinking, no message, no action), that addresses a message to the template's
+A reply that is empty (no thinking or reasoning, no message, no action), that addresses a message to the template's
 slot ("<role id>") instead of a role, or whose thinking or message text echoes the reply format (its
 placeholders, schema, instructions or worked example: :func:`skins.personas.echoed_template`) is
 invalid as a whole, with the reason; such a turn never carries a finding. Policy and scripted minds
@@ -15,8 +15,9 @@ from skins.personas import TurnDecision, echoed_template, is_placeholder_recipie
 from skins.worlds.spec import WorldSpec
 
 
-def degenerate_reason(decision: TurnDecision, world: WorldSpec) -> str | None:
-    """Why a language model's parsed turn is degenerate (the turn is then invalid), or None.
+def degenerate_reason(decision: TurnDecision, world: WorldSpec, reasoning: str = "") -> str | None:
+    """Why a language model's parsed turn is degenerate (the turn is then invalid), or None. ``reasoning``: the
+    turn's native reasoning trace (a turn that reasoned and then chose to do nothing is not empty).
 
     >>> from skins.personas import OutMessage
     >>> from skins.worlds.library import load_world
@@ -30,7 +31,7 @@ def degenerate_reason(decision: TurnDecision, world: WorldSpec) -> str | None:
     >>> degenerate_reason(TurnDecision(messages=[OutMessage(to=["greg"], text="Numbers are fine.")]), spec) is None
     True
     """
-    if not decision.thinking.strip() and not decision.messages and not decision.actions:
+    if not (decision.thinking.strip() or reasoning.strip() or decision.messages or decision.actions):
         return "empty turn: no thinking, no message and no action"
     for number, message in enumerate(decision.messages, 1):
         slots = [r for r in message.to if r not in world.cast and r != "all" and is_placeholder_recipient(r)]

@@ -49,7 +49,7 @@ from skins.core import ConfigError, parse_json_model
 from skins.personas import PersonaSpec, ToolCall, TurnDecision
 from skins.simulation.minds.agent_usage import AgentUsage
 from skins.simulation.minds.base import MindResult
-from skins.simulation.models import CpuHold, ModelSpec, tool_args_schema
+from skins.simulation.models import UNCLOSED_THINK, CpuHold, ModelSpec, read_message, tool_args_schema
 from skins.worlds import (
     ActionTool,
     CapabilityTask,
@@ -233,7 +233,10 @@ class AgentMind:
         last = _last_message(output)
         if isinstance(last, str):
             return MindResult(decision=None, error=f"agent {self.name}: {last}")
-        reasoning, text = agent_reasoning(last)
+        reply = read_message(last)
+        reasoning, text = reply.reasoning, reply.text
+        if reply.unclosed:
+            return MindResult(decision=None, raw=None, error=UNCLOSED_THINK, reasoning=reasoning)
         try:
             parsed = parse_json_model(text, TurnDecision, "the turn format")
             decision = TurnDecision(
@@ -244,7 +247,7 @@ class AgentMind:
             return MindResult(decision=None, raw=text, error=f"invalid output: {error}", reasoning=reasoning)
         except ValueError as exc:
             return MindResult(decision=None, raw=text, error=f"invalid output: {exc}", reasoning=reasoning)
-        degenerate = degenerate_reason(decision, self.world)
+        degenerate = degenerate_reason(decision, self.world, reasoning)
         if degenerate is not None:
             return MindResult(decision=None, raw=text, error=degenerate, reasoning=reasoning)
         if not self.persona.scratchpad:
@@ -263,35 +266,6 @@ def _last_message(output: Any) -> AIMessage | str:
     if isinstance(output, BaseMessage):
         return f"its last message is a {type(output).__name__}, not the AI reply that is the turn"
     return f"it returned a {type(output).__name__}; return a state with 'messages' ending in the AI reply"
-
-
-_THINK = re.compile(r"^\s*<think>(.*?)(?:</think>|$)(.*)$", re.DOTALL)
-
-
-def agent_reasoning(message: AIMessage) -> tuple[str, str]:
-    """(native reasoning, reply text) of an agent's final message: reasoning content blocks (which include
-    ``reasoning_content``), else a leading ``<think>`` block (an unclosed one is all reasoning).
-
-    Private to agents until the shared reader (``skins.simulation.models.reasoning``) replaces it.
-
-    >>> agent_reasoning(AIMessage('<think>Greg must not know.</think> {"messages": []}'))
-    ('Greg must not know.', '{"messages": []}')
-    >>> agent_reasoning(AIMessage("", additional_kwargs={"reasoning_content": "Hm."}))
-    ('Hm.', '')
-    """
-    blocks = [b for b in message.content_blocks if b.get("type") == "reasoning"]
-    reasoning = "\n".join(str(b.get("reasoning", "")) for b in blocks).strip()
-    if not reasoning and isinstance(message.additional_kwargs.get("reasoning_content"), str):
-        reasoning = message.additional_kwargs["reasoning_content"].strip()
-    text = str(message.text)
-    think = _THINK.match(text)
-    if think:
-        reasoning = "\n".join(p for p in (reasoning, think.group(1).strip()) if p)
-        text = think.group(2)
-    elif "</think>" in text:  # the chat template opened the block: only its end is in the reply
-        inner, _, text = text.partition("</think>")
-        reasoning = "\n".join(p for p in (reasoning, inner.strip()) if p)
-    return reasoning, text.strip()
 
 
 class _WorldTools:

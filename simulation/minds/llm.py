@@ -9,7 +9,7 @@ outlast their retries are recorded the same way; permanent ones fail the run.
 
 from __future__ import annotations
 
-__all__ = ["UNCLOSED_THINK", "LLMMind"]
+__all__ = ["LLMMind"]
 
 import random
 
@@ -19,6 +19,7 @@ from skins.core import parse_json_model
 from skins.personas import PersonaSpec, TurnDecision
 from skins.simulation.minds.base import MindResult
 from skins.simulation.models import (
+    UNCLOSED_THINK,
     ModelClient,
     Reply,
     TransientModelError,
@@ -29,9 +30,6 @@ from skins.simulation.models import (
 from skins.worlds import PersonaView, WorldSpec, degenerate_reason, render_observation, render_system_prompt
 
 _OWN_WORDS = "Reply with only the JSON object, in your own words about your own situation, to role ids listed above."
-
-UNCLOSED_THINK = "the reply ended inside its <think> block (max_tokens?); raise max_tokens for this model"
-"""Why a turn whose reply was cut inside its reasoning is invalid."""
 
 
 class LLMMind:
@@ -81,7 +79,7 @@ class LLMMind:
                 repair = HumanMessage(f"That reply was not usable: {error}. Reply with only the JSON object.")
                 messages = [*messages, AIMessage(reply.text), repair]
                 continue
-            degenerate = degenerate_reason(decision, self.world)
+            degenerate = degenerate_reason(decision, self.world, reply.reasoning)
             if degenerate is not None:
                 error = degenerate
                 repair = HumanMessage(f"That reply was no turn ({error}). {_OWN_WORDS}")

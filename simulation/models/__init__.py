@@ -29,7 +29,7 @@ from skins.simulation.models.limits import (
 )
 from skins.simulation.models.local import MODEL_NAME, ChatLocal, LocalServerSettings, get_local_server, locate_gguf
 from skins.simulation.models.reachability import reachable
-from skins.simulation.models.reasoning import Reply, read_reply
+from skins.simulation.models.reasoning import UNCLOSED_THINK, Reply, read_message, read_reply
 from skins.simulation.models.scope import per_sweep, sweep_scope
 from skins.simulation.models.spec import (
     JUDGE_ALIAS,
@@ -54,6 +54,7 @@ __all__ = [
     "JUDGE_ALIAS",
     "MODEL_NAME",
     "NO_LANGUAGE_MODEL",
+    "UNCLOSED_THINK",
     "Answer",
     "BudgetExceeded",
     "CachedReply",
@@ -90,6 +91,7 @@ __all__ = [
     "parse_model_arg",
     "per_sweep",
     "reachable",
+    "read_message",
     "read_reply",
     "reply_schema",
     "request_kwargs",

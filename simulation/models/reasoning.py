@@ -7,7 +7,8 @@ Three places, read in this order and joined (each present one, a blank line betw
   ``additional_kwargs["reasoning_content"]`` (vLLM and SGLang with a reasoning parser, DeepSeek) or
   ``additional_kwargs["reasoning"]`` (vLLM's newer key);
 - a ``<think>…</think>`` (or ``<thinking>…</thinking>``) block at the start of the text (R1 distills, Qwen3
-  without a reasoning parser), whitespace before it allowed.
+  without a reasoning parser), whitespace before it allowed; or, when the chat template itself opened the
+  block, the text up to a ``</think>`` that no ``<think>`` precedes.
 
 A ``<think>`` left unclosed (the reply was cut at max_tokens) makes all the rest reasoning and the text empty:
 :attr:`Reply.unclosed` says so, and the turn is invalid, never a message.
@@ -15,7 +16,7 @@ A ``<think>`` left unclosed (the reply was cut at max_tokens) makes all the rest
 
 from __future__ import annotations
 
-__all__ = ["Reply", "channel_reasoning", "message_reasoning", "read_reply"]
+__all__ = ["UNCLOSED_THINK", "Reply", "channel_reasoning", "message_reasoning", "read_message", "read_reply"]
 
 import re
 from dataclasses import dataclass
@@ -25,6 +26,10 @@ from langchain_core.messages import AIMessage
 
 _THINK = re.compile(r"\s*<(think|thinking)>(.*?)(?:(</\1>)|\Z)", re.DOTALL | re.IGNORECASE)
 """A leading think block: its tag, its text, and its closing tag (None when the reply ended inside it)."""
+_CLOSE_ONLY = re.compile(r"(.*?)</(think|thinking)>", re.DOTALL | re.IGNORECASE)
+"""A block the chat template opened: only its end is in the reply."""
+UNCLOSED_THINK = "the reply ended inside its <think> block (max_tokens?); raise max_tokens for this model"
+"""Why a turn whose reply was cut inside its reasoning is invalid."""
 
 
 @dataclass(frozen=True)
@@ -46,13 +51,25 @@ def read_reply(text: str, channel: str = "") -> Reply:
     Reply(text='{"messages": []}', reasoning='Plan first.\\n\\nSam must not hear it.', unclosed=False)
     >>> read_reply("<think>Still weighing whether to")
     Reply(text='', reasoning='Still weighing whether to', unclosed=True)
+    >>> read_reply('Greg must not know.</think> {"messages": []}')
+    Reply(text='{"messages": []}', reasoning='Greg must not know.', unclosed=False)
     """
     found = _THINK.match(text)
     if found is None:
+        opened = _CLOSE_ONLY.match(text)
+        if opened is not None and "<think" not in opened.group(1).lower():
+            inner = opened.group(1).strip()
+            reasoning = "\n\n".join(p for p in (channel.strip(), inner) if p)
+            return Reply(text=text[opened.end() :].strip(), reasoning=reasoning)
         return Reply(text=text, reasoning=channel.strip())
     closed = found.group(3) is not None
     reasoning = "\n\n".join(p for p in (channel.strip(), found.group(2).strip()) if p)
     return Reply(text=text[found.end() :].strip() if closed else "", reasoning=reasoning, unclosed=not closed)
+
+
+def read_message(message: AIMessage) -> Reply:
+    """A chat model's message read into its text and reasoning (:func:`read_reply` of its text and channel)."""
+    return read_reply(str(message.text), channel_reasoning(message))
 
 
 def channel_reasoning(message: AIMessage) -> str:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from skins.analysis.findings import Finding
 from skins.cli.app import app
-from skins.simulation.minds.llm import UNCLOSED_THINK
+from skins.simulation.models import UNCLOSED_THINK
 from skins.simulation.store import Store
 from skins.worlds import Transcript
 

@@ -5,8 +5,8 @@ derived from the prompt), reports usage the way OpenAI does, and bills every req
 200 (even when the client is gone by then, as a real API does: the generation ran). Prompt tokens are
 the UTF-8 bytes of the message contents / 4, rounded up, plus 4 per message; completion tokens the
 reply's bytes / 4. A request whose body never fully arrived (its client was killed while sending it) is not
-run and not billed, as with a real API. It can inject HTTP errors for the next requests (an outage) and hold each request a
-while (``delay``), so a test can kill a client while calls are in flight. Counters: requests seen,
+run and not billed, as with a real API. It can inject HTTP errors for the next requests (an outage) and hold
+each request a while (``delay``), so a test can kill a client while calls are in flight. Counters: requests seen,
 requests in progress, requests billed and tokens billed. Standard library only.
 """
 
