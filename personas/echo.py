@@ -50,13 +50,25 @@ EXAMPLE_TEXTS: tuple[str, ...] = tuple(
 """The worked example's sentences: a turn that copies one has not replied to its own situation."""
 
 
-def _squash(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
 
 
-_EXAMPLE_SQUASHED = tuple(_squash(t) for t in EXAMPLE_TEXTS)
-_EXAMPLE_MIN_CHARS = 24
-"""A copied stretch of the example shorter than this is a coincidence, not a copy."""
+COPY_WORDS = 6
+"""A run of this many words in a row shared with the worked example is a copy (a sentence of a real reply
+about another workplace does not share six words in a row with a bakery's)."""
+_EXAMPLE_RUNS = frozenset(
+    tuple(words[i : i + COPY_WORDS])
+    for text in EXAMPLE_TEXTS
+    for words in [_words(text)]
+    for i in range(len(words))
+    if i + COPY_WORDS <= len(words)
+)
+
+
+def _copies_example(text: str) -> bool:
+    words = _words(text)
+    return any(tuple(words[i : i + COPY_WORDS]) in _EXAMPLE_RUNS for i in range(len(words) - COPY_WORDS + 1))
 
 
 def echoed_template(text: str) -> str | None:
@@ -68,6 +80,8 @@ def echoed_template(text: str) -> str | None:
     "the prompt's instructions ('Reply with exactly one JSON')"
     >>> echoed_template("string"), echoed_template("The invoices are late; I will tell Greg.")
     ('the reply schema (string)', None)
+    >>> echoed_template("The flour delivery slipped two days, so the order will be at risk.")
+    "the prompt's worked example (a bakery, not this world)"
     """
     if found := _PLACEHOLDER.search(text):
         return f"a template placeholder ({found.group(0)!r})"
@@ -77,10 +91,7 @@ def echoed_template(text: str) -> str | None:
         return f"the prompt's instructions ({found.group(0)!r})"
     if text.strip().lower().strip("\"'<>[]{}") in _SCHEMA_WORDS:
         return f"the reply schema ({text.strip()})"
-    squashed = _squash(text)
-    if len(squashed) >= _EXAMPLE_MIN_CHARS and any(
-        squashed in example or example in squashed for example in _EXAMPLE_SQUASHED
-    ):
+    if _copies_example(text):
         return "the prompt's worked example (a bakery, not this world)"
     return None
 
