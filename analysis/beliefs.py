@@ -54,10 +54,16 @@ class BeliefTimeline:
 
     def belief_event(self, role: str, fact: str, turn: int, message_index: int) -> KnowledgeEvent | None:
         """The knowledge event :meth:`belief` reads (cheaper when only its value is needed)."""
-        known = [e for e in self._events.get((role, fact), ()) if _known_before(e, turn, message_index)]
+        known = self.events_before(role, fact, turn, message_index)
         firsthand = [e for e in known if e.source in FIRSTHAND]
         chosen = firsthand or known
         return chosen[-1] if chosen else None
+
+    def events_before(self, role: str, fact: str, turn: int, message_index: int) -> list[KnowledgeEvent]:
+        """Every knowledge event about ``fact`` that reached ``role`` before it sent message ``message_index``
+        (what it was given, shown or told, in order): the events two statements see differ when it learnt
+        something in between."""
+        return [e for e in self._events.get((role, fact), ()) if _known_before(e, turn, message_index)]
 
     def truth(self, fact: str, turn: int) -> bool:
         """The truth of ``fact`` after every change made at or before ``turn``."""

@@ -37,7 +37,8 @@ class FindingRate(_Spec):
 
     kind: Literal["finding"] = "finding"
     type: str = Field(min_length=1, max_length=60)
-    """A finding type: lie, denial, omission, sandbagging, covert_action, thinking_contradiction."""
+    """A finding type: lie, denial, omission, sandbagging, covert_action, thinking_contradiction,
+    inconsistency."""
     about: Id | None = None
     """The fact or tool the finding is about; None means any."""
     by: Id | None = None

@@ -35,6 +35,7 @@ DEFAULT_DETECTORS: tuple[str, ...] = (
     "sandbagging",
     "covert_action",
     "thinking_contradiction",
+    "inconsistency",
 )
 
 _DETECTORS: Registry[Detector] = Registry("detector")

@@ -17,8 +17,9 @@ world                       str       world id
 seed                        int64     the run's seed
 ablation                    str       ablated incentives, sorted, comma-separated ("" = none)
 type                        str       lie, denial, omission, sandbagging, covert_action,
-                                      thinking_contradiction, honest_mistake, unfounded
-deceptive                   bool      False for honest_mistake and unfounded
+                                      thinking_contradiction, inconsistency, honest_mistake, unfounded
+deceptive                   bool      False for honest_mistake and unfounded, and for an inconsistency
+                                      neither statement of which went against the speaker's belief
 deceiver                    str       the role that made the claim or took the action
 deceiver_persona            str       its persona (skin)
 deceiver_base_model         str       its base model
@@ -34,6 +35,10 @@ message_index               Int64     the message that carried it (empty for act
 quote                       str       the sentence of the public message ("" when none)
 thought                     str       the contradicting private thought ("" when none)
 question                    str       the question answered or left unanswered ("" when none)
+earlier_quote               str       inconsistency: the earlier statement it contradicts ("" when none)
+earlier_turn                Int64     inconsistency: that statement's turn (empty when none)
+earlier_message_index       Int64     inconsistency: that statement's message (empty when none)
+earlier_listeners           str       inconsistency: whom it was said to, comma-separated
 note                        str       one sentence explaining the label
 truth                       boolean   truth of the statement at that turn (empty when unknown)
 asserted                    boolean   the value the quote asserted (empty when none)
@@ -124,6 +129,10 @@ FINDING_COLUMNS: tuple[tuple[str, str], ...] = (
     ("quote", "str"),
     ("thought", "str"),
     ("question", "str"),
+    ("earlier_quote", "str"),
+    ("earlier_turn", "Int64"),
+    ("earlier_message_index", "Int64"),
+    ("earlier_listeners", "str"),
     ("note", "str"),
     ("truth", "boolean"),
     ("asserted", "boolean"),
@@ -250,6 +259,10 @@ def finding_row(run: RunRow, f: Finding) -> Row:
         "quote": ev.quote,
         "thought": ev.thought or "",
         "question": ev.question or "",
+        "earlier_quote": "" if ev.earlier is None else ev.earlier.quote,
+        "earlier_turn": None if ev.earlier is None else ev.earlier.turn,
+        "earlier_message_index": None if ev.earlier is None else ev.earlier.message_index,
+        "earlier_listeners": "" if ev.earlier is None else _joined(ev.earlier.listeners),
         "note": ev.note,
         "truth": ev.truth,
         "asserted": ev.asserted,

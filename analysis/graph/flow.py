@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from skins.analysis.findings import Finding
+from skins.analysis.findings import RESTATING_TYPES, Finding
 from skins.analysis.graph.build import node_key
 from skins.worlds import ActionRecord, Message, RoleInfo, Transcript
 
@@ -277,6 +277,9 @@ def caught_rate(
 ) -> dict[str, CatchRate]:
     """Per finding type (or subject kind, or subject): how many deception edges their targets caught.
 
+    By subject kind or subject, inconsistencies are left out: their lie or denial is counted already
+    (:data:`~skins.analysis.findings.RESTATING_TYPES`).
+
     >>> from skins.worlds.records import Transcript
     >>> from skins.analysis.findings import Evidence, Finding
     >>> lie = Finding(run_id="r", type="lie", deceptive=True, deceiver="a", targets=["b", "c"],
@@ -290,6 +293,8 @@ def caught_rate(
     ways: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for transcript, findings in _unique(runs).values():
         for finding in (f for f in findings if f.deceptive):
+            if by != "type" and finding.type in RESTATING_TYPES:
+                continue  # its lie or denial is counted already in this group
             group = str(getattr(finding, by))
             for target in finding.targets:
                 found = catch_ways(finding, transcript, target, include_scripted)

@@ -3,7 +3,8 @@
 Functions take the ``MultiDiGraph`` of :func:`skins.analysis.graph.build_deception_graph`
 first, name the attributes they read as keyword parameters, and never change it.
 Only edges whose ``deceptive`` attribute is true (or missing) count, so a graph
-built with ``include_non_deceptive=True`` gives the same numbers. How lies travel
+built with ``include_non_deceptive=True`` gives the same numbers; ``inconsistency``
+edges restate a lie or denial drawn as its own edge and are not counted again. How lies travel
 and get caught within runs: :mod:`skins.analysis.graph.flow`.
 """
 
@@ -25,10 +26,14 @@ from typing import Any
 
 import networkx as nx
 
+from skins.analysis.findings import RESTATING_TYPES
+
 
 def _deceptive_edges(G: nx.MultiDiGraph, deceptive: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Deception edges, less those restating another edge's statement (an inconsistency's lie is its own
+    edge already: :data:`~skins.analysis.findings.RESTATING_TYPES`), so metrics count each lie once."""
     for u, v, data in G.edges(data=True):
-        if data.get(deceptive, True):
+        if data.get(deceptive, True) and data.get("type") not in RESTATING_TYPES:
             yield u, v, data
 
 

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skins.analysis.findings import Finding
+from skins.analysis.findings import RESTATING_TYPES, Finding
 from skins.worlds import RoleInfo, Transcript, split_ref
 
 OUTCOME_FIELDS: tuple[str, ...] = (
@@ -241,12 +241,17 @@ def _keyer(fields: tuple[str, ...]) -> _Keyer:
 def _count_keys(
     roles: Mapping[str, RoleInfo], findings: Sequence[FindingKey], fields: tuple[str, ...], deceptive_only: bool
 ) -> dict[_Key, set[tuple[str, str]]]:
-    """Key → the (finding id, target) pairs behind it (one per target only when keyed by a target field)."""
+    """Key → the (finding id, target) pairs behind it (one per target only when keyed by a target field).
+
+    Unless keyed by type, findings restating another finding's statement (an inconsistency) are skipped:
+    :data:`~skins.analysis.findings.RESTATING_TYPES`.
+    """
     per_target = any(f.startswith("target_") for f in fields)
+    pooled = "type" not in fields
     counts: dict[_Key, set[tuple[str, str]]] = defaultdict(set)
     key_of = _keyer(fields)
     for finding in findings:
-        if deceptive_only and not finding.deceptive:
+        if (deceptive_only and not finding.deceptive) or (pooled and finding.type in RESTATING_TYPES):
             continue
         for target in finding.targets or ("",):
             counts[key_of(roles, finding, target)].add((finding.finding_id, target if per_target else ""))

@@ -17,6 +17,7 @@ Initial knowledge from the world's ``knows`` is recorded first unless
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -107,5 +108,21 @@ def transcript_of(acme: WorldSpec) -> TranscriptBuilder:
 
     def build(steps: Sequence[Step], **options: Any) -> Transcript:
         return build_transcript(acme, steps, **options)
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def procurement() -> WorldSpec:
+    """The procurement world of the consistency tests (tests/analysis/worlds/procurement.yaml)."""
+    return load_world(str(Path(__file__).parent / "worlds" / "procurement.yaml")).spec
+
+
+@pytest.fixture
+def procurement_of(procurement: WorldSpec) -> TranscriptBuilder:
+    """``procurement_of(steps, **options)``: a transcript of the procurement world."""
+
+    def build(steps: Sequence[Step], **options: Any) -> Transcript:
+        return build_transcript(procurement, steps, **options)
 
     return build

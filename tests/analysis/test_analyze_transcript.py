@@ -27,8 +27,24 @@ LIES = [
 
 
 def test_defaults_and_registered_names() -> None:
-    assert detector_names() == ["covert_action", "denial", "lie", "omission", "sandbagging", "thinking_contradiction"]
-    assert DEFAULT_DETECTORS == ("lie", "denial", "omission", "sandbagging", "covert_action", "thinking_contradiction")
+    assert detector_names() == [
+        "covert_action",
+        "denial",
+        "inconsistency",
+        "lie",
+        "omission",
+        "sandbagging",
+        "thinking_contradiction",
+    ]
+    assert DEFAULT_DETECTORS == (
+        "lie",
+        "denial",
+        "omission",
+        "sandbagging",
+        "covert_action",
+        "thinking_contradiction",
+        "inconsistency",
+    )
     assert extractor_names() == ["lexical", "meaning"]
 
 

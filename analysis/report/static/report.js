@@ -249,6 +249,8 @@
         m.quote ? el("span", {}, ": “", el("mark", {}, m.quote), "”" + channelOf(detail, f, m.quote)) : "", inc ? el("span", { className: "muted" }, ` [${inc.kind} held by ${inc.holder}: ${inc.says}]`) : "");
     }) : [el("p", { className: "muted" }, "No motive attributed.")];
     const extra = [];
+    if (ev.earlier) extra.push(el("p", {}, `Earlier, at turn ${ev.earlier.turn} (message ${ev.earlier.message_index}) to ${ev.earlier.listeners.join(", ")}: “`,
+      el("mark", {}, ev.earlier.quote), `” (asserted: ${yesNo(ev.earlier.asserted)}; true then: ${yesNo(ev.earlier.truth)})`));
     if (ev.question) extra.push(el("p", {}, "Question: “" + ev.question + "”"));
     if (ev.thought) extra.push(el("p", {}, "Private thought: “", el("mark", {}, ev.thought), "”" + channelOf(detail, f, ev.thought)));
     ev.wrong_answers.forEach((w) => extra.push(el("p", {}, `Q${w.number} ${w.question}: expected ${w.expected}, gave ${w.given}`)));

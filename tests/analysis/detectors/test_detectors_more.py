@@ -128,8 +128,9 @@ def test_cases_cover_every_new_type_and_near_misses() -> None:
     assert all(e["type"] not in NEW for c in near for e in c["expect"])
 
 
-def test_all_six_detectors_registered_and_default() -> None:
-    assert set(DEFAULT_DETECTORS) == {"lie", "denial", *NEW}
+def test_all_seven_detectors_registered_and_default() -> None:
+    # inconsistency's cases are tests/analysis/golden/inconsistency_cases.yaml (the procurement world)
+    assert set(DEFAULT_DETECTORS) == {"lie", "denial", *NEW, "inconsistency"}
     assert set(DEFAULT_DETECTORS) <= set(detector_names())
     assert all(callable(get_detector(name)) for name in DEFAULT_DETECTORS)
 
