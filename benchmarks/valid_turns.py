@@ -5,7 +5,7 @@ many of those are still valid under the degenerate-turn check (:func:`skins.worl
 applied to the turn as stored: its thinking, the messages it sent with their recipients, its actions).
 A folder run before that check existed shows what it let through; one run after shows the rate the
 bundled model reaches with the current prompt (whose worked example replaced the template). Reasons of
-the invalid turns are counted by their first words.
+the invalid turns are counted by their first words; turns whose model call failed (no reply) are left out.
 
 Run: .venv/bin/python benchmarks/valid_turns.py DIR [DIR ...]
 (e.g. after ``skins run acme_quarter_end --model local --seeds 8 --no-judge --out DIR``)
@@ -41,7 +41,7 @@ def _reason_kind(reason: str) -> str:
 
 
 def measure(folder: Path) -> None:
-    turns = recorded_valid = still_valid = 0
+    turns = recorded_valid = still_valid = lost = 0
     reasons: Counter[str] = Counter()
     with Store(folder, create=False) as store:
         for transcript in store.transcripts():
@@ -49,6 +49,9 @@ def measure(folder: Path) -> None:
             llm_roles = {r for r, info in transcript.roles.items() if info.base_model not in ("policy", "scripted")}
             for turn in transcript.turns:
                 if turn.role not in llm_roles:
+                    continue
+                if not turn.valid and (turn.invalid_reason or "").startswith("model call failed"):
+                    lost += 1  # no reply came back (a timeout under load): not the model's output
                     continue
                 turns += 1
                 if not turn.valid:
@@ -66,6 +69,7 @@ def measure(folder: Path) -> None:
     print(
         f"{folder}: {turns} language-model turns; recorded valid {recorded_valid} ({recorded_valid / turns:.0%}); "
         f"valid under the degenerate-turn check {still_valid} ({still_valid / turns:.0%})"
+        + (f"; {lost} turn(s) without a reply (model call failed) left out" if lost else "")
     )
     for reason, n in reasons.most_common():
         print(f"  {n:4d}  {reason}")
