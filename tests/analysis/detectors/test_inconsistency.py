@@ -77,7 +77,10 @@ def test_issue_example_played_through_the_engine(tmp_path: Path) -> None:
     """Scripted minds: the officer tells compliance at turn 1 there was no competitive bidding and at turn 3
     that it did not waive it; the finding carries both quotes, turns, messages and listeners."""
     simulate_into(
-        tmp_path, str(WORLDS / "procurement.yaml"), range(1), f"scripted:{WORLDS.parent / 'scripts' / 'procurement_script.yaml'}"
+        tmp_path,
+        str(WORLDS / "procurement.yaml"),
+        range(1),
+        f"scripted:{WORLDS.parent / 'scripts' / 'procurement_script.yaml'}",
     )
     world = load_world(str(WORLDS / "procurement.yaml")).spec
     with Store(tmp_path) as store:
