@@ -13,6 +13,7 @@ from skins.worlds.describe import render_world
 from skins.worlds.kind import config_kind
 from skins.worlds.library import BUILTIN_DIR, World, builtin_worlds, load_world, load_world_file
 from skins.worlds.literals import required_literal
+from skins.worlds.oversight import OVERSIGHT_LEVELS, OversightLevel, split_level
 from skins.worlds.phrasing import (
     Assertion,
     Examples,
@@ -28,6 +29,7 @@ from skins.worlds.phrasing import (
 )
 from skins.worlds.prompt import render_observation, render_system_prompt
 from skins.worlds.records import (
+    Accusation,
     ActionRecord,
     ArgValue,
     FactChange,
@@ -39,6 +41,7 @@ from skins.worlds.records import (
     RoleInfo,
     Transcript,
     TurnRecord,
+    Verdict,
 )
 from skins.worlds.reference import ActionRate, FindingRate, Measure, PublishedNumber, Reference, TaskScore, VariantSpec
 from skins.worlds.spec import (
@@ -55,8 +58,10 @@ from skins.worlds.spec import (
     FactRef,
     FactSpec,
     IncentiveSpec,
+    InterrogationSpec,
     LogVisibility,
     OversightSpec,
+    Pressure,
     Push,
     Question,
     RevealFact,
@@ -73,6 +78,8 @@ from skins.worlds.variants import merge_patch, split_ref
 
 __all__ = [
     "BUILTIN_DIR",
+    "OVERSIGHT_LEVELS",
+    "Accusation",
     "ActionClaim",
     "ActionPush",
     "ActionRate",
@@ -95,14 +102,17 @@ __all__ = [
     "FindingRate",
     "IncentiveSpec",
     "Intent",
+    "InterrogationSpec",
     "KnowledgeEvent",
     "LogVisibility",
     "Measure",
     "Message",
+    "OversightLevel",
     "OversightSpec",
     "PersonaView",
     "PhrasingReader",
     "Phrasings",
+    "Pressure",
     "PrivateChannel",
     "PublishedNumber",
     "Push",
@@ -122,6 +132,7 @@ __all__ = [
     "TurnRecord",
     "TurnsSpec",
     "VariantSpec",
+    "Verdict",
     "VisibleTo",
     "World",
     "WorldSpec",
@@ -144,6 +155,7 @@ __all__ = [
     "render_world",
     "required_literal",
     "score_answers",
+    "split_level",
     "split_ref",
     "split_sentences",
     "visible_to",

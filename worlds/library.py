@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["BUILTIN_DIR", "World", "builtin_worlds", "load_world", "load_world_file"]
+__all__ = ["BUILTIN_DIR", "World", "at_level", "builtin_worlds", "load_world", "load_world_file"]
 
 import functools
 import json
@@ -30,6 +30,7 @@ from skins.core import (
 )
 from skins.personas import PersonaSpec
 from skins.personas.library import load_persona
+from skins.worlds.oversight import split_level
 from skins.worlds.spec import WorldSpec
 from skins.worlds.validate import check_references
 from skins.worlds.variants import PatchedIndex, added_keys, missing_deletes, split_ref, variant_data
@@ -160,6 +161,9 @@ def load_world(ref: str | Path, persona_dirs: Sequence[Path] = ()) -> World:
     path = Path(ref)
     if path.is_file():
         return load_world_file(path, persona_dirs)
+    unlevelled, level = split_level(str(ref))
+    if level is not None:
+        return at_level(load_world(unlevelled, persona_dirs), level)
     base, variant = split_ref(str(ref))
     if Path(base).suffix in (".yaml", ".yml") or Path(base).is_file():
         return load_world_file(Path(base), persona_dirs, variant)
@@ -170,3 +174,14 @@ def load_world(ref: str | Path, persona_dirs: Sequence[Path] = ()) -> World:
             f"searched {[str(BUILTIN_DIR)]}; built-in ids are {sorted(found)}"
         )
     return load_world_file(found[base], persona_dirs, variant)
+
+
+def at_level(world: World, level: str) -> World:
+    """The world with every oversight entry at monitoring ``level`` (:mod:`skins.worlds.oversight`)."""
+    if not world.spec.oversight:
+        raise ConfigError(
+            f"world {world.spec.ref!r} has no oversight to set to level {level!r}: add an oversight entry first"
+        )
+    data = world.spec.model_dump(by_alias=True)
+    spec = WorldSpec.model_validate({**data, "oversight_level": level})
+    return world.model_copy(update={"spec": spec})

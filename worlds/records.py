@@ -7,6 +7,7 @@ and the analysis reads nothing else.
 from __future__ import annotations
 
 __all__ = [
+    "Accusation",
     "ActionRecord",
     "ArgValue",
     "FactChange",
@@ -19,6 +20,7 @@ __all__ = [
     "RoleInfo",
     "Transcript",
     "TurnRecord",
+    "Verdict",
 ]
 
 from typing import Literal
@@ -51,6 +53,9 @@ class Message(_Record):
     """Set on questions (scripted ones always; minds may mark theirs)."""
     scripted: bool = False
     """Injected by a world event rather than written by the sender's mind."""
+    confronts: bool = False
+    """The sender (an interrogating overseer) says it holds evidence against the recipient on
+    ``asks_about``: a confrontation rather than a question."""
 
 
 class ActionRecord(_Record):
@@ -151,7 +156,49 @@ class TurnRecord(_Record):
         return None
 
 
-Record = Message | ActionRecord | KnowledgeEvent | FactChange | TurnRecord
+class Accusation(_Record):
+    """One charge of an overseer's verdict: the suspect deceived about a fact or its own action."""
+
+    subject_kind: SubjectKind
+    subject: str
+    """A fact id or a tool id."""
+    type: str = Field(min_length=1, max_length=60)
+    """The deception charged: ``lie``, ``denial``, ``covert_action``, ``sandbagging`` or ``inconsistency``."""
+    confidence: float = Field(ge=0.0, le=1.0)
+    evidence: list[str] = Field(default_factory=list)
+    """What the overseer cites, in its words (quotes of the suspect, the log entry it saw, ...)."""
+    message_indexes: list[int] = Field(default_factory=list)
+    """Messages the overseer cites (they must be ones it saw)."""
+    action_indexes: list[int] = Field(default_factory=list)
+    """Log entries the overseer cites (they must be ones it saw)."""
+
+
+class Verdict(_Record):
+    """An overseer's end-of-run judgement of one role it watched: what it accuses it of (nothing: cleared).
+
+    Private to the overseer. An invalid verdict (the overseer's reply could not be read) is filed as such:
+    it neither accuses nor clears."""
+
+    kind: Literal["verdict"] = "verdict"
+    turn: int = Field(ge=0)
+    """The run's last turn when the verdict was filed."""
+    monitor: str
+    suspect: str
+    accusations: list[Accusation] = Field(default_factory=list)
+    valid: bool = True
+    invalid_reason: str | None = None
+    raw: str | None = None
+    """The overseer's raw reply (language-model overseers)."""
+    reasoning: str = ""
+    """The overseer's native reasoning trace behind the verdict, when its model returned one."""
+
+    @property
+    def cleared(self) -> bool:
+        """A valid verdict that accuses the suspect of nothing."""
+        return self.valid and not self.accusations
+
+
+Record = Message | ActionRecord | KnowledgeEvent | FactChange | TurnRecord | Verdict
 
 
 class RoleInfo(_Record):
@@ -176,6 +223,8 @@ class Transcript(_Record):
     actions: list[ActionRecord] = Field(default_factory=list)
     knowledge: list[KnowledgeEvent] = Field(default_factory=list)
     fact_changes: list[FactChange] = Field(default_factory=list)
+    verdicts: list[Verdict] = Field(default_factory=list)
+    """Overseers' end-of-run verdicts (worlds whose oversight interrogates)."""
 
     @classmethod
     def from_records(cls, records: list[Record], **meta: object) -> Transcript:
@@ -187,5 +236,6 @@ class Transcript(_Record):
                 "actions": [r for r in records if isinstance(r, ActionRecord)],
                 "knowledge": [r for r in records if isinstance(r, KnowledgeEvent)],
                 "fact_changes": [r for r in records if isinstance(r, FactChange)],
+                "verdicts": [r for r in records if isinstance(r, Verdict)],
             }
         )

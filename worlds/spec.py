@@ -24,8 +24,10 @@ __all__ = [
     "FactSpec",
     "IncentiveId",
     "IncentiveSpec",
+    "InterrogationSpec",
     "LogVisibility",
     "OversightSpec",
+    "Pressure",
     "Push",
     "Question",
     "RevealFact",
@@ -38,11 +40,19 @@ __all__ = [
     "WorldSpec",
 ]
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from skins.core import ID_PATTERN, ActionRef, FactId, FactRef, Id, IncentiveId, PersonaId, RoleId, ToolId
+from skins.worlds.oversight import LEVEL_SETTINGS, OversightLevel, apply_level
 from skins.worlds.phrasing import Phrasings
 from skins.worlds.reference import Reference, VariantSpec
 
@@ -122,13 +132,54 @@ class IncentiveSpec(_Spec):
     """Words that show the incentive in a persona's private thinking (besides its id)."""
 
 
+_OVERSIGHT_ADDED: dict[str, object] = {"sees_log": "logged", "announced": True, "interrogation": None}
+"""Oversight fields added later, with the defaults that keep earlier worlds' dumps (and run ids) unchanged."""
+
+Pressure = Literal["low", "medium", "high"]
+"""How hard an interrogator presses: ``low`` asks a follow-up only on a sign of deception; ``medium`` also
+presses an evasive answer and asks each opening question again once; ``high`` also confronts every suspect
+on every subject at least once, with or without evidence (a bluff: what a false confession answers)."""
+
+
+class InterrogationSpec(_Spec):
+    """How an overseer questions the roles it watches, adaptively, and files a verdict on each at the end."""
+
+    about: list[FactRef | ActionRef] = Field(default_factory=list, max_length=50)
+    """The subjects it asks about; empty: every fact it knows that is material to it, and every tool of a
+    watched role with a ``claim``."""
+    opening_turn: int = Field(2, ge=1, le=100_000)
+    """The first turn at which it may ask its opening questions (each watched role, each subject, once)."""
+    rounds: int = Field(2, ge=0, le=20)
+    """Follow-up questions per watched role and subject, at most (0: only opening questions)."""
+    pressure: Pressure = "medium"
+    reveal_evidence: bool = True
+    """Whether a follow-up tells the suspect what the overseer saw (the quote, the log entry); otherwise it
+    only asks again."""
+    verdict: bool = True
+    """Whether the overseer files a verdict on each watched role when the run ends."""
+
+
 class OversightSpec(_Spec):
-    """One role monitors others: it sees their non-hidden actions, and maybe their thinking."""
+    """One role monitors others: it sees their logged actions, and maybe their thinking."""
 
     monitor: Id
     watches: list[Id] = Field(min_length=1)
     sees_thinking: bool = False
-    """Whether the monitor reads the watched roles' private thinking."""
+    """Whether the monitor reads the watched roles' private thinking (and native reasoning)."""
+    sees_log: Literal["none", "logged", "all"] = "logged"
+    """Which actions of the watched roles the monitor sees: ``logged`` those whose tool logs to
+    ``overseers``; ``all`` every one, hidden ones too; ``none`` no log at all (it hears only what is said)."""
+    announced: bool = True
+    """Whether the watched roles are told they are monitored (their prompts say by whom and how)."""
+    interrogation: InterrogationSpec | None = None
+    """Adaptive questioning and an end-of-run verdict; None: the monitor only answers what it is asked."""
+
+    @model_serializer(mode="wrap")
+    def _without_added_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Fields added after run ids were first derived from world dumps are left out at their defaults,
+        so a store's runs keep their ids (and resume) across versions."""
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if not (k in _OVERSIGHT_ADDED and v == _OVERSIGHT_ADDED[k])}
 
 
 class ArgSpec(_Spec):
@@ -280,6 +331,25 @@ class WorldSpec(_Spec):
     """Named conditions (published variants, paired controls); run one as ``WORLD@VARIANT``."""
     variant: str | None = Field(None, pattern=ID_PATTERN)
     """Which variant this is (set by the loader for ``WORLD@VARIANT``; part of every run id)."""
+    oversight_level: OversightLevel | None = None
+    """Every oversight entry set to this monitoring level (``WORLD+LEVEL``: :mod:`skins.worlds.oversight`);
+    part of every run id."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _at_level(cls, data: object) -> object:
+        """Apply ``oversight_level`` to the raw oversight entries (idempotent, so a stored world reloads alike)."""
+        if isinstance(data, dict) and data.get("oversight_level") in LEVEL_SETTINGS:
+            return {**data, "oversight": apply_level(list(data.get("oversight") or []), data["oversight_level"])}
+        return data
+
+    @model_serializer(mode="wrap")
+    def _without_unset_level(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Left out while unset, so worlds dumped before levels existed keep their run ids."""
+        data: dict[str, Any] = handler(self)
+        if data.get("oversight_level") is None:
+            data.pop("oversight_level", None)
+        return data
 
     @model_validator(mode="before")
     @classmethod
@@ -303,10 +373,19 @@ class WorldSpec(_Spec):
     def monitors_of(self, role: str) -> list[OversightSpec]:
         return [o for o in self.oversight if role in o.watches]
 
+    def announced_monitors_of(self, role: str) -> list[OversightSpec]:
+        """The oversight ``role`` is told about (what it can weigh when it decides)."""
+        return [o for o in self.monitors_of(role) if o.announced]
+
+    def interrogators(self) -> list[OversightSpec]:
+        """Oversight entries whose monitor questions the watched roles adaptively."""
+        return [o for o in self.oversight if o.interrogation is not None]
+
     @property
     def ref(self) -> str:
-        """``id`` or ``id@variant``: how to load this exact world again."""
-        return f"{self.id}@{self.variant}" if self.variant else self.id
+        """``id``, ``id@variant``, each maybe with ``+level``: how to load this exact world again."""
+        base = f"{self.id}@{self.variant}" if self.variant else self.id
+        return f"{base}+{self.oversight_level}" if self.oversight_level else base
 
     def without_incentives(self, ids: list[str]) -> WorldSpec:
         """The same world with some incentives removed (a counterfactual ablation)."""

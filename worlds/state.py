@@ -54,14 +54,18 @@ def initial_knowledge(spec: WorldSpec) -> list[KnowledgeEvent]:
 
 
 def visible_to(spec: WorldSpec, tool: ActionTool | CapabilityTask, actor: str) -> list[str]:
-    """Roles other than ``actor`` that see the log entry of ``actor`` using ``tool``."""
+    """Roles other than ``actor`` that see the log entry of ``actor`` using ``tool``: by the tool's ``log``,
+    and its monitors by their ``sees_log`` (``all`` sees hidden entries too, ``none`` sees no entry the tool
+    does not show it anyway)."""
     if tool.log == "public":
         return [r for r in spec.cast if r != actor]
-    if tool.log == "hidden":
-        return []
+    monitors = spec.monitors_of(actor)
+    seen = {o.monitor for o in monitors if o.sees_log == "all"}
     if tool.log == "overseers":
-        return sorted({o.monitor for o in spec.monitors_of(actor)})
-    return [r for r in tool.log.visible_to if r != actor]
+        seen |= {o.monitor for o in monitors if o.sees_log == "logged"}
+    elif tool.log != "hidden":
+        seen |= {r for r in tool.log.visible_to if r != actor}
+    return sorted(seen - {actor})
 
 
 class WorldState:

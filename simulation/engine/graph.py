@@ -21,6 +21,7 @@ __all__ = [
     "make_turn_node",
     "run_graph",
     "schedule",
+    "verdicts_due",
 ]
 
 import functools
@@ -36,8 +37,8 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from skins.simulation.engine.apply import apply_decision, deliver
-from skins.simulation.minds import Mind, MindResult
-from skins.worlds import Message, Record, WorldSpec, WorldState, initial_knowledge
+from skins.simulation.minds import Mind, MindResult, Overseer, VerdictResult
+from skins.worlds import Message, Record, Verdict, WorldSpec, WorldState, initial_knowledge
 from skins.worlds.library import World
 
 
@@ -81,6 +82,10 @@ class RunContext:
         if role not in self._rngs:
             self._rngs[role] = random.Random(f"{self.seed}/{role}")
         return self._rngs[role]
+
+
+_END_OF_RUN = "verdicts"
+"""The node after the last turn: the overseers file their verdicts."""
 
 
 class Node(Protocol):
@@ -147,6 +152,70 @@ async def act(ctx: RunContext, world: WorldState, actor: str, now: int) -> MindR
     return await ctx.minds[actor].decide(world.view_for(actor, now), ctx.rng_for(actor))
 
 
+def verdicts_due(spec: WorldSpec, world: WorldState) -> list[tuple[str, str]]:
+    """(monitor, suspect) pairs whose end-of-run verdict is not filed yet, in the world's order."""
+    filed = {(r.monitor, r.suspect) for r in world.records if isinstance(r, Verdict)}
+    due = [
+        (o.monitor, suspect)
+        for o in spec.interrogators()
+        if o.interrogation is not None and o.interrogation.verdict
+        for suspect in o.watches
+    ]
+    return [pair for pair in dict.fromkeys(due) if pair not in filed]
+
+
+async def file_verdicts(ctx: RunContext, world: WorldState) -> list[Record]:
+    """Each interrogating overseer's verdict on each role it watches, from its view at the end of the run.
+
+    A mind that files no verdicts (a scripted one) files none; a verdict that could not be read is filed
+    invalid with the reason (it neither accuses nor clears). Each is committed as it is filed, so a
+    resumed run asks only for the missing ones."""
+    out: list[Record] = []
+    now = world.turn
+    for monitor, suspect in verdicts_due(ctx.world.spec, world):
+        mind = ctx.minds[monitor]
+        if not hasattr(mind, "file_verdict"):
+            continue
+        result: VerdictResult = await cast(Overseer, mind).file_verdict(
+            world.view_for(monitor, now + 1), suspect, ctx.rng_for(f"{monitor}/verdict/{suspect}")
+        )
+        record = Verdict(
+            turn=now,
+            monitor=monitor,
+            suspect=suspect,
+            accusations=result.accusations or [],
+            valid=result.accusations is not None,
+            invalid_reason=None if result.accusations is not None else (result.error or "no verdict"),
+            raw=result.raw,
+            reasoning=result.reasoning,
+        )
+        world.add(record)
+        ctx.sink([record])
+        out.append(record)
+    return out
+
+
+def make_verdict_node() -> Node:
+    """The end of a run: the overseers' verdicts (a world without interrogation files none)."""
+
+    async def verdicts(state: RunState, *, runtime: Runtime[RunContext]) -> Command[str]:
+        ctx = runtime.context
+        world = ctx.world_state(state["records"])
+        if ctx.stop():
+            return Command(update={"done": True, "interrupted": True}, goto=END)
+        filed = await file_verdicts(ctx, world)
+        return Command(update={"records": filed, "done": True}, goto=END)
+
+    return verdicts
+
+
+def _end(ctx: RunContext, world: WorldState, records: list[Record]) -> Command[str]:
+    """The run's turns are over: on to the verdicts when some are due, else the end (no extra step)."""
+    if verdicts_due(ctx.world.spec, world):
+        return Command(update={"records": records}, goto=_END_OF_RUN)
+    return Command(update={"records": records, "done": True}, goto=END)
+
+
 def make_turn_node() -> Node:
     """One persona turn: schedule -> act -> apply, committed to the store before the next turn.
 
@@ -164,12 +233,12 @@ def make_turn_node() -> Node:
         if fired:
             ctx.sink(fired)
         if actor is None:
-            return Command(update={"records": fired, "done": True}, goto=END)
+            return _end(ctx, world, fired)
         result = await act(ctx, world, actor, now)
         records = apply_decision(world, ctx.world, actor, now, result)
         ctx.sink(records)
         if _past_last_turn(ctx.world.spec, now + 1):  # the last turn: no step only to find that out
-            return Command(update={"records": [*fired, *records], "done": True}, goto=END)
+            return _end(ctx, world, [*fired, *records])
         return Command(update={"records": [*fired, *records]}, goto="turn")
 
     return turn
@@ -179,7 +248,8 @@ def graph_builder() -> StateGraph[RunState, RunContext, RunState, RunState]:
     """The uncompiled run graph: one node, which routes itself (a ``Command`` with the next node
     costs LangGraph less per step than a conditional edge)."""
     graph = StateGraph(RunState, context_schema=RunContext)
-    graph.add_node("turn", make_turn_node(), destinations=("turn", END))
+    graph.add_node("turn", make_turn_node(), destinations=("turn", _END_OF_RUN, END))
+    graph.add_node(_END_OF_RUN, make_verdict_node(), destinations=(END,))
     graph.add_edge(START, "turn")
     return graph
 
@@ -204,5 +274,6 @@ async def run_graph(state: RunState, context: RunContext, limit: int) -> RunStat
 
 
 def recursion_limit(world: World) -> int:
-    """One graph step per turn, plus the step that finds a run over early (idle, stopped), plus slack."""
-    return world.spec.turns.max + 10
+    """One graph step per turn, plus the step that finds a run over early (idle, stopped), the verdicts' step,
+    plus slack."""
+    return world.spec.turns.max + 11

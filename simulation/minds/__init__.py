@@ -9,7 +9,7 @@ settings into a :data:`MindFactory` (``registry.py``); ``--model name`` then pla
 """
 
 from skins.simulation.minds.agent import AgentContext, AgentMind, load_agent
-from skins.simulation.minds.base import Mind, MindResult
+from skins.simulation.minds.base import Mind, MindResult, Overseer, VerdictResult
 from skins.simulation.minds.llm import LLMMind
 from skins.simulation.minds.policy import PolicyMind, choice_probability
 from skins.simulation.minds.registry import (
@@ -31,10 +31,12 @@ __all__ = [
     "Mind",
     "MindFactory",
     "MindResult",
+    "Overseer",
     "PolicyMind",
     "Script",
     "ScriptExhausted",
     "ScriptedMind",
+    "VerdictResult",
     "backend_names",
     "choice_probability",
     "get_backend",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Mind", "MindResult"]
+__all__ = ["Mind", "MindResult", "Overseer", "VerdictResult"]
 
 import random
 from typing import Protocol
@@ -10,7 +10,7 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict
 
 from skins.personas import TurnDecision
-from skins.worlds import Intent, PersonaView
+from skins.worlds import Accusation, Intent, PersonaView
 
 
 class MindResult(BaseModel):
@@ -38,4 +38,24 @@ class Mind(Protocol):
 
     async def decide(self, view: PersonaView, rng: random.Random) -> MindResult:
         """Decide this turn from what the persona may see; randomness only via ``rng``."""
+        ...
+
+
+class VerdictResult(BaseModel):
+    """An overseer's verdict on one suspect, or why none could be read (then it is filed invalid)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    accusations: list[Accusation] | None
+    """What the suspect is accused of (empty: cleared); None: no usable verdict came back."""
+    raw: str | None = None
+    error: str | None = None
+    reasoning: str = ""
+
+
+class Overseer(Protocol):
+    """A mind that can file end-of-run verdicts (policy and language-model minds; scripted ones cannot)."""
+
+    async def file_verdict(self, view: PersonaView, suspect: str, rng: random.Random) -> VerdictResult:
+        """The verdict on ``suspect``, from what the overseer's ``view`` holds at the end of the run."""
         ...

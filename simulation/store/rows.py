@@ -11,7 +11,7 @@ from typing import Any
 
 from skins.simulation.models import CallRecord
 from skins.simulation.store.schema import INSERT_CALL, INSERT_RECORD, RECORD_TABLES
-from skins.worlds import ActionRecord, KnowledgeEvent, Message, Record, RoleInfo, TurnRecord
+from skins.worlds import ActionRecord, KnowledgeEvent, Message, Record, RoleInfo, TurnRecord, Verdict
 
 Row = tuple[str, tuple[Any, ...]]
 """An INSERT statement and its values."""
@@ -37,6 +37,8 @@ def record_row(run_id: str, seq: int, r: Record) -> Row:
         values = (run_id, seq, r.index, r.turn, r.actor, r.tool, int(r.ok), data)
     elif isinstance(r, KnowledgeEvent):
         values = (run_id, seq, r.turn, r.role, r.fact, int(r.value), r.source, data)
+    elif isinstance(r, Verdict):
+        values = (run_id, seq, r.turn, r.monitor, r.suspect, data)
     else:
         values = (run_id, seq, r.turn, r.fact, int(r.value), data)
     return INSERT_RECORD[RECORD_TABLES[r.kind]], values

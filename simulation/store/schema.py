@@ -9,6 +9,8 @@ order the engine produced.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 __all__ = [
     "AWARENESS_TABLES",
     "COUNT_TURNS",
@@ -28,7 +30,6 @@ __all__ = [
     "INSERT_RECORD",
     "INSERT_RUN",
     "INSERT_SPEND",
-    "LAST_SEQ",
     "MARK_UNANSWERED",
     "META_LEDGER",
     "META_VERSION",
@@ -46,7 +47,6 @@ __all__ = [
     "SELECT_CALLS",
     "SELECT_FINDINGS",
     "SELECT_LEDGER",
-    "SELECT_RECORDS",
     "SELECT_SPEC",
     "SELECT_TABLES",
     "SELECT_VERSION",
@@ -57,8 +57,10 @@ __all__ = [
     "UNANSWERED_OF_CALL",
     "WRITER_PRAGMAS",
     "delete_run_rows",
+    "last_seq",
     "records_of_runs",
     "roles_of_calls",
+    "select_records",
     "select_run",
     "select_runs",
     "spend_query",
@@ -118,6 +120,10 @@ _TABLES: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "fact_changes": (
         (*_RECORD_KEY, "turn INTEGER NOT NULL", "fact TEXT NOT NULL", "value INTEGER NOT NULL"),
+        "run_id, seq",
+    ),
+    "verdicts": (
+        (*_RECORD_KEY, "turn INTEGER NOT NULL", "monitor TEXT NOT NULL", "suspect TEXT NOT NULL"),
         "run_id, seq",
     ),
     "calls": (
@@ -212,6 +218,7 @@ RECORD_TABLES: dict[str, str] = {
     "action": "actions",
     "knowledge": "knowledge",
     "fact_change": "fact_changes",
+    "verdict": "verdicts",
 }
 """Record kind -> its table, named as the transcript field it fills, in the transcript's order."""
 AWARENESS_TABLES = ("awareness_runs", "awareness")
@@ -234,15 +241,22 @@ INSERT_FINDING = _insert("findings", "INSERT OR REPLACE")
 RUN_EXISTS = "SELECT 1 FROM runs WHERE run_id=?"
 FINISH_RUN = "UPDATE runs SET status=?, error=?, finished=? WHERE run_id=?"
 SELECT_SPEC = "SELECT spec_json FROM runs WHERE run_id=?"
-LAST_SEQ = (
-    "SELECT COALESCE(MAX(seq), -1) FROM ("
-    + " UNION ALL ".join(f"SELECT MAX(seq) AS seq FROM {t} WHERE run_id=:r" for t in RECORD_TABLES.values())
-    + ")"
-)
-SELECT_RECORDS = (
-    " UNION ALL ".join(f"SELECT seq, json FROM {t} WHERE run_id=:r" for t in RECORD_TABLES.values()) + " ORDER BY seq"
-)
-"""A run's records (JSON) in the order they were produced."""
+
+
+def last_seq(tables: Sequence[str]) -> str:
+    """The last seq of a run's records (bound to ``:r``) over the record tables the store has."""
+    return (
+        "SELECT COALESCE(MAX(seq), -1) FROM ("
+        + " UNION ALL ".join(f"SELECT MAX(seq) AS seq FROM {t} WHERE run_id=:r" for t in tables)
+        + ")"
+    )
+
+
+def select_records(tables: Sequence[str]) -> str:
+    """A run's records (JSON, bound to ``:r``) in the order they were produced, over the given tables."""
+    return " UNION ALL ".join(f"SELECT seq, json FROM {t} WHERE run_id=:r" for t in tables) + " ORDER BY seq"
+
+
 COUNT_TURNS = "SELECT COUNT(*) FROM turns WHERE run_id=?"
 SELECT_CALLS = "SELECT json FROM calls WHERE run_id=? ORDER BY idx"
 DELETE_ABLATIONS = "DELETE FROM ablations WHERE incentive=?"

@@ -108,6 +108,9 @@ class Store:
             raise StoreError(f"{path} is not a skins run store: {exc}") from None
         if int(version) != sql.SCHEMA_VERSION:
             raise StoreError(f"{path} has schema version {version}; this skins reads version {sql.SCHEMA_VERSION}")
+        present = {name for (name,) in self._db.execute(sql.SELECT_TABLES)}
+        self._record_tables = [t for t in sql.RECORD_TABLES.values() if t in present]
+        """Record tables this store has (a read-only store made before a record kind existed lacks its table)."""
         self.spend = SpendBook(self._db)
         """The ledger of paid calls (what was spent, never forgotten)."""
         if not readonly:
@@ -211,7 +214,7 @@ class Store:
         stays in the open transaction until :meth:`commit` (or the next committing write)."""
         seq = self._next_seq.get(run_id)
         if seq is None:
-            (last,) = self._db.execute(sql.LAST_SEQ, {"r": run_id}).fetchone()
+            (last,) = self._db.execute(sql.last_seq(self._record_tables), {"r": run_id}).fetchone()
             seq = last + 1
         with self._batch(commit):
             for record in records:
@@ -246,7 +249,7 @@ class Store:
 
     def records(self, run_id: str) -> list[Record]:
         """A run's records in the order they were produced."""
-        rows = self._db.execute(sql.SELECT_RECORDS, {"r": run_id}).fetchall()
+        rows = self._db.execute(sql.select_records(self._record_tables), {"r": run_id}).fetchall()
         return [_RECORD.validate_json(js) for _, js in rows]
 
     def turn_count(self, run_id: str) -> int:
@@ -280,7 +283,7 @@ class Store:
         """
         ids = [r.run_id for r in runs]
         parts: dict[str, dict[str, list[str]]] = {i: {t: [] for t in sql.RECORD_TABLES.values()} for i in ids}
-        for table in sql.RECORD_TABLES.values():
+        for table in self._record_tables:
             for run_id, js in self._db.execute(sql.records_of_runs(table, len(ids)), ids):
                 parts[run_id][table].append(js)
         return [_transcript(run, parts[run.run_id]) for run in runs]
