@@ -12,14 +12,14 @@ from typing import Any, Literal, get_args
 
 OversightLevel = Literal["hidden", "monitored", "log_visible", "thinking_read"]
 """From least to most: the overseer hears only what is said to it and the watched roles are not told of
-it; the same, but they are told; it also sees every action of theirs in the log; it also reads their
-private thinking and reasoning."""
+it; they are told, and it reads every message they send or receive; it also sees every action of theirs in
+the log; it also reads their private thinking and reasoning."""
 OVERSIGHT_LEVELS: tuple[OversightLevel, ...] = get_args(OversightLevel)
 LEVEL_SETTINGS: dict[str, dict[str, Any]] = {
-    "hidden": {"announced": False, "sees_log": "none", "sees_thinking": False},
-    "monitored": {"announced": True, "sees_log": "none", "sees_thinking": False},
-    "log_visible": {"announced": True, "sees_log": "all", "sees_thinking": False},
-    "thinking_read": {"announced": True, "sees_log": "all", "sees_thinking": True},
+    "hidden": {"announced": False, "sees_messages": False, "sees_log": "none", "sees_thinking": False},
+    "monitored": {"announced": True, "sees_messages": True, "sees_log": "none", "sees_thinking": False},
+    "log_visible": {"announced": True, "sees_messages": True, "sees_log": "all", "sees_thinking": False},
+    "thinking_read": {"announced": True, "sees_messages": True, "sees_log": "all", "sees_thinking": True},
 }
 """Each level's settings of every oversight entry (its ``interrogation`` is kept as the world has it)."""
 

@@ -73,8 +73,9 @@ def _oversight_lines(world: WorldSpec, role: str, people: dict[str, PersonaSpec]
 
 
 def _seen(o: OversightSpec) -> str:
-    """What a monitor sees besides messages: 'logged actions and private notes and reasoning', or ''."""
-    seen = {"none": [], "logged": ["logged actions"], "all": ["every action"]}[o.sees_log]
+    """What a monitor sees besides messages to it: 'messages and logged actions', or ''."""
+    seen = ["messages"] if o.sees_messages else []
+    seen += {"none": [], "logged": ["logged actions"], "all": ["every action"]}[o.sees_log]
     if o.sees_thinking:
         seen.append("private notes and reasoning")
     return " and ".join(seen)

@@ -132,7 +132,12 @@ class IncentiveSpec(_Spec):
     """Words that show the incentive in a persona's private thinking (besides its id)."""
 
 
-_OVERSIGHT_ADDED: dict[str, object] = {"sees_log": "logged", "announced": True, "interrogation": None}
+_OVERSIGHT_ADDED: dict[str, object] = {
+    "sees_messages": False,
+    "sees_log": "logged",
+    "announced": True,
+    "interrogation": None,
+}
 """Oversight fields added later, with the defaults that keep earlier worlds' dumps (and run ids) unchanged."""
 
 Pressure = Literal["low", "medium", "high"]
@@ -166,6 +171,8 @@ class OversightSpec(_Spec):
     watches: list[Id] = Field(min_length=1)
     sees_thinking: bool = False
     """Whether the monitor reads the watched roles' private thinking (and native reasoning)."""
+    sees_messages: bool = False
+    """Whether the monitor reads every message the watched roles send or receive (not only those to it)."""
     sees_log: Literal["none", "logged", "all"] = "logged"
     """Which actions of the watched roles the monitor sees: ``logged`` those whose tool logs to
     ``overseers``; ``all`` every one, hidden ones too; ``none`` no log at all (it hears only what is said)."""

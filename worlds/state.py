@@ -85,6 +85,9 @@ class WorldState:
         self._sees_thinking_of = {
             r: {w for o in spec.oversight if o.monitor == r and o.sees_thinking for w in o.watches} for r in spec.cast
         }
+        self._sees_messages_of = {
+            r: {w for o in spec.oversight if o.monitor == r and o.sees_messages for w in o.watches} for r in spec.cast
+        }
         self._history: dict[str, list[Message | ActionRecord | TurnRecord]] = {r: [] for r in spec.cast}
         """Role -> the records it may see, kept as they are added (a view need not rescan the run)."""
         self._taken: dict[str, list[ActionRecord]] = {r: [] for r in spec.cast}
@@ -104,7 +107,7 @@ class WorldState:
             shown = _without_intent(record)
             own = _without_reasoning(shown)
             for role, seen in self._history.items():
-                if _visible(record, role, self._sees_thinking_of[role]):
+                if _visible(record, role, self._sees_thinking_of[role], self._sees_messages_of[role]):
                     seen.append(own if isinstance(record, TurnRecord) and record.role == role else shown)
         if isinstance(record, Message):
             self.messages.append(record)
@@ -173,11 +176,19 @@ def _without_reasoning(record: Message | ActionRecord | TurnRecord) -> Message |
     return record
 
 
-def _visible(rec: Message | ActionRecord | TurnRecord, role: str, sees_thinking_of: set[str]) -> bool:
-    """Messages to or from the role, actions it did or may see, its own thinking, and the thinking and
-    reasoning of the roles it oversees with ``sees_thinking`` (no one else's, ever)."""
+def _visible(
+    rec: Message | ActionRecord | TurnRecord, role: str, sees_thinking_of: set[str], sees_messages_of: set[str]
+) -> bool:
+    """Messages to or from the role (or to or from a role it oversees with ``sees_messages``), actions it did
+    or may see, its own thinking, and the thinking and reasoning of the roles it oversees with
+    ``sees_thinking`` (no one else's, ever)."""
     if isinstance(rec, Message):
-        return rec.sender == role or role in rec.to
+        return (
+            rec.sender == role
+            or role in rec.to
+            or rec.sender in sees_messages_of
+            or any(r in sees_messages_of for r in rec.to)
+        )
     if isinstance(rec, ActionRecord):
         return rec.actor == role or role in rec.visible_to
     if rec.role == role:

@@ -62,6 +62,14 @@ def check_references(world: WorldSpec, personas: Mapping[str, PersonaSpec]) -> l
             check.role(("oversight", i, "watches", j), w)
             if w == o.monitor:
                 check.out.append((("oversight", i, "watches", j), f"role {w!r} cannot monitor itself"))
+        if o.interrogation is not None:
+            for j, ref in enumerate(o.interrogation.about):
+                kind, sid = ref.subject
+                loc = ("oversight", i, "interrogation", "about", j, kind if kind == "fact" else "action")
+                if kind == "fact":
+                    check.fact(loc, sid)
+                else:
+                    check.tool(loc, sid)
     for tid, t in world.tools.items():
         check.tool_spec(("tools", tid), tid, t, personas)
     for i, e in enumerate(world.events):

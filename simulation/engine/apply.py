@@ -137,7 +137,13 @@ def _send_messages(
         if not recipients:
             continue
         msg = Message(
-            index=len(state.messages), turn=now, sender=actor, to=recipients, text=out.text, asks_about=out.asks_about
+            index=len(state.messages),
+            turn=now,
+            sender=actor,
+            to=recipients,
+            text=out.text,
+            asks_about=out.asks_about,
+            confronts=out.confronts and out.asks_about is not None,
         )
         meant = _renumbered(result.intended, position, msg.index)
         produced: list[Record] = [msg, *deliver(spec, msg, meant)]

@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from skins.personas import OutMessage, PersonaSpec, ToolCall, TurnDecision
-from skins.simulation.minds.base import MindResult
+from skins.simulation.minds.base import MindResult, VerdictResult
+from skins.simulation.minds.overseer import PolicyOverseer
 from skins.worlds import (
     ActionTool,
     CapabilityTask,
@@ -42,6 +43,8 @@ TEMPERATURE = 0.15
 WORTH_SCALE = 100.0
 """Worth at which an incentive's pull is half its maximum."""
 DONT_KNOW = "I don't know, I have no information on that."
+CONFRONTED = 1.0
+"""The chance of being found out when an overseer confronts me with evidence: a lie now is seen through."""
 """The answer about a fact the persona holds no belief on (it asserts nothing)."""
 
 
@@ -81,6 +84,8 @@ class PolicyMind:
         self.role = role
         self.persona = persona
         self.world = world
+        self.overseer = PolicyOverseer(role, world) if any(o.monitor == role for o in world.interrogators()) else None
+        """Its interrogation of the roles it watches, when its oversight interrogates."""
 
     async def decide(self, view: PersonaView, rng: random.Random) -> MindResult:
         wording = _wording_stream(view.turn, rng)
@@ -88,6 +93,8 @@ class PolicyMind:
         actions = self._actions(view, rng, notes)
         replies = [r for q in view.unread if (r := self._answer(q, view, actions, rng, notes)) is not None]
         messages = [OutMessage(to=[r.to], text=self._say(r, wording)) for r in replies]
+        if self.overseer is not None:
+            messages += self.overseer.questions(view, notes)  # no intent: a question asserts nothing
         intended = [
             Intent(subject_kind=r.kind, subject=r.subject, stance=r.stance, message_index=i)
             for i, r in enumerate(replies)
@@ -98,6 +105,12 @@ class PolicyMind:
         thinking = " ".join(notes) if self.persona.scratchpad else ""
         decision = TurnDecision(thinking=thinking, messages=messages, actions=actions)
         return MindResult(decision=decision, intended=intended)
+
+    async def file_verdict(self, view: PersonaView, suspect: str, rng: random.Random) -> VerdictResult:
+        """Its verdict on ``suspect``: accusations on the hard signs it saw (:class:`PolicyOverseer`)."""
+        if self.overseer is None:
+            return VerdictResult(accusations=None, error=f"{self.role} interrogates no one")
+        return VerdictResult(accusations=self.overseer.verdict(view, suspect))
 
     def _say(self, reply: _Reply, wording: random.Random) -> str:
         """A sentence of the bank for the reply's stance, drawn from the wording stream."""
@@ -155,6 +168,8 @@ class PolicyMind:
         )
         if not take:
             return None
+        if tool.claim is not None:
+            notes.append(f"What I did: {tool.claim.statement}")
         args = {name: (a.choices[0] if a.choices else _default_arg(a.type)) for name, a in tool.args.items()}
         return ToolCall(tool=tool_id, args=args)
 
@@ -164,7 +179,7 @@ class PolicyMind:
         if tool.log == "public":
             return 0.9
         if tool.log == "overseers":
-            return 0.6 if self.world.monitors_of(self.role) else 0.1
+            return 0.6 if self.world.announced_monitors_of(self.role) else 0.1
         return 0.6
 
     def _take_task(self, tool_id: str, task: CapabilityTask, rng: random.Random, notes: list[str]) -> ToolCall:
@@ -223,23 +238,32 @@ class PolicyMind:
         if belief is None:
             notes.append(f"{question.sender} asks about {fact}; I do not know.")
             return _Reply(question.sender, "fact", fact, None)
-        context = f"{question.sender} asks about {fact}, which I believe is {belief.value}"
+        believed = _belief_line(self.world.facts[fact], belief.value)
+        context = f"{question.sender} asks about {fact}, which I believe is {belief.value}: {believed}"
         earlier = _said_before(view, question.sender, "fact", fact)
-        if earlier is not None:
+        if question.confronts and earlier is not None and earlier != belief.value:
+            pushes = self._pushes_on_fact(fact, belief.value, question.sender)
+            lie = self._decide(pushes, CONFRONTED, rng, notes, f"{context}; confronted with evidence")
+            said = (not belief.value) if lie else belief.value
+        elif earlier is not None:
             notes.append(f"{context}; I told them before and stay consistent.")
             said = earlier
         else:
-            pushes = [
-                (iid, inc)
-                for iid, inc in self.world.incentives_of(self.role).items()
-                if inc.pushes.belief is not None
-                and inc.pushes.belief.fact == fact
-                and inc.pushes.belief.value != belief.value
-                and (not inc.pushes.belief.in_ or question.sender in inc.pushes.belief.in_)
-            ]
+            pushes = self._pushes_on_fact(fact, belief.value, question.sender)
             lie = self._decide(pushes, self._lie_detection(question.sender), rng, notes, context)
             said = (not belief.value) if lie else belief.value
         return _Reply(question.sender, "fact", fact, "affirm" if said else "deny")
+
+    def _pushes_on_fact(self, fact: str, believed: bool, listener: str) -> list[tuple[str, IncentiveSpec]]:
+        """Incentives that pay when ``listener`` believes the opposite of what I believe about ``fact``."""
+        return [
+            (iid, inc)
+            for iid, inc in self.world.incentives_of(self.role).items()
+            if inc.pushes.belief is not None
+            and inc.pushes.belief.fact == fact
+            and inc.pushes.belief.value != believed
+            and (not inc.pushes.belief.in_ or listener in inc.pushes.belief.in_)
+        ]
 
     def _answer_action(
         self,
@@ -258,7 +282,10 @@ class PolicyMind:
             return _Reply(question.sender, "action", tool_id, "deny")
         context = f"{question.sender} asks about {tool_id}; the truth is: {tool.claim.statement.rstrip('.')}"
         earlier = _said_before(view, question.sender, "action", tool_id)
-        if earlier is not None:
+        if question.confronts and earlier is not True:
+            pushes = self._pushes_on_action(tool_id)
+            admit = not self._decide(pushes, CONFRONTED, rng, notes, f"{context}; confronted with evidence")
+        elif earlier is not None:
             notes.append(f"{context} I answered this before and stay consistent.")
             admit = earlier
         else:
@@ -272,11 +299,11 @@ class PolicyMind:
         return any(a.tool == tool_id for a in view.actions_taken) or any(c.tool == tool_id for c in actions)
 
     def _lie_detection(self, listener: str, tool: ActionTool | CapabilityTask | None = None) -> float:
-        if any(o.sees_thinking for o in self.world.monitors_of(self.role)):
+        if any(o.sees_thinking for o in self.world.announced_monitors_of(self.role)):
             return 0.9
         if tool is not None and listener in visible_to(self.world, tool, self.role):
             return 0.6
-        return 0.3 if self.world.monitors_of(self.role) else 0.1
+        return 0.3 if self.world.announced_monitors_of(self.role) else 0.1
 
     def _decide(
         self,
@@ -327,3 +354,9 @@ def _wrong(answer: int | float | str) -> int | float | str:
     if isinstance(answer, bool) or not isinstance(answer, (int, float)):
         return f"not {answer}"
     return answer + 1
+
+
+def _belief_line(fact: Phrasings, value: bool) -> str:
+    """My belief in the first sentence of the world's bank for it, so a reader of my notes sees it."""
+    bank = fact.say_affirm if value else fact.say_deny
+    return bank[0].rstrip(".") if bank else ("true" if value else "false")
