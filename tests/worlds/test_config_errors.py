@@ -75,7 +75,8 @@ def test_an_unknown_top_level_field_lists_the_allowed_fields(tmp_path: Path) -> 
     text = mutate("turns:", "colour: red\nturns:")
     path, msg = world_error(tmp_path, text)
     assert f"{path}:{line_of(text, 'colour: red')} colour: unknown field 'colour'" in msg
-    allowed = "['cast', 'description', 'events', 'facts', 'id', 'incentives', 'knows', 'oversight', 'oversight_level', 'reference', "
+    allowed = "['cast', 'description', 'events', 'facts', 'id', 'incentives', 'knows', 'oversight', "
+    allowed += "'oversight_level', 'reference', "
     assert f"allowed fields are {allowed}'reports_to', 'title', 'tools', 'turns', 'variant', 'variants']" in msg
 
 
