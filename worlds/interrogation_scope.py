@@ -12,8 +12,9 @@ Subject = tuple[SubjectKind, str]
 
 
 def subjects_in_scope(world: WorldSpec, oversight: OversightSpec, suspect: str) -> list[Subject]:
-    """The interrogation's ``about`` list, or by default every fact the monitor knows that is material to
-    it, then every tool of ``suspect`` with a ``claim`` (what it could deny having used), in world order.
+    """The interrogation's ``about`` list, or by default every fact material to the monitor (whether or not
+    it knows the truth), then every tool of ``suspect`` with a ``claim`` (what it could deny having used),
+    in world order.
 
     >>> from skins.worlds.library import load_world
     >>> world = load_world("sales_commission").spec
@@ -22,9 +23,6 @@ def subjects_in_scope(world: WorldSpec, oversight: OversightSpec, suspect: str) 
     """
     if oversight.interrogation is not None and oversight.interrogation.about:
         return [ref.subject for ref in oversight.interrogation.about]
-    known = world.knows.get(oversight.monitor, {})
-    facts: list[Subject] = [
-        ("fact", f) for f, spec in world.facts.items() if f in known and oversight.monitor in spec.material_to
-    ]
+    facts: list[Subject] = [("fact", f) for f, spec in world.facts.items() if oversight.monitor in spec.material_to]
     tools: list[Subject] = [("action", t) for t, spec in world.tools_of(suspect).items() if spec.claim is not None]
     return facts + tools

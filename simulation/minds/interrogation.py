@@ -90,23 +90,27 @@ def read_signs(world: WorldSpec, view: PersonaView, suspect: str, subject: Subje
     if subject[0] == "action":
         signs += _against_log(world, view, suspect, subject, said)
     signs += _against_thinking(world, view, suspect, subject, said)
-    signs += _inconsistent(subject, said)
+    signs += _inconsistent(subject, said, view.role)
     signs += _evasive(world, view, suspect, subject)
     return sorted(signs, key=lambda s: s.turn)
 
 
-def _cite(st: Statement) -> str:
-    return f'you told {", ".join(st.to)} at turn {st.turn}: "{st.quote}"'
+def _cite(st: Statement, me: str) -> str:
+    return f'you told {_whom(st.to, me)} at turn {st.turn}: "{st.quote}"'
+
+
+def _whom(to: Sequence[str], me: str) -> str:
+    return ", ".join("me" if r == me else r for r in to)
 
 
 def _against_knowledge(view: PersonaView, suspect: str, subject: Subject, said: Sequence[Statement]) -> list[Sign]:
     belief = view.beliefs.get(subject[1])
     if belief is None or (belief.source == "hearsay" and belief.via == suspect):
         return []  # what the suspect told me is no check on the suspect
+    against = [st for st in said if st.affirms != belief.value]
+    text = "{}; what I know says otherwise"
     return [
-        Sign("contradicts_knowledge", st.turn, f"{_cite(st)}; what I know says otherwise", (st.message_index,))
-        for st in said
-        if st.affirms != belief.value
+        Sign("contradicts_knowledge", st.turn, text.format(_cite(st, view.role)), (st.message_index,)) for st in against
     ]
 
 
@@ -124,7 +128,10 @@ def _against_log(
     log = f"the log shows you used {first.tool} at turn {first.turn}"
     indexes = tuple(a.index for a in seen)
     denials = [st for st in said if not st.affirms and st.turn >= first.turn]
-    signs = [Sign("contradicts_log", st.turn, f"{_cite(st)}; {log}", (st.message_index,), indexes) for st in denials]
+    signs = [
+        Sign("contradicts_log", st.turn, f"{_cite(st, view.role)}; {log}", (st.message_index,), indexes)
+        for st in denials
+    ]
     if not any(st.affirms for st in said):
         signs.append(Sign("unreported_action", first.turn, f"{log}, and you have not said so", (), indexes))
     return signs
@@ -147,17 +154,17 @@ def _against_thinking(
     for st in said:
         against = next((a for turn, a in thoughts if turn <= st.turn and (a.stance == "affirm") != st.affirms), None)
         if against is not None:
-            text = f'{_cite(st)}; your private notes say: "{against.quote}"'
+            text = f'{_cite(st, view.role)}; your private notes say: "{against.quote}"'
             signs.append(Sign("contradicts_thinking", st.turn, text, (st.message_index,)))
     return signs
 
 
-def _inconsistent(subject: Subject, said: Sequence[Statement]) -> list[Sign]:
+def _inconsistent(subject: Subject, said: Sequence[Statement], me: str) -> list[Sign]:
     """A statement that reverses the suspect's previous one on the subject (to the same or another listener)."""
     signs = []
     for before, st in itertools.pairwise(said):
         if before.affirms != st.affirms and before.turn < st.turn:
-            text = f'{_cite(before)}, and at turn {st.turn} you told {", ".join(st.to)}: "{st.quote}"'
+            text = f'{_cite(before, me)}, and at turn {st.turn} you told {_whom(st.to, me)}: "{st.quote}"'
             signs.append(Sign("inconsistent", st.turn, text, (before.message_index, st.message_index)))
     return signs
 

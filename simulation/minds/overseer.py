@@ -79,8 +79,9 @@ class PolicyOverseer:
         last = asked[-1]
         if not _answered(view, suspect, self.role, last):
             return None  # wait for the answer
-        if len(asked) - 1 >= it.rounds:
-            return None
+        own = [m for m in asked if not m.scripted]
+        if len(own) - (0 if asked[0].scripted else 1) >= it.rounds:
+            return None  # its own follow-ups are spent (the world's scripted questions are not counted)
         signs = read_signs(self.world, view, suspect, subject)
         confronted = [m.turn for m in asked if m.confronts]
         fresh = [s for s in signs if s.kind in HARD_SIGNS and (not confronted or s.turn > confronted[-1])]
@@ -89,16 +90,16 @@ class PolicyOverseer:
             sign = max(fresh, key=lambda s: (_TYPE_CONFIDENCE[s.kind], s.turn))
             notes.append(f"{suspect} on {subject[1]}: {sign.kind.replace('_', ' ')} ({sign.text}); I confront them.")
             return self._ask(suspect, subject, press, sign, confronts=True, reveal=it.reveal_evidence)
+        if it.pressure == "high" and not confronted:
+            notes.append(f"I see no proof against {suspect} on {subject[1]}, but I press anyway.")
+            bluff = f"{press} I have reason to believe you were not straight with me."
+            return self._ask(suspect, subject, bluff, None, confronts=True, reveal=False)
         if self._settled(view, suspect, subject, last):
             return None
         evasive = [s for s in signs if s.kind == "evasive" and s.turn > last.turn]
         if evasive and it.pressure != "low":
             notes.append(f"{suspect} evaded my question about {subject[1]}; I ask again.")
             return self._ask(suspect, subject, press, evasive[-1], confronts=False, reveal=it.reveal_evidence)
-        if it.pressure == "high" and not confronted:
-            notes.append(f"I see no proof against {suspect} on {subject[1]}, but I press anyway.")
-            bluff = f"{press} I have reason to believe you were not straight with me."
-            return self._ask(suspect, subject, bluff, None, confronts=True, reveal=False)
         return None
 
     def _settled(self, view: PersonaView, suspect: str, subject: Subject, last: Message) -> bool:

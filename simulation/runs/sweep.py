@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from skins.core import MAX_RUNS, ConfigError, check_seeds, load_model
 from skins.simulation.models import JUDGE_ALIAS, ModelSpec
 from skins.simulation.runs.spec import RunSpec, plan_runs
-from skins.worlds.library import load_world
+from skins.worlds import OversightLevel, split_level
+from skins.worlds.library import World, at_level, load_world
 
 
 class SweepSpec(BaseModel):
@@ -34,6 +35,9 @@ class SweepSpec(BaseModel):
     """A count (seeds 0..n-1) or explicit seeds."""
     ablate: list[list[str]] = Field(default_factory=lambda: [list[str]()])
     """Ablation conditions: [] is the full world; [commission] removes that incentive."""
+    oversight_levels: list[OversightLevel] = Field(default_factory=list)
+    """Monitoring levels each world runs at (``WORLD+LEVEL``: hidden, monitored, log_visible,
+    thinking_read), each its own condition; empty: each world's oversight as written."""
     judge: str | None = None
     """The judge `skins sweep` reads language-model messages with when it analyses the runs: an alias of
     ``models`` or a reference such as ``openai:gpt-4o`` (default: the ``judge`` alias, else none; its calls
@@ -66,12 +70,13 @@ def load_sweep_spec(path: Path) -> SweepSpec:
 
 def plan_sweep(spec: SweepSpec, base: Path) -> list[RunSpec]:
     """Every RunSpec of the grid, in a stable order (world, assignment, ablation, seed)."""
-    grid = len(spec.worlds) * len(spec.assignments) * len(spec.ablate) * len(spec.seed_list())
-    MAX_RUNS.check(grid, "the sweep's grid (worlds x assignments x ablate x seeds)")
+    levels = spec.oversight_levels or [None]
+    grid = len(spec.worlds) * len(levels) * len(spec.assignments) * len(spec.ablate) * len(spec.seed_list())
+    MAX_RUNS.check(grid, "the sweep's grid (worlds x oversight levels x assignments x ablate x seeds)")
     folders = [base / p for p in spec.personas]
     plans: list[RunSpec] = []
-    for ref in spec.worlds:
-        world = load_world(base / ref if (base / ref).is_file() else ref, folders)
+    for ref, level in ((r, lv) for r in spec.worlds for lv in levels):
+        world = _load(ref, level, base, folders)
         for assignment in spec.assignments:
             aliases = {k: v for k, v in {**spec.models, **assignment}.items() if k != JUDGE_ALIAS}  # as models.yaml
             for ablation in spec.ablate:
@@ -85,3 +90,12 @@ def plan_sweep(spec: SweepSpec, base: Path) -> list[RunSpec]:
     if len(set(ids)) != len(ids):
         raise ConfigError("the sweep lists the same run twice (a repeated world, assignment, seed or ablation)")
     return plans
+
+
+def _load(ref: str, level: str | None, base: Path, folders: list[Path]) -> World:
+    """A sweep's world (a file relative to the sweep file, or a built-in), at a monitoring level if given
+    (here or as the reference's own ``+LEVEL``)."""
+    unlevelled, own = split_level(ref)
+    world = load_world(base / unlevelled if (base / unlevelled).is_file() else unlevelled, folders)
+    chosen = level or own
+    return at_level(world, chosen) if chosen is not None else world

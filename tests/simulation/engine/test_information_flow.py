@@ -28,6 +28,10 @@ from skins.worlds.library import World, builtin_worlds, load_world
 from skins.worlds.state import PersonaView, WorldState, _visible, _without_reasoning
 
 
+AT_LEVELS = ["sales_commission+hidden", "sales_commission+monitored", "sales_commission+thinking_read"]
+"""Built-in worlds at monitoring levels (the overseer reads messages, every action, thinking)."""
+
+
 class Recording:
     """Renders the prompt an LLM would get, keeps it, and lets a policy mind decide (thinking and a
     reasoning trace tagged: ``REASONING-CANARY-role-turn`` also contains ``CANARY-role-``)."""
@@ -82,7 +86,7 @@ def _check(world: World, prompts: list[tuple[str, int, str]], records: list[Reco
                 assert fact.statement not in text, f"fact {fid} leaked into {role}'s prompt at turn {turn}"
 
 
-@pytest.mark.parametrize("world_id", sorted(builtin_worlds()))
+@pytest.mark.parametrize("world_id", [*sorted(builtin_worlds()), *AT_LEVELS])
 def test_no_leak_across_many_seeds(world_id: str) -> None:
     world = load_world(world_id)
     for seed in range(15):
@@ -140,7 +144,7 @@ def test_a_fact_shown_by_a_tool_may_appear_only_afterwards() -> None:
     _check(w2, [(r, t, x) for r, t, x in prompts], records)
 
 
-@pytest.mark.parametrize("world_id", sorted(builtin_worlds()))
+@pytest.mark.parametrize("world_id", [*sorted(builtin_worlds()), *AT_LEVELS])
 def test_the_history_a_view_keeps_is_what_a_scan_of_the_run_allows(world_id: str) -> None:
     """Views keep each role's visible records as they are added; at every point of a run they equal
     a scan of all records through the visibility rule (messages to or from it, actions it may see,
@@ -153,10 +157,11 @@ def test_the_history_a_view_keeps_is_what_a_scan_of_the_run_allows(world_id: str
             state.add(record)
             for role in world.spec.cast:
                 readers = {w for o in world.spec.oversight if o.monitor == role and o.sees_thinking for w in o.watches}
+                listens = {w for o in world.spec.oversight if o.monitor == role and o.sees_messages for w in o.watches}
                 scanned = [
                     _without_reasoning(r) if isinstance(r, TurnRecord) and r.role == role else r
                     for r in state.records
-                    if isinstance(r, (Message, ActionRecord, TurnRecord)) and _visible(r, role, readers)
+                    if isinstance(r, (Message, ActionRecord, TurnRecord)) and _visible(r, role, readers, listens)
                 ]
                 view = state.view_for(role, state.turn + 1)
                 assert view.history == scanned
