@@ -27,7 +27,6 @@ from skins.worlds import (
 from skins.worlds.library import World, builtin_worlds, load_world
 from skins.worlds.state import PersonaView, WorldState, _visible, _without_reasoning
 
-
 AT_LEVELS = ["sales_commission+hidden", "sales_commission+monitored", "sales_commission+thinking_read"]
 """Built-in worlds at monitoring levels (the overseer reads messages, every action, thinking)."""
 
