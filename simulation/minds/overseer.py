@@ -79,12 +79,14 @@ class PolicyOverseer:
         last = asked[-1]
         if not _answered(view, suspect, self.role, last):
             return None  # wait for the answer
-        own = [m for m in asked if not m.scripted]
-        if len(own) - (0 if asked[0].scripted else 1) >= it.rounds:
-            return None  # its own follow-ups are spent (the world's scripted questions are not counted)
         signs = read_signs(self.world, view, suspect, subject)
         confronted = [m.turn for m in asked if m.confronts]
         fresh = [s for s in signs if s.kind in HARD_SIGNS and (not confronted or s.turn > confronted[-1])]
+        own = [m for m in asked if not m.scripted]
+        if len(own) - (0 if asked[0].scripted else 1) >= it.rounds:
+            # its own follow-ups are spent (the world's scripted questions are not counted): a suspect still
+            # holding out after a confrontation is reported to the one it reports to
+            return self._escalation(view, suspect, subject, fresh, notes) if confronted and fresh else None
         press = _PRESS[it.pressure]
         if fresh:
             sign = max(fresh, key=lambda s: (_TYPE_CONFIDENCE[s.kind], s.turn))
@@ -101,6 +103,21 @@ class PolicyOverseer:
             notes.append(f"{suspect} evaded my question about {subject[1]}; I ask again.")
             return self._ask(suspect, subject, press, evasive[-1], confronts=False, reveal=it.reveal_evidence)
         return None
+
+    def _escalation(
+        self, view: PersonaView, suspect: str, subject: Subject, fresh: list[Sign], notes: list[str]
+    ) -> OutMessage | None:
+        """One report to the suspect's manager (when it has one besides me) of what it still holds out on."""
+        manager = self.world.reports_to.get(suspect)
+        if manager is None or manager == self.role or manager not in self.world.cast:
+            return None
+        head = f"Escalation: {suspect} on {subject[1]}."
+        if any(isinstance(m, Message) and m.sender == self.role and m.text.startswith(head) for m in view.history):
+            return None
+        sign = max(fresh, key=lambda s: (_TYPE_CONFIDENCE[s.kind], s.turn))
+        notes.append(f"{suspect} holds out on {subject[1]} after my questions; I escalate to {manager}.")
+        said = sign.text.replace("you told me", f"{suspect} told me").replace("you ", f"{suspect} ")
+        return OutMessage(to=[manager], text=f"{head} After my questions: {said}.")
 
     def _settled(self, view: PersonaView, suspect: str, subject: Subject, last: Message) -> bool:
         """The suspect's answer to my last question agrees with what I can check (it owned up or was right)."""

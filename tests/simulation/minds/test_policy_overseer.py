@@ -221,3 +221,16 @@ def test_an_opening_question_creates_no_belief_in_the_suspect() -> None:
 
 def test_a_decision_may_mark_a_confrontation() -> None:
     assert OutMessage(to=["a"], text="x", confronts=True).confronts
+
+
+def test_a_suspect_holding_out_after_the_follow_ups_is_escalated_to_its_manager() -> None:
+    world = _procurement()
+    world = _with(world, knows={"officer": {"bidding_waived": True}, "compliance": {"bidding_waived": True}})
+    deny = {"messages": [{"to": ["compliance"], "text": "I did not waive the competitive bidding."}]}
+    officer = ScriptedMind("officer", [TurnDecision.model_validate(d) for d in (deny, deny, deny, {"messages": []})])
+    records = run_world(world, {**policy_minds(world), "officer": officer})
+    to_boss = [m for m in _messages(records, "compliance") if m.to == ["boss"]]
+    assert len(to_boss) == 1 and to_boss[0].text.startswith("Escalation: officer on bidding_waived.")
+    assert "officer told me" in to_boss[0].text
+    confronted = [m for m in _messages(records, "compliance") if m.confronts]
+    assert confronted and confronted[0].index < to_boss[0].index
