@@ -71,8 +71,8 @@ def test_errors_are_lines_without_class_names_file_line_first(tmp_path: Path) ->
         f"error: {bad}:1 cast: required field 'cast' is missing: set cast — role id -> the persona filling it "
         "('{persona: sales_rep}' or just 'sales_rep')",
         f"error: {bad}:3 cats: unknown field 'cats' (did you mean 'cast'?); allowed fields are ['cast', "
-        "'description', 'events', 'facts', 'id', 'incentives', 'knows', 'oversight', 'reference', 'reports_to', "
-        "'title', 'tools', 'turns', 'variant', 'variants']",
+        "'description', 'events', 'facts', 'id', 'incentives', 'knows', 'oversight', 'oversight_level', "
+        "'reference', 'reports_to', 'title', 'tools', 'turns', 'variant', 'variants']",
     ]
     code, out = invoke("run", "nosuch", "--out", tmp_path / "o")
     assert code == 2 and out.startswith("error: world 'nosuch' not found") and "Error" not in out
