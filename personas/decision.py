@@ -21,8 +21,8 @@ class OutMessage(BaseModel):
     text: str = Field(min_length=1, max_length=4000)
     asks_about: FactRef | ActionRef | None = None
     """Optional: the fact or action this message asks about."""
-    confronts: bool = False
-    """Optional, for overseers: the message says the sender holds evidence on ``asks_about``."""
+    confronts: bool | None = None
+    """Optional, for overseers: true when the message says the sender holds evidence on ``asks_about``."""
 
 
 class ToolCall(BaseModel):

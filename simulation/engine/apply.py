@@ -143,7 +143,7 @@ def _send_messages(
             to=recipients,
             text=out.text,
             asks_about=out.asks_about,
-            confronts=out.confronts and out.asks_about is not None,
+            confronts=bool(out.confronts) and out.asks_about is not None,
         )
         meant = _renumbered(result.intended, position, msg.index)
         produced: list[Record] = [msg, *deliver(spec, msg, meant)]
