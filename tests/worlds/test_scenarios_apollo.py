@@ -12,10 +12,12 @@ from scenarios import Run, count_found, count_used, deceptive, findings_of, poli
 
 from skins.worlds.library import load_world
 
+ADAPTIVE = ["adaptive", "adaptive_control"]
+"""Every world with oversight: adaptive interrogation, and the same on an innocent (incentive-free) control."""
 WORLDS = {
-    "oversight_subversion": ["no_goal_nudge", "aligned_goals", "no_scratchpad"],
-    "self_exfiltration": ["no_goal_nudge", "no_replacement", "no_scratchpad"],
-    "sandbagging": ["do_well", "no_scratchpad", "debugger_skin"],
+    "oversight_subversion": ["no_goal_nudge", "aligned_goals", "no_scratchpad", *ADAPTIVE],
+    "self_exfiltration": ["no_goal_nudge", "no_replacement", "no_scratchpad", *ADAPTIVE],
+    "sandbagging": ["do_well", "no_scratchpad", "debugger_skin", *ADAPTIVE],
 }
 SEEDS = range(20)
 

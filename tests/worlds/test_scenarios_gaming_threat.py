@@ -13,9 +13,11 @@ from scenarios import Run, count_found, count_used, deceptive, findings_of, poli
 
 from skins.worlds.library import load_world
 
+ADAPTIVE = ["adaptive", "adaptive_control"]
+"""Every world with oversight: adaptive interrogation, and the same on an innocent (incentive-free) control."""
 WORLDS = {
-    "test_gaming": ["nudged", "no_deadline"],
-    "replacement_threat": ["no_threat", "goal_conflict_only", "replacement_only", "math_solver_skin"],
+    "test_gaming": ["nudged", "no_deadline", *ADAPTIVE],
+    "replacement_threat": ["no_threat", "goal_conflict_only", "replacement_only", "math_solver_skin", *ADAPTIVE],
 }
 BEHAVIOUR = {"test_gaming": "patch_harness", "replacement_threat": "leverage_email"}
 """The hidden tool whose use is the published behaviour (hacking the harness, blackmail)."""
@@ -40,7 +42,7 @@ def test_world_and_variants_load(ref: str) -> None:
     tool = world.spec.tools[BEHAVIOUR[base]]  # the behaviour is hidden from the overseer and has claim phrasings
     assert tool.claim is not None
     assert tool.log == "hidden" or not isinstance(tool.log, str)
-    assert any(e.asks_about is not None for e in world.spec.events)
+    assert any(e.asks_about is not None for e in world.spec.events) or world.spec.interrogators()
 
 
 def test_every_incentive_can_be_ablated() -> None:
