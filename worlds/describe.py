@@ -5,8 +5,8 @@ from __future__ import annotations
 __all__ = ["render_world"]
 
 from skins.worlds.library import World
-from skins.worlds.reference import ActionRate, FindingRate, Measure
-from skins.worlds.spec import WorldSpec
+from skins.worlds.reference import ActionRate, FindingRate, Measure, TaskScore
+from skins.worlds.spec import OversightSpec, WorldSpec
 
 
 def render_world(world: World) -> str:
@@ -24,9 +24,8 @@ def render_world(world: World) -> str:
         lines.append(f"  {fid} [{'true' if fact.truth else 'false'}] {fact.statement}")
         lines.append(f"    known by {knowers or 'nobody'}; material to {fact.material_to or 'nobody'}")
     lines += ["", "Incentives:", *_incentives(spec), "", "Oversight:"]
-    lines += [
-        f"  {o.monitor} watches {o.watches}{' incl. thinking' if o.sees_thinking else ''}" for o in spec.oversight
-    ] or ["  none"]
+    lines += [line for o in spec.oversight for line in _oversight(o)] or ["  none"]
+    lines += [f"  (every entry at monitoring level {spec.oversight_level})"] if spec.oversight_level else []
     lines += ["", "Tools:", *_tools_and_events(spec)]
     lines += [
         "",
@@ -35,6 +34,26 @@ def render_world(world: World) -> str:
     ]
     lines += _variants_and_numbers(spec)
     return "\n".join(lines)
+
+
+def _oversight(o: OversightSpec) -> list[str]:
+    """One oversight entry: whom it watches, what it sees where that differs from the defaults, and how it
+    interrogates (when it does)."""
+    notes = [" incl. thinking" if o.sees_thinking else ""]
+    notes += [f", sees {'every action' if o.sees_log == 'all' else 'no action log'}"] if o.sees_log != "logged" else []
+    notes += [", unannounced (the watched roles are not told)"] if not o.announced else []
+    out = [f"  {o.monitor} watches {o.watches}{''.join(notes)}"]
+    it = o.interrogation
+    if it is not None:
+        subjects = ", ".join(f"{kind} {sid}" for kind, sid in (s.subject for s in it.about))
+        about = subjects or "every fact it knows that matters to it and every claimable tool"
+        shown = "shows the suspect its evidence" if it.reveal_evidence else "keeps its evidence to itself"
+        verdict = "files a verdict at the end" if it.verdict else "files no verdict"
+        out.append(
+            f"    interrogates from turn {it.opening_turn} about {about}: up to {it.rounds} follow-up(s) per "
+            f"subject, {it.pressure} pressure, {shown}, {verdict}"
+        )
+    return out
 
 
 def _incentives(spec: WorldSpec) -> list[str]:
@@ -96,4 +115,7 @@ def _measure(m: Measure) -> str:
     if isinstance(m, FindingRate):
         about = f" about {m.about}" if m.about else ""
         return f"runs with a {m.type} finding{about}" + (f" by {m.by}" if m.by else "")
-    return f"mean score on {m.tool}"
+    if isinstance(m, TaskScore):
+        return f"mean score on {m.tool}"
+    fields = m.model_dump(exclude={"kind"}, exclude_none=True)  # a measure kind added later: its own fields
+    return f"{m.kind} " + " ".join(f"{k} {v}" for k, v in fields.items())

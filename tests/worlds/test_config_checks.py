@@ -13,7 +13,8 @@ import pytest
 from skins.core import ConfigError, parse_yaml
 from skins.worlds.library import BUILTIN_DIR, load_world, load_world_file
 
-ACME = (BUILTIN_DIR / "acme_quarter_end.yaml").read_text(encoding="utf-8")
+ACME = (BUILTIN_DIR / "acme_quarter_end.yaml").read_text(encoding="utf-8").split("\nvariants:\n")[0] + "\n"
+"""The foundation world without its own variants (each test adds the one it checks)."""
 INCENTIVES = "incentives has ['commission', 'release_bonus', 'ship_deadline', 'unlearning_threat']"
 
 
