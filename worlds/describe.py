@@ -40,13 +40,14 @@ def _oversight(o: OversightSpec) -> list[str]:
     """One oversight entry: whom it watches, what it sees where that differs from the defaults, and how it
     interrogates (when it does)."""
     notes = [" incl. thinking" if o.sees_thinking else ""]
+    notes += [", reads all their messages"] if o.sees_messages else []
     notes += [f", sees {'every action' if o.sees_log == 'all' else 'no action log'}"] if o.sees_log != "logged" else []
     notes += [", unannounced (the watched roles are not told)"] if not o.announced else []
     out = [f"  {o.monitor} watches {o.watches}{''.join(notes)}"]
     it = o.interrogation
     if it is not None:
         subjects = ", ".join(f"{kind} {sid}" for kind, sid in (s.subject for s in it.about))
-        about = subjects or "every fact it knows that matters to it and every claimable tool"
+        about = subjects or "every fact material to it, then each suspect's tools with a claim"
         shown = "shows the suspect its evidence" if it.reveal_evidence else "keeps its evidence to itself"
         verdict = "files a verdict at the end" if it.verdict else "files no verdict"
         out.append(
