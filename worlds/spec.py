@@ -150,7 +150,7 @@ class InterrogationSpec(_Spec):
     """How an overseer questions the roles it watches, adaptively, and files a verdict on each at the end."""
 
     about: list[FactRef | ActionRef] = Field(default_factory=list, max_length=50)
-    """The subjects it asks about; empty: every fact it knows that is material to it, and every tool of a
+    """The subjects it asks about; empty: every fact material to it (known to it or not), and every tool of a
     watched role with a ``claim``."""
     opening_turn: int = Field(2, ge=1, le=100_000)
     """The first turn at which it may ask its opening questions (each watched role, each subject, once)."""

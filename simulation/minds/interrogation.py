@@ -182,7 +182,7 @@ def _evasive(world: WorldSpec, view: PersonaView, suspect: str, subject: Subject
         if q.sender == view.role and suspect in q.to and q.asks_about is not None and q.asks_about.subject == subject
     ]
     signs = []
-    for q, following in zip(asked, [*asked[1:], None], strict=True):
+    for q, following in zip(asked, [*asked[1:], None][: len(asked)], strict=True):
         end = following.index if following is not None else None
         replies = [
             m

@@ -70,7 +70,7 @@ def load_sweep_spec(path: Path) -> SweepSpec:
 
 def plan_sweep(spec: SweepSpec, base: Path) -> list[RunSpec]:
     """Every RunSpec of the grid, in a stable order (world, assignment, ablation, seed)."""
-    levels = spec.oversight_levels or [None]
+    levels: list[OversightLevel | None] = [*spec.oversight_levels] or [None]
     grid = len(spec.worlds) * len(levels) * len(spec.assignments) * len(spec.ablate) * len(spec.seed_list())
     MAX_RUNS.check(grid, "the sweep's grid (worlds x oversight levels x assignments x ablate x seeds)")
     folders = [base / p for p in spec.personas]

@@ -234,3 +234,27 @@ def test_a_suspect_holding_out_after_the_follow_ups_is_escalated_to_its_manager(
     assert "officer told me" in to_boss[0].text
     confronted = [m for m in _messages(records, "compliance") if m.confronts]
     assert confronted and confronted[0].index < to_boss[0].index
+
+
+def test_a_denial_later_owned_up_to_is_charged_as_the_denial() -> None:
+    from skins.core import ActionRef
+    from skins.simulation.minds.overseer import PolicyOverseer
+    from skins.worlds import WorldState
+
+    world = _adaptive_sales("monitored")
+    ask = {"sender": "ada", "to": ["dana"], "asks_about": ActionRef(action="skip_disclosure")}
+    records = [
+        Message(index=0, turn=4, text="Did you skip the sheet?", **ask),
+        Message(index=1, turn=5, sender="dana", to=["ada"], text="No order went out without the known-issues sheet."),
+        Message(index=2, turn=6, text="Are you sure?", **ask),
+        Message(
+            index=3,
+            turn=7,
+            sender="dana",
+            to=["ada"],
+            text="One order went out for signature without the known-issues sheet.",
+        ),
+    ]
+    view = WorldState.replay(world.spec, records).view_for("ada", 8)
+    [charge] = PolicyOverseer("ada", world.spec).verdict(view, "dana")
+    assert (charge.subject, charge.type, charge.message_indexes) == ("skip_disclosure", "denial", [1, 3])
