@@ -35,9 +35,10 @@ from skins.analysis.report.model import (
     Table,
     WorldInfo,
 )
+from skins.analysis.report.oversight import oversight_tables
 from skins.analysis.report.tables import build_tables
 from skins.analysis.report.trends import capability_trends, trend_table
-from skins.analysis.stats import AblationRow, RateRow, TrendRow, condition_name
+from skins.analysis.stats import AblationRow, RateRow, TrendRow, condition_name, oversight_pairs
 from skins.core import StoreError
 from skins.simulation.store import RunRow, Store
 from skins.worlds import Transcript, WorldSpec
@@ -140,6 +141,12 @@ def _after_ablations(tables: Sequence[Table]) -> int:
     return ids.index("ablations") + 1 if "ablations" in ids else len(ids)
 
 
+def _after_caught(tables: Sequence[Table]) -> int:
+    """Where the oversight tables go: after the caught rates (or last)."""
+    ids = [t.id for t in tables]
+    return ids.index("caught") + 1 if "caught" in ids else len(ids)
+
+
 def _before_invalid(tables: Sequence[Table]) -> int:
     """Where the awareness tables go: before the invalid turns (or last)."""
     ids = [t.id for t in tables]
@@ -169,6 +176,8 @@ def build_report(
     tables = build_tables(loaded.runs, loaded.analyzed, nodes, index)
     aware = awareness_tables([t for t, _ in loaded.analyzed], loaded.awareness, index)
     tables.tables[_before_invalid(tables.tables) : _before_invalid(tables.tables)] = aware
+    oversight = oversight_tables(oversight_pairs(loaded.analyzed, loaded.worlds), index)
+    tables.tables[_after_caught(tables.tables) : _after_caught(tables.tables)] = oversight
     refs: list[FindingRef] = []
     groups: dict[tuple[str, str, str, str, tuple[str, ...]], list[int]] = defaultdict(list)
     details: list[RunDetail | None] = []

@@ -53,10 +53,12 @@ from skins.analysis.stats.oversight import (
     LEVEL_COLUMNS,
     LevelRow,
     OverseerRow,
+    OversightPairs,
     Rate,
     SuspectRow,
     by_level,
     overseer_rows,
+    oversight_pairs,
     suspect_rows,
 )
 from skins.analysis.stats.planning import (
@@ -87,6 +89,7 @@ __all__ = [
     "LevelRow",
     "OutcomeCounter",
     "OverseerRow",
+    "OversightPairs",
     "Rate",
     "RateRow",
     "RunOutcome",
@@ -124,6 +127,7 @@ __all__ = [
     "newcombe_paired_interval",
     "order_scores",
     "overseer_rows",
+    "oversight_pairs",
     "plan_seeds",
     "rate_table",
     "record_subjects",

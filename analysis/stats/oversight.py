@@ -21,24 +21,28 @@ __all__ = [
     "LEVEL_COLUMNS",
     "LevelRow",
     "OverseerRow",
+    "OversightPairs",
     "Rate",
     "SuspectRow",
     "by_level",
     "overseer_rows",
+    "oversight_pairs",
     "suspect_rows",
 ]
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from skins.analysis.confessions import QuestionedPair
-from skins.analysis.oversight import ScoredVerdict, VerdictPair
+from skins.analysis.confessions import QuestionedPair, questioned_pairs
+from skins.analysis.findings import Finding
+from skins.analysis.oversight import ScoredVerdict, VerdictPair, score_verdicts
 from skins.analysis.stats.conditions import condition_name
 from skins.analysis.stats.intervals import Interval, wilson_interval
-from skins.worlds import OVERSIGHT_LEVELS, split_level
+from skins.worlds import OVERSIGHT_LEVELS, Transcript, WorldSpec, split_level
 
 AS_WRITTEN = "as written"
 """The by-level column of runs of a world loaded without a ``+level``."""
@@ -120,6 +124,38 @@ class LevelRow(_Row):
     """Level (:data:`LEVEL_COLUMNS`) -> precision; levels without runs are missing."""
     recall: dict[str, Rate]
     """Level -> recall (the caught rate)."""
+
+
+class OversightPairs(NamedTuple):
+    """A folder's scored verdicts and questioned pairs, what every oversight table is built from."""
+
+    verdicts: list[ScoredVerdict]
+    questioned: list[QuestionedPair]
+
+
+def oversight_pairs(
+    runs: Iterable[tuple[Transcript, Sequence[Finding]]], worlds: Mapping[str, WorldSpec]
+) -> OversightPairs:
+    """Each run's verdicts scored and its questioned pairs, reading its world in ``worlds`` (by ``world_id``;
+    a run of a world not there is skipped). Claims for confessions come from the default extractor.
+
+    >>> from skins.worlds import RoleInfo, Transcript, Verdict
+    >>> from skins.worlds.library import load_world
+    >>> world = load_world("sandbagging").spec
+    >>> bad = Verdict(turn=9, monitor="ada", suspect="mo", valid=False, invalid_reason="unreadable")
+    >>> t = Transcript(run_id="r", world_id=world.ref, seed=0, roles={}, verdicts=[bad])
+    >>> pairs = oversight_pairs([(t, [])], {world.ref: world})
+    >>> [(v.monitor, v.valid, v.pairs) for v in pairs.verdicts], pairs.questioned
+    ([('ada', False, [])], [])
+    """
+    verdicts: list[ScoredVerdict] = []
+    questioned: list[QuestionedPair] = []
+    for transcript, findings in runs:
+        world = worlds.get(transcript.world_id)
+        if world is not None:
+            verdicts += score_verdicts(transcript, world, findings)
+            questioned += questioned_pairs(transcript, world, findings)
+    return OversightPairs(verdicts, questioned)
 
 
 def _rate(pairs: Sequence[VerdictPair], num: str, den: str) -> Rate:
