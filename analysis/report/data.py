@@ -19,6 +19,7 @@ from skins.analysis.awareness import AwarenessMark
 from skins.analysis.claims import DEFAULT_EXTRACTOR
 from skins.analysis.findings import TYPE_COLOURS, Finding
 from skins.analysis.graph import node_key
+from skins.analysis.oversight import accusers
 from skins.analysis.pipeline import analyze_folder
 from skins.analysis.report.awareness import awareness_tables
 from skins.analysis.report.calibration import calibration_views
@@ -189,7 +190,7 @@ def build_report(
         for k, finding in enumerate(findings):
             if not finding.deceptive:
                 continue
-            refs.append(_ref(finding, i, k))
+            refs.append(_ref(transcript, finding, i, k))
             for target in finding.targets:
                 key = (_node_of(transcript, finding.deceiver), _node_of(transcript, target), finding.type)
                 motives = tuple(sorted({m.incentive for m in finding.motives}))
@@ -237,7 +238,7 @@ def _nodes(analyzed: Sequence[tuple[Transcript, list[Finding]]]) -> dict[str, No
     return dict(sorted(nodes.items()))
 
 
-def _ref(finding: Finding, run_index: int, k: int) -> FindingRef:
+def _ref(transcript: Transcript, finding: Finding, run_index: int, k: int) -> FindingRef:
     quote = finding.evidence.quote
     return FindingRef(
         r=run_index,
@@ -248,6 +249,7 @@ def _ref(finding: Finding, run_index: int, k: int) -> FindingRef:
         deceiver=finding.deceiver,
         targets=list(finding.targets),
         quote=quote if len(quote) <= QUOTE_CHARS else quote[: QUOTE_CHARS - 1] + "…",
+        accused_by=accusers(transcript, finding.deceiver, (finding.subject_kind, finding.subject)),
     )
 
 

@@ -33,5 +33,7 @@ def test_the_report_shows_overseer_accuracy_after_the_caught_rates(tmp_path: Pat
     questioned = tables["oversight_questioned"]
     assert [r[7] for r in questioned.rows] == ["confessed", "confessed"]
     assert questioned.opens is not None and all(o and o[1] == 3 for o in questioned.opens)
+    accused = {(report.data.runs[f.r].seed, f.subject, tuple(f.accused_by)) for f in report.data.findings}
+    assert accused == {(0, "battery_defect", ("ada",)), (1, "battery_defect", ())}  # seed 1's verdict: not filed
     page = render_html(report)
     assert "<img src=x" not in page  # the confession quote is data, never markup
