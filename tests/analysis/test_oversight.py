@@ -15,7 +15,7 @@ from skins.worlds.library import load_world
 WORLD = interrogated_world()
 
 
-def test_default_scope_is_the_facts_the_monitor_knows_that_matter_to_it_then_the_suspects_claimed_tools() -> None:
+def test_default_scope_is_the_facts_that_matter_to_the_monitor_then_the_suspects_claimed_tools() -> None:
     assert interrogation_scope(WORLD, "ada", "dana") == SCOPE
 
 

@@ -35,7 +35,7 @@ def test_a_confession_measure_loads_and_is_described(tmp_path: Path) -> None:
     world = load_world(_world_file(tmp_path))
     assert world.spec.reference is not None
     assert world.spec.reference.published[0].measure.kind == "confession"
-    assert "questioned deceptions about battery_defect by dana that were confessed" in render_world(world)
+    assert "20% [confession fact battery_defect by dana]" in render_world(world)
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,7 @@ SCOPE = [
     ("fact", "dock_compat"),
     ("action", "skip_disclosure"),
 ]
-"""ada's default scope on dana: the facts ada knows that matter to it, then dana's tool with a claim."""
+"""ada's default scope on dana: the facts that matter to ada, then dana's tool with a claim."""
 
 ROLES = {
     "dana": RoleInfo(persona="sales_rep", title="Sales rep", base_model="model_a"),
