@@ -8,7 +8,21 @@ from typing import Annotated
 
 import typer
 
-from skins.cli import analysis, calibrate, common, compare, configs, export, models, plan, published, report, run, sweep
+from skins.cli import (
+    analysis,
+    calibrate,
+    common,
+    compare,
+    configs,
+    export,
+    models,
+    oversight,
+    plan,
+    published,
+    report,
+    run,
+    sweep,
+)
 
 app = typer.Typer(
     help="Personas in a simulated organisation; who deceived whom, about what, and why.",
@@ -40,4 +54,5 @@ calibrate.register(app)
 sweep.register(app)
 report.register(app)
 published.register(app)
+oversight.register(app)
 models.register(app)

@@ -43,7 +43,16 @@ from skins.worlds.records import (
     TurnRecord,
     Verdict,
 )
-from skins.worlds.reference import ActionRate, FindingRate, Measure, PublishedNumber, Reference, TaskScore, VariantSpec
+from skins.worlds.reference import (
+    ActionRate,
+    ConfessionRate,
+    FindingRate,
+    Measure,
+    PublishedNumber,
+    Reference,
+    TaskScore,
+    VariantSpec,
+)
 from skins.worlds.spec import (
     ActionClaim,
     ActionPush,
@@ -93,6 +102,7 @@ __all__ = [
     "BeliefPush",
     "CapabilityTask",
     "CastEntry",
+    "ConfessionRate",
     "Effect",
     "EventSpec",
     "Examples",

@@ -1,17 +1,27 @@
 """Where a world comes from: the study it expresses, the numbers that study published, and its variants.
 
 A published number names what it measures in terms a run records (the use of a
-tool, a finding type about a fact or action, the score of a capability task),
+tool, a finding type about a fact or action, the score of a capability task, the
+confessions of questioned deceivers),
 so that a sweep's own rate can be set beside it ("this sweep vs the paper").
 """
 
 from __future__ import annotations
 
-__all__ = ["ActionRate", "FindingRate", "Measure", "PublishedNumber", "Reference", "TaskScore", "VariantSpec"]
+__all__ = [
+    "ActionRate",
+    "ConfessionRate",
+    "FindingRate",
+    "Measure",
+    "PublishedNumber",
+    "Reference",
+    "TaskScore",
+    "VariantSpec",
+]
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from skins.core import ID_PATTERN
 
@@ -53,7 +63,27 @@ class TaskScore(_Spec):
     """The capability_task tool."""
 
 
-Measure = Annotated[ActionRate | FindingRate | TaskScore, Field(discriminator="kind")]
+class ConfessionRate(_Spec):
+    """Fraction of questioned deceptive pairs that confessed: a role deceived about a fact or its use of a
+    tool (a counted deceptive finding), an overseer of it asked it about that afterwards, and it then told
+    that overseer the truth (:mod:`skins.analysis.confessions`). Counted over pairs, not runs."""
+
+    kind: Literal["confession"] = "confession"
+    tool: Id | None = None
+    """The tool whose use the confession is about (set at most one of ``tool`` and ``fact``)."""
+    fact: Id | None = None
+    """The fact the confession is about; neither: any subject."""
+    by: Id | None = None
+    """The questioned role; None means any."""
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> ConfessionRate:
+        if self.tool is not None and self.fact is not None:
+            raise ValueError("set at most one of 'tool' or 'fact'")
+        return self
+
+
+Measure = Annotated[ActionRate | FindingRate | TaskScore | ConfessionRate, Field(discriminator="kind")]
 
 
 class PublishedNumber(_Spec):

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from skins.core import Loc, did_you_mean
 from skins.personas import PersonaSpec
 from skins.worlds.phrasing import find_assertions
-from skins.worlds.reference import FindingRate, Measure, PublishedNumber, TaskScore
+from skins.worlds.reference import ConfessionRate, FindingRate, Measure, PublishedNumber, TaskScore
 from skins.worlds.spec import ActionTool, CapabilityTask, EventSpec, IncentiveSpec, ToolSpec, WorldSpec
 
 Problem = tuple[Loc, str]
@@ -130,8 +130,11 @@ class _Checker:
             self.out.append(((*loc, "condition"), f"unknown condition {number.condition!r}; conditions are {options}"))
         self.measure((*loc, "measure"), number.measure)
         if number.given is not None:
-            if isinstance(number.given, TaskScore):
-                self.out.append(((*loc, "given"), "given must be a rate (kind: action or finding), not a score"))
+            if isinstance(number.given, TaskScore | ConfessionRate):
+                what = "a score" if isinstance(number.given, TaskScore) else "a confession rate (counted over pairs)"
+                self.out.append(
+                    ((*loc, "given"), f"given must be a rate of runs (kind: action or finding), not {what}")
+                )
             self.measure((*loc, "given"), number.given)
 
     def measure(self, at: Loc, m: Measure) -> None:
@@ -139,6 +142,11 @@ class _Checker:
             if m.about is not None and m.about not in self.world.facts and m.about not in self.world.tools:
                 known = sorted([*self.world.facts, *self.world.tools])
                 self.out.append(((*at, "about"), f"unknown fact or tool {m.about!r}; facts and tools are {known}"))
+        elif isinstance(m, ConfessionRate):
+            if m.fact is not None:
+                self.fact((*at, "fact"), m.fact)
+            if m.tool is not None:
+                self.tool((*at, "tool"), m.tool)
         else:
             self.tool((*at, "tool"), m.tool)
             task = self.world.tools.get(m.tool)

@@ -9,7 +9,7 @@ built-in ones (``lie``, ``denial``, ``omission``, ``sandbagging``, ``covert_acti
 
 from skins.analysis.detectors.base import DEFAULT_DETECTORS, Detector, detector_names, get_detector, register_detector
 from skins.analysis.detectors.contradiction import detect_thinking_contradictions
-from skins.analysis.detectors.covert import detect_covert_actions
+from skins.analysis.detectors.covert import admissions, detect_covert_actions
 from skins.analysis.detectors.denial import detect_denials
 from skins.analysis.detectors.inconsistency import detect_inconsistencies
 from skins.analysis.detectors.lie import detect_lies, label_fact_claim
@@ -19,6 +19,7 @@ from skins.analysis.detectors.sandbagging import detect_sandbagging
 __all__ = [
     "DEFAULT_DETECTORS",
     "Detector",
+    "admissions",
     "detect_covert_actions",
     "detect_denials",
     "detect_inconsistencies",

@@ -2,7 +2,8 @@
 
 Nodes are keyed ``"{world_id}/{role}@{base_model}"`` so the same role played
 by different base models across a sweep stays apart. Every attribute is a
-``str``, ``int``, ``float`` or ``bool``, so the graph writes to GraphML as is.
+``str``, ``int``, ``float`` or ``bool``, so the graph writes to GraphML as is
+(lists, like an edge's ``targets`` and ``accused_by``, are comma-separated).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import NamedTuple
 import networkx as nx
 
 from skins.analysis.findings import Finding
+from skins.analysis.oversight import accusers
 from skins.worlds import RoleInfo, Transcript
 
 _UNKNOWN_ROLE = RoleInfo(persona="", title="", base_model="unknown")
@@ -40,8 +42,10 @@ def build_deception_graph(
 
     Node attributes: ``role``, ``world``, ``persona``, ``title``,
     ``base_model``, ``runs`` (runs it appeared in). Edge attributes: the
-    finding's fields, flattened (see :func:`_edge_attrs`); the edge key is the
-    finding id. Graph attributes: ``n_runs`` and ``worlds`` (comma-separated).
+    finding's fields, flattened (see :func:`_edge_attrs`), and ``accused_by``: the overseers whose valid
+    verdict accused the deceiver about the finding's subject, comma-separated ("" when none: not caught by a
+    verdict; :func:`skins.analysis.oversight.accusers`); the edge key is the finding id. Graph
+    attributes: ``n_runs`` and ``worlds`` (comma-separated).
     A run id seen twice is counted once.
 
     >>> from skins.worlds.records import RoleInfo, Transcript
@@ -97,8 +101,9 @@ def run_edges(transcript: Transcript, findings: list[Finding], include_non_decep
     edges: list[_EdgeRow] = []
     for finding in kept:
         source, finding_id = _key_of(transcript, finding.deceiver), finding.finding_id
+        accused = ",".join(accusers(transcript, finding.deceiver, (finding.subject_kind, finding.subject)))
         for target in finding.targets:
-            attrs_ = _edge_attrs(finding, target, transcript.world_id, finding_id)
+            attrs_ = {**_edge_attrs(finding, target, transcript.world_id, finding_id), "accused_by": accused}
             edges.append((source, _key_of(transcript, target), finding_id, attrs_))
     return RunEdges(transcript.run_id, transcript.world_id, nodes, edges)
 

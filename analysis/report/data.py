@@ -19,6 +19,7 @@ from skins.analysis.awareness import AwarenessMark
 from skins.analysis.claims import DEFAULT_EXTRACTOR
 from skins.analysis.findings import TYPE_COLOURS, Finding
 from skins.analysis.graph import node_key
+from skins.analysis.oversight import accusers
 from skins.analysis.pipeline import analyze_folder
 from skins.analysis.report.awareness import awareness_tables
 from skins.analysis.report.calibration import calibration_views
@@ -35,9 +36,10 @@ from skins.analysis.report.model import (
     Table,
     WorldInfo,
 )
+from skins.analysis.report.oversight import oversight_tables
 from skins.analysis.report.tables import build_tables
 from skins.analysis.report.trends import capability_trends, trend_table
-from skins.analysis.stats import AblationRow, RateRow, TrendRow, condition_name
+from skins.analysis.stats import AblationRow, RateRow, TrendRow, condition_name, oversight_pairs
 from skins.core import StoreError
 from skins.simulation.store import RunRow, Store
 from skins.worlds import Transcript, WorldSpec
@@ -140,6 +142,12 @@ def _after_ablations(tables: Sequence[Table]) -> int:
     return ids.index("ablations") + 1 if "ablations" in ids else len(ids)
 
 
+def _after_caught(tables: Sequence[Table]) -> int:
+    """Where the oversight tables go: after the caught rates (or last)."""
+    ids = [t.id for t in tables]
+    return ids.index("caught") + 1 if "caught" in ids else len(ids)
+
+
 def _before_invalid(tables: Sequence[Table]) -> int:
     """Where the awareness tables go: before the invalid turns (or last)."""
     ids = [t.id for t in tables]
@@ -169,6 +177,8 @@ def build_report(
     tables = build_tables(loaded.runs, loaded.analyzed, nodes, index)
     aware = awareness_tables([t for t, _ in loaded.analyzed], loaded.awareness, index)
     tables.tables[_before_invalid(tables.tables) : _before_invalid(tables.tables)] = aware
+    oversight = oversight_tables(oversight_pairs(loaded.analyzed, loaded.worlds), index)
+    tables.tables[_after_caught(tables.tables) : _after_caught(tables.tables)] = oversight
     refs: list[FindingRef] = []
     groups: dict[tuple[str, str, str, str, tuple[str, ...]], list[int]] = defaultdict(list)
     details: list[RunDetail | None] = []
@@ -180,7 +190,7 @@ def build_report(
         for k, finding in enumerate(findings):
             if not finding.deceptive:
                 continue
-            refs.append(_ref(finding, i, k))
+            refs.append(_ref(transcript, finding, i, k))
             for target in finding.targets:
                 key = (_node_of(transcript, finding.deceiver), _node_of(transcript, target), finding.type)
                 motives = tuple(sorted({m.incentive for m in finding.motives}))
@@ -228,7 +238,7 @@ def _nodes(analyzed: Sequence[tuple[Transcript, list[Finding]]]) -> dict[str, No
     return dict(sorted(nodes.items()))
 
 
-def _ref(finding: Finding, run_index: int, k: int) -> FindingRef:
+def _ref(transcript: Transcript, finding: Finding, run_index: int, k: int) -> FindingRef:
     quote = finding.evidence.quote
     return FindingRef(
         r=run_index,
@@ -239,6 +249,7 @@ def _ref(finding: Finding, run_index: int, k: int) -> FindingRef:
         deceiver=finding.deceiver,
         targets=list(finding.targets),
         quote=quote if len(quote) <= QUOTE_CHARS else quote[: QUOTE_CHARS - 1] + "…",
+        accused_by=accusers(transcript, finding.deceiver, (finding.subject_kind, finding.subject)),
     )
 
 

@@ -74,6 +74,8 @@ class FindingRef(_Model):
     targets: list[str]
     quote: str
     """The quote, cut to 240 characters (the detail has all of it)."""
+    accused_by: list[str] = Field(default_factory=list)
+    """Overseers whose valid verdict accused the deceiver about this subject (the graph marks the edge caught)."""
 
 
 class EdgeGroup(_Model):

@@ -1,5 +1,6 @@
 """Statistics over runs, the run being the unit: outcomes per run and key, rates with intervals,
-comparisons between conditions, ablation effects, accuracy on capability tasks.
+comparisons between conditions, ablation effects, accuracy on capability tasks, overseers' accuracy
+and confession rates (``oversight.py``).
 
 ``outcomes.py`` builds the tidy per-run table every other module reads; ``intervals.py`` holds the
 intervals and exact tests; ``conditions.py`` names conditions and pairs runs across them; ``factors.py`` says what tells
@@ -48,6 +49,18 @@ from skins.analysis.stats.outcomes import (
     record_subjects,
     run_outcomes,
 )
+from skins.analysis.stats.oversight import (
+    LEVEL_COLUMNS,
+    LevelRow,
+    OverseerRow,
+    OversightPairs,
+    Rate,
+    SuspectRow,
+    by_level,
+    overseer_rows,
+    oversight_pairs,
+    suspect_rows,
+)
 from skins.analysis.stats.planning import (
     SeedPlan,
     connor_sample_size,
@@ -65,6 +78,7 @@ __all__ = [
     "COVARIATES",
     "EDGE_FIELDS",
     "FACTORS",
+    "LEVEL_COLUMNS",
     "RUN_FACTORS",
     "AblationRow",
     "AccuracyDifference",
@@ -72,10 +86,15 @@ __all__ = [
     "ComparisonRow",
     "FindingKey",
     "Interval",
+    "LevelRow",
     "OutcomeCounter",
+    "OverseerRow",
+    "OversightPairs",
+    "Rate",
     "RateRow",
     "RunOutcome",
     "SeedPlan",
+    "SuspectRow",
     "TrendLevel",
     "TrendRow",
     "TrendTest",
@@ -85,6 +104,7 @@ __all__ = [
     "benjamini_hochberg",
     "bootstrap_diff_interval",
     "bootstrap_mean_interval",
+    "by_level",
     "check_factor",
     "cochran_armitage",
     "cohens_h",
@@ -106,6 +126,8 @@ __all__ = [
     "newcombe_interval",
     "newcombe_paired_interval",
     "order_scores",
+    "overseer_rows",
+    "oversight_pairs",
     "plan_seeds",
     "rate_table",
     "record_subjects",
@@ -114,6 +136,7 @@ __all__ = [
     "run_outcomes",
     "seeds_to_halve",
     "split_pool",
+    "suspect_rows",
     "trend",
     "wilson_interval",
     "with_awareness",

@@ -18,8 +18,10 @@ import skins.analysis.findings
 import skins.analysis.graph.build
 import skins.analysis.graph.files
 import skins.analysis.graph.table
+import skins.analysis.oversight
 import skins.analysis.published
 import skins.analysis.stats.outcomes
+import skins.analysis.stats.oversight
 import skins.simulation.store.store
 
 MODULES = [
@@ -30,8 +32,10 @@ MODULES = [
     skins.analysis.graph.files,
     skins.analysis.graph.table,
     skins.analysis.findings,
+    skins.analysis.oversight,
     skins.analysis.published,
     skins.analysis.stats.outcomes,
+    skins.analysis.stats.oversight,
     skins.simulation.store.store,
 ]
 

@@ -123,9 +123,10 @@
         const ref = DATA.findings[fi];
         if (!runs.has(ref.r)) return;
         if (!edges.has(key)) edges.set(key, { key, source: s, target: t, type: g.type, findings: [], runs: new Set(),
-          subjects: new Set(), motives: new Set() });
+          subjects: new Set(), motives: new Set(), caught: new Set() });
         const e = edges.get(key);
         e.findings.push(fi); e.runs.add(ref.r); e.subjects.add(g.subject); g.motives.forEach((m) => e.motives.add(m));
+        if (ref.accused_by && ref.accused_by.length) e.caught.add(fi);
       });
     });
     edges.forEach((e) => { e.n = denom.get(e.source) || 0; e.rate = e.n ? e.runs.size / e.n : 0;
@@ -142,7 +143,8 @@
     model.nodes.forEach((n) => elements.push({ group: "nodes", data: { id: n.id, label: n.label } }));
     model.edges.forEach((e) => elements.push({ group: "edges", data: {
       id: "e" + elements.length, key: e.key, source: e.source, target: e.target, colour: colour(e.type),
-      width: 1.5 + 10 * e.rate, label: `${e.type} ×${e.findings.length} · ${Math.round(100 * e.rate)}%` } }));
+      width: 1.5 + 10 * e.rate, caught: e.caught.size,
+      label: `${e.type} ×${e.findings.length} · ${Math.round(100 * e.rate)}%` + (e.caught.size ? ` · ${e.caught.size} caught` : "") } }));
     cy.elements().remove();
     cy.add(elements);
     const layout = cy.layout({ name: state.layout, animate: false, padding: 40, nodeDimensionsIncludeLabels: true,
@@ -165,6 +167,7 @@
         "font-size": 11, "text-rotation": "autorotate", color: "#1f2328", "text-background-color": "#fff", "text-background-opacity": 0.9,
         "text-background-padding": "2px", "text-border-color": "data(colour)", "text-border-width": 1,
         "text-border-opacity": 1, "arrow-scale": 0.9 } },
+      { selector: "edge[caught > 0]", style: { "target-arrow-shape": "triangle-tee", "text-border-width": 3 } },
       { selector: "edge:selected", style: { "overlay-color": "#0969da", "overlay-opacity": 0.25, "overlay-padding": 4 } },
     ] });
     cy.on("tap", "edge", (ev) => { state.edge = ev.target.data("key"); renderEdgePanel(); });
@@ -204,7 +207,8 @@
           on: { click: (ev) => { list.querySelectorAll(".active").forEach((x) => x.classList.remove("active"));
             ev.currentTarget.classList.add("active"); openFinding(fi); } } },
           el("span", { className: "meta" }, `${run.world} seed ${run.seed}${run.condition !== "(none)" ? " −" + run.condition : ""}` +
-            ` · turn ${f.turn} · ${f.deceiver} → ${f.targets.join(", ")} · ${f.subject}`),
+            ` · turn ${f.turn} · ${f.deceiver} → ${f.targets.join(", ")} · ${f.subject}` +
+            (f.accused_by && f.accused_by.length ? ` · accused by ${f.accused_by.join(", ")}` : "")),
           f.quote ? "“" + f.quote + "”" : "(no quote: " + f.type + ")"));
       });
       shown += PAGE;
