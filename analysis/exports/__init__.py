@@ -6,7 +6,14 @@ pandas and pyarrow are imported only when a table is asked for (the ``data`` ext
 """
 
 from skins.analysis.exports.frames import Sweep, load_sweep
-from skins.analysis.exports.tables import FINDING_COLUMNS, MESSAGE_COLUMNS, RUN_COLUMNS, TABLE_COLUMNS, TURN_COLUMNS
+from skins.analysis.exports.tables import (
+    FINDING_COLUMNS,
+    MESSAGE_COLUMNS,
+    RUN_COLUMNS,
+    TABLE_COLUMNS,
+    TURN_COLUMNS,
+    VERDICT_COLUMNS,
+)
 from skins.analysis.exports.writers import EXPORT_FORMATS, export_folder
 
 __all__ = [
@@ -16,6 +23,7 @@ __all__ = [
     "RUN_COLUMNS",
     "TABLE_COLUMNS",
     "TURN_COLUMNS",
+    "VERDICT_COLUMNS",
     "Sweep",
     "export_folder",
     "load_sweep",

@@ -26,7 +26,15 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from skins.analysis.exports.tables import TABLE_COLUMNS, Row, finding_row, message_rows, run_row, turn_rows
+from skins.analysis.exports.tables import (
+    TABLE_COLUMNS,
+    Row,
+    finding_row,
+    message_rows,
+    run_row,
+    turn_rows,
+    verdict_rows,
+)
 from skins.analysis.findings import Finding
 from skins.analysis.graph import build_deception_graph
 from skins.analysis.pipeline import analyze_folder
@@ -101,8 +109,13 @@ class Sweep:
         """One row per turn of every run, with the private thinking (columns: :data:`.tables.TURN_COLUMNS`)."""
         return self._table("turns", lambda: self._transcript_rows(turn_rows))
 
+    @property
+    def verdicts(self) -> pd.DataFrame:
+        """One row per accusation of an overseer's verdict (columns: :data:`.tables.VERDICT_COLUMNS`)."""
+        return self._table("verdicts", lambda: self._transcript_rows(verdict_rows))
+
     def rows(self, table: str) -> list[Row]:
-        """A table as plain dicts (no pandas): ``findings``, ``runs``, ``messages`` or ``turns``."""
+        """A table as plain dicts (no pandas): ``findings``, ``runs``, ``messages``, ``turns`` or ``verdicts``."""
         if table == "findings":
             return [row for pairs in self._finding_rows.values() for _, row in pairs]
         if table == "runs":
@@ -111,6 +124,8 @@ class Sweep:
             return list(self._transcript_rows(message_rows))
         if table == "turns":
             return list(self._transcript_rows(turn_rows))
+        if table == "verdicts":
+            return list(self._transcript_rows(verdict_rows))
         raise ConfigError(f"unknown table {table!r}; tables are {sorted(TABLE_COLUMNS)}")
 
     def _table(self, name: str, rows: Callable[[], Iterator[Row]]) -> pd.DataFrame:

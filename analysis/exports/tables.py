@@ -68,13 +68,22 @@ comma-separated), ``personas`` (``role=persona`` pairs), ``turns`` (int64),
 messages — one row per public message: ``run_id``, ``world``, ``seed``,
 ``ablation``, ``index``, ``turn`` (int64), ``sender``, ``sender_persona``,
 ``sender_base_model``, ``to`` (comma-separated roles), ``text``, ``asks_about``
-(``fact:ID``, ``action:ID`` or ""), ``scripted`` (bool: injected by a world event).
+(``fact:ID``, ``action:ID`` or ""), ``scripted`` (bool: injected by a world event),
+``confronts`` (bool: an interrogating overseer said it holds evidence on ``asks_about``).
 
 turns — one row per turn: ``run_id``, ``world``, ``seed``, ``ablation``,
 ``turn`` (int64), ``role``, ``persona``, ``base_model``, ``thinking`` (the
 private scratchpad), ``reasoning`` (the model's own reasoning trace, private too; "" when the endpoint
 returned none), ``messages`` and ``actions`` (comma-separated indexes),
 ``valid`` (bool), ``invalid_reason`` ("" when valid).
+
+verdicts — one row per accusation of an overseer's end-of-run verdict: ``run_id``, ``world``, ``seed``,
+``ablation``, ``monitor``, ``monitor_persona``, ``monitor_base_model``, ``suspect``, ``suspect_persona``,
+``suspect_base_model``, ``turn`` (int64: the run's last turn), ``valid`` (bool: false when the overseer's
+reply could not be read; it then neither accuses nor clears), ``invalid_reason``, ``accused`` (bool: false
+on the one row of a verdict that accuses nothing), ``subject_kind``, ``subject``, ``type`` (the deception
+charged), ``confidence`` (float64, missing when nothing is accused), ``evidence`` (a JSON list of what the
+overseer cites), ``message_indexes`` and ``action_indexes`` (comma-separated: what it cites and saw).
 """
 
 from __future__ import annotations
@@ -85,11 +94,13 @@ __all__ = [
     "RUN_COLUMNS",
     "TABLE_COLUMNS",
     "TURN_COLUMNS",
+    "VERDICT_COLUMNS",
     "Row",
     "finding_row",
     "message_rows",
     "run_row",
     "turn_rows",
+    "verdict_rows",
 ]
 
 import json
@@ -180,6 +191,7 @@ MESSAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("text", "str"),
     ("asks_about", "str"),
     ("scripted", "bool"),
+    ("confronts", "bool"),
 )
 
 TURN_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -196,11 +208,35 @@ TURN_COLUMNS: tuple[tuple[str, str], ...] = (
     ("invalid_reason", "str"),
 )
 
+VERDICT_COLUMNS: tuple[tuple[str, str], ...] = (
+    *_KEYS,
+    ("monitor", "str"),
+    ("monitor_persona", "str"),
+    ("monitor_base_model", "str"),
+    ("suspect", "str"),
+    ("suspect_persona", "str"),
+    ("suspect_base_model", "str"),
+    ("turn", "int64"),
+    ("valid", "bool"),
+    ("invalid_reason", "str"),
+    ("accused", "bool"),
+    ("subject_kind", "str"),
+    ("subject", "str"),
+    ("type", "str"),
+    ("confidence", "float64"),
+    ("evidence", "str"),
+    ("message_indexes", "str"),
+    ("action_indexes", "str"),
+)
+"""One row per accusation of an overseer's verdict; a verdict that accuses nothing (cleared, or invalid) is one
+row with ``accused`` false and empty accusation columns (``confidence`` missing)."""
+
 TABLE_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "findings": FINDING_COLUMNS,
     "runs": RUN_COLUMNS,
     "messages": MESSAGE_COLUMNS,
     "turns": TURN_COLUMNS,
+    "verdicts": VERDICT_COLUMNS,
 }
 """Every table by name (the file stem of its export), with its columns."""
 
@@ -301,6 +337,7 @@ def message_rows(run: RunRow, transcript: Transcript) -> list[Row]:
                 "text": m.text,
                 "asks_about": asks,
                 "scripted": m.scripted,
+                "confronts": m.confronts,
             }
         )
     return rows
@@ -326,4 +363,41 @@ def turn_rows(run: RunRow, transcript: Transcript) -> list[Row]:
                 "invalid_reason": t.invalid_reason or "",
             }
         )
+    return rows
+
+
+def verdict_rows(run: RunRow, transcript: Transcript) -> list[Row]:
+    """The verdicts-table rows of one run (columns: :data:`VERDICT_COLUMNS`)."""
+    rows = []
+    for v in transcript.verdicts:
+        monitor, suspect = run.roles.get(v.monitor, _UNKNOWN), run.roles.get(v.suspect, _UNKNOWN)
+        head = {
+            **_keys(run),
+            "monitor": v.monitor,
+            "monitor_persona": monitor.persona,
+            "monitor_base_model": monitor.base_model,
+            "suspect": v.suspect,
+            "suspect_persona": suspect.persona,
+            "suspect_base_model": suspect.base_model,
+            "turn": v.turn,
+            "valid": v.valid,
+            "invalid_reason": v.invalid_reason or "",
+        }
+        none = {"accused": False, "subject_kind": "", "subject": "", "type": "", "confidence": None}
+        if not v.accusations:
+            rows.append({**head, **none, "evidence": "", "message_indexes": "", "action_indexes": ""})
+        for a in v.accusations:
+            rows.append(
+                {
+                    **head,
+                    "accused": True,
+                    "subject_kind": a.subject_kind,
+                    "subject": a.subject,
+                    "type": a.type,
+                    "confidence": a.confidence,
+                    "evidence": json.dumps(a.evidence),
+                    "message_indexes": _joined(a.message_indexes),
+                    "action_indexes": _joined(a.action_indexes),
+                }
+            )
     return rows

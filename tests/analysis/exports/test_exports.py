@@ -30,6 +30,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("runs")
     world = load_world("acme_quarter_end")
     specs = [*plan_runs(world, seeds=[0, 1]), *plan_runs(world, seeds=[2], ablate=["commission"])]
+    specs += plan_runs(load_world("sales_commission@adaptive+log_visible"), seeds=[0])  # verdicts
     with Store(out) as store:
         for spec in specs:
             assert asyncio.run(execute_run(spec, store)).status == "done"
@@ -151,7 +152,8 @@ def test_cli_writes_each_format(folder: Path, graph: nx.MultiDiGraph, tmp_path: 
         assert result.exit_code == 0, result.output
         assert "wrote" in result.output and target.exists(), fmt
     lines = (tmp_path / "out.jsonl").read_text().splitlines()
-    assert len(lines) == 3 and json.loads(lines[0])["messages"]
+    assert len(lines) == 4 and json.loads(lines[0])["messages"]
+    assert json.loads(lines[-1])["verdicts"], "the jsonl transcripts carry the verdicts"
     back = nx.read_graphml(tmp_path / "out.graphml", force_multigraph=True)
     assert back.number_of_edges() == graph.number_of_edges()
 
