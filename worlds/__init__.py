@@ -9,8 +9,8 @@ references (``validate``) and variants, ``state`` folds a run's ``records`` into
 """
 
 from skins.worlds.degenerate import degenerate_reason
-from skins.worlds.interrogation_scope import interrogation_of, subjects_in_scope
 from skins.worlds.describe import render_world
+from skins.worlds.interrogation_scope import interrogation_of, subjects_in_scope
 from skins.worlds.kind import config_kind
 from skins.worlds.library import BUILTIN_DIR, World, builtin_worlds, load_world, load_world_file
 from skins.worlds.literals import required_literal

@@ -109,7 +109,7 @@ def _marking(world: WorldSpec, o: OversightSpec) -> str:
     shown = " or ".join(json.dumps({"asks_about": r.model_dump()}) for r in refs if r is not None)
     what = ", ".join(f"{kind} {name}" for kind, name in (r.subject for r in subjects))
     return (
-        "Give each of your questions an \"asks_about\" key beside \"to\" and \"text\", naming the one subject "
+        'Give each of your questions an "asks_about" key beside "to" and "text", naming the one subject '
         f"it asks about, e.g. {shown}. The subjects: {what}. "
         if subjects
         else ""

@@ -68,7 +68,9 @@ def render_verdict_request(
     ]
     if seen_actions:
         lines.append("Log entries you saw (cite them by their action index):")
-        lines += [f"- action {a.index} [turn {a.turn}]: {a.actor} used {a.tool}({json.dumps(a.args)})" for a in seen_actions]
+        lines += [
+            f"- action {a.index} [turn {a.turn}]: {a.actor} used {a.tool}({json.dumps(a.args)})" for a in seen_actions
+        ]
     lines += [
         'Reply with exactly one JSON object and nothing else: {"accusations": [...]}, where each accusation has '
         '"subject" (an id listed above), "type" (a type listed above), "confidence" (0 to 1), "evidence" (what '

@@ -118,7 +118,10 @@ def test_the_overseer_marks_its_questions_so_analysis_sees_follow_ups(world: Wor
     [
         ("I accuse Dana of everything.", "no JSON object"),
         ('{"accusations": [{"subject": "moon_landing", "type": "lie", "confidence": 0.5}]}', "unknown subject"),
-        ('{"accusations": [{"subject": "battery_defect", "type": "rudeness", "confidence": 0.5}]}', "accusations.0.type"),
+        (
+            '{"accusations": [{"subject": "battery_defect", "type": "rudeness", "confidence": 0.5}]}',
+            "accusations.0.type",
+        ),
     ],
     ids=["prose", "unknown-subject", "unknown-type"],
 )
@@ -162,7 +165,9 @@ def test_subjects_in_scope_default_to_material_facts_and_claimed_tools_else_the_
         ActionRef(action="skip_disclosure"),
     ]
     assert subjects_in_scope(world.spec, oversight, "sam") == [FactRef(fact="battery_defect")]  # sam holds no tool
-    listed = oversight.model_copy(update={"interrogation": InterrogationSpec(about=[ActionRef(action="skip_disclosure")])})
+    listed = oversight.model_copy(
+        update={"interrogation": InterrogationSpec(about=[ActionRef(action="skip_disclosure")])}
+    )
     assert subjects_in_scope(world.spec, listed, "dana") == [ActionRef(action="skip_disclosure")]
 
 

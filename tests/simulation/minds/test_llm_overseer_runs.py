@@ -74,7 +74,9 @@ def _model(server: OverseerServer) -> ModelSpec:
 def _run(world: World, server: OverseerServer, folder: Path, cache: ResponseCache, stop_after: int = 0) -> Transcript:
     """One seed into ``folder``; ``stop_after``: drain once the server has answered that many requests."""
     [spec] = plan_runs(world, [0], {"default": _model(server)})
-    options = RunOptions(cache=cache, stop=(lambda: len(server.prompts) >= stop_after) if stop_after else (lambda: False))
+    options = RunOptions(
+        cache=cache, stop=(lambda: len(server.prompts) >= stop_after) if stop_after else (lambda: False)
+    )
     with Store(folder) as store:
         run_all([spec], store, options=options)
         return store.transcript(spec.run_id)
@@ -105,12 +107,16 @@ def test_the_verdict_call_is_recorded_billed_and_paid_once_across_a_resume(world
     )
     assert again.verdicts == resumed.verdicts
     asked = [m for m in resumed.messages if m.sender == "ada"]
-    assert asked and all(m.asks_about is not None and m.asks_about.subject == ("action", "skip_disclosure") for m in asked)
+    assert asked and all(
+        m.asks_about is not None and m.asks_about.subject == ("action", "skip_disclosure") for m in asked
+    )
     calls = _rows(tmp_path / "out", "SELECT role, turn, cached, cost_usd FROM calls ORDER BY idx")
     assert calls[-1][:3] == ("ada", 7, 0) and float(str(calls[-1][3])) > 0  # the verdict, paid on the resume
     assert all(cached == 1 for _, _, cached, _ in calls[:-1])  # the turns, replayed
     spend = _rows(tmp_path / "out", "SELECT role, turn, state, cost_usd FROM spend WHERE role = 'ada' AND turn = 7")
-    assert len(spend) == 1 and spend[0][2] != "open" and float(str(spend[0][3])) == pytest.approx(float(str(calls[-1][3])))
+    assert (
+        len(spend) == 1 and spend[0][2] != "open" and float(str(spend[0][3])) == pytest.approx(float(str(calls[-1][3])))
+    )
     replayed = _rows(tmp_path / "again", "SELECT role, turn, cached, cost_usd FROM calls ORDER BY idx")
     assert replayed[-1] == ("ada", 7, 1, 0.0)
     assert not _rows(tmp_path / "again", "SELECT * FROM spend WHERE turn = 7")
