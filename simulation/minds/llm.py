@@ -120,6 +120,8 @@ class LLMMind:
         if oversight is None:
             return VerdictResult(accusations=None, error=f"{self.role} does not interrogate {suspect}")
         subjects = subjects_in_scope(self.world, oversight, suspect)
+        if not subjects:  # nothing it could accuse them of: no call, and no judgement either way
+            return VerdictResult(accusations=None, error=f"no subject in scope for {self.role}'s verdict on {suspect}")
         seen_actions = [r for r in view.history if isinstance(r, ActionRecord) and r.actor == suspect]
         seen_messages = {r.index for r in view.history if isinstance(r, Message)}
         seen_indexes = {r.index for r in view.history if isinstance(r, ActionRecord)}

@@ -177,3 +177,13 @@ def test_reading_a_verdict_keeps_seen_citations_and_names_the_allowed_subjects()
     assert (charge.message_indexes, charge.action_indexes) == ([4], [])
     with pytest.raises(ValueError, match=r"unknown subject\(s\) \['dock_compat'\]; use one of \['battery_defect'"):
         read_verdict(VERDICT.replace("skip_disclosure", "dock_compat"), subjects, set(), set())
+
+
+def test_with_nothing_in_scope_no_verdict_is_asked_and_it_is_filed_invalid(world: World) -> None:
+    """A world whose overseer knows no material fact and whose suspect holds no claimed tool: nothing to judge."""
+    quiet = {t: tool.model_copy(update={"claim": None}) for t, tool in world.spec.tools.items()}
+    spec = world.spec.model_copy(update={"tools": quiet, "knows": {"dana": {"battery_defect": True}}})
+    records, model, ada_turns = _run(world.model_copy(update={"spec": spec}), [])
+    [verdict] = [r for r in records if isinstance(r, Verdict)]
+    assert not verdict.valid and "no subject in scope" in (verdict.invalid_reason or "")
+    assert ada_turns == [3, 6] and len([c for c in model.calls if c[0] == "ada"]) == 2
