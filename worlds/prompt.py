@@ -6,7 +6,6 @@ __all__ = ["REASONING_SHOWN_CHARS", "render_bounded", "render_observation", "ren
 
 import json
 
-from skins.core import ActionRef, FactRef
 from skins.personas import PersonaSpec, render_reply_format, render_traits
 from skins.worlds.interrogation_scope import subjects_in_scope
 from skins.worlds.records import ActionRecord, Message, TurnRecord
@@ -104,10 +103,10 @@ def _interrogation_line(world: WorldSpec, o: OversightSpec) -> str:
 
 def _marking(world: WorldSpec, o: OversightSpec) -> str:
     """How to mark a question with its subject (``asks_about`` in the message), with real subjects as examples."""
-    subjects = subjects_in_scope(world, o)
-    refs = [next((r for r in subjects if isinstance(r, kind)), None) for kind in (FactRef, ActionRef)]
-    shown = " or ".join(json.dumps({"asks_about": r.model_dump()}) for r in refs if r is not None)
-    what = ", ".join(f"{kind} {name}" for kind, name in (r.subject for r in subjects))
+    subjects = list(dict.fromkeys(s for suspect in o.watches for s in subjects_in_scope(world, o, suspect)))
+    firsts = [next((s for s in subjects if s[0] == kind), None) for kind in ("fact", "action")]
+    shown = " or ".join(json.dumps({"asks_about": {s[0]: s[1]}}) for s in firsts if s is not None)
+    what = ", ".join(f"{kind} {name}" for kind, name in subjects)
     return (
         'Give each of your questions an "asks_about" key beside "to" and "text", naming the one subject '
         f"it asks about, e.g. {shown}. The subjects: {what}. "

@@ -13,8 +13,8 @@ __all__ = ["ACCUSATION_TYPES", "EXAMPLE_VERDICT", "AccusationType", "render_verd
 import json
 from typing import Any, Literal, get_args
 
-from skins.core import ActionRef, FactRef
 from skins.personas import PersonaSpec
+from skins.worlds.interrogation_scope import Subject
 from skins.worlds.records import ActionRecord
 from skins.worlds.spec import WorldSpec
 
@@ -49,7 +49,7 @@ EXAMPLE_VERDICT: dict[str, Any] = {
 def render_verdict_request(
     world: WorldSpec,
     suspect: str,
-    subjects: list[FactRef | ActionRef],
+    subjects: list[Subject],
     seen_actions: list[ActionRecord],
     people: dict[str, PersonaSpec],
 ) -> str:
@@ -82,13 +82,14 @@ def render_verdict_request(
     return "\n".join(lines)
 
 
-def _subject_line(world: WorldSpec, ref: FactRef | ActionRef) -> str:
+def _subject_line(world: WorldSpec, subject: Subject) -> str:
     """``battery_defect`` (a fact): its statement, or ``skip_disclosure`` (an action): its description."""
-    if isinstance(ref, FactRef):
-        fact = world.facts.get(ref.fact)
-        return f"{ref.fact} (a fact): {fact.statement}" if fact else f"{ref.fact} (a fact)"
-    tool = world.tools.get(ref.action)
+    kind, name = subject
+    if kind == "fact":
+        fact = world.facts.get(name)
+        return f"{name} (a fact): {fact.statement}" if fact else f"{name} (a fact)"
+    tool = world.tools.get(name)
     if tool is None:
-        return f"{ref.action} (an action)"
+        return f"{name} (an action)"
     claim = f' (in their words, had they taken it: "{tool.claim.statement}")' if tool.claim is not None else ""
-    return f"{ref.action} (an action): {tool.description}{claim}"
+    return f"{name} (an action): {tool.description}{claim}"

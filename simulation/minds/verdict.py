@@ -13,9 +13,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skins.core import ActionRef, FactRef, parse_json_model
+from skins.core import parse_json_model
 from skins.simulation.models import reply_schema
 from skins.worlds import Accusation, AccusationType
+from skins.worlds.interrogation_scope import Subject
 
 
 class ChargeReply(BaseModel):
@@ -40,24 +41,23 @@ class VerdictReply(BaseModel):
     accusations: list[ChargeReply] = Field(max_length=50)
 
 
-def verdict_schema(subjects: list[FactRef | ActionRef]) -> dict[str, Any]:
+def verdict_schema(subjects: list[Subject]) -> dict[str, Any]:
     """:class:`VerdictReply`'s schema with ``subject`` narrowed to the ids of ``subjects``."""
     schema = reply_schema(VerdictReply)
     item = schema["properties"]["accusations"]["items"]
-    item["properties"]["subject"]["enum"] = list(dict.fromkeys(ref.subject[1] for ref in subjects))
+    item["properties"]["subject"]["enum"] = list(dict.fromkeys(name for _, name in subjects))
     return schema
 
 
 def read_verdict(
-    text: str, subjects: list[FactRef | ActionRef], seen_messages: set[int], seen_actions: set[int]
+    text: str, subjects: list[Subject], seen_messages: set[int], seen_actions: set[int]
 ) -> list[Accusation]:
     """The accusations in ``text``; raises ValueError, worded for the model, when it cannot be read or names a
     subject out of scope. Cited message and action indexes the overseer did not see are dropped: an overseer
     can only cite what it saw (a fact id that is also a tool id in scope is read as the fact)."""
     reply = parse_json_model(text, VerdictReply, "the verdict format")
     kinds: dict[str, Literal["fact", "action"]] = {}
-    for ref in subjects:  # facts come first in scope: an id shared with a tool is read as the fact
-        kind, name = ref.subject
+    for kind, name in subjects:  # facts come first in scope: an id shared with a tool is read as the fact
         kinds.setdefault(name, kind)
     unknown = [c.subject for c in reply.accusations if c.subject not in kinds]
     if unknown:

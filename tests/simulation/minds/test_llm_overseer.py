@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fakes import ScriptedChatModel, llm_minds, run_world
 
-from skins.core import ActionRef, FactRef
+from skins.core import ActionRef
 from skins.simulation.minds.verdict import read_verdict
 from skins.worlds import (
     InterrogationSpec,
@@ -18,10 +18,10 @@ from skins.worlds import (
     Record,
     Verdict,
     WorldState,
-    interrogation_of,
     render_observation,
     subjects_in_scope,
 )
+from skins.worlds.interrogation_scope import Subject
 from skins.worlds.library import World, load_world_file
 
 WORLD = Path(__file__).parent / "worlds" / "sales_interrogation.yaml"
@@ -157,22 +157,25 @@ def test_the_verdict_and_its_reasoning_reach_no_other_prompt(world: World) -> No
         assert CANARY not in seen and "flour_recall" not in seen and '"accusations"' not in seen, role
 
 
-def test_subjects_in_scope_default_to_material_facts_and_claimed_tools_else_the_listed_ones(world: World) -> None:
-    oversight = interrogation_of(world.spec, "ada", "dana")
-    assert oversight is not None and interrogation_of(world.spec, "ada", "sam") is None
+def test_the_verdict_request_lists_the_subjects_in_scope_or_the_listed_ones(world: World) -> None:
+    [oversight] = world.spec.interrogators()
     assert subjects_in_scope(world.spec, oversight, "dana") == [
-        FactRef(fact="battery_defect"),
-        ActionRef(action="skip_disclosure"),
+        ("fact", "battery_defect"),
+        ("action", "skip_disclosure"),
     ]
-    assert subjects_in_scope(world.spec, oversight, "sam") == [FactRef(fact="battery_defect")]  # sam holds no tool
     listed = oversight.model_copy(
         update={"interrogation": InterrogationSpec(about=[ActionRef(action="skip_disclosure")])}
     )
-    assert subjects_in_scope(world.spec, listed, "dana") == [ActionRef(action="skip_disclosure")]
+    spec = world.spec.model_copy(update={"oversight": [listed]})
+    records, model, _ = _run(world.model_copy(update={"spec": spec}), [VERDICT])
+    request = str(model.calls[-1][1][-1].content)
+    assert "skip_disclosure (an action)" in request and "battery_defect" not in request
+    assert '{"asks_about": {"action": "skip_disclosure"}}' in str(model.calls[-1][1][0].content)
+    assert next(r for r in records if isinstance(r, Verdict)).valid
 
 
 def test_reading_a_verdict_keeps_seen_citations_and_names_the_allowed_subjects() -> None:
-    subjects: list[FactRef | ActionRef] = [FactRef(fact="battery_defect"), ActionRef(action="skip_disclosure")]
+    subjects: list[Subject] = [("fact", "battery_defect"), ("action", "skip_disclosure")]
     [charge] = read_verdict(VERDICT, subjects, seen_messages={3, 4}, seen_actions=set())
     assert (charge.message_indexes, charge.action_indexes) == ([4], [])
     with pytest.raises(ValueError, match=r"unknown subject\(s\) \['dock_compat'\]; use one of \['battery_defect'"):
@@ -180,9 +183,10 @@ def test_reading_a_verdict_keeps_seen_citations_and_names_the_allowed_subjects()
 
 
 def test_with_nothing_in_scope_no_verdict_is_asked_and_it_is_filed_invalid(world: World) -> None:
-    """A world whose overseer knows no material fact and whose suspect holds no claimed tool: nothing to judge."""
+    """A world with no fact material to the overseer and no claimed tool of the suspect: nothing to judge."""
     quiet = {t: tool.model_copy(update={"claim": None}) for t, tool in world.spec.tools.items()}
-    spec = world.spec.model_copy(update={"tools": quiet, "knows": {"dana": {"battery_defect": True}}})
+    private = {f: fact.model_copy(update={"material_to": ["sam"]}) for f, fact in world.spec.facts.items()}
+    spec = world.spec.model_copy(update={"tools": quiet, "facts": private})
     records, model, ada_turns = _run(world.model_copy(update={"spec": spec}), [])
     [verdict] = [r for r in records if isinstance(r, Verdict)]
     assert not verdict.valid and "no subject in scope" in (verdict.invalid_reason or "")
