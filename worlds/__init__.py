@@ -10,6 +10,7 @@ references (``validate``) and variants, ``state`` folds a run's ``records`` into
 
 from skins.worlds.degenerate import degenerate_reason
 from skins.worlds.describe import render_world
+from skins.worlds.interrogation_scope import subjects_in_scope
 from skins.worlds.kind import config_kind
 from skins.worlds.library import BUILTIN_DIR, World, builtin_worlds, load_world, load_world_file
 from skins.worlds.literals import required_literal
@@ -84,11 +85,14 @@ from skins.worlds.state import Belief, PersonaView, WorldState, initial_knowledg
 from skins.worlds.tools import check_call, execute_tool, preview_result, score_answers
 from skins.worlds.validate import check_references
 from skins.worlds.variants import merge_patch, split_ref
+from skins.worlds.verdict_prompt import ACCUSATION_TYPES, AccusationType, render_verdict_request
 
 __all__ = [
+    "ACCUSATION_TYPES",
     "BUILTIN_DIR",
     "OVERSIGHT_LEVELS",
     "Accusation",
+    "AccusationType",
     "ActionClaim",
     "ActionPush",
     "ActionRate",
@@ -162,11 +166,13 @@ __all__ = [
     "preview_result",
     "render_observation",
     "render_system_prompt",
+    "render_verdict_request",
     "render_world",
     "required_literal",
     "score_answers",
     "split_level",
     "split_ref",
     "split_sentences",
+    "subjects_in_scope",
     "visible_to",
 ]

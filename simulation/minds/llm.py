@@ -5,6 +5,9 @@ the validation error (or why it is a degenerate turn: empty, a template echo, a
 placeholder recipient) a bounded number of times, and otherwise recorded as an
 invalid turn with the raw output and the reason. Transport failures that
 outlast their retries are recorded the same way; permanent ones fail the run.
+
+An interrogating overseer's mind also files end-of-run verdicts (:meth:`LLMMind.file_verdict`), through
+the same client: cached, retried, recorded and billed like a turn's call.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from skins.core import parse_json_model
 from skins.personas import PersonaSpec, TurnDecision
-from skins.simulation.minds.base import MindResult
+from skins.simulation.minds.base import MindResult, VerdictResult
+from skins.simulation.minds.verdict import read_verdict, verdict_schema
 from skins.simulation.models import (
     UNCLOSED_THINK,
     ModelClient,
@@ -27,7 +31,17 @@ from skins.simulation.models import (
     per_sweep,
     turn_schema,
 )
-from skins.worlds import PersonaView, WorldSpec, degenerate_reason, render_observation, render_system_prompt
+from skins.worlds import (
+    ActionRecord,
+    Message,
+    PersonaView,
+    WorldSpec,
+    degenerate_reason,
+    render_observation,
+    render_system_prompt,
+    render_verdict_request,
+    subjects_in_scope,
+)
 
 _OWN_WORDS = "Reply with only the JSON object, in your own words about your own situation, to role ids listed above."
 
@@ -89,6 +103,58 @@ class LLMMind:
                 decision = decision.model_copy(update={"thinking": ""})
             return MindResult(decision=decision, raw=reply.text, reasoning=reply.reasoning)
         return _invalid(reply, f"invalid output after {attempts} attempts: {error}", reply.text)
+
+    async def file_verdict(self, view: PersonaView, suspect: str, rng: random.Random) -> VerdictResult:
+        """The overseer's verdict on ``suspect`` from everything it saw (``view``, at the run's last turn + 1:
+        the engine's, and the call's ``turn`` in the calls table and the spend ledger).
+
+        The model reads its usual system prompt, its observation of the run, then the verdict request
+        (:func:`~skins.worlds.render_verdict_request`: the subjects in scope, the deception types, the reply
+        format) and answers with JSON text (``{"accusations": [...]}``; empty clears the suspect). A reply
+        that cannot be read, or names a subject out of scope or an unknown type, is sent back with the reason
+        ``repairs`` times; then the verdict is invalid with the reason and the raw reply. Cited message and
+        action indexes the overseer did not see are dropped: an overseer can only cite what it saw. The
+        reasoning channel goes into the result's ``reasoning`` (private, like the verdict)."""
+        oversight = next(
+            (o for o in self.world.interrogators() if o.monitor == self.role and suspect in o.watches), None
+        )
+        if oversight is None:
+            return VerdictResult(accusations=None, error=f"{self.role} does not interrogate {suspect}")
+        subjects = subjects_in_scope(self.world, oversight, suspect)
+        if not subjects:  # nothing it could accuse them of: no call, and no judgement either way
+            return VerdictResult(accusations=None, error=f"no subject in scope for {self.role}'s verdict on {suspect}")
+        seen_actions = [r for r in view.history if isinstance(r, ActionRecord) and r.actor == suspect]
+        seen_messages = {r.index for r in view.history if isinstance(r, Message)}
+        seen_indexes = {r.index for r in view.history if isinstance(r, ActionRecord)}
+        schema = verdict_schema(subjects)
+        messages: list[BaseMessage] = [
+            self._system,
+            HumanMessage(render_observation(view, self.world, self.people)),
+            HumanMessage(render_verdict_request(self.world, suspect, subjects, seen_actions, self.people)),
+        ]
+        reply, error = Reply(""), ""
+        attempts = self.client.spec.repairs + 1
+        for _ in range(attempts):
+            try:
+                reply = await self.client.complete(messages, self.strategy, schema, self.role, view.turn)
+            except TransientModelError as exc:
+                return _no_verdict(reply, f"model call failed: {exc}", reply.text or None)
+            if reply.unclosed:
+                return _no_verdict(reply, UNCLOSED_THINK, None)
+            try:
+                accusations = read_verdict(reply.text, subjects, seen_messages, seen_indexes)
+            except ValueError as exc:
+                error = str(exc)
+                repair = HumanMessage(f"That verdict was not usable: {error}. Reply with only the JSON object.")
+                messages = [*messages, AIMessage(reply.text), repair]
+                continue
+            return VerdictResult(accusations=accusations, raw=reply.text, reasoning=reply.reasoning)
+        return _no_verdict(reply, f"invalid verdict after {attempts} attempts: {error}", reply.text)
+
+
+def _no_verdict(reply: Reply, error: str, raw: str | None) -> VerdictResult:
+    """An invalid verdict keeping the last reply's reasoning."""
+    return VerdictResult(accusations=None, raw=raw, error=error, reasoning=reply.reasoning)
 
 
 def _invalid(reply: Reply, error: str, raw: str | None) -> MindResult:
