@@ -142,7 +142,7 @@ _OVERSIGHT_ADDED: dict[str, object] = {
 
 Pressure = Literal["low", "medium", "high"]
 """How hard an interrogator presses: ``low`` asks a follow-up only on a sign of deception; ``medium`` also
-presses an evasive answer and asks each opening question again once; ``high`` also confronts every suspect
+asks again after an evasive answer; ``high`` also confronts every suspect
 on every subject at least once, with or without evidence (a bluff: what a false confession answers)."""
 
 

@@ -21,7 +21,6 @@ from skins.analysis.exports import (
     RUN_COLUMNS,
     TABLE_COLUMNS,
     TURN_COLUMNS,
-    VERDICT_COLUMNS,
     load_sweep,
 )
 from skins.analysis.graph import TableRow, build_deception_graph, deception_table, node_key
