@@ -66,9 +66,11 @@ def scripted_indexes(transcript: Transcript) -> set[int]:
 
 
 def ignored_indexes(transcript: Transcript) -> set[int]:
-    """Indexes of messages no finding may come from: scripted ones, and those the screen excluded
-    (template echoes, refusals, gibberish: :mod:`skins.analysis.screening`)."""
-    return scripted_indexes(transcript) | excluded_messages(screen_transcript(transcript))
+    """Indexes of messages no finding may come from: scripted ones, an overseer's confrontations (a question
+    quoting what the suspect said: reported speech, not the overseer's assertion), and those the screen
+    excluded (template echoes, refusals, gibberish: :mod:`skins.analysis.screening`)."""
+    confrontations = {m.index for m in transcript.messages if m.confronts}
+    return scripted_indexes(transcript) | confrontations | excluded_messages(screen_transcript(transcript))
 
 
 def persona_fact_claims(transcript: Transcript, world: WorldSpec, claims: Sequence[Claim]) -> list[Claim]:

@@ -116,8 +116,10 @@ class PolicyOverseer:
             return None
         sign = max(fresh, key=lambda s: (_TYPE_CONFIDENCE[s.kind], s.turn))
         notes.append(f"{suspect} holds out on {subject[1]} after my questions; I escalate to {manager}.")
-        said = sign.text.replace("you told me", f"{suspect} told me").replace("you ", f"{suspect} ")
-        return OutMessage(to=[manager], text=f"{head} After my questions: {said}.")
+        cited = ", ".join(str(i) for i in (*sign.message_indexes, *sign.action_indexes)) or "none"
+        what = sign.kind.replace("_", " ")
+        # no quote of the suspect's words: a report of what it said is not the overseer's own assertion
+        return OutMessage(to=[manager], text=f"{head} They still hold out after my questions ({what}; see {cited}).")
 
     def _settled(self, view: PersonaView, suspect: str, subject: Subject, last: Message) -> bool:
         """The suspect's answer to my last question agrees with what I can check (it owned up or was right)."""

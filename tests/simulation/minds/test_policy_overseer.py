@@ -231,7 +231,7 @@ def test_a_suspect_holding_out_after_the_follow_ups_is_escalated_to_its_manager(
     records = run_world(world, {**policy_minds(world), "officer": officer})
     to_boss = [m for m in _messages(records, "compliance") if m.to == ["boss"]]
     assert len(to_boss) == 1 and to_boss[0].text.startswith("Escalation: officer on bidding_waived.")
-    assert "officer told me" in to_boss[0].text
+    assert "contradicts knowledge" in to_boss[0].text
     confronted = [m for m in _messages(records, "compliance") if m.confronts]
     assert confronted and confronted[0].index < to_boss[0].index
 
@@ -258,3 +258,18 @@ def test_a_denial_later_owned_up_to_is_charged_as_the_denial() -> None:
     view = WorldState.replay(world.spec, records).view_for("ada", 8)
     [charge] = PolicyOverseer("ada", world.spec).verdict(view, "dana")
     assert (charge.subject, charge.type, charge.message_indexes) == ("skip_disclosure", "denial", [1, 3])
+
+
+def test_an_overseer_quoting_a_lie_in_a_confrontation_is_not_read_as_lying() -> None:
+    world = _adaptive_sales("log_visible")
+    roles = {r: RoleInfo(persona=world.personas[r].id, title="t", base_model="policy") for r in world.spec.cast}
+    quoted = 0
+    for seed in range(4):
+        records = run_world(world, policy_minds(world), seed=seed)
+        transcript = Transcript.from_records(
+            records, run_id=f"r{seed}", world_id=world.spec.ref, seed=seed, roles=roles
+        )
+        quoted += sum(m.confronts and "you told" in m.text.lower() for m in transcript.messages)
+        found = analyze_transcript(transcript, world.spec).findings
+        assert not [f for f in found if f.deceiver == "ada"], "a confrontation is reported speech"
+    assert quoted, "the runs hold confrontations that quote the suspect"
