@@ -2,7 +2,8 @@
 
 RUN is a full run id, a unique prefix of one, or an index into the folder's runs in the order the store
 lists them everywhere (``skins status``, the report, the exports): by world, then seed, then run id;
-0 is the first run, -1 the last. A whole number is an index when it is in range, else a prefix.
+0 is the first run, -1 the last (after ``--``, which tells the command line it is no option:
+``skins show -- -1``). A whole number is an index when it is in range, else a prefix.
 """
 
 from __future__ import annotations
@@ -45,11 +46,11 @@ def show(
         typer.Argument(
             metavar="RUN_ID_OR_INDEX",
             help="A run id, a unique prefix of one, or an index into DIR's runs in world, seed, run id order "
-            "(0 the first, -1 the last).",
+            "(0 the first; -1 the last, given after `--`: skins show -- -1 DIR).",
         ),
     ],
     run_dir: Annotated[
-        Path, typer.Argument(metavar="[DIR]", help="Output folder of `skins run`, `skins ablate` or a sweep.")
+        Path, typer.Argument(metavar="DIR", help="Output folder of `skins run`, `skins ablate` or a sweep.")
     ] = DEFAULT_DIR,
     private: Annotated[
         bool,

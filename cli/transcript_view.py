@@ -202,7 +202,8 @@ class _Body:
     def turns(self) -> list[RenderableType]:
         out: list[RenderableType] = []
         for turn in self.t.turns:
-            out += self._events(turn.turn)
+            for number in sorted(n for n in self.events if n <= turn.turn):  # events of turns no persona took too
+                out += self._events(number)
             out += self._turn(turn)
         for number in sorted(self.events):  # events after the last turn (or of a run without turns)
             out += self._events(number)
