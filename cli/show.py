@@ -125,13 +125,12 @@ def _load_view(store: Store, rows: Sequence[RunRow], index: int, stored: bool) -
         note = f"not analysed: the run did not finish ({row.status}); analysis reads finished runs only"
     elif stored:
         findings = [Finding.model_validate_json(js) for js in store.findings_json(row.run_id)]
-        note = "as stored by the last `skins analyze` (or `skins run`)"
+        note = "as stored by the last analysis (`skins analyze` or `skins run`, a judge's included)"
     else:
         ablations = tuple(AblationRow.model_validate_json(js) for js in store.ablations())
         findings = analyze_run(transcript, world, ablations, uncertain_out=uncertain)
         note = (
-            f"re-analysed now with the {DEFAULT_EXTRACTOR} extractor, as `skins report` does (nothing written; "
-            "--stored shows the last `skins analyze`'s, a judge's included)"
+            f"re-analysed with the {DEFAULT_EXTRACTOR} extractor as `skins report` does (--stored: the last analysis's)"
         )
     return RunView(
         row=row,

@@ -62,7 +62,7 @@ def render_run(view: RunView, options: ShowOptions) -> list[RenderableType]:
     """The header, the turns with their findings, the findings placed nowhere else, then the verdicts."""
     placed = _Placement(view.transcript, [*view.findings, *view.uncertain])
     body = _Body(view, options, placed)
-    parts = [*_header(view, options), *body.turns()]
+    parts = [*(_indent(line, 0) for line in _header(view, options)), *body.turns()]
     rest = [f for f in placed.leftover() if _involves(f, options.role)]
     if rest:
         parts += [Text(""), Text("findings not tied to a message or action shown above", style="bold")]
@@ -74,9 +74,9 @@ def render_run(view: RunView, options: ShowOptions) -> list[RenderableType]:
 # --- header ----------------------------------------------------------------------------------------------
 
 
-def _header(view: RunView, options: ShowOptions) -> list[RenderableType]:
+def _header(view: RunView, options: ShowOptions) -> list[Text]:
     row, world, t = view.row, view.world, view.transcript
-    lines: list[RenderableType] = [
+    lines: list[Text] = [
         Text.assemble(("run ", "bold"), (row.run_id, "bold cyan"), f"  (index {view.index} of {view.count} runs)"),
         Text.assemble("world: ", (row.world_id, "bold"), f" — {world.title}", _world_detail(world)),
         Text(

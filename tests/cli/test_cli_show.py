@@ -117,7 +117,7 @@ def test_the_header_names_the_world_condition_roles_and_usage(policy_store: Path
     assert "seed 0 · status done · ablated: none" in text
     assert re.search(r"^  dana +sales_rep \(Senior account executive\) on policy$", text, re.M)
     assert "usage: no model calls" in text
-    assert "re-analysed now with the meaning extractor" in text
+    assert "re-analysed with the meaning extractor as `skins report` does (--stored: the last analysis's)" in text
 
 
 def rows_for_pick(*ids: str) -> list[RunRow]:
@@ -255,9 +255,23 @@ def test_role_keeps_its_turns_and_the_messages_to_or_from_it(policy_store: Path)
 
 
 def test_output_to_a_pipe_has_no_escape_codes_or_trailing_spaces(policy_store: Path) -> None:
-    text = show("2", policy_store).output
-    assert "\x1b" not in text
-    assert not [line for line in text.splitlines() if line != line.rstrip()]
+    for index in ("0", "1", "2"):
+        text = show(index, policy_store).output
+        assert "\x1b" not in text
+        assert not [line for line in text.splitlines() if line != line.rstrip()]
+
+
+def test_uncertain_findings_are_counted_in_the_header_and_marked_where_they_are(policy_store: Path) -> None:
+    marked = 0
+    for index in ("0", "1", "2"):
+        text = show(index, policy_store).output
+        said = re.search(
+            r"^findings: \d+ deceptive, \d+ not deceptive(?:, (\d+) uncertain \(shown, not counted\))? — ", text, re.M
+        )
+        assert said is not None
+        assert text.count("[uncertain: shown, not counted]") == int(said.group(1) or 0)
+        marked += int(said.group(1) or 0)
+    assert marked  # the audited desk's seed 0 has one: an inconsistency read at confidence 0.45
 
 
 # --- paging ----------------------------------------------------------------------------------------------------
