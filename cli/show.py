@@ -3,7 +3,7 @@
 RUN is a full run id, a unique prefix of one, or an index into the folder's runs in the order the store
 lists them everywhere (``skins status``, the report, the exports): by world, then seed, then run id;
 0 is the first run, -1 the last (after ``--``, which tells the command line it is no option:
-``skins show -- -1``). A whole number is an index when it is in range, else a prefix.
+``skins show -- -1``). A whole number of up to five digits is an index, a longer one an id prefix.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ DEFAULT_DIR = Path("runs/latest")
 """Where ``skins run`` writes when not given ``--out``."""
 CHOICES_LISTED = 8
 """Runs an ambiguous prefix's error line names (the rest are counted)."""
+INDEX_DIGITS = 5
+"""Whole numbers this long or shorter are indexes; longer ones are id prefixes (ids are 16 hex digits)."""
 _INDEX = re.compile(r"-?\d+")
 
 
@@ -89,26 +91,28 @@ def show(
 def pick_run(arg: str, rows: Sequence[RunRow], folder: Path) -> int:
     """The position in ``rows`` of the run ``arg`` names: a full id, a unique id prefix, or an index.
 
-    A whole number in range is an index (0 the first run, -1 the last); out of range it is tried as a
-    prefix, so an id starting with digits can still be given.
+    A whole number of up to :data:`INDEX_DIGITS` digits is an index (0 the first run, -1 the last), never a
+    prefix, so a typo past the end is an error rather than some other run; a longer one is an id prefix.
     """
     if not rows:
         raise ConfigError(f"{folder} has no runs: run `skins run WORLD --out {folder}` first")
     ids = [r.run_id for r in rows]
     if arg in ids:
         return ids.index(arg)
-    if _INDEX.fullmatch(arg) and -len(rows) <= int(arg) < len(rows):
-        return int(arg) % len(rows)
     matches = [i for i, run_id in enumerate(ids) if arg and run_id.startswith(arg)]
+    if _INDEX.fullmatch(arg) and len(arg.lstrip("-")) <= INDEX_DIGITS:
+        if -len(rows) <= int(arg) < len(rows):
+            return int(arg) % len(rows)
+        hint = f"; run ids starting with {arg!r}: give at least {INDEX_DIGITS + 1} characters" if matches else ""
+        raise ConfigError(
+            f"no run {arg}: {folder} has {len(rows)} run(s), index 0 to {len(rows) - 1} (or -{len(rows)} to -1){hint}"
+        )
     if len(matches) == 1:
         return matches[0]
-    span = f"index 0 to {len(rows) - 1} (or -{len(rows)} to -1)"
-    if _INDEX.fullmatch(arg) and not matches:
-        raise ConfigError(f"no run {arg}: {folder} has {len(rows)} run(s), {span}, and no run id starts with {arg!r}")
     if not matches:
         raise ConfigError(
-            f"no run id starts with {arg!r} in {folder}; give a run id, a prefix of one or an {span} "
-            f"(`skins status {folder}` lists the runs)"
+            f"no run id starts with {arg!r} in {folder}; give a run id, a prefix of one or an index from 0 to "
+            f"{len(rows) - 1} (`skins status {folder}` lists the runs)"
         )
     named = [f"{rows[i].run_id} (index {i}: {rows[i].world_id} seed {rows[i].seed})" for i in matches[:CHOICES_LISTED]]
     more = f" and {len(matches) - CHOICES_LISTED} more" if len(matches) > CHOICES_LISTED else ""

@@ -127,12 +127,14 @@ def rows_for_pick(*ids: str) -> list[RunRow]:
     ]
 
 
-def test_pick_run_reads_numbers_as_indexes_in_range_and_as_prefixes_beyond() -> None:
-    rows = rows_for_pick("0a11", "3b22", "3b99", "7777")
+def test_pick_run_reads_short_numbers_as_indexes_and_long_ones_as_prefixes() -> None:
+    rows = rows_for_pick("0a11", "3b22", "3b99", "777777a")
     assert pick_run("1", rows, Path("f")) == 1
     assert pick_run("-4", rows, Path("f")) == 0
-    assert pick_run("77", rows, Path("f")) == 3  # out of range as an index: a unique prefix
+    assert pick_run("777777", rows, Path("f")) == 3  # six digits: an id prefix
     assert pick_run("3b2", rows, Path("f")) == 1
+    with pytest.raises(ConfigError, match=r"^.*no run 77: f has 4 run\(s\), .*give at least 6 characters$"):
+        pick_run("77", rows, Path("f"))  # never silently the run whose id starts with 77
     with pytest.raises(ConfigError, match=r"prefix '3b' matches 2 runs: 3b22 \(index 1: w seed 1\), 3b99 \(index 2"):
         pick_run("3b", rows, Path("f"))
     with pytest.raises(ConfigError, match=r"no run 9: f has 4 run\(s\), index 0 to 3 \(or -4 to -1\)"):
