@@ -21,6 +21,7 @@ from skins.cli import (
     published,
     report,
     run,
+    show,
     sweep,
 )
 
@@ -53,6 +54,7 @@ plan.register(app)
 calibrate.register(app)
 sweep.register(app)
 report.register(app)
+show.register(app)
 published.register(app)
 oversight.register(app)
 models.register(app)
