@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 import contextlib
-import importlib.util
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,8 +68,10 @@ INSPECT_EXTRA = "pip install 'skins[inspect]'"
 
 def require_inspect_extra() -> None:
     """Raise a ConfigError naming the ``inspect`` extra unless inspect-ai is installed."""
-    if importlib.util.find_spec("inspect_ai") is None:
-        raise ConfigError(f"--format inspect needs inspect-ai, which is not installed: {INSPECT_EXTRA}")
+    try:
+        importlib.import_module("inspect_ai")
+    except ImportError:
+        raise ConfigError(f"--format inspect needs inspect-ai, which is not installed: {INSPECT_EXTRA}") from None
 
 
 def export_folder(
