@@ -34,8 +34,8 @@ def export(
         typer.Option(
             "-o",
             "--output",
-            help="File to write (graph formats, jsonl) or folder (parquet, csv, inspect); default: RUN_DIR/graph.<ext>, "
-            "RUN_DIR/<table>.<ext>, RUN_DIR/transcripts.jsonl or RUN_DIR/inspect-logs.",
+            help="File to write (graph formats, jsonl) or folder (parquet, csv, inspect); default: "
+            "RUN_DIR/graph.<ext>, RUN_DIR/<table>.<ext>, RUN_DIR/transcripts.jsonl or RUN_DIR/inspect-logs.",
         ),
     ] = None,
     mistakes: Annotated[bool, typer.Option(help="Graph formats: also honest mistakes and unfounded claims.")] = False,

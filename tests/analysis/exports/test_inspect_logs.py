@@ -198,8 +198,10 @@ def test_scout_reads_every_run_as_a_transcript_with_its_messages(exported: tuple
         got = {}
         async with transcripts_from(str(written[0].parent)).reader() as reader:
             async for info in reader.index():
-                t = await reader.read(info, TranscriptContent(messages="all", events="all"))
-                assert any(e.event == "span_begin" for e in t.events)
+                t = await reader.read(info, TranscriptContent(messages="all", events="all", timeline=True))
+                assert t.timelines, "Scout builds a timeline from the spans"
+                agents = [c.name for c in t.timelines[0].root.content if getattr(c, "span_type", None) == "agent"]
+                assert agents and set(agents) <= set(transcripts[str(info.task_id)].roles)
                 got[str(info.task_id)] = [m.text for m in t.messages if (m.metadata or {}).get("kind") == "message"]
         return got
 
