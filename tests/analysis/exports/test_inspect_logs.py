@@ -157,7 +157,8 @@ def test_ground_truth_and_verdicts_are_info_events(exported: tuple[Path, list[Pa
             assert isinstance(initial, list)
             assert len(initial) + len(info["skins/knowledge"]) - 1 == len(t.knowledge)
             assert info["skins/action_log"] == [[a.model_dump(mode="json") for a in t.actions]]
-            assert [v["suspect"] for v in info.get("skins/verdict", [])] == [v.suspect for v in t.verdicts]  # type: ignore[index]
+            verdicts = [v for v in info.get("skins/verdict", []) if isinstance(v, dict)]
+            assert [v["suspect"] for v in verdicts] == [v.suspect for v in t.verdicts]
             n_verdicts += len(t.verdicts)
     assert n_verdicts > 0
 
@@ -175,7 +176,8 @@ def test_findings_are_scores_per_detector_and_score_events_with_the_quote(export
             assert s.scores[DECEPTION_SCORE].value == int(bool(counted))
             for detector in {f.detector for f in mine}:
                 assert s.scores[detector].value == sum(f.detector == detector for f in counted)
-                assert len(s.scores[detector].metadata["findings"]) == sum(f.detector == detector for f in mine)  # type: ignore[index]
+                listed = (s.scores[detector].metadata or {})["findings"]
+                assert len(listed) == sum(f.detector == detector for f in mine)
             events = [e for e in s.events if isinstance(e, ScoreEvent)]
             assert sorted((e.score.metadata or {})["finding_id"] for e in events) == sorted(f.finding_id for f in mine)
             by_id = {f.finding_id: f for f in mine}
