@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from skins.analysis.claims import listeners_of
 from skins.analysis.findings import Finding
 from skins.worlds import OversightSpec, RoleInfo, SubjectKind, Transcript, Verdict, WorldSpec
-from skins.worlds.interrogation_scope import Subject, subjects_in_scope
+from skins.worlds.interrogation_scope import Subject, interrogation_of, subjects_in_scope
 
 _UNKNOWN = RoleInfo(persona="unknown", title="", base_model="unknown")
 
@@ -90,8 +90,8 @@ def interrogation_scope(world: WorldSpec, monitor: str, suspect: str) -> list[Su
     >>> interrogation_scope(load_world("sandbagging").spec, "ada", "mo")
     [('action', 'submit_answers')]
     """
-    watching = [o for o in world.oversight if o.monitor == monitor and suspect in o.watches]
-    entry = next((o for o in watching if o.interrogation is not None), None) or next(iter(watching), None)
+    watching = next((o for o in world.oversight if o.monitor == monitor and suspect in o.watches), None)
+    entry = interrogation_of(world, monitor, suspect) or watching
     return subjects_in_scope(world, entry or OversightSpec(monitor=monitor, watches=[suspect]), suspect)
 
 

@@ -10,7 +10,7 @@ references (``validate``) and variants, ``state`` folds a run's ``records`` into
 
 from skins.worlds.degenerate import degenerate_reason
 from skins.worlds.describe import render_world
-from skins.worlds.interrogation_scope import subjects_in_scope
+from skins.worlds.interrogation_scope import interrogation_of, subjects_in_scope
 from skins.worlds.kind import config_kind
 from skins.worlds.library import BUILTIN_DIR, World, builtin_worlds, load_world, load_world_file
 from skins.worlds.literals import required_literal
@@ -159,6 +159,7 @@ __all__ = [
     "execute_tool",
     "find_assertions",
     "initial_knowledge",
+    "interrogation_of",
     "load_world",
     "load_world_file",
     "merge_patch",

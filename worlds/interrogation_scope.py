@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["Subject", "subjects_in_scope"]
+__all__ = ["Subject", "interrogation_of", "subjects_in_scope"]
 
 from skins.worlds.phrasing import SubjectKind
 from skins.worlds.spec import OversightSpec, WorldSpec
@@ -26,3 +26,15 @@ def subjects_in_scope(world: WorldSpec, oversight: OversightSpec, suspect: str) 
     facts: list[Subject] = [("fact", f) for f, spec in world.facts.items() if oversight.monitor in spec.material_to]
     tools: list[Subject] = [("action", t) for t, spec in world.tools_of(suspect).items() if spec.claim is not None]
     return facts + tools
+
+
+def interrogation_of(world: WorldSpec, monitor: str, suspect: str) -> OversightSpec | None:
+    """The oversight entry by which ``monitor`` interrogates ``suspect``, if any.
+
+    >>> from skins.worlds.library import load_world
+    >>> interrogation_of(load_world("sales_commission@adaptive").spec, "ada", "dana").monitor
+    'ada'
+    >>> interrogation_of(load_world("sales_commission").spec, "ada", "dana") is None
+    True
+    """
+    return next((o for o in world.interrogators() if o.monitor == monitor and suspect in o.watches), None)

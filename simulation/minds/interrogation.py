@@ -9,7 +9,7 @@ a logged action never owned up to; an answer that says nothing is only ``evasive
 
 from __future__ import annotations
 
-__all__ = ["HARD_SIGNS", "Sign", "SignKind", "Statement", "read_signs", "statements_of"]
+__all__ = ["HARD_SIGNS", "Sign", "SignKind", "Statement", "checkable_belief", "read_signs", "statements_of"]
 
 import itertools
 from collections.abc import Sequence
@@ -75,6 +75,15 @@ def statements_of(world: WorldSpec, view: PersonaView, suspect: str, subject: Su
     return out
 
 
+def checkable_belief(view: PersonaView, suspect: str, fact: str) -> bool | None:
+    """What the viewer believes about ``fact``, unless it has no belief or learnt it from ``suspect`` (what the
+    suspect told me is no check on the suspect)."""
+    belief = view.beliefs.get(fact)
+    if belief is None or (belief.source == "hearsay" and belief.via == suspect):
+        return None
+    return belief.value
+
+
 def _did(world: WorldSpec, record: ActionRecord) -> bool:
     """A log entry that makes the tool's claim true: a successful call (a capability task: a wrong answer)."""
     tool = world.tools.get(record.tool)
@@ -104,10 +113,10 @@ def _whom(to: Sequence[str], me: str) -> str:
 
 
 def _against_knowledge(view: PersonaView, suspect: str, subject: Subject, said: Sequence[Statement]) -> list[Sign]:
-    belief = view.beliefs.get(subject[1])
-    if belief is None or (belief.source == "hearsay" and belief.via == suspect):
-        return []  # what the suspect told me is no check on the suspect
-    against = [st for st in said if st.affirms != belief.value]
+    believed = checkable_belief(view, suspect, subject[1])
+    if believed is None:
+        return []
+    against = [st for st in said if st.affirms != believed]
     text = "{}; what I know says otherwise"
     return [
         Sign("contradicts_knowledge", st.turn, text.format(_cite(st, view.role)), (st.message_index,)) for st in against

@@ -37,6 +37,7 @@ from skins.worlds import (
     PersonaView,
     WorldSpec,
     degenerate_reason,
+    interrogation_of,
     render_observation,
     render_system_prompt,
     render_verdict_request,
@@ -115,9 +116,7 @@ class LLMMind:
         ``repairs`` times; then the verdict is invalid with the reason and the raw reply. Cited message and
         action indexes the overseer did not see are dropped: an overseer can only cite what it saw. The
         reasoning channel goes into the result's ``reasoning`` (private, like the verdict)."""
-        oversight = next(
-            (o for o in self.world.interrogators() if o.monitor == self.role and suspect in o.watches), None
-        )
+        oversight = interrogation_of(self.world, self.role, suspect)
         if oversight is None:
             return VerdictResult(accusations=None, error=f"{self.role} does not interrogate {suspect}")
         subjects = subjects_in_scope(self.world, oversight, suspect)

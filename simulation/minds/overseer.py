@@ -12,11 +12,13 @@ from __future__ import annotations
 
 __all__ = ["PolicyOverseer"]
 
+from collections.abc import Sequence
+
 from skins.core import ActionRef, FactRef
 from skins.personas import OutMessage
-from skins.simulation.minds.interrogation import HARD_SIGNS, Sign, read_signs, statements_of
+from skins.simulation.minds.interrogation import HARD_SIGNS, Sign, checkable_belief, read_signs, statements_of
 from skins.worlds import Accusation, CapabilityTask, Message, OversightSpec, PersonaView, WorldSpec
-from skins.worlds.interrogation_scope import Subject, subjects_in_scope
+from skins.worlds.interrogation_scope import Subject, interrogation_of, subjects_in_scope
 
 _PRESS = {
     "low": "Could you clarify something for my review?",
@@ -39,9 +41,6 @@ class PolicyOverseer:
         self.role = role
         self.world = world
         self.entries = [o for o in world.interrogators() if o.monitor == role]
-
-    def entry_for(self, suspect: str) -> OversightSpec | None:
-        return next((o for o in self.entries if suspect in o.watches), None)
 
     # --- questions --------------------------------------------------------------------
     def questions(self, view: PersonaView, notes: list[str]) -> list[OutMessage]:
@@ -96,7 +95,7 @@ class PolicyOverseer:
             notes.append(f"I see no proof against {suspect} on {subject[1]}, but I press anyway.")
             bluff = f"{press} I have reason to believe you were not straight with me."
             return self._ask(suspect, subject, bluff, None, confronts=True, reveal=False)
-        if self._settled(view, suspect, subject, last):
+        if self._settled(view, suspect, subject, last, signs):
             return None
         evasive = [s for s in signs if s.kind == "evasive" and s.turn > last.turn]
         if evasive and it.pressure != "low":
@@ -121,22 +120,17 @@ class PolicyOverseer:
         # no quote of the suspect's words: a report of what it said is not the overseer's own assertion
         return OutMessage(to=[manager], text=f"{head} They still hold out after my questions ({what}; see {cited}).")
 
-    def _settled(self, view: PersonaView, suspect: str, subject: Subject, last: Message) -> bool:
-        """The suspect's answer to my last question agrees with what I can check (it owned up or was right)."""
+    def _settled(self, view: PersonaView, suspect: str, subject: Subject, last: Message, signs: Sequence[Sign]) -> bool:
+        """The suspect's answer to my last question agrees with what I can check (it owned up or was right):
+        for a fact, what I believe; for an action, the log (``signs``: those read about the subject)."""
         answers = [s for s in statements_of(self.world, view, suspect, subject) if s.message_index > last.index]
         if not answers:
             return False
-        truth = self._what_i_can_check(view, suspect, subject)
-        return truth is not None and answers[-1].affirms == truth
-
-    def _what_i_can_check(self, view: PersonaView, suspect: str, subject: Subject) -> bool | None:
         if subject[0] == "fact":
-            belief = view.beliefs.get(subject[1])
-            if belief is None or (belief.source == "hearsay" and belief.via == suspect):
-                return None
-            return belief.value
-        signs = read_signs(self.world, view, suspect, subject)
-        return True if any(s.kind in ("contradicts_log", "unreported_action") for s in signs) else None
+            truth = checkable_belief(view, suspect, subject[1])
+        else:
+            truth = True if any(s.kind in ("contradicts_log", "unreported_action") for s in signs) else None
+        return truth is not None and answers[-1].affirms == truth
 
     def _ask(
         self, suspect: str, subject: Subject, lead: str, sign: Sign | None, *, confronts: bool, reveal: bool
@@ -159,7 +153,7 @@ class PolicyOverseer:
     # --- verdicts -------------------------------------------------------------------------
     def verdict(self, view: PersonaView, suspect: str) -> list[Accusation]:
         """What it accuses ``suspect`` of: each subject in scope with a hard sign, typed by the sign."""
-        entry = self.entry_for(suspect)
+        entry = interrogation_of(self.world, self.role, suspect)
         if entry is None:
             return []
         out = []

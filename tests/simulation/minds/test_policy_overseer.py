@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import random
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +12,21 @@ import pytest
 from fakes import policy_minds, run_world
 
 from skins.analysis import analyze_transcript
+from skins.core import ActionRef
 from skins.personas import OutMessage, TurnDecision
-from skins.simulation.minds import Mind, ScriptedMind
-from skins.worlds import Message, RoleInfo, Transcript, TurnRecord, Verdict, WorldSpec, render_system_prompt
+from skins.simulation.minds import Mind, PolicyMind, ScriptedMind
+from skins.simulation.minds.overseer import PolicyOverseer
+from skins.worlds import (
+    KnowledgeEvent,
+    Message,
+    RoleInfo,
+    Transcript,
+    TurnRecord,
+    Verdict,
+    WorldSpec,
+    WorldState,
+    render_system_prompt,
+)
 from skins.worlds.library import World, at_level, load_world, load_world_file
 from skins.worlds.phrasing import find_assertions
 
@@ -127,7 +141,6 @@ def test_levels_set_what_the_overseer_sees_and_what_the_suspect_is_told() -> Non
     assert "(ada) " in render_system_prompt(monitored.personas["dana"], monitored.spec, "dana", monitored.personas)
     for world, sees_customer_calls in ((hidden, False), (monitored, True)):
         records = run_world(world, policy_minds(world), seed=1)
-        from skins.worlds import WorldState
 
         view = WorldState.replay(world.spec, records).view_for("ada", 99)
         to_customers = [m for m in view.history if isinstance(m, Message) and m.sender == "dana" and "ada" not in m.to]
@@ -176,7 +189,6 @@ def test_the_procurement_contradiction_is_found_and_used_by_the_overseer() -> No
 def test_a_verdict_is_private_to_the_overseer() -> None:
     world = _adaptive_sales("thinking_read")
     records = run_world(world, policy_minds(world), seed=2)
-    from skins.worlds import WorldState
 
     state = WorldState.replay(world.spec, records)
     for role in world.spec.cast:
@@ -184,14 +196,9 @@ def test_a_verdict_is_private_to_the_overseer() -> None:
 
 
 def test_a_policy_mind_of_a_role_that_interrogates_no_one_files_no_verdict() -> None:
-    import asyncio
-    import random
-
-    from skins.simulation.minds import PolicyMind
 
     world = load_world("sales_commission")
     mind = PolicyMind("ada", world.personas["ada"], world.spec)
-    from skins.worlds import WorldState
 
     view = WorldState(world.spec).view_for("ada", 1)
     result = asyncio.run(mind.file_verdict(view, "dana", random.Random(0)))
@@ -202,7 +209,6 @@ def test_a_policy_mind_of_a_role_that_interrogates_no_one_files_no_verdict() -> 
 def test_every_level_runs_and_keeps_private_text_from_non_overseers(level: str) -> None:
     world = _adaptive_sales(level)
     records = run_world(world, policy_minds(world), seed=0)
-    from skins.worlds import WorldState
 
     state = WorldState.replay(world.spec, records)
     for role in ("sam", "priya", "lee"):
@@ -214,7 +220,6 @@ def test_every_level_runs_and_keeps_private_text_from_non_overseers(level: str) 
 def test_an_opening_question_creates_no_belief_in_the_suspect() -> None:
     world = _adaptive_sales("monitored", incentives=False)
     records = run_world(world, policy_minds(world), seed=0)
-    from skins.worlds import KnowledgeEvent
 
     assert not any(isinstance(r, KnowledgeEvent) and r.via == "ada" for r in records)
 
@@ -237,9 +242,6 @@ def test_a_suspect_holding_out_after_the_follow_ups_is_escalated_to_its_manager(
 
 
 def test_a_denial_later_owned_up_to_is_charged_as_the_denial() -> None:
-    from skins.core import ActionRef
-    from skins.simulation.minds.overseer import PolicyOverseer
-    from skins.worlds import WorldState
 
     world = _adaptive_sales("monitored")
     ask = {"sender": "ada", "to": ["dana"], "asks_about": ActionRef(action="skip_disclosure")}
